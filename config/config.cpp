@@ -1,0 +1,777 @@
+// YAML -> GatewayConfig (architecture guide §2, spec §2, decisions.md).
+//
+// One Loader walks the document once. Every problem becomes a ConfigIssue with the YAML path
+// and the 1-based position of the offending node (or of the parent mapping when a key is
+// missing), and the walk carries on, so a file with five mistakes reports five errors.
+// Unknown keys are warnings, not errors: MLflow ignores them, and files written for MLflow must
+// keep loading (decisions.md), but a typo such as `renewal_perod` must not go unnoticed.
+#include "config/config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gw::config {
+
+// ---- small public helpers -----------------------------------------------------------------
+
+std::string_view to_string(EndpointType t) {
+  switch (t) {
+    case EndpointType::Completions:
+      return "llm/v1/completions";
+    case EndpointType::Chat:
+      return "llm/v1/chat";
+    case EndpointType::Embeddings:
+      return "llm/v1/embeddings";
+  }
+  return "llm/v1/chat";
+}
+
+std::optional<EndpointType> parse_endpoint_type(std::string_view s) {
+  // Case-sensitive, like MLflow's str enum.
+  if (s == "llm/v1/completions") return EndpointType::Completions;
+  if (s == "llm/v1/chat") return EndpointType::Chat;
+  if (s == "llm/v1/embeddings") return EndpointType::Embeddings;
+  return std::nullopt;
+}
+
+std::string ConfigIssue::to_string() const {
+  std::string out;
+  if (!path.empty()) out = path + ": ";
+  out += message;
+  if (line > 0) {
+    out += " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")";
+  }
+  return out;
+}
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::optional<std::string> canonical_provider(std::string_view name) {
+  // MLflow's Provider enum: member name -> value. The lookup goes through the member name
+  // ('-' -> '_', upper-cased), so "Amazon-Bedrock" and "amazon_bedrock" both work while the
+  // value is what the API reports back.
+  static const std::pair<std::string_view, std::string_view> kProviders[] = {
+      {"OPENAI", "openai"},
+      {"ANTHROPIC", "anthropic"},
+      {"COHERE", "cohere"},
+      {"AI21LABS", "ai21labs"},
+      {"MOSAICML", "mosaicml"},
+      {"PALM", "palm"},
+      {"GEMINI", "gemini"},
+      {"MISTRAL", "mistral"},
+      {"TOGETHERAI", "togetherai"},
+      {"HUGGINGFACE_TEXT_GENERATION_INFERENCE", "huggingface-text-generation-inference"},
+      {"MLFLOW_MODEL_SERVING", "mlflow-model-serving"},
+      {"BEDROCK", "bedrock"},
+      {"AMAZON_BEDROCK", "amazon-bedrock"},
+      {"LITELLM", "litellm"},
+      {"DATABRICKS", "databricks"},
+      {"DATABRICKS_MODEL_SERVING", "databricks-model-serving"},
+      {"MOCK", "mock"},  // ours (decisions.md "Additions")
+  };
+  std::string key(name);
+  for (char& c : key) {
+    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  for (const auto& [member, value] : kProviders) {
+    if (key == member) return std::string(value);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// ---- messages (MLflow's texts verbatim where MLflow has one) ------------------------------
+
+constexpr std::string_view kFieldRequired = "Field required";
+constexpr std::string_view kNotString = "Input should be a valid string";
+constexpr std::string_view kNotInt = "Input should be a valid integer";
+constexpr std::string_view kNotList = "Input should be a valid list";
+constexpr std::string_view kNotDict = "Input should be a valid dictionary";
+constexpr std::string_view kInvalid = "The gateway configuration is invalid: ";
+constexpr std::string_view kBadTopLevel =
+    "The gateway configuration is invalid: the top level must be a mapping with an 'endpoints' "
+    "list";
+constexpr std::string_view kBadName =
+    "The route name provided contains disallowed characters for a url endpoint. '{}' is "
+    "invalid. Names cannot contain spaces or any non alphanumeric characters other than hyphen "
+    "and underscore.";
+constexpr std::string_view kKeyNotString =
+    "The api key provided is not a string. Please provide either an environment variable key, a "
+    "path to a file containing the api key, or the api key itself";
+constexpr std::string_view kBadLimit =  // sic: MLflow's text has no spaces after the periods
+    "Failed to parse the rate limit configuration.Please make sure limit.calls is a positive "
+    "number andlimit.renewal_period is a right granularity";
+constexpr std::string_view kDuplicateName =
+    "Duplicate names found in endpoint / route configurations. Please remove the duplicate "
+    "endpoint / route name from the configuration to ensure that endpoints / routes are created "
+    "properly.";
+constexpr std::string_view kDefaultOpenAIBase = "https://api.openai.com/v1";
+
+// Substitutes the single "{}" of a message template.
+std::string fill(std::string_view tmpl, std::string_view value) {
+  std::string out(tmpl);
+  const auto at = out.find("{}");
+  if (at != std::string::npos) out.replace(at, 2, value);
+  return out;
+}
+
+// ---- positions and paths ------------------------------------------------------------------
+
+struct Pos {
+  int line = 0;  // 1-based; 0 = unknown
+  int column = 0;
+};
+
+Pos pos_of(const YAML::Mark& m) {
+  if (m.is_null()) return {};
+  return {m.line + 1, m.column + 1};
+}
+
+// One key of a mapping. Both nodes are kept because yaml-cpp places the mark of an empty value
+// (`key:` followed by a newline) on the next token, so issues about a null value point at the
+// key instead.
+struct Entry {
+  YAML::Node key;
+  YAML::Node value;
+};
+
+Pos pos_of(const Entry& e) {
+  return e.value.IsNull() ? pos_of(e.key.Mark()) : pos_of(e.value.Mark());
+}
+
+std::string key_text(const YAML::Node& key) { return key.IsScalar() ? key.Scalar() : "?"; }
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string indexed(std::string_view path, std::size_t i) {
+  return std::string(path) + "[" + std::to_string(i) + "]";
+}
+
+// A value read from the file together with where it came from.
+template <class T>
+struct Field {
+  T value{};
+  std::string path;
+  Pos pos;
+};
+
+// pydantic's lax int: decimal digits with an optional sign.
+std::optional<std::int64_t> to_int(const std::string& s) {
+  std::string_view v = s;
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  std::int64_t out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return out;
+}
+
+// `[\w\-\.]+` fully matched. Python's `\w` is Unicode-aware; treating every non-ASCII byte as a
+// word character accepts the same UTF-8 names without a Unicode table.
+bool valid_endpoint_name(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x80 || std::isalnum(c) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+bool read_whole_file(const std::string& path, std::string& out, int& err) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    err = errno;
+    return false;
+  }
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      ::close(fd);
+      return false;
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+// ---- the loader ---------------------------------------------------------------------------
+
+// Raw facts about one traffic route, kept until every endpoint is known (in a 2.x file the
+// endpoints may come after the route that names them).
+struct DestinationFacts {
+  std::optional<Field<std::string>> name;
+  std::optional<Field<std::int64_t>> percentage;
+};
+struct RouteFacts {
+  std::optional<std::string> name;
+  std::string path;
+  Pos pos;
+  std::optional<EndpointType> task_type;
+  std::optional<std::vector<DestinationFacts>> destinations;
+};
+
+class Loader {
+ public:
+  explicit Loader(const EnvLookup& env) : env_(env) {}
+  LoadResult run(std::string_view yaml);
+
+ private:
+  void error(std::string path, Pos pos, std::string_view message) {
+    result_.errors.push_back({std::move(path), pos.line, pos.column, std::string(message)});
+  }
+  void warn(std::string path, Pos pos, std::string_view message) {
+    result_.warnings.push_back({std::move(path), pos.line, pos.column, std::string(message)});
+  }
+
+  void parse_document(const YAML::Node& root);
+  void parse_endpoint(const YAML::Node& node, const std::string& path);
+  std::optional<EndpointType> parse_endpoint_type_field(const YAML::Node& node,
+                                                        const std::string& path, Pos here);
+  void parse_model(const Field<YAML::Node>& model, ModelConfig& out);
+  std::optional<OpenAISettings> parse_openai(const YAML::Node& config, const std::string& path,
+                                             Pos here);
+  MockSettings parse_mock(const std::optional<Entry>& config, const std::string& path);
+  std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit);
+  void parse_route(const YAML::Node& node, const std::string& path);
+  DestinationFacts parse_destination(const YAML::Node& node, const std::string& path);
+  void check_duplicate_names();
+  void check_routes();
+
+  // Map access. `find` takes the last occurrence of a key, like PyYAML does.
+  static std::optional<Entry> find(const YAML::Node& map, std::string_view key);
+  void check_keys(const YAML::Node& map, const std::string& path,
+                  std::initializer_list<std::string_view> known);
+  std::optional<Field<std::string>> get_string(const YAML::Node& map, std::string_view key,
+                                               const std::string& path, Pos here, bool required);
+  std::optional<Field<std::int64_t>> get_int(const YAML::Node& map, std::string_view key,
+                                             const std::string& path, Pos here, bool required);
+  std::optional<Field<YAML::Node>> get_node(const YAML::Node& map, std::string_view key,
+                                            const std::string& path, Pos here, bool required,
+                                            YAML::NodeType::value type);
+
+  const EnvLookup& env_;
+  LoadResult result_;
+  GatewayConfig config_;
+  std::size_t endpoint_entries_ = 0;
+  std::vector<Field<std::string>> names_;  // every endpoint and route name, for duplicates
+  // Endpoint name -> its type (nullopt when the type itself was invalid); first one wins.
+  std::map<std::string, std::optional<EndpointType>> endpoint_types_;
+  std::vector<RouteFacts> routes_;
+};
+
+std::optional<Entry> Loader::find(const YAML::Node& map, std::string_view key) {
+  std::optional<Entry> found;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) found = Entry{it->first, it->second};
+  }
+  return found;
+}
+
+void Loader::check_keys(const YAML::Node& map, const std::string& path,
+                        std::initializer_list<std::string_view> known) {
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const std::string key = key_text(it->first);
+    const Pos pos = pos_of(it->first.Mark());
+    if (!seen.insert(key).second) {
+      warn(join(path, key), pos, "duplicate key '" + key + "' (the last value is used)");
+    }
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      warn(join(path, key), pos, "unknown key '" + key + "' (ignored)");
+    }
+  }
+}
+
+std::optional<Field<std::string>> Loader::get_string(const YAML::Node& map, std::string_view key,
+                                                     const std::string& path, Pos here,
+                                                     bool required) {
+  const std::string p = join(path, key);
+  const auto e = find(map, key);
+  if (!e) {
+    if (required) error(p, here, kFieldRequired);
+    return std::nullopt;
+  }
+  // An optional field written as `key:` or `key: null` is simply absent (pydantic's None).
+  if (!required && e->value.IsNull()) return std::nullopt;
+  if (!e->value.IsScalar()) {
+    error(p, pos_of(*e), kNotString);
+    return std::nullopt;
+  }
+  return Field<std::string>{e->value.Scalar(), p, pos_of(*e)};
+}
+
+std::optional<Field<std::int64_t>> Loader::get_int(const YAML::Node& map, std::string_view key,
+                                                   const std::string& path, Pos here,
+                                                   bool required) {
+  const std::string p = join(path, key);
+  const auto e = find(map, key);
+  if (!e) {
+    if (required) error(p, here, kFieldRequired);
+    return std::nullopt;
+  }
+  if (!required && e->value.IsNull()) return std::nullopt;
+  const auto v = e->value.IsScalar() ? to_int(e->value.Scalar()) : std::nullopt;
+  if (!v) {
+    error(p, pos_of(*e), kNotInt);
+    return std::nullopt;
+  }
+  return Field<std::int64_t>{*v, p, pos_of(*e)};
+}
+
+std::optional<Field<YAML::Node>> Loader::get_node(const YAML::Node& map, std::string_view key,
+                                                  const std::string& path, Pos here, bool required,
+                                                  YAML::NodeType::value type) {
+  const std::string p = join(path, key);
+  const auto e = find(map, key);
+  if (!e) {
+    if (required) error(p, here, kFieldRequired);
+    return std::nullopt;
+  }
+  if (!required && e->value.IsNull()) return std::nullopt;
+  if (e->value.Type() != type) {
+    error(p, pos_of(*e), type == YAML::NodeType::Map ? kNotDict : kNotList);
+    return std::nullopt;
+  }
+  return Field<YAML::Node>{e->value, p, pos_of(*e)};
+}
+
+LoadResult Loader::run(std::string_view yaml) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    error("", pos_of(e.mark), "The file is not a valid yaml file: " + e.msg);
+    return std::move(result_);
+  }
+  try {
+    parse_document(root);
+  } catch (const YAML::Exception& e) {
+    // Backstop: the walk only uses non-throwing accessors, but a config error must never
+    // escape as an exception from a function whose contract is "report issues".
+    error("", pos_of(e.mark), std::string(kInvalid) + e.msg);
+  }
+  if (result_.errors.empty()) result_.config = std::move(config_);
+  return std::move(result_);
+}
+
+void Loader::parse_document(const YAML::Node& root) {
+  if (!root.IsMap()) {
+    error("", pos_of(root.Mark()), kBadTopLevel);
+    return;
+  }
+  const Pos here = pos_of(root.Mark());
+  check_keys(root, "", {"endpoints", "routes"});
+  const auto endpoints = find(root, "endpoints");
+  auto routes = find(root, "routes");
+  if (routes && routes->value.IsNull()) routes.reset();  // `routes:` left empty = no routes
+  if (routes && !routes->value.IsSequence()) {
+    error("routes", pos_of(*routes), std::string(kInvalid) + "'routes' must be a list");
+  }
+  if (endpoints) {
+    // MLflow 3.x layout: `endpoints` are endpoints, `routes` are traffic routes.
+    if (!endpoints->value.IsSequence()) {
+      error("endpoints", pos_of(*endpoints), std::string(kInvalid) + "'endpoints' must be a list");
+    } else {
+      for (std::size_t i = 0; i < endpoints->value.size(); ++i) {
+        parse_endpoint(endpoints->value[i], indexed("endpoints", i));
+      }
+    }
+    if (routes && routes->value.IsSequence()) {
+      for (std::size_t i = 0; i < routes->value.size(); ++i) {
+        parse_route(routes->value[i], indexed("routes", i));
+      }
+    }
+  } else {
+    // MLflow 2.x layout: `routes` held the endpoints. An entry with `model` is an endpoint; one
+    // that looks like a traffic route is one; anything else is reported as an endpoint, which
+    // is what a 2.x author meant.
+    if (routes && routes->value.IsSequence()) {
+      for (std::size_t i = 0; i < routes->value.size(); ++i) {
+        const YAML::Node entry = routes->value[i];
+        const bool traffic = entry.IsMap() && !find(entry, "model") &&
+                             (find(entry, "destinations") || find(entry, "task_type"));
+        if (traffic) {
+          parse_route(entry, indexed("routes", i));
+        } else {
+          parse_endpoint(entry, indexed("routes", i));
+        }
+      }
+    }
+    if (endpoint_entries_ == 0) error("", here, std::string(kInvalid) + "'endpoints' is required");
+  }
+  check_duplicate_names();
+  check_routes();
+}
+
+void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
+  if (!node.IsMap()) {
+    error(path, pos_of(node.Mark()), kNotDict);
+    return;
+  }
+  ++endpoint_entries_;
+  const Pos here = pos_of(node.Mark());
+  check_keys(node, path, {"name", "endpoint_type", "route_type", "model", "limit"});
+  EndpointConfig ep;
+  ep.line = here.line;
+  const auto name = get_string(node, "name", path, here, true);
+  if (name) {
+    // Checked before the type, as in MLflow; the name is echoed (names are not secrets).
+    if (!valid_endpoint_name(name->value))
+      error(name->path, name->pos, fill(kBadName, name->value));
+    ep.name = name->value;
+    names_.push_back(*name);
+  }
+  const auto type = parse_endpoint_type_field(node, path, here);
+  if (type) ep.type = *type;
+  if (name) endpoint_types_.emplace(name->value, type);
+  if (const auto model = get_node(node, "model", path, here, true, YAML::NodeType::Map)) {
+    parse_model(*model, ep.model);
+  }
+  if (const auto limit = get_node(node, "limit", path, here, false, YAML::NodeType::Map)) {
+    ep.limit = parse_limit_block(*limit);
+  }
+  config_.endpoints.push_back(std::move(ep));
+}
+
+std::optional<EndpointType> Loader::parse_endpoint_type_field(const YAML::Node& node,
+                                                              const std::string& path, Pos here) {
+  // `route_type` is the MLflow 2.x spelling. MLflow 3.x rejects it; we accept it in both
+  // layouts with a warning so that old files keep loading (decisions.md).
+  const auto route_type = find(node, "route_type");
+  if (route_type) {
+    warn(join(path, "route_type"), pos_of(route_type->key.Mark()),
+         "'route_type' is deprecated; use 'endpoint_type'");
+  }
+  const bool use_route_type = route_type && !find(node, "endpoint_type");
+  const auto value =
+      get_string(node, use_route_type ? "route_type" : "endpoint_type", path, here, true);
+  if (!value) return std::nullopt;
+  const auto type = parse_endpoint_type(value->value);
+  if (!type)
+    error(value->path, value->pos, "The route_type '" + value->value + "' is not supported.");
+  return type;
+}
+
+void Loader::parse_model(const Field<YAML::Node>& model, ModelConfig& out) {
+  const YAML::Node& m = model.value;
+  check_keys(m, model.path, {"provider", "name", "config"});
+  const auto provider = get_string(m, "provider", model.path, model.pos, true);
+  if (const auto name = get_string(m, "name", model.path, model.pos, false)) out.name = name->value;
+  if (!provider) return;
+  const auto canonical = canonical_provider(provider->value);
+  if (!canonical) {
+    error(provider->path, provider->pos,
+          "The provider '" + provider->value + "' is not supported.");
+    return;
+  }
+  out.provider = *canonical;
+  if (*canonical != "openai" && *canonical != "mock") {
+    error(provider->path, provider->pos,
+          "The provider '" + *canonical +
+              "' is not supported yet by this gateway (supported: mock, openai).");
+    return;
+  }
+  const std::string config_path = join(model.path, "config");
+  const auto config = find(m, "config");
+  if (*canonical == "mock") {
+    out.settings = parse_mock(config, config_path);
+    return;
+  }
+  if (!config || config->value.IsNull()) {
+    error(config_path, config ? pos_of(*config) : model.pos,
+          "A config must be supplied when setting a provider. The provider entry for " +
+              provider->value + " is incorrect.");
+    return;
+  }
+  if (!config->value.IsMap()) {
+    error(config_path, pos_of(*config), kNotDict);
+    return;
+  }
+  if (auto settings = parse_openai(config->value, config_path, pos_of(*config))) {
+    out.settings = std::move(*settings);
+  }
+}
+
+std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
+                                                   const std::string& path, Pos here) {
+  check_keys(config, path,
+             {"openai_api_key", "openai_api_type", "openai_api_base", "openai_api_version",
+              "openai_deployment_name", "openai_organization"});
+  const std::size_t errors_before = result_.errors.size();
+  OpenAISettings s;
+
+  const std::string key_path = join(path, "openai_api_key");
+  if (const auto key = find(config, "openai_api_key"); !key) {
+    error(key_path, here, kFieldRequired);
+  } else if (!key->value.IsScalar()) {
+    error(key_path, pos_of(*key), kKeyNotString);
+  } else if (auto secret = resolve_secret(key->value.Scalar(), env_); !secret.secret) {
+    error(key_path, pos_of(*key), secret.error);
+  } else {
+    s.api_key = std::move(*secret.secret);
+  }
+
+  bool type_ok = true;
+  const std::size_t before_type = result_.errors.size();
+  if (const auto type = get_string(config, "openai_api_type", path, here, false)) {
+    std::string lower = type->value;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "openai") {
+      s.api_type = OpenAIApiType::OpenAI;
+    } else if (lower == "azure") {
+      s.api_type = OpenAIApiType::Azure;
+    } else if (lower == "azuread") {
+      s.api_type = OpenAIApiType::AzureAD;
+    } else {
+      error(type->path, type->pos, "Invalid OpenAI API type '" + type->value + "'");
+      type_ok = false;
+    }
+  }
+  type_ok = type_ok && result_.errors.size() == before_type;
+
+  const auto base = get_string(config, "openai_api_base", path, here, false);
+  const auto version = get_string(config, "openai_api_version", path, here, false);
+  const auto deployment = get_string(config, "openai_deployment_name", path, here, false);
+  const auto organization = get_string(config, "openai_organization", path, here, false);
+  if (base) s.api_base = base->value;
+  if (version) s.api_version = version->value;
+  if (deployment) s.deployment_name = deployment->value;
+  if (organization) s.organization = organization->value;
+
+  // The cross-field rules only make sense once the type is known.
+  if (type_ok && s.api_type == OpenAIApiType::OpenAI) {
+    if (deployment) {
+      error(path, here,
+            "OpenAI route configuration can only specify a value for 'openai_deployment_name' "
+            "if 'openai_api_type' is 'azure' or 'azuread'. Found type: 'openai'");
+    }
+    if (!base) s.api_base = std::string(kDefaultOpenAIBase);
+  } else if (type_ok) {
+    if (organization) {
+      error(path, here,
+            "OpenAI route configuration can only specify a value for 'openai_organization' if "
+            "'openai_api_type' is 'openai'");
+    }
+    if (!base || !deployment || !version) {
+      error(path, here,
+            "OpenAI route configuration must specify 'openai_api_base', "
+            "'openai_deployment_name', and 'openai_api_version' if 'openai_api_type' is 'azure' "
+            "or 'azuread'.");
+    }
+  }
+  if (result_.errors.size() != errors_before) return std::nullopt;
+  return s;
+}
+
+MockSettings Loader::parse_mock(const std::optional<Entry>& config, const std::string& path) {
+  MockSettings s;
+  // The mock provider needs no config at all (so the example file runs with no keys).
+  if (!config || config->value.IsNull()) return s;
+  if (!config->value.IsMap()) {
+    error(path, pos_of(*config), kNotDict);
+    return s;
+  }
+  const YAML::Node& c = config->value;
+  const Pos here = pos_of(*config);
+  check_keys(c, path, {"response", "dimensions"});
+  if (const auto response = get_string(c, "response", path, here, false)) {
+    s.response = response->value;
+  }
+  if (const auto dims = get_int(c, "dimensions", path, here, false)) {
+    if (dims->value < 1 || dims->value > 4096) {
+      error(dims->path, dims->pos, "Input should be between 1 and 4096");
+    } else {
+      s.dimensions = static_cast<int>(dims->value);
+    }
+  }
+  return s;
+}
+
+std::optional<LimitConfig> Loader::parse_limit_block(const Field<YAML::Node>& limit) {
+  const YAML::Node& l = limit.value;
+  check_keys(l, limit.path, {"calls", "renewal_period", "key"});
+  const auto calls = get_int(l, "calls", limit.path, limit.pos, true);
+  const auto period = get_string(l, "renewal_period", limit.path, limit.pos, true);
+  const auto key = get_string(l, "key", limit.path, limit.pos, false);
+  if (!calls || !period) return std::nullopt;
+  auto parsed = parse_limit(calls->value, period->value);
+  if (!parsed) {
+    error(limit.path, limit.pos, kBadLimit);
+    return std::nullopt;
+  }
+  // Accepted and echoed back by the API, but not used for enforcement (spec §2.3).
+  if (key) parsed->key = key->value;
+  return parsed;
+}
+
+void Loader::parse_route(const YAML::Node& node, const std::string& path) {
+  if (!node.IsMap()) {
+    error(path, pos_of(node.Mark()), kNotDict);
+    return;
+  }
+  const Pos here = pos_of(node.Mark());
+  check_keys(node, path, {"name", "task_type", "destinations", "routing_strategy"});
+  TrafficRoute route;
+  route.line = here.line;
+  RouteFacts facts;
+  facts.path = path;
+  facts.pos = here;
+  // Route names are not pattern-checked (MLflow only checks endpoint names).
+  if (const auto name = get_string(node, "name", path, here, true)) {
+    route.name = name->value;
+    facts.name = name->value;
+    names_.push_back(*name);
+  }
+  if (const auto task = get_string(node, "task_type", path, here, true)) {
+    facts.task_type = parse_endpoint_type(task->value);
+    if (facts.task_type) {
+      route.task_type = *facts.task_type;
+    } else {
+      error(task->path, task->pos, "The route_type '" + task->value + "' is not supported.");
+    }
+  }
+  if (const auto dests =
+          get_node(node, "destinations", path, here, true, YAML::NodeType::Sequence)) {
+    facts.destinations.emplace();
+    for (std::size_t i = 0; i < dests->value.size(); ++i) {
+      DestinationFacts d = parse_destination(dests->value[i], indexed(dests->path, i));
+      if (d.name && d.percentage) {
+        // Out-of-range values are reported by check_routes(), and then no config is returned.
+        route.destinations.push_back({d.name->value, static_cast<int>(d.percentage->value)});
+      }
+      facts.destinations->push_back(std::move(d));
+    }
+  }
+  if (const auto strategy = get_string(node, "routing_strategy", path, here, false)) {
+    if (strategy->value != "TRAFFIC_SPLIT") {
+      error(strategy->path, strategy->pos,
+            "The routing strategy '" + strategy->value +
+                "' is not supported. Supported: "
+                "TRAFFIC_SPLIT");
+    }
+    route.routing_strategy = strategy->value;
+  }
+  config_.routes.push_back(std::move(route));
+  routes_.push_back(std::move(facts));
+}
+
+DestinationFacts Loader::parse_destination(const YAML::Node& node, const std::string& path) {
+  DestinationFacts d;
+  if (!node.IsMap()) {
+    error(path, pos_of(node.Mark()), kNotDict);
+    return d;
+  }
+  const Pos here = pos_of(node.Mark());
+  check_keys(node, path, {"name", "traffic_percentage"});
+  d.name = get_string(node, "name", path, here, true);
+  d.percentage = get_int(node, "traffic_percentage", path, here, true);
+  return d;
+}
+
+void Loader::check_duplicate_names() {
+  // "Later" means later in the file, whichever list the names are in.
+  std::stable_sort(names_.begin(), names_.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.pos.line, a.pos.column) < std::pair(b.pos.line, b.pos.column);
+  });
+  std::set<std::string> seen;
+  for (const auto& name : names_) {
+    if (!seen.insert(name.value).second) error(name.path, name.pos, kDuplicateName);
+  }
+}
+
+void Loader::check_routes() {
+  // MLflow's order (spec §2.2 step 3): per destination, name, then type, then percentage; the
+  // sum last. Facts that were already reported as invalid are skipped rather than re-reported.
+  for (const RouteFacts& route : routes_) {
+    if (!route.name || !route.destinations) continue;
+    const std::string& rname = *route.name;
+    std::int64_t sum = 0;
+    bool sum_known = true;
+    for (const DestinationFacts& d : *route.destinations) {
+      if (d.name) {
+        const auto it = endpoint_types_.find(d.name->value);
+        if (it == endpoint_types_.end()) {
+          error(d.name->path, d.name->pos,
+                "The route destination name must be a endpoint name, but the route '" + rname +
+                    "' has an invalid destination name '" + d.name->value + "'.");
+        } else if (route.task_type && it->second && *it->second != *route.task_type) {
+          error(d.name->path, d.name->pos,
+                "The route destination endpoint types in the route '" + rname +
+                    "' must have endpoint type '" + std::string(to_string(*route.task_type)) +
+                    "' but got endpoint type '" + std::string(to_string(*it->second)) + "'.");
+        }
+      }
+      if (!d.percentage) {
+        sum_known = false;
+        continue;
+      }
+      const std::int64_t pct = d.percentage->value;
+      if (pct < 0 || pct > 100) {
+        error(d.percentage->path, d.percentage->pos,
+              "The route destination traffic percentage must between 0 and 100.");
+        sum_known = false;  // also keeps the sum far from overflow
+        continue;
+      }
+      sum += pct;
+    }
+    if (sum_known && sum != 100) {
+      error(route.path, route.pos,
+            "For each route configuration, the traffic percentage sum of destinations must be "
+            "100, but got invalid configuration of route '" +
+                rname + "'.");
+    }
+  }
+}
+
+}  // namespace
+
+// ---- entry points -------------------------------------------------------------------------
+
+LoadResult load_config_string(std::string_view yaml, const EnvLookup& env) {
+  return Loader(env).run(yaml);
+}
+
+LoadResult load_config_file(const std::string& path, const EnvLookup& env) {
+  LoadResult result;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    result.errors.push_back({"", 0, 0, path + " does not exist"});
+    return result;
+  }
+  std::string text;
+  int err = 0;
+  if (!read_whole_file(path, text, err)) {
+    result.errors.push_back({"", 0, 0, path + " could not be read: " + std::strerror(err)});
+    return result;
+  }
+  return load_config_string(text, env);
+}
+
+}  // namespace gw::config

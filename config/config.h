@@ -1,0 +1,156 @@
+// Gateway configuration: YAML -> typed, validated GatewayConfig.
+//
+// Stage 1 of the config pipeline (architecture guide §2): the file is parsed once into plain
+// structs; every problem is reported with its YAML path and line/column, and all problems are
+// collected (not just the first). Nothing here touches sockets or provider code.
+//
+// Thread safety: the functions are pure apart from reading the file / environment / secret
+// files; the returned structs are plain values.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace gw::config {
+
+enum class EndpointType { Completions, Chat, Embeddings };
+
+// "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings".
+std::string_view to_string(EndpointType t);
+std::optional<EndpointType> parse_endpoint_type(std::string_view s);
+
+// A resolved secret (API key). Kept in its own type so that it is never printed by accident:
+// there is deliberately no operator<< and no implicit conversion.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string v) : value_(std::move(v)) {}
+  const std::string& reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+  bool operator==(const Secret&) const = default;
+
+ private:
+  std::string value_;
+};
+
+// ---- per-provider settings (model.config), one struct per implemented provider ----------
+
+enum class OpenAIApiType { OpenAI, Azure, AzureAD };
+
+struct OpenAISettings {
+  OpenAIApiType api_type = OpenAIApiType::OpenAI;
+  Secret api_key;
+  std::string api_base;  // default https://api.openai.com/v1 for api_type openai
+  std::optional<std::string> api_version;
+  std::optional<std::string> deployment_name;
+  std::optional<std::string> organization;
+};
+
+// The built-in offline provider (decisions.md "Additions"). Every key is optional.
+struct MockSettings {
+  std::optional<std::string> response;  // fixed reply text; default echoes the prompt
+  int dimensions = 8;                   // embedding vector length (1..4096)
+};
+
+// The closed set of implemented providers. Adding one fails to compile until every
+// std::visit over it handles the new alternative.
+using ProviderSettings = std::variant<OpenAISettings, MockSettings>;
+
+struct ModelConfig {
+  std::string provider;             // canonical name, e.g. "openai", "amazon-bedrock"
+  std::optional<std::string> name;  // model name forwarded upstream (may be absent)
+  ProviderSettings settings;
+};
+
+enum class Granularity { Second, Minute, Hour, Day, Month, Year };
+
+// MLflow's `limit` block, checked with the `limits` grammar (spec §5).
+struct LimitConfig {
+  std::int64_t calls = 0;
+  std::string renewal_period;  // as written in the file, e.g. "minute", "5 minutes"
+  std::optional<std::string> key;
+  int multiples = 1;  // the optional number in renewal_period ("5 minutes" -> 5)
+  Granularity granularity = Granularity::Minute;
+  std::int64_t period_seconds = 60;  // multiples * granularity seconds (month 30 d, year 365 d)
+  // "<calls> per <multiples> <granularity>", e.g. "10 per 1 minute" (slowapi's text).
+  std::string describe() const;
+};
+
+struct EndpointConfig {
+  std::string name;
+  EndpointType type = EndpointType::Chat;
+  ModelConfig model;
+  std::optional<LimitConfig> limit;
+  int line = 0;  // 1-based line of the entry in the file (0 = unknown)
+};
+
+struct RouteDestination {
+  std::string name;
+  int traffic_percentage = 0;
+};
+
+// Traffic-split route (spec §2.6): parsed and validated; served by a later issue.
+struct TrafficRoute {
+  std::string name;
+  EndpointType task_type = EndpointType::Chat;
+  std::vector<RouteDestination> destinations;
+  std::string routing_strategy = "TRAFFIC_SPLIT";
+  int line = 0;
+};
+
+struct GatewayConfig {
+  std::vector<EndpointConfig> endpoints;
+  std::vector<TrafficRoute> routes;
+};
+
+// One problem found in a file. `path` is the YAML path (e.g.
+// "endpoints[2].model.config.openai_api_key"), empty for file-level problems.
+struct ConfigIssue {
+  std::string path;
+  int line = 0;    // 1-based, 0 = unknown
+  int column = 0;  // 1-based, 0 = unknown
+  std::string message;
+  // "endpoints[0].name: <message> (line 3, column 11)"; "<message>" alone when no path/line.
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<GatewayConfig> config;  // set iff errors is empty
+  std::vector<ConfigIssue> errors;
+  std::vector<ConfigIssue> warnings;  // unknown keys, deprecated spellings
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads environment variables for `$NAME` secrets; injectable for tests.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+// Parses YAML text. `source` names the file in messages.
+LoadResult load_config_string(std::string_view yaml, const EnvLookup& env = process_env());
+// Reads and parses a file. A missing file is an error "<path> does not exist".
+LoadResult load_config_file(const std::string& path, const EnvLookup& env = process_env());
+
+// ---- helpers shared with tests ---------------------------------------------------------
+
+// Provider-name normalisation (spec §2.5): '-' -> '_', case-insensitive. Returns the
+// canonical provider value ("openai", "amazon-bedrock", "huggingface-text-generation-inference"
+// ...) or nullopt when the name is not a known provider at all.
+std::optional<std::string> canonical_provider(std::string_view name);
+
+// Secret resolution (spec §2.4): "$NAME" -> env (must be set and non-empty), else an existing
+// regular file's full text, else the literal. Returns the error text on failure.
+struct SecretResult {
+  std::optional<Secret> secret;
+  std::string error;
+};
+SecretResult resolve_secret(const std::string& value, const EnvLookup& env);
+
+// `limits` grammar for "<calls>/<renewal_period>" (spec §5). nullopt when it does not parse.
+std::optional<LimitConfig> parse_limit(std::int64_t calls, const std::string& renewal_period);
+
+}  // namespace gw::config

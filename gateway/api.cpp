@@ -1,0 +1,363 @@
+#include "gateway/api.h"
+
+#include <openssl/evp.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+
+#include "gateway/log.h"
+#include "providers/schema.h"
+
+namespace gw {
+namespace {
+
+namespace net = boost::asio;
+using config::EndpointType;
+
+constexpr std::size_t kPageSize = 3000;  // MLFLOW_DEPLOYMENTS_LIST_ENDPOINTS_PAGE_SIZE
+
+ApiResponse not_found() { return json_response(404, Json{{"detail", "Not Found"}}); }
+ApiResponse method_not_allowed() {
+  return json_response(405, Json{{"detail", "Method Not Allowed"}});
+}
+ApiResponse redirect(std::string location) {
+  ApiResponse r = json_response(307, Json(nullptr));
+  r.body.clear();
+  r.content_type.clear();
+  r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Percent-decodes one path segment (Starlette matches decoded paths).
+std::string decode_segment(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name)
+      return eq == std::string_view::npos ? "" : decode_segment(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+std::string base64_encode(std::string_view in) {
+  std::string out(4 * ((in.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in) {
+  if (in.empty() || in.size() % 4 != 0) return std::nullopt;
+  for (char c : in)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='))
+      return std::nullopt;
+  std::string out(3 * in.size() / 4, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (in.back() == '=') ++pad;
+  if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+// MLflow's page token: base64 of Python's json.dumps({"index": N}) -> '{"index": 11}'.
+std::string encode_page_token(std::size_t index) {
+  return base64_encode("{\"index\": " + std::to_string(index) + "}");
+}
+
+std::optional<std::size_t> decode_page_token(std::string_view token) {
+  auto raw = base64_decode(token);
+  if (!raw) return std::nullopt;
+  Json j = Json::parse(*raw, nullptr, false);
+  if (!j.is_object() || !j.contains("index") || !j["index"].is_number_integer())
+    return std::nullopt;
+  auto idx = j["index"].get<std::int64_t>();
+  if (idx < 0) return std::nullopt;
+  return static_cast<std::size_t>(idx);
+}
+
+ApiResponse list_endpoints(const Runtime& rt, std::string_view query, bool legacy) {
+  std::size_t start = 0;
+  std::string token = query_param(query, "page_token");
+  if (!token.empty()) {
+    auto idx = decode_page_token(token);
+    if (!idx) return json_response(400, Json{{"detail", "Invalid page_token '" + token + "'"}});
+    start = *idx;
+  }
+  const auto& all = rt.endpoints();
+  Json items = Json::array();
+  std::size_t end = std::min(all.size(), start + kPageSize);
+  for (std::size_t i = start; i < end; ++i) items.push_back(legacy ? all[i]->legacy_info : all[i]->info);
+  Json next = end < all.size() ? Json(encode_page_token(end)) : Json(nullptr);
+  return json_response(200, Json{{legacy ? "routes" : "endpoints", std::move(items)},
+                                 {"next_page_token", std::move(next)}});
+}
+
+ApiResponse endpoint_not_found(const std::string& name) {
+  return json_response(404, Json{{"detail", "The endpoint '" + name +
+                                                "' is not present or active on the server. "
+                                                "Please verify the endpoint name."}});
+}
+
+ApiResponse route_not_found(const std::string& name) {
+  return json_response(404, Json{{"detail", "The route '" + name +
+                                                "' is not present or active on the server. "
+                                                "Please verify the route name."}});
+}
+
+// POST /api/2.0/{endpoints,gateway}/limits/: body {"route": str, "limits": [object]} -> 501.
+ApiResponse set_limits(const std::string& body_text) {
+  auto body = parse_request_body(body_text);
+  if (!body) return render_error(body.error(), PathFamily::Mlflow);
+  Json errs = Json::array();
+  auto add = [&](const char* type, Json loc, const char* msg, const Json& input) {
+    errs.push_back(Json{{"type", type}, {"loc", std::move(loc)}, {"msg", msg}, {"input", input}});
+  };
+  if (!body->is_object()) {
+    add("model_attributes_type", Json::array({"body"}),
+        "Input should be a valid dictionary or object to extract fields from", *body);
+  } else {
+    if (!body->contains("route")) {
+      add("missing", Json::array({"body", "route"}), "Field required", *body);
+    } else if (!(*body)["route"].is_string()) {
+      add("string_type", Json::array({"body", "route"}), "Input should be a valid string",
+          (*body)["route"]);
+    }
+    if (!body->contains("limits")) {
+      add("missing", Json::array({"body", "limits"}), "Field required", *body);
+    } else if (!(*body)["limits"].is_array()) {
+      add("list_type", Json::array({"body", "limits"}), "Input should be a valid list",
+          (*body)["limits"]);
+    } else {
+      const Json& limits = (*body)["limits"];
+      for (std::size_t i = 0; i < limits.size(); ++i) {
+        if (!limits[i].is_object())
+          add("dict_type", Json::array({"body", "limits", i}), "Input should be a valid dictionary",
+              limits[i]);
+      }
+    }
+  }
+  if (!errs.empty()) return json_response(422, Json{{"detail", std::move(errs)}});
+  return json_response(501, Json{{"detail", "The set_limits API is not available yet."}});
+}
+
+const char* v1_kind(EndpointType t) {
+  switch (t) {
+    case EndpointType::Chat:
+      return "a chat";
+    case EndpointType::Completions:
+      return "a completions";
+    case EndpointType::Embeddings:
+      return "an embeddings";
+  }
+  return "";
+}
+
+}  // namespace
+
+Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, ApiOptions options)
+    : runtime_(std::move(runtime)), upstream_(upstream), options_(std::move(options)) {
+  if (!options_.now) {
+    options_.now = [] {
+      return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+    };
+  }
+}
+
+net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, const Json& body,
+                                        PathFamily family, bool from_v1) {
+  auto validated = validate_request(ep.config.type, body);
+  if (!validated) co_return render_error(validated.error(), family);
+  if (from_v1) validated->payload.erase("model");  // it selected the endpoint
+  if (validated->stream) {
+    co_return render_error(
+        GatewayError::make(501, "Streaming ('stream': true) is not supported by this gateway yet.",
+                           "invalid_request_error", "streaming_not_supported"),
+        family);
+  }
+  RequestContext ctx{ep.config.type, options_.now()};
+  auto call = ep.adapter->prepare(ctx, std::move(validated->payload));
+  if (!call) co_return render_error(call.error(), family);
+  if (auto* local = std::get_if<Json>(&*call)) co_return json_response(200, *local);
+
+  auto reply = co_await upstream_.send(std::get<UpstreamRequest>(*call), ep.config.name);
+  if (!reply) {
+    log::warn("endpoint '" + ep.config.name + "': " + reply.error().message());
+    co_return render_error(reply.error(), family);
+  }
+  auto unified = ep.adapter->parse_reply(ctx, *reply);
+  if (!unified) {
+    if (unified.error().status >= 500)
+      log::warn("endpoint '" + ep.config.name + "': " + unified.error().message());
+    co_return render_error(unified.error(), family);
+  }
+  co_return json_response(200, *unified);
+}
+
+net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
+  // Keep the snapshot for the whole request: a reload never changes a request in flight.
+  const std::shared_ptr<const Runtime> rt = runtime_->load();
+  std::string_view target = req.target;
+  auto qpos = target.find('?');
+  std::string_view path = target.substr(0, qpos);
+  std::string_view query = qpos == std::string_view::npos ? "" : target.substr(qpos + 1);
+  std::string query_suffix = query.empty() ? "" : "?" + std::string(query);
+  const bool is_get = req.method == "GET" || req.method == "HEAD";
+  const bool is_post = req.method == "POST";
+
+  if (path == "/health") {
+    if (!is_get) co_return method_not_allowed();
+    co_return json_response(200, Json{{"status", "OK"}});
+  }
+  if (path == "/") {
+    if (!is_get) co_return method_not_allowed();
+    co_return redirect("/docs");
+  }
+
+  // OpenAI-compatible routes: the body's `model` names the endpoint.
+  if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
+    if (!is_post) co_return method_not_allowed();
+    const EndpointType want = path == "/v1/chat/completions" ? EndpointType::Chat
+                              : path == "/v1/completions"    ? EndpointType::Completions
+                                                             : EndpointType::Embeddings;
+    auto body = parse_request_body(req.body);
+    if (!body) co_return render_error(body.error(), PathFamily::OpenAI);
+    if (!body->is_object()) {
+      auto v = validate_request(want, *body);  // renders the "valid dictionary" 422
+      co_return render_error(v.error(), PathFamily::OpenAI);
+    }
+    auto m = body->find("model");
+    if (m == body->end() || m->is_null()) {
+      co_return render_error(GatewayError::make(400,
+                                                "Missing required 'model' parameter in request "
+                                                "body: it names the endpoint to use",
+                                                "invalid_request_error"),
+                             PathFamily::OpenAI);
+    }
+    if (!m->is_string()) {
+      co_return render_error(
+          GatewayError::make(400, "The 'model' parameter must be a string", "invalid_request_error"),
+          PathFamily::OpenAI);
+    }
+    const std::string name = m->get<std::string>();
+    const EndpointRuntime* ep = rt->endpoint(name);
+    if (!ep) {
+      if (rt->route(name)) {
+        co_return render_error(GatewayError::make(501,
+                                                  "Traffic route '" + name +
+                                                      "' is not served by this gateway yet.",
+                                                  "invalid_request_error"),
+                               PathFamily::OpenAI);
+      }
+      co_return render_error(GatewayError::make(404,
+                                                "The model '" + name +
+                                                    "' does not exist: no endpoint or route has "
+                                                    "that name.",
+                                                "invalid_request_error", "model_not_found"),
+                             PathFamily::OpenAI);
+    }
+    if (ep->config.type != want) {
+      std::string kind = v1_kind(want);
+      co_return render_error(GatewayError::make(400, "Endpoint '" + name + "' is not " + kind +
+                                                         " endpoint."),
+                             PathFamily::OpenAI);
+    }
+    co_return co_await invoke(*ep, *body, PathFamily::OpenAI, true);
+  }
+
+  // MLflow invocation routes: /endpoints/{N}/invocations, /gateway/{N}/invocations.
+  for (std::string_view prefix : {std::string_view("/endpoints/"), std::string_view("/gateway/")}) {
+    if (starts_with(path, prefix) && path.size() > prefix.size() + 12 &&
+        path.substr(path.size() - 12) == "/invocations") {
+      std::string_view raw = path.substr(prefix.size(), path.size() - prefix.size() - 12);
+      if (raw.find('/') != std::string_view::npos) break;
+      std::string name = decode_segment(raw);
+      const EndpointRuntime* ep = rt->endpoint(name);
+      if (!ep) {
+        if (rt->route(name)) {
+          co_return json_response(
+              501, Json{{"detail", "Traffic route '" + name + "' is not served by this gateway yet."}});
+        }
+        co_return not_found();
+      }
+      if (!is_post) co_return method_not_allowed();
+      auto body = parse_request_body(req.body);
+      if (!body) co_return render_error(body.error(), PathFamily::Mlflow);
+      co_return co_await invoke(*ep, *body, PathFamily::Mlflow, false);
+    }
+  }
+
+  // Listing and inspection APIs.
+  if (path == "/api/2.0/endpoints") co_return redirect("/api/2.0/endpoints/" + query_suffix);
+  if (path == "/api/2.0/gateway/routes") co_return redirect("/api/2.0/gateway/routes/" + query_suffix);
+  if (path == "/api/2.0/endpoints/" || path == "/api/2.0/gateway/routes/") {
+    if (!is_get) co_return method_not_allowed();
+    co_return list_endpoints(*rt, query, path == "/api/2.0/gateway/routes/");
+  }
+  for (std::string_view prefix :
+       {std::string_view("/api/2.0/endpoints/limits/"), std::string_view("/api/2.0/gateway/limits/")}) {
+    if (path == prefix) {
+      if (!is_post) co_return method_not_allowed();
+      co_return set_limits(req.body);
+    }
+    if (starts_with(path, prefix) && path.find('/', prefix.size()) == std::string_view::npos) {
+      if (!is_get) co_return method_not_allowed();
+      co_return json_response(501, Json{{"detail", "The get_limits API is not available yet."}});
+    }
+  }
+  struct Lookup {
+    std::string_view prefix;
+    int kind;  // 0 endpoint, 1 legacy route, 2 traffic route
+  };
+  for (const Lookup& l : {Lookup{"/api/2.0/endpoints/", 0}, Lookup{"/api/3.0/gateway/endpoint/", 0},
+                          Lookup{"/api/2.0/gateway/routes/", 1}, Lookup{"/api/3.0/gateway/route/", 2}}) {
+    if (!starts_with(path, l.prefix)) continue;
+    std::string_view raw = path.substr(l.prefix.size());
+    if (!raw.empty() && raw.back() == '/' && raw.find('/') == raw.size() - 1) {
+      // Starlette's redirect_slashes: /api/2.0/endpoints/x/ -> /api/2.0/endpoints/x
+      co_return redirect(std::string(path.substr(0, path.size() - 1)) + query_suffix);
+    }
+    if (raw.empty() || raw.find('/') != std::string_view::npos) break;
+    if (!is_get) co_return method_not_allowed();
+    std::string name = decode_segment(raw);
+    if (l.kind == 2) {
+      const RouteRuntime* r = rt->route(name);
+      if (!r) co_return route_not_found(name);
+      co_return json_response(200, r->info);
+    }
+    const EndpointRuntime* ep = rt->endpoint(name);
+    if (!ep) co_return l.kind == 1 ? route_not_found(name) : endpoint_not_found(name);
+    co_return json_response(200, l.kind == 1 ? ep->legacy_info : ep->info);
+  }
+  co_return not_found();
+}
+
+}  // namespace gw

@@ -1,0 +1,16 @@
+// Renders a GatewayError for one path family (architecture guide §4):
+// MLflow paths (/endpoints, /gateway, /api): {"detail": ...} (FastAPI's shape);
+// OpenAI paths (/v1/*): {"error": {"message", "type", "param", "code"}} (decisions.md).
+#pragma once
+
+#include "gateway/http_types.h"
+#include "providers/errors.h"
+
+namespace gw {
+
+enum class PathFamily { Mlflow, OpenAI };
+
+ApiResponse render_error(const GatewayError& error, PathFamily family);
+ApiResponse json_response(int status, const Json& body);
+
+}  // namespace gw

@@ -1,0 +1,20 @@
+// Line-oriented logging to stderr. One write per line, safe from any thread.
+// Never pass secrets (API keys, Authorization headers) to these functions.
+#pragma once
+
+#include <string_view>
+
+namespace gw::log {
+
+enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
+
+void set_level(Level level);
+bool enabled(Level level);
+void write(Level level, std::string_view message);
+
+inline void debug(std::string_view m) { write(Level::Debug, m); }
+inline void info(std::string_view m) { write(Level::Info, m); }
+inline void warn(std::string_view m) { write(Level::Warn, m); }
+inline void error(std::string_view m) { write(Level::Error, m); }
+
+}  // namespace gw::log

@@ -1,0 +1,63 @@
+#include "gateway/runtime.h"
+
+namespace gw {
+namespace {
+
+Json limit_json(const std::optional<config::LimitConfig>& limit) {
+  if (!limit) return nullptr;
+  return Json{{"calls", limit->calls},
+              {"key", limit->key ? Json(*limit->key) : Json(nullptr)},
+              {"renewal_period", limit->renewal_period}};
+}
+
+Json model_json(const config::ModelConfig& m) {
+  return Json{{"name", m.name ? Json(*m.name) : Json(nullptr)}, {"provider", m.provider}};
+}
+
+}  // namespace
+
+Runtime::Runtime(config::GatewayConfig config) {
+  for (auto& e : config.endpoints) {
+    auto rt = std::make_shared<EndpointRuntime>();
+    rt->adapter = make_adapter(e);
+    std::string url = "/gateway/" + e.name + "/invocations";
+    rt->info = Json{{"name", e.name},
+                    {"endpoint_type", std::string(config::to_string(e.type))},
+                    {"model", model_json(e.model)},
+                    {"endpoint_url", url},
+                    {"limit", limit_json(e.limit)}};
+    rt->legacy_info = Json{{"name", e.name},
+                           {"route_type", std::string(config::to_string(e.type))},
+                           {"model", model_json(e.model)},
+                           {"route_url", url},
+                           {"limit", limit_json(e.limit)}};
+    rt->config = std::move(e);
+    by_name_[rt->config.name] = rt;
+    ordered_.push_back(std::move(rt));
+  }
+  for (auto& r : config.routes) {
+    Json dests = Json::array();
+    for (const auto& d : r.destinations)
+      dests.push_back(Json{{"name", d.name}, {"traffic_percentage", d.traffic_percentage}});
+    RouteRuntime rr;
+    rr.info = Json{{"name", r.name},
+                   {"task_type", std::string(config::to_string(r.task_type))},
+                   {"destinations", std::move(dests)},
+                   {"routing_strategy", r.routing_strategy}};
+    std::string name = r.name;
+    rr.config = std::move(r);
+    routes_.emplace(std::move(name), std::move(rr));
+  }
+}
+
+const EndpointRuntime* Runtime::endpoint(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second.get();
+}
+
+const RouteRuntime* Runtime::route(const std::string& name) const {
+  auto it = routes_.find(name);
+  return it == routes_.end() ? nullptr : &it->second;
+}
+
+}  // namespace gw

@@ -1,0 +1,60 @@
+// The runtime snapshot (architecture guide §3): everything a request needs that comes from the
+// config file, built once, immutable, shared through std::shared_ptr<const Runtime>. A request
+// loads the current snapshot once and keeps it to its end, so a reload never changes a
+// request in flight.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.h"
+#include "providers/adapter.h"
+#include "providers/json.h"
+
+namespace gw {
+
+struct EndpointRuntime {
+  config::EndpointConfig config;
+  std::shared_ptr<const Adapter> adapter;
+  Json info;         // the endpoint object of spec §3.3 (never contains model.config)
+  Json legacy_info;  // the legacy route object (/api/2.0/gateway/routes/...)
+};
+
+struct RouteRuntime {
+  config::TrafficRoute config;
+  Json info;  // the traffic-route object (/api/3.0/gateway/route/{name})
+};
+
+class Runtime {
+ public:
+  // Builds adapters and the precomputed API objects. The config must be validated.
+  explicit Runtime(config::GatewayConfig config);
+
+  const EndpointRuntime* endpoint(const std::string& name) const;
+  const RouteRuntime* route(const std::string& name) const;
+  // Endpoints in config order (the list APIs keep it).
+  const std::vector<std::shared_ptr<const EndpointRuntime>>& endpoints() const { return ordered_; }
+
+ private:
+  std::vector<std::shared_ptr<const EndpointRuntime>> ordered_;
+  std::unordered_map<std::string, std::shared_ptr<const EndpointRuntime>> by_name_;
+  std::unordered_map<std::string, RouteRuntime> routes_;
+};
+
+// Holds the current snapshot. load() and store() are safe from any thread.
+class RuntimeHolder {
+ public:
+  explicit RuntimeHolder(std::shared_ptr<const Runtime> initial) : current_(std::move(initial)) {}
+  std::shared_ptr<const Runtime> load() const { return current_.load(std::memory_order_acquire); }
+  void store(std::shared_ptr<const Runtime> next) {
+    current_.store(std::move(next), std::memory_order_release);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const Runtime>> current_;
+};
+
+}  // namespace gw

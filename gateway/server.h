@@ -1,0 +1,59 @@
+// The HTTP/1.1 server: one io_context, N worker threads, one coroutine per connection on its
+// own strand (architecture guide §5). Keep-alive, header/body size limits, read and idle
+// timeouts, graceful shutdown.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gateway/runtime.h"
+#include "gateway/upstream_client.h"
+
+namespace gw {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5000;  // 0 = pick a free port (tests)
+  int workers = 2;
+  std::size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies get 413
+  std::size_t max_header_bytes = 16 * 1024;       // larger headers get 431
+  // Time allowed to receive one whole request once its first byte is expected; a client that
+  // is slower gets 408 (or is dropped silently if it sent nothing) and the connection closes.
+  std::chrono::milliseconds read_timeout{30'000};
+  // How long an idle keep-alive connection is kept open waiting for the next request.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Longest time given to requests in flight after SIGINT/SIGTERM before the process exits.
+  std::chrono::milliseconds shutdown_grace{30'000};
+  bool access_log = false;
+  bool handle_signals = true;  // install SIGINT/SIGTERM handlers (off for in-process tests)
+  UpstreamOptions upstream;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, std::shared_ptr<RuntimeHolder> runtime);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket (throws on failure) and starts the worker threads.
+  // Returns the bound port.
+  std::uint16_t start();
+  // Graceful shutdown: stop accepting, close idle connections, let requests in flight
+  // finish (bounded by shutdown_grace). Safe from any thread, idempotent.
+  void stop();
+  // Blocks until every worker thread has exited (after stop() or a signal).
+  void wait();
+
+  std::uint16_t port() const;
+  RuntimeHolder& runtime();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gw

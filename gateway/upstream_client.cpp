@@ -1,0 +1,289 @@
+#include "gateway/upstream_client.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/log.h"
+#include "providers/url.h"
+
+namespace gw {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+// One upstream connection. All its I/O (and its stream timer) runs on its own strand, because
+// the connection moves between requests served on different session strands.
+struct Conn {
+  explicit Conn(net::io_context& ioc) : strand(net::make_strand(ioc)) {}
+  net::strand<net::io_context::executor_type> strand;
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+  Clock::time_point created = Clock::now();
+  Clock::time_point last_used = Clock::now();
+
+  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  bool connected() const { return plain || tls; }
+};
+
+enum class Stage { Resolve, Connect, Handshake, Write, Read };
+
+struct Exchange {
+  error_code ec;
+  Stage stage = Stage::Write;
+  bool got_response_bytes = false;
+  bool keep_alive = false;
+  UpstreamReply reply;
+};
+
+const char* stage_text(Stage s) {
+  switch (s) {
+    case Stage::Resolve:
+      return "could not resolve the upstream host";
+    case Stage::Connect:
+      return "could not connect to the upstream";
+    case Stage::Handshake:
+      return "TLS handshake with the upstream failed";
+    case Stage::Write:
+      return "sending the request to the upstream failed";
+    case Stage::Read:
+      return "reading the upstream response failed";
+  }
+  return "upstream error";
+}
+
+bool is_timeout(const error_code& ec) {
+  return ec == beast::error::timeout || ec == net::error::timed_out;
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  auto s = ms.count() / 1000.0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+
+}  // namespace
+
+struct UpstreamClient::Impl {
+  Impl(net::io_context& io, UpstreamOptions o)
+      : ioc(io), opts(std::move(o)), ssl_ctx(ssl::context::tls_client) {
+    ssl_ctx.set_default_verify_paths();
+    if (!opts.ca_file.empty()) ssl_ctx.load_verify_file(opts.ca_file);  // throws at start-up
+    ssl_ctx.set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_min_proto_version(ssl_ctx.native_handle(), TLS1_2_VERSION);
+  }
+
+  net::io_context& ioc;
+  UpstreamOptions opts;
+  ssl::context ssl_ctx;
+  mutable std::mutex mu;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Conn>>> idle;
+
+  std::unique_ptr<Conn> acquire(const std::string& key) {
+    std::lock_guard lock(mu);
+    auto it = idle.find(key);
+    if (it == idle.end()) return nullptr;
+    auto now = Clock::now();
+    auto& stack = it->second;
+    while (!stack.empty()) {
+      std::unique_ptr<Conn> c = std::move(stack.back());
+      stack.pop_back();
+      if (now - c->last_used < opts.idle_ttl && now - c->created < opts.max_age) return c;
+      // Too old: dropped here (closing a socket with no pending operation is safe anywhere).
+    }
+    return nullptr;
+  }
+
+  void release(const std::string& key, std::unique_ptr<Conn> c) {
+    c->last_used = Clock::now();
+    std::lock_guard lock(mu);
+    auto& stack = idle[key];
+    if (stack.size() < opts.max_idle_per_host) stack.push_back(std::move(c));
+  }
+
+  // Connects (if needed) and performs one request/response exchange. Runs on conn.strand.
+  net::awaitable<Exchange> exchange(Conn& conn, const Url& url,
+                                    const http::request<http::string_body>& req,
+                                    Clock::time_point deadline,
+                                    std::chrono::milliseconds connect_timeout) {
+    Exchange ex;
+    auto tok = net::as_tuple(net::use_awaitable);
+    if (!conn.connected()) {
+      tcp::resolver resolver(conn.strand);
+      auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, tok);
+      if (rec) {
+        ex.ec = rec;
+        ex.stage = Stage::Resolve;
+        co_return ex;
+      }
+      if (url.tls()) {
+        conn.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(conn.strand, ssl_ctx);
+      } else {
+        conn.plain = std::make_unique<beast::tcp_stream>(conn.strand);
+      }
+      auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
+      conn.lowest().expires_at(connect_deadline);
+      auto [cec, ep] = co_await conn.lowest().async_connect(results, tok);
+      if (cec) {
+        ex.ec = cec;
+        ex.stage = Stage::Connect;
+        co_return ex;
+      }
+      conn.lowest().socket().set_option(tcp::no_delay(true));
+      if (conn.tls) {
+        // SNI, then certificate chain + hostname verification.
+        if (!SSL_set_tlsext_host_name(conn.tls->native_handle(), url.host.c_str())) {
+          ex.ec = error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
+          ex.stage = Stage::Handshake;
+          co_return ex;
+        }
+        conn.tls->set_verify_callback(ssl::host_name_verification(url.host));
+        conn.lowest().expires_at(connect_deadline);
+        auto [hec] = co_await conn.tls->async_handshake(ssl::stream_base::client, tok);
+        if (hec) {
+          ex.ec = hec;
+          ex.stage = Stage::Handshake;
+          co_return ex;
+        }
+      }
+    }
+    conn.lowest().expires_at(deadline);
+    error_code wec;
+    if (conn.tls) {
+      std::tie(wec, std::ignore) = co_await http::async_write(*conn.tls, req, tok);
+    } else {
+      std::tie(wec, std::ignore) = co_await http::async_write(*conn.plain, req, tok);
+    }
+    if (wec) {
+      ex.ec = wec;
+      ex.stage = Stage::Write;
+      co_return ex;
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(opts.max_response_bytes);
+    parser.eager(true);
+    error_code rec;
+    if (conn.tls) {
+      std::tie(rec, std::ignore) = co_await http::async_read(*conn.tls, conn.buffer, parser, tok);
+    } else {
+      std::tie(rec, std::ignore) = co_await http::async_read(*conn.plain, conn.buffer, parser, tok);
+    }
+    ex.got_response_bytes = parser.got_some();
+    if (rec) {
+      ex.ec = rec;
+      ex.stage = Stage::Read;
+      co_return ex;
+    }
+    conn.lowest().expires_never();
+    auto& res = parser.get();
+    ex.keep_alive = res.keep_alive();
+    ex.reply.status = static_cast<int>(res.result_int());
+    ex.reply.content_type = std::string(res[http::field::content_type]);
+    ex.reply.body = std::move(res.body());
+    co_return ex;
+  }
+
+  net::awaitable<Result<UpstreamReply>> send(const UpstreamRequest& request,
+                                             std::string_view endpoint, CallTimeouts timeouts) {
+    auto url = parse_url(request.url);
+    if (!url) {
+      co_return GatewayError::make(502, "Endpoint '" + std::string(endpoint) +
+                                            "' has an invalid upstream URL", "upstream_error");
+    }
+    const auto start = Clock::now();
+    const auto deadline = start + timeouts.total;
+    http::request<http::string_body> req;
+    req.method_string(request.method);
+    req.target(url->target());
+    req.version(11);
+    req.set(http::field::host, url->host_header());
+    req.set(http::field::user_agent, "llm-gateway");
+    req.set(http::field::accept, "application/json");
+    for (const auto& [name, value] : request.headers) req.set(name, value);
+    req.body() = request.body;
+    req.keep_alive(true);
+    req.prepare_payload();
+
+    const std::string key = url->scheme + "://" + url->host + ":" + url->port;
+    for (int attempt = 0;; ++attempt) {
+      std::unique_ptr<Conn> conn = attempt == 0 ? acquire(key) : nullptr;
+      const bool reused = conn != nullptr;
+      if (!conn) conn = std::make_unique<Conn>(ioc);
+      Exchange ex = co_await net::co_spawn(
+          conn->strand, exchange(*conn, *url, req, deadline, timeouts.connect), net::use_awaitable);
+      if (!ex.ec) {
+        if (ex.keep_alive) release(key, std::move(conn));
+        co_return std::move(ex.reply);
+      }
+      // A pooled connection the upstream closed while idle fails before any response byte:
+      // retry once on a fresh connection (it never reached the application).
+      if (reused && attempt == 0 && !is_timeout(ex.ec) && !ex.got_response_bytes &&
+          (ex.stage == Stage::Write || ex.stage == Stage::Read)) {
+        continue;
+      }
+      std::string where = "Endpoint '" + std::string(endpoint) + "': ";
+      std::string host = url->host_header();
+      if (is_timeout(ex.ec)) {
+        bool connecting = ex.stage == Stage::Connect || ex.stage == Stage::Handshake;
+        std::string limit = connecting ? seconds_text(std::min(timeouts.connect, timeouts.total))
+                                       : seconds_text(timeouts.total);
+        co_return GatewayError::make(
+            504,
+            where + "the upstream " + host + " did not " +
+                (connecting ? "accept the connection" : "respond") + " within " + limit + " s",
+            "upstream_timeout", "gateway_timeout");
+      }
+      if (ex.stage == Stage::Read && ex.got_response_bytes) {
+        co_return GatewayError::make(
+            502, where + "the upstream " + host + " sent an invalid HTTP response (" +
+                     ex.ec.message() + ")",
+            "upstream_error", "bad_gateway");
+      }
+      co_return GatewayError::make(
+          502, where + stage_text(ex.stage) + " " + host + " (" + ex.ec.message() + ")",
+          "upstream_error", "bad_gateway");
+    }
+  }
+};
+
+UpstreamClient::UpstreamClient(net::io_context& ioc, UpstreamOptions options)
+    : impl_(std::make_unique<Impl>(ioc, std::move(options))) {}
+UpstreamClient::~UpstreamClient() = default;
+
+const UpstreamOptions& UpstreamClient::options() const { return impl_->opts; }
+
+net::awaitable<Result<UpstreamReply>> UpstreamClient::send(const UpstreamRequest& request,
+                                                           std::string_view endpoint) {
+  return impl_->send(request, endpoint,
+                     CallTimeouts{impl_->opts.connect_timeout, impl_->opts.total_timeout});
+}
+
+net::awaitable<Result<UpstreamReply>> UpstreamClient::send(const UpstreamRequest& request,
+                                                           std::string_view endpoint,
+                                                           CallTimeouts timeouts) {
+  return impl_->send(request, endpoint, timeouts);
+}
+
+std::size_t UpstreamClient::idle_connections() const {
+  std::lock_guard lock(impl_->mu);
+  std::size_t n = 0;
+  for (const auto& [k, v] : impl_->idle) n += v.size();
+  return n;
+}
+
+}  // namespace gw

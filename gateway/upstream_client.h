@@ -1,0 +1,67 @@
+// The upstream HTTP(S) client (architecture guide §6): keep-alive connection pool per
+// (scheme, host, port), TLS with SNI and certificate + hostname verification against the
+// system store (plus an optional CA file), connect and total timeouts.
+//
+// Outcomes that are not an HTTP reply become GatewayErrors: connection failure (refused,
+// DNS, TLS handshake, reset) -> 502, timeout -> 504, an unparsable HTTP response -> 502. The
+// messages name the endpoint and the upstream host, never a header value.
+//
+// Thread safety: send() may be called concurrently from any thread/strand; the pool is guarded
+// by a mutex and a connection is used by one request at a time.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "providers/adapter.h"
+#include "providers/errors.h"
+
+namespace gw {
+
+struct UpstreamOptions {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{300'000};  // MLflow's 300 s default
+  std::string ca_file;                  // extra trusted CA bundle (PEM); system store always used
+  std::size_t max_idle_per_host = 256;  // idle keep-alive connections kept per host
+  std::chrono::seconds idle_ttl{50};    // idle connections older than this are closed
+  std::chrono::seconds max_age{600};    // connections are not reused past this age
+  std::size_t max_response_bytes = 64 * 1024 * 1024;
+};
+
+// Per-call limits (an endpoint may override the global ones).
+struct CallTimeouts {
+  std::chrono::milliseconds connect;
+  std::chrono::milliseconds total;
+};
+
+class UpstreamClient {
+ public:
+  UpstreamClient(boost::asio::io_context& ioc, UpstreamOptions options);
+  ~UpstreamClient();
+  UpstreamClient(const UpstreamClient&) = delete;
+  UpstreamClient& operator=(const UpstreamClient&) = delete;
+
+  const UpstreamOptions& options() const;
+
+  // Sends one request and reads the whole reply. `endpoint` names the gateway endpoint in
+  // error messages.
+  boost::asio::awaitable<Result<UpstreamReply>> send(const UpstreamRequest& request,
+                                                     std::string_view endpoint);
+  boost::asio::awaitable<Result<UpstreamReply>> send(const UpstreamRequest& request,
+                                                     std::string_view endpoint,
+                                                     CallTimeouts timeouts);
+
+  // Number of idle pooled connections (for tests and metrics).
+  std::size_t idle_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gw

@@ -1,0 +1,73 @@
+// The provider seam (architecture guide §1): an adapter is a set of pure functions that
+// translate between the unified schemas (spec §4) and one provider's wire format. It never sees
+// a socket, a timer or a coroutine; the gateway does all I/O.
+//
+// Thread safety: an Adapter is immutable after construction and shared by every request of its
+// endpoint on every worker thread; all methods are const and must not keep per-request state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "config/config.h"
+#include "providers/errors.h"
+#include "providers/json.h"
+
+namespace gw {
+
+// One HTTP request to send upstream. Headers may carry secrets: never log this object whole.
+struct UpstreamRequest {
+  std::string method = "POST";
+  std::string url;  // absolute http(s) URL including the query
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// What the upstream answered (a complete, non-streaming response).
+struct UpstreamReply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+// Per-request facts an adapter may need besides the payload.
+struct RequestContext {
+  config::EndpointType type = config::EndpointType::Chat;
+  std::int64_t now = 0;  // UNIX seconds, injected so translations are testable
+};
+
+// Either an upstream call to make, or (for local providers such as `mock`) the unified
+// response itself.
+using Call = std::variant<UpstreamRequest, Json>;
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+
+  // Display name used in MLflow's messages ("OpenAI", "Anthropic", ...).
+  virtual std::string_view display_name() const = 0;
+
+  // Validated unified payload (schema.h) -> what to do. Provider-side validation errors
+  // (422 and friends) are returned as GatewayError.
+  virtual Result<Call> prepare(const RequestContext& ctx, Json payload) const = 0;
+
+  // A complete upstream reply -> unified response (spec §4.5) or a GatewayError. The default
+  // implementation applies MLflow's generic content-type and status handling (spec §3.6) and
+  // calls translate() for a 2xx JSON body.
+  virtual Result<Json> parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const;
+
+ protected:
+  // A 2xx upstream JSON body -> unified response. A body that lacks what the provider
+  // documents is a malformed upstream reply (502).
+  virtual Result<Json> translate(const RequestContext& ctx, const Json& body) const = 0;
+};
+
+// Builds the adapter for an endpoint's provider settings.
+std::shared_ptr<const Adapter> make_adapter(const config::EndpointConfig& endpoint);
+
+}  // namespace gw

@@ -1,0 +1,173 @@
+#include "providers/mock.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
+#include "providers/upstream_reply.h"
+
+namespace gw {
+namespace {
+
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::vector<std::string> words(std::string_view s) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(s)};
+  for (std::string w; in >> w;) out.push_back(std::move(w));
+  return out;
+}
+
+std::string text_of(const Json& content) {
+  if (content.is_string()) return content.get<std::string>();
+  std::string out;
+  if (content.is_array()) {
+    for (const auto& part : content) {
+      if (part.is_object() && part.value("type", "") == "text" && part.contains("text")) {
+        if (!out.empty()) out += ' ';
+        out += part["text"].get<std::string>();
+      }
+    }
+  }
+  return out;
+}
+
+std::string hex_id(std::string_view prefix, const Json& payload) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(fnv1a(to_text(payload))));
+  return std::string(prefix) + buf;
+}
+
+struct Reply {
+  std::string text;
+  std::string finish_reason;
+  std::size_t tokens;
+};
+
+Reply make_reply(const std::string& full, const Json& payload) {
+  auto ws = words(full);
+  auto max = payload.find("max_tokens");
+  if (max != payload.end() && max->is_number_integer() &&
+      static_cast<std::size_t>(max->get<std::int64_t>()) < ws.size()) {
+    std::size_t keep = max->get<std::size_t>();
+    std::string text;
+    for (std::size_t i = 0; i < keep; ++i) text += (i ? " " : "") + ws[i];
+    return {text, "length", keep};
+  }
+  return {full, "stop", ws.size()};
+}
+
+Json usage(std::size_t prompt, std::size_t completion) {
+  return Json{{"prompt_tokens", prompt},
+              {"completion_tokens", completion},
+              {"total_tokens", prompt + completion}};
+}
+
+}  // namespace
+
+MockAdapter::MockAdapter(config::MockSettings settings, std::optional<std::string> model_name)
+    : settings_(std::move(settings)), model_(model_name.value_or("mock")) {}
+
+Result<Call> MockAdapter::prepare(const RequestContext& ctx, Json payload) const {
+  switch (ctx.type) {
+    case config::EndpointType::Chat:
+      return Call{chat(ctx, payload)};
+    case config::EndpointType::Completions:
+      return Call{completions(ctx, payload)};
+    case config::EndpointType::Embeddings:
+      return Call{embeddings(payload)};
+  }
+  return malformed_upstream("unknown endpoint type");
+}
+
+Result<Json> MockAdapter::translate(const RequestContext&, const Json&) const {
+  // Never called: prepare() always answers locally.
+  return malformed_upstream("the mock provider has no upstream");
+}
+
+Json MockAdapter::chat(const RequestContext& ctx, const Json& payload) const {
+  std::string last_user;
+  std::size_t prompt_tokens = 0;
+  for (const auto& m : payload["messages"]) {
+    std::string text = m.contains("content") ? text_of(m["content"]) : "";
+    prompt_tokens += words(text).size();
+    if (m.value("role", "") == "user") last_user = text;
+  }
+  Reply r = make_reply(settings_.response.value_or("Mock response to: " + last_user), payload);
+  Json choices = Json::array();
+  std::int64_t n = payload.value("n", 1);
+  for (std::int64_t i = 0; i < n; ++i) {
+    choices.push_back(Json{{"index", i},
+                           {"message",
+                            Json{{"role", "assistant"},
+                                 {"content", r.text},
+                                 {"tool_calls", nullptr},
+                                 {"refusal", nullptr}}},
+                           {"finish_reason", r.finish_reason}});
+  }
+  return Json{{"id", hex_id("chatcmpl-mock-", payload)},
+              {"object", "chat.completion"},
+              {"created", ctx.now},
+              {"model", model_},
+              {"choices", std::move(choices)},
+              {"usage", usage(prompt_tokens, r.tokens * static_cast<std::size_t>(n))}};
+}
+
+Json MockAdapter::completions(const RequestContext& ctx, const Json& payload) const {
+  std::string prompt = payload.value("prompt", "");
+  Reply r = make_reply(settings_.response.value_or("Mock response to: " + prompt), payload);
+  Json choices = Json::array();
+  std::int64_t n = payload.value("n", 1);
+  for (std::int64_t i = 0; i < n; ++i) {
+    choices.push_back(Json{{"index", i}, {"text", r.text}, {"finish_reason", r.finish_reason}});
+  }
+  return Json{{"id", hex_id("cmpl-mock-", payload)},
+              {"object", "text_completion"},
+              {"created", ctx.now},
+              {"model", model_},
+              {"choices", std::move(choices)},
+              {"usage", usage(words(prompt).size(), r.tokens * static_cast<std::size_t>(n))}};
+}
+
+Json MockAdapter::embeddings(const Json& payload) const {
+  const Json& input = payload["input"];
+  std::vector<std::string> items;
+  if (input.is_string()) {
+    items.push_back(input.get<std::string>());
+  } else if (!input.empty() && input[0].is_number_integer()) {
+    items.push_back(to_text(input));  // one tokenised input
+  } else {
+    for (const auto& x : input) items.push_back(x.is_string() ? x.get<std::string>() : to_text(x));
+  }
+  Json data = Json::array();
+  std::size_t tokens = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    tokens += words(items[i]).size();
+    std::vector<double> v(static_cast<std::size_t>(settings_.dimensions));
+    double norm = 0;
+    std::uint64_t h = fnv1a(items[i]);
+    for (auto& x : v) {
+      h = fnv1a("x", h);  // next pseudo-random value, still deterministic
+      x = static_cast<double>(h % 2000001) / 1000000.0 - 1.0;
+      norm += x * x;
+    }
+    norm = norm > 0 ? std::sqrt(norm) : 1.0;
+    Json emb = Json::array();
+    for (double x : v) emb.push_back(std::round(x / norm * 1e6) / 1e6);
+    data.push_back(Json{{"object", "embedding"}, {"embedding", std::move(emb)}, {"index", i}});
+  }
+  return Json{{"object", "list"},
+              {"data", std::move(data)},
+              {"model", model_},
+              {"usage", Json{{"prompt_tokens", tokens}, {"total_tokens", tokens}}}};
+}
+
+}  // namespace gw

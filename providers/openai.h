@@ -1,0 +1,32 @@
+// OpenAI and Azure OpenAI (spec §6.1): api types `openai`, `azure`, `azuread`.
+#pragma once
+
+#include "providers/adapter.h"
+
+namespace gw {
+
+class OpenAIAdapter final : public Adapter {
+ public:
+  OpenAIAdapter(config::OpenAISettings settings, std::optional<std::string> model_name);
+
+  std::string_view display_name() const override { return "OpenAI"; }
+  Result<Call> prepare(const RequestContext& ctx, Json payload) const override;
+
+ protected:
+  Result<Json> translate(const RequestContext& ctx, const Json& body) const override;
+
+ private:
+  config::OpenAISettings settings_;
+  std::optional<std::string> model_name_;
+  std::string base_url_;  // with deployment path and api-version query already applied
+};
+
+// Shared by adapters whose upstream answers in OpenAI's shapes (later: the compatible family).
+Result<Json> openai_chat_to_unified(const Json& body, std::int64_t now);
+Result<Json> openai_completions_to_unified(const Json& body, std::int64_t now);
+Result<Json> openai_embeddings_to_unified(const Json& body);
+
+// The 422 returned when a client sets `model` on an endpoint that already defines one.
+GatewayError model_not_permitted();
+
+}  // namespace gw

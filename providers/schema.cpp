@@ -1,0 +1,542 @@
+#include "providers/schema.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace gw {
+namespace {
+
+using config::EndpointType;
+
+// Collects pydantic-v2-shaped error objects: {type, loc, msg, input[, ctx]}.
+class Errors {
+ public:
+  void add(std::string type, Json loc, std::string msg, const Json& input, Json ctx = nullptr) {
+    Json e;
+    e["type"] = std::move(type);
+    e["loc"] = std::move(loc);
+    e["msg"] = std::move(msg);
+    e["input"] = input;
+    if (!ctx.is_null()) e["ctx"] = std::move(ctx);
+    list_.push_back(std::move(e));
+  }
+  bool empty() const { return list_.empty(); }
+  GatewayError to_error() const {
+    GatewayError err;
+    err.status = 422;
+    err.detail = list_;
+    return err;
+  }
+
+ private:
+  Json list_ = Json::array();
+};
+
+Json loc_of(const Json& base, const Json& key) {
+  Json l = base;
+  l.push_back(key);
+  return l;
+}
+
+// pydantic lax-mode float: numbers, or strings holding a number. Bools are rejected.
+std::optional<double> as_float(const Json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    char* end = nullptr;
+    double d = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(d)) return d;
+  }
+  return std::nullopt;
+}
+
+// pydantic lax-mode int: integers, floats without a fractional part, numeric strings.
+// Returns "int_type" / "int_from_float" error types through `why`.
+std::optional<std::int64_t> as_int(const Json& v, std::string& why) {
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e18)
+      return static_cast<std::int64_t>(d);
+    why = "int_from_float";
+    return std::nullopt;
+  }
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    char* end = nullptr;
+    long long n = std::strtoll(s.c_str(), &end, 10);
+    if (!s.empty() && end == s.c_str() + s.size()) return n;
+    why = "int_parsing";
+    return std::nullopt;
+  }
+  why = "int_type";
+  return std::nullopt;
+}
+
+std::optional<bool> as_bool(const Json& v) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number_integer()) {
+    auto n = v.get<std::int64_t>();
+    if (n == 0 || n == 1) return n == 1;
+  }
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (s == "true" || s == "1" || s == "yes" || s == "on" || s == "t" || s == "y") return true;
+    if (s == "false" || s == "0" || s == "no" || s == "off" || s == "f" || s == "n") return false;
+  }
+  return std::nullopt;
+}
+
+void int_error(Errors& errs, const Json& loc, const Json& input, const std::string& why) {
+  if (why == "int_from_float") {
+    errs.add("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", input);
+  } else if (why == "int_parsing") {
+    errs.add("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer", input);
+  } else {
+    errs.add("int_type", loc, "Input should be a valid integer", input);
+  }
+}
+
+// Validates the fields of BaseRequestPayload (spec §4.1) and writes them into `out`.
+void validate_base(const Json& body, Json& out, Errors& errs, bool& stream) {
+  const Json root = Json::array({"body"});
+  // temperature: float in [0, 2], default 0.0
+  if (auto it = body.find("temperature"); it != body.end() && !it->is_null()) {
+    auto t = as_float(*it);
+    Json loc = loc_of(root, "temperature");
+    if (!t) {
+      errs.add("float_type", loc, "Input should be a valid number", *it);
+    } else if (*t < 0) {
+      errs.add("greater_than_equal", loc, "Input should be greater than or equal to 0", *it,
+               Json{{"ge", 0.0}});
+    } else if (*t > 2) {
+      errs.add("less_than_equal", loc, "Input should be less than or equal to 2", *it,
+               Json{{"le", 2.0}});
+    } else {
+      out["temperature"] = *t;
+    }
+  } else {
+    out["temperature"] = 0.0;
+  }
+  // n: int >= 1, default 1
+  if (auto it = body.find("n"); it != body.end() && !it->is_null()) {
+    std::string why;
+    auto n = as_int(*it, why);
+    Json loc = loc_of(root, "n");
+    if (!n) {
+      int_error(errs, loc, *it, why);
+    } else if (*n < 1) {
+      errs.add("greater_than_equal", loc, "Input should be greater than or equal to 1", *it,
+               Json{{"ge", 1}});
+    } else {
+      out["n"] = *n;
+    }
+  } else {
+    out["n"] = 1;
+  }
+  // stop: list[str] with at least one item
+  if (auto it = body.find("stop"); it != body.end() && !it->is_null()) {
+    Json loc = loc_of(root, "stop");
+    if (!it->is_array()) {
+      errs.add("list_type", loc, "Input should be a valid list", *it);
+    } else if (it->empty()) {
+      errs.add("too_short", loc, "List should have at least 1 item after validation, not 0", *it,
+               Json{{"field_type", "List"}, {"min_length", 1}, {"actual_length", 0}});
+    } else {
+      bool good = true;
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        if (!(*it)[i].is_string()) {
+          errs.add("string_type", loc_of(loc, i), "Input should be a valid string", (*it)[i]);
+          good = false;
+        }
+      }
+      if (good) out["stop"] = *it;
+    }
+  }
+  // max_tokens: int >= 1
+  if (auto it = body.find("max_tokens"); it != body.end() && !it->is_null()) {
+    std::string why;
+    auto n = as_int(*it, why);
+    Json loc = loc_of(root, "max_tokens");
+    if (!n) {
+      int_error(errs, loc, *it, why);
+    } else if (*n < 1) {
+      errs.add("greater_than_equal", loc, "Input should be greater than or equal to 1", *it,
+               Json{{"ge", 1}});
+    } else {
+      out["max_tokens"] = *n;
+    }
+  }
+  // stream: lax bool
+  if (auto it = body.find("stream"); it != body.end() && !it->is_null()) {
+    auto b = as_bool(*it);
+    if (!b) {
+      errs.add("bool_parsing", loc_of(root, "stream"), "Input should be a valid boolean", *it);
+    } else {
+      stream = *b;
+      out["stream"] = *b;
+    }
+  }
+  // stream_options: object
+  if (auto it = body.find("stream_options"); it != body.end() && !it->is_null()) {
+    if (!it->is_object()) {
+      errs.add("dict_type", loc_of(root, "stream_options"), "Input should be a valid dictionary",
+               *it);
+    } else {
+      out["stream_options"] = *it;
+    }
+  }
+}
+
+// model: optional string (selects the endpoint on /v1/*; providers decide whether it is allowed).
+void validate_model(const Json& body, Json& out, Errors& errs, std::optional<std::string>& model) {
+  if (auto it = body.find("model"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) {
+      errs.add("string_type", Json::array({"body", "model"}), "Input should be a valid string",
+               *it);
+    } else {
+      model = it->get<std::string>();
+      out["model"] = *it;
+    }
+  }
+}
+
+void require_string(const Json& obj, const char* key, const Json& loc, Errors& errs, Json& out,
+                    bool required) {
+  auto it = obj.find(key);
+  if (it == obj.end() || (it->is_null() && required)) {
+    if (required) errs.add("missing", loc_of(loc, key), "Field required", obj);
+    return;
+  }
+  if (it->is_null()) return;
+  if (!it->is_string()) {
+    errs.add("string_type", loc_of(loc, key), "Input should be a valid string", *it);
+    return;
+  }
+  out[key] = *it;
+}
+
+// Content part: {"type":"text","text"} | {"type":"image_url","image_url":{url, detail?}} |
+// {"type":"input_audio","input_audio":{data, format}}.
+void validate_part(const Json& part, const Json& loc, Errors& errs, Json& out) {
+  if (!part.is_object()) {
+    errs.add("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", part);
+    return;
+  }
+  auto t = part.find("type");
+  if (t == part.end() || !t->is_string()) {
+    errs.add("union_tag_not_found", loc,
+             "Unable to extract tag using discriminator 'type'", part,
+             Json{{"discriminator", "'type'"}});
+    return;
+  }
+  const std::string& type = t->get_ref<const std::string&>();
+  Json p;
+  p["type"] = type;
+  if (type == "text") {
+    require_string(part, "text", loc_of(loc, "text"), errs, p, true);
+  } else if (type == "image_url") {
+    auto iu = part.find("image_url");
+    Json l = loc_of(loc, "image_url");
+    if (iu == part.end()) {
+      errs.add("missing", l, "Field required", part);
+    } else if (!iu->is_object()) {
+      errs.add("model_attributes_type", l, "Input should be a valid dictionary or object to extract fields from", *iu);
+    } else {
+      Json img;
+      require_string(*iu, "url", l, errs, img, true);
+      if (auto d = iu->find("detail"); d != iu->end() && !d->is_null()) {
+        if (!d->is_string() || (*d != "auto" && *d != "low" && *d != "high")) {
+          errs.add("literal_error", loc_of(l, "detail"), "Input should be 'auto', 'low' or 'high'",
+                   *d, Json{{"expected", "'auto', 'low' or 'high'"}});
+        } else {
+          img["detail"] = *d;
+        }
+      }
+      p["image_url"] = img;
+    }
+  } else if (type == "input_audio") {
+    auto ia = part.find("input_audio");
+    Json l = loc_of(loc, "input_audio");
+    if (ia == part.end()) {
+      errs.add("missing", l, "Field required", part);
+    } else if (!ia->is_object()) {
+      errs.add("model_attributes_type", l, "Input should be a valid dictionary or object to extract fields from", *ia);
+    } else {
+      Json audio;
+      require_string(*ia, "data", l, errs, audio, true);
+      auto f = ia->find("format");
+      if (f == ia->end()) {
+        errs.add("missing", loc_of(l, "format"), "Field required", *ia);
+      } else if (!f->is_string() || (*f != "wav" && *f != "mp3")) {
+        errs.add("literal_error", loc_of(l, "format"), "Input should be 'wav' or 'mp3'", *f,
+                 Json{{"expected", "'wav' or 'mp3'"}});
+      } else {
+        audio["format"] = *f;
+      }
+      p["input_audio"] = audio;
+    }
+  } else {
+    errs.add("union_tag_invalid", loc,
+             "Input tag '" + type +
+                 "' found using 'type' does not match any of the expected tags: 'text', "
+                 "'image_url', 'input_audio'",
+             part,
+             Json{{"discriminator", "'type'"},
+                  {"tag", type},
+                  {"expected_tags", "'text', 'image_url', 'input_audio'"}});
+  }
+  out.push_back(std::move(p));
+}
+
+void validate_tool_call(const Json& tc, const Json& loc, Errors& errs, Json& out) {
+  if (!tc.is_object()) {
+    errs.add("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", tc);
+    return;
+  }
+  Json o;
+  require_string(tc, "id", loc, errs, o, true);
+  o["type"] = "function";
+  if (auto t = tc.find("type"); t != tc.end() && !t->is_null()) {
+    if (!t->is_string()) {
+      errs.add("string_type", loc_of(loc, "type"), "Input should be a valid string", *t);
+    } else {
+      o["type"] = *t;
+    }
+  }
+  auto fn = tc.find("function");
+  if (fn == tc.end()) {
+    errs.add("missing", loc_of(loc, "function"), "Field required", tc);
+  } else if (!fn->is_object()) {
+    errs.add("model_attributes_type", loc_of(loc, "function"), "Input should be a valid dictionary or object to extract fields from", *fn);
+  } else {
+    Json f = Json::object();
+    require_string(*fn, "name", loc_of(loc, "function"), errs, f, false);
+    require_string(*fn, "arguments", loc_of(loc, "function"), errs, f, false);
+    o["function"] = f;
+  }
+  out.push_back(std::move(o));
+}
+
+void validate_messages(const Json& body, Json& out, Errors& errs) {
+  const Json loc = Json::array({"body", "messages"});
+  auto it = body.find("messages");
+  if (it == body.end() || it->is_null()) {
+    errs.add("missing", loc, "Field required", body);
+    return;
+  }
+  if (!it->is_array()) {
+    errs.add("list_type", loc, "Input should be a valid list", *it);
+    return;
+  }
+  if (it->empty()) {
+    errs.add("too_short", loc, "List should have at least 1 item after validation, not 0", *it,
+             Json{{"field_type", "List"}, {"min_length", 1}, {"actual_length", 0}});
+    return;
+  }
+  Json msgs = Json::array();
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const Json& m = (*it)[i];
+    Json mloc = loc_of(loc, i);
+    if (!m.is_object()) {
+      errs.add("model_attributes_type", mloc, "Input should be a valid dictionary or object to extract fields from", m);
+      continue;
+    }
+    Json o;
+    require_string(m, "role", mloc, errs, o, true);
+    if (auto c = m.find("content"); c != m.end() && !c->is_null()) {
+      if (c->is_string()) {
+        o["content"] = *c;
+      } else if (c->is_array()) {
+        Json parts = Json::array();
+        for (std::size_t j = 0; j < c->size(); ++j)
+          validate_part((*c)[j], loc_of(loc_of(mloc, "content"), j), errs, parts);
+        o["content"] = parts;
+      } else {
+        errs.add("string_type", loc_of(mloc, "content"), "Input should be a valid string", *c);
+      }
+    }
+    if (auto tc = m.find("tool_calls"); tc != m.end() && !tc->is_null()) {
+      if (!tc->is_array()) {
+        errs.add("list_type", loc_of(mloc, "tool_calls"), "Input should be a valid list", *tc);
+      } else {
+        Json calls = Json::array();
+        for (std::size_t j = 0; j < tc->size(); ++j)
+          validate_tool_call((*tc)[j], loc_of(loc_of(mloc, "tool_calls"), j), errs, calls);
+        o["tool_calls"] = calls;
+      }
+    }
+    require_string(m, "refusal", mloc, errs, o, false);
+    require_string(m, "tool_call_id", mloc, errs, o, false);
+    msgs.push_back(std::move(o));
+  }
+  out["messages"] = std::move(msgs);
+}
+
+void validate_tools(const Json& body, Json& out, Errors& errs) {
+  auto it = body.find("tools");
+  if (it == body.end() || it->is_null()) return;
+  const Json loc = Json::array({"body", "tools"});
+  if (!it->is_array()) {
+    errs.add("list_type", loc, "Input should be a valid list", *it);
+    return;
+  }
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const Json& t = (*it)[i];
+    Json tloc = loc_of(loc, i);
+    if (!t.is_object()) {
+      errs.add("model_attributes_type", tloc, "Input should be a valid dictionary or object to extract fields from", t);
+      continue;
+    }
+    auto type = t.find("type");
+    if (type != t.end() && !(type->is_string() && (*type == "function" || *type == "uc_function"))) {
+      errs.add("literal_error", loc_of(tloc, "type"), "Input should be 'function' or 'uc_function'",
+               *type, Json{{"expected", "'function' or 'uc_function'"}});
+    }
+    if (auto fn = t.find("function"); fn != t.end() && !fn->is_null()) {
+      if (!fn->is_object()) {
+        errs.add("model_attributes_type", loc_of(tloc, "function"), "Input should be a valid dictionary or object to extract fields from", *fn);
+      } else if (!fn->contains("name")) {
+        errs.add("missing", loc_of(loc_of(tloc, "function"), "name"), "Field required", *fn);
+      } else if (!(*fn)["name"].is_string()) {
+        errs.add("string_type", loc_of(loc_of(tloc, "function"), "name"),
+                 "Input should be a valid string", (*fn)["name"]);
+      }
+    }
+  }
+  // Tools are forwarded as given: JSON-schema keywords (minimum, nested properties, ...) are
+  // kept, unlike MLflow, which drops every keyword its model does not list (docs/deviations).
+  out["tools"] = *it;
+}
+
+bool is_int_list(const Json& v) {
+  for (const auto& x : v)
+    if (!x.is_number_integer()) return false;
+  return true;
+}
+
+void validate_embeddings_input(const Json& body, Json& out, Errors& errs) {
+  const Json loc = Json::array({"body", "input"});
+  auto it = body.find("input");
+  if (it == body.end() || it->is_null()) {
+    errs.add("missing", loc, "Field required", body);
+    return;
+  }
+  const Json& v = *it;
+  bool good = v.is_string();
+  if (v.is_array()) {
+    bool all_str = true, all_int = true, all_int_lists = true;
+    for (const auto& x : v) {
+      all_str = all_str && x.is_string();
+      all_int = all_int && x.is_number_integer();
+      all_int_lists = all_int_lists && x.is_array() && is_int_list(x);
+    }
+    good = all_str || all_int || all_int_lists;
+  }
+  if (!good) {
+    errs.add("union_type", loc,
+             "Input should be a string, a list of strings, a list of integers or a list of "
+             "lists of integers",
+             v);
+    return;
+  }
+  out["input"] = v;
+}
+
+// Copies the keys the schema does not define (pydantic extra="allow"), dropping nulls.
+void copy_extras(const Json& body, Json& out, std::initializer_list<const char*> known) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.value().is_null()) continue;
+    bool is_known = false;
+    for (const char* k : known) is_known = is_known || it.key() == k;
+    if (!is_known && !out.contains(it.key())) out[it.key()] = it.value();
+  }
+}
+
+}  // namespace
+
+Result<Json> parse_request_body(std::string_view body) {
+  bool blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  if (blank) {
+    GatewayError e;
+    e.status = 422;
+    e.detail = Json::array({Json{{"type", "missing"},
+                                 {"loc", Json::array({"body"})},
+                                 {"msg", "Field required"},
+                                 {"input", nullptr}}});
+    return e;
+  }
+  Json parsed = Json::parse(body, nullptr, false);
+  if (!parsed.is_discarded()) return parsed;
+  // Rare path: parse again with exceptions, only to learn where and why it failed.
+  std::size_t pos = 0;
+  std::string why = "Invalid JSON";
+  try {
+    Json ignored = Json::parse(body);
+    (void)ignored;
+  } catch (const Json::parse_error& ex) {
+    pos = ex.byte > 0 ? ex.byte - 1 : 0;
+    std::string what = ex.what();
+    auto colon = what.rfind(": ");
+    why = colon == std::string::npos ? what : what.substr(colon + 2);
+  }
+  GatewayError e;
+  e.status = 422;
+  e.detail = Json::array({Json{{"type", "json_invalid"},
+                               {"loc", Json::array({"body", pos})},
+                               {"msg", "JSON decode error"},
+                               {"input", Json::object()},
+                               {"ctx", Json{{"error", why}}}}});
+  return e;
+}
+
+Result<ValidatedRequest> validate_request(EndpointType type, const Json& body) {
+  Errors errs;
+  if (!body.is_object()) {
+    errs.add("model_attributes_type", Json::array({"body"}),
+             "Input should be a valid dictionary or object to extract fields from", body);
+    return errs.to_error();
+  }
+  ValidatedRequest req;
+  Json& out = req.payload;
+  out = Json::object();
+  switch (type) {
+    case EndpointType::Chat:
+      validate_base(body, out, errs, req.stream);
+      validate_model(body, out, errs, req.model);
+      validate_messages(body, out, errs);
+      validate_tools(body, out, errs);
+      copy_extras(body, out,
+                  {"temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model",
+                   "messages", "tools"});
+      break;
+    case EndpointType::Completions: {
+      validate_base(body, out, errs, req.stream);
+      validate_model(body, out, errs, req.model);
+      auto it = body.find("prompt");
+      const Json loc = Json::array({"body", "prompt"});
+      if (it == body.end() || it->is_null()) {
+        errs.add("missing", loc, "Field required", body);
+      } else if (!it->is_string()) {
+        errs.add("string_type", loc, "Input should be a valid string", *it);
+      } else {
+        out["prompt"] = *it;
+      }
+      copy_extras(body, out,
+                  {"temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model",
+                   "prompt"});
+      break;
+    }
+    case EndpointType::Embeddings:
+      validate_model(body, out, errs, req.model);
+      validate_embeddings_input(body, out, errs);
+      copy_extras(body, out, {"model", "input"});
+      break;
+  }
+  if (!errs.empty()) return errs.to_error();
+  return req;
+}
+
+}  // namespace gw

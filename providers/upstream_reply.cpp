@@ -1,0 +1,71 @@
+#include "providers/upstream_reply.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace gw {
+namespace {
+
+bool contains_ci(std::string_view hay, std::string_view needle) {
+  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                    std::tolower(static_cast<unsigned char>(b)); });
+  return it != hay.end();
+}
+
+}  // namespace
+
+GatewayError malformed_upstream(std::string_view what) {
+  return GatewayError::make(502, "The upstream returned a malformed response: " + std::string(what),
+                            "upstream_error", "bad_gateway");
+}
+
+Result<Json> decode_upstream_reply(const UpstreamReply& reply) {
+  Json body;
+  if (contains_ci(reply.content_type, "application/json")) {
+    body = Json::parse(reply.body, nullptr, false);
+    if (body.is_discarded()) {
+      if (reply.status >= 400) {
+        // An error status with a broken JSON body: keep the status, pass the text on.
+        return GatewayError::make(reply.status, reply.body);
+      }
+      return malformed_upstream("the body is not valid JSON");
+    }
+  } else if (contains_ci(reply.content_type, "text/plain")) {
+    body = Json{{"message", reply.body}};
+  } else {
+    return GatewayError::make(
+        502, "The returned data type from the route service is not supported. Received content type: " +
+                 (reply.content_type.empty() ? std::string("None") : reply.content_type),
+        "upstream_error", "bad_gateway");
+  }
+  if (reply.status >= 400) {
+    GatewayError e;
+    e.status = reply.status;
+    if (body.is_object() && body.contains("error")) {
+      const Json& err = body["error"];
+      if (err.is_object() && err.contains("message")) {
+        e.detail = err["message"];
+      } else if (err.is_string()) {
+        e.detail = err;  // MLflow crashes (500) here; the string is the message.
+      } else {
+        e.detail = body;
+      }
+    } else {
+      e.detail = body;
+    }
+    return e;
+  }
+  if (reply.status < 200 || reply.status >= 300) {
+    return malformed_upstream("unexpected status " + std::to_string(reply.status));
+  }
+  return body;
+}
+
+Result<Json> Adapter::parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const {
+  auto body = decode_upstream_reply(reply);
+  if (!body) return body.take_error();
+  return translate(ctx, *body);
+}
+
+}  // namespace gw

@@ -1,0 +1,16 @@
+// MLflow's generic handling of a complete upstream reply (spec §3.6), shared by adapters.
+#pragma once
+
+#include "providers/adapter.h"
+
+namespace gw {
+
+// Content type first (JSON parsed; text/plain -> {"message": text}; anything else -> 502),
+// then status: >= 400 -> the same status with detail = error.message (or error, when it is a
+// string) or the whole body. Returns the parsed JSON body of a 2xx reply.
+Result<Json> decode_upstream_reply(const UpstreamReply& reply);
+
+// A 502 for an upstream 2xx body that does not have the shape its provider documents.
+GatewayError malformed_upstream(std::string_view what);
+
+}  // namespace gw

@@ -1,0 +1,99 @@
+#include "providers/url.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace gw {
+
+std::string Url::host_header() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  bool default_port = (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
+  return default_port ? h : h + ":" + port;
+}
+
+std::string Url::target() const { return query.empty() ? path : path + "?" + query; }
+
+std::string Url::to_string() const { return scheme + "://" + host_header() + target(); }
+
+std::optional<Url> parse_url(std::string_view text) {
+  auto sep = text.find("://");
+  if (sep == std::string_view::npos) return std::nullopt;
+  Url u;
+  u.scheme = std::string(text.substr(0, sep));
+  std::transform(u.scheme.begin(), u.scheme.end(), u.scheme.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
+  std::string_view rest = text.substr(sep + 3);
+  if (rest.find('#') != std::string_view::npos) return std::nullopt;
+  auto authority_end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, authority_end);
+  std::string_view tail = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+
+  std::string_view port;
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    u.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      port = after.substr(1);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      u.host = std::string(authority.substr(0, colon));
+      port = authority.substr(colon + 1);
+    } else {
+      u.host = std::string(authority);
+    }
+  }
+  if (u.host.empty()) return std::nullopt;
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](unsigned char c) {
+          return std::isdigit(c);
+        }))
+      return std::nullopt;
+    int p = std::stoi(std::string(port));
+    if (p <= 0 || p > 65535) return std::nullopt;
+    u.port = std::string(port);
+  } else {
+    u.port = u.tls() ? "443" : "80";
+  }
+  auto q = tail.find('?');
+  u.path = std::string(tail.substr(0, q));
+  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
+  if (u.path.empty()) u.path = "/";
+  return u;
+}
+
+std::string append_path(std::string_view base, std::string_view suffix) {
+  auto q = base.find('?');
+  std::string_view head = base.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? "" : base.substr(q);
+  while (!head.empty() && head.back() == '/') head.remove_suffix(1);
+  while (!suffix.empty() && suffix.front() == '/') suffix.remove_prefix(1);
+  std::string out(head);
+  out += '/';
+  out += suffix;
+  out += query;
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace gw

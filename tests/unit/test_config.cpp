@@ -1,0 +1,888 @@
+// config/: YAML -> GatewayConfig. Every error test asserts the exact text, YAML path, line and
+// column (architecture guide §9), because those texts are what an operator greps for.
+//
+// Hermetic: secrets come from an injected EnvLookup (never the real environment), and files
+// are private temp files.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace gw::config {
+namespace {
+
+EnvLookup env_from(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const EnvLookup& test_env() {
+  static const EnvLookup env = env_from({{"OPENAI_KEY", "sk-from-env"}, {"EMPTY", ""}});
+  return env;
+}
+
+LoadResult load(std::string_view yaml) { return load_config_string(yaml, test_env()); }
+
+std::vector<std::string> texts(const std::vector<ConfigIssue>& issues) {
+  std::vector<std::string> out;
+  for (const auto& issue : issues) out.push_back(issue.to_string());
+  return out;
+}
+
+std::vector<std::string> errors_of(std::string_view yaml) { return texts(load(yaml).errors); }
+
+using Texts = std::vector<std::string>;
+
+// A private temp file, removed when the test ends.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content) {
+    char tmpl[] = "/tmp/gw_config_test_XXXXXX";
+    const int fd = mkstemp(tmpl);
+    EXPECT_GE(fd, 0);
+    path_ = tmpl;
+    EXPECT_EQ(write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+    close(fd);
+  }
+  ~TempFile() { unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A valid chat endpoint, to embed in tests that are about something else.
+constexpr std::string_view kOpenAIChat = R"(endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config:
+        openai_api_key: $OPENAI_KEY
+)";
+
+// ---- small helpers --------------------------------------------------------------------------
+
+TEST(ConfigBasics, EndpointTypeRoundTrip) {
+  for (auto t : {EndpointType::Completions, EndpointType::Chat, EndpointType::Embeddings}) {
+    EXPECT_EQ(parse_endpoint_type(to_string(t)), t);
+  }
+  EXPECT_EQ(to_string(EndpointType::Embeddings), "llm/v1/embeddings");
+  EXPECT_EQ(parse_endpoint_type("LLM/v1/chat"), std::nullopt);  // case-sensitive, like MLflow
+  EXPECT_EQ(parse_endpoint_type("llm/v1/chat "), std::nullopt);
+}
+
+TEST(ConfigBasics, IssueToString) {
+  EXPECT_EQ((ConfigIssue{"endpoints[0].name", 3, 11, "bad"}).to_string(),
+            "endpoints[0].name: bad (line 3, column 11)");
+  EXPECT_EQ((ConfigIssue{"", 2, 1, "bad"}).to_string(), "bad (line 2, column 1)");
+  EXPECT_EQ((ConfigIssue{"routes", 0, 0, "bad"}).to_string(), "routes: bad");
+  EXPECT_EQ((ConfigIssue{"", 0, 0, "bad"}).to_string(), "bad");
+}
+
+TEST(ConfigBasics, CanonicalProvider) {
+  EXPECT_EQ(canonical_provider("openai"), "openai");
+  EXPECT_EQ(canonical_provider("OpenAI"), "openai");
+  EXPECT_EQ(canonical_provider("amazon_bedrock"), "amazon-bedrock");
+  EXPECT_EQ(canonical_provider("Amazon-Bedrock"), "amazon-bedrock");
+  EXPECT_EQ(canonical_provider("bedrock"), "bedrock");
+  EXPECT_EQ(canonical_provider("HUGGINGFACE_TEXT_GENERATION_INFERENCE"),
+            "huggingface-text-generation-inference");
+  EXPECT_EQ(canonical_provider("mlflow_model_serving"), "mlflow-model-serving");
+  EXPECT_EQ(canonical_provider("Databricks-Model-Serving"), "databricks-model-serving");
+  EXPECT_EQ(canonical_provider("MOCK"), "mock");
+  EXPECT_EQ(canonical_provider("azuread"), std::nullopt);  // Azure is openai + api_type
+  EXPECT_EQ(canonical_provider("open ai"), std::nullopt);
+  EXPECT_EQ(canonical_provider(""), std::nullopt);
+}
+
+// ---- renewal period (spec §5) ---------------------------------------------------------------
+
+TEST(ConfigRenewalPeriod, AcceptsTheLimitsGrammar) {
+  struct Case {
+    const char* text;
+    int multiples;
+    Granularity granularity;
+    std::int64_t seconds;
+  };
+  const Case cases[] = {
+      {"minute", 1, Granularity::Minute, 60},       {"minutes", 1, Granularity::Minute, 60},
+      {"Minute", 1, Granularity::Minute, 60},       {" minute ", 1, Granularity::Minute, 60},
+      {"5 minutes", 5, Granularity::Minute, 300},   {"10second", 10, Granularity::Second, 10},
+      {"hour", 1, Granularity::Hour, 3600},         {"2 DAYS", 2, Granularity::Day, 172800},
+      {"month", 1, Granularity::Month, 30 * 86400}, {"1 year", 1, Granularity::Year, 365 * 86400},
+  };
+  for (const Case& c : cases) {
+    const auto limit = parse_limit(7, c.text);
+    ASSERT_TRUE(limit.has_value()) << c.text;
+    EXPECT_EQ(limit->calls, 7) << c.text;
+    EXPECT_EQ(limit->renewal_period, c.text);
+    EXPECT_EQ(limit->multiples, c.multiples) << c.text;
+    EXPECT_EQ(limit->granularity, c.granularity) << c.text;
+    EXPECT_EQ(limit->period_seconds, c.seconds) << c.text;
+  }
+}
+
+TEST(ConfigRenewalPeriod, RejectsEverythingElse) {
+  for (const char* text :
+       {"week", "min", "1m", "", "  ", "minute;5/second", "minutesly", "per minute", "5 5 minutes",
+        "-1 minute", "0 minutes", "99999999999 seconds"}) {
+    EXPECT_EQ(parse_limit(1, text), std::nullopt) << '"' << text << '"';
+  }
+}
+
+TEST(ConfigRenewalPeriod, CallsMustNotBeNegative) {
+  EXPECT_EQ(parse_limit(-1, "minute"), std::nullopt);
+  ASSERT_TRUE(parse_limit(0, "minute").has_value());  // parses; it then rejects every request
+}
+
+TEST(ConfigRenewalPeriod, DescribeUsesSlowapiText) {
+  EXPECT_EQ(parse_limit(10, "minute")->describe(), "10 per 1 minute");
+  EXPECT_EQ(parse_limit(5, "2 minutes")->describe(), "5 per 2 minute");
+  EXPECT_EQ(parse_limit(1, "HOURS")->describe(), "1 per 1 hour");
+  EXPECT_EQ(parse_limit(3, "year")->describe(), "3 per 1 year");
+}
+
+// ---- secrets (spec §2.4) --------------------------------------------------------------------
+
+TEST(ConfigSecrets, EnvironmentVariable) {
+  const auto r = resolve_secret("$OPENAI_KEY", test_env());
+  ASSERT_TRUE(r.secret.has_value()) << r.error;
+  EXPECT_EQ(r.secret->reveal(), "sk-from-env");
+  EXPECT_EQ(r.error, "");
+}
+
+TEST(ConfigSecrets, UnsetOrEmptyVariableIsAnError) {
+  auto r = resolve_secret("$NOPE", test_env());
+  EXPECT_FALSE(r.secret.has_value());
+  EXPECT_EQ(r.error, "Environment variable 'NOPE' is not set");
+  r = resolve_secret("$EMPTY", test_env());
+  EXPECT_FALSE(r.secret.has_value());
+  EXPECT_EQ(r.error, "Environment variable 'EMPTY' is not set");
+}
+
+TEST(ConfigSecrets, WholeRestIsTheVariableName) {
+  const auto r = resolve_secret("$A$B", env_from({{"A$B", "x"}, {"A", "wrong"}}));
+  ASSERT_TRUE(r.secret.has_value());
+  EXPECT_EQ(r.secret->reveal(), "x");
+}
+
+TEST(ConfigSecrets, FileContentsAreTakenVerbatim) {
+  TempFile file("sk-from-file\n");
+  const auto r = resolve_secret(file.path(), test_env());
+  ASSERT_TRUE(r.secret.has_value()) << r.error;
+  EXPECT_EQ(r.secret->reveal(), "sk-from-file\n");  // no trimming, as in MLflow
+}
+
+TEST(ConfigSecrets, LiteralsIncludingPathLikeAndOverlongValues) {
+  for (const std::string& literal :
+       {std::string("sk-literal"), std::string("/not/a/real/path"), std::string("/tmp"),
+        std::string(256, 'a'), "/" + std::string(5000, 'b'), std::string("")}) {
+    const auto r = resolve_secret(literal, test_env());
+    ASSERT_TRUE(r.secret.has_value()) << literal.substr(0, 20);
+    EXPECT_EQ(r.secret->reveal(), literal);
+  }
+}
+
+TEST(ConfigSecrets, UnreadableFileIsAnErrorWithoutTheValue) {
+  if (geteuid() == 0) GTEST_SKIP() << "root can read any file";
+  TempFile file("sk-hidden");
+  chmod(file.path().c_str(), 0);
+  const auto r = resolve_secret(file.path(), test_env());
+  EXPECT_FALSE(r.secret.has_value());
+  EXPECT_EQ(r.error, "The api key file could not be read: Permission denied");
+}
+
+// ---- valid files ----------------------------------------------------------------------------
+
+TEST(ConfigLoad, OpenAIEndpointWithLimit) {
+  const auto r = load(R"(endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: OpenAI
+      name: gpt-4o-mini
+      config:
+        openai_api_key: $OPENAI_KEY
+    limit:
+      renewal_period: 5 minutes
+      calls: 10
+      key: user
+  - name: embed.v2
+    endpoint_type: llm/v1/embeddings
+    model:
+      provider: openai
+      config: {openai_api_key: sk-literal, openai_organization: org-1}
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(texts(r.warnings), Texts{});
+  ASSERT_EQ(r.config->endpoints.size(), 2u);
+  const EndpointConfig& ep = r.config->endpoints[0];
+  EXPECT_EQ(ep.name, "chat");
+  EXPECT_EQ(ep.type, EndpointType::Chat);
+  EXPECT_EQ(ep.line, 2);
+  EXPECT_EQ(ep.model.provider, "openai");
+  EXPECT_EQ(ep.model.name, "gpt-4o-mini");
+  const auto& openai = std::get<OpenAISettings>(ep.model.settings);
+  EXPECT_EQ(openai.api_key.reveal(), "sk-from-env");
+  EXPECT_EQ(openai.api_type, OpenAIApiType::OpenAI);
+  EXPECT_EQ(openai.api_base, "https://api.openai.com/v1");
+  EXPECT_EQ(openai.api_version, std::nullopt);
+  ASSERT_TRUE(ep.limit.has_value());
+  EXPECT_EQ(ep.limit->calls, 10);
+  EXPECT_EQ(ep.limit->renewal_period, "5 minutes");
+  EXPECT_EQ(ep.limit->key, "user");
+  EXPECT_EQ(ep.limit->period_seconds, 300);
+  EXPECT_EQ(ep.limit->describe(), "10 per 5 minute");
+
+  const EndpointConfig& embed = r.config->endpoints[1];
+  EXPECT_EQ(embed.line, 13);
+  EXPECT_EQ(embed.model.name, std::nullopt);
+  EXPECT_EQ(embed.limit, std::nullopt);
+  EXPECT_EQ(std::get<OpenAISettings>(embed.model.settings).api_key.reveal(), "sk-literal");
+  EXPECT_EQ(std::get<OpenAISettings>(embed.model.settings).organization, "org-1");
+  EXPECT_TRUE(r.config->routes.empty());
+}
+
+TEST(ConfigLoad, AzureTypeIsCaseInsensitive) {
+  const auto r = load(R"(endpoints:
+  - name: az
+    endpoint_type: llm/v1/completions
+    model:
+      provider: openai
+      config:
+        openai_api_key: k
+        openai_api_type: AzureAD
+        openai_api_base: https://x.openai.azure.com
+        openai_deployment_name: dep
+        openai_api_version: "2024-02-01"
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  const auto& s = std::get<OpenAISettings>(r.config->endpoints[0].model.settings);
+  EXPECT_EQ(s.api_type, OpenAIApiType::AzureAD);
+  EXPECT_EQ(s.api_base, "https://x.openai.azure.com");
+  EXPECT_EQ(s.deployment_name, "dep");
+  EXPECT_EQ(s.api_version, "2024-02-01");
+}
+
+TEST(ConfigLoad, MockNeedsNoConfig) {
+  const auto r = load(R"(endpoints:
+  - name: m1
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+  - name: m2
+    endpoint_type: llm/v1/embeddings
+    model:
+      provider: Mock
+      config:
+        response: hello
+        dimensions: 16
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  const auto& m1 = std::get<MockSettings>(r.config->endpoints[0].model.settings);
+  EXPECT_EQ(m1.response, std::nullopt);
+  EXPECT_EQ(m1.dimensions, 8);
+  const auto& m2 = std::get<MockSettings>(r.config->endpoints[1].model.settings);
+  EXPECT_EQ(r.config->endpoints[1].model.provider, "mock");
+  EXPECT_EQ(m2.response, "hello");
+  EXPECT_EQ(m2.dimensions, 16);
+}
+
+TEST(ConfigLoad, NamesMayHaveDotsAndNonAscii) {
+  const auto r = load(R"(endpoints:
+  - {name: a.b-c_1, endpoint_type: llm/v1/chat, model: {provider: mock}}
+  - {name: "modèle", endpoint_type: llm/v1/chat, model: {provider: mock}}
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(r.config->endpoints[1].name, "modèle");
+}
+
+TEST(ConfigLoad, TrafficRoute) {
+  const auto r = load(std::string(kOpenAIChat) + R"(  - name: chat2
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+routes:
+  - name: chat-ab
+    task_type: llm/v1/chat
+    destinations:
+      - name: chat
+        traffic_percentage: 80
+      - name: chat2
+        traffic_percentage: 20
+    routing_strategy: TRAFFIC_SPLIT
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  ASSERT_EQ(r.config->routes.size(), 1u);
+  const TrafficRoute& route = r.config->routes[0];
+  EXPECT_EQ(route.name, "chat-ab");
+  EXPECT_EQ(route.task_type, EndpointType::Chat);
+  EXPECT_EQ(route.line, 13);
+  EXPECT_EQ(route.routing_strategy, "TRAFFIC_SPLIT");
+  ASSERT_EQ(route.destinations.size(), 2u);
+  EXPECT_EQ(route.destinations[0].name, "chat");
+  EXPECT_EQ(route.destinations[0].traffic_percentage, 80);
+  EXPECT_EQ(route.destinations[1].traffic_percentage, 20);
+}
+
+TEST(ConfigLoad, Mlflow2LayoutLoadsWithWarnings) {
+  const auto r = load(R"(routes:
+  - name: split
+    task_type: llm/v1/completions
+    destinations: [{name: comp, traffic_percentage: 100}]
+  - name: comp
+    route_type: llm/v1/completions
+    model:
+      provider: openai
+      config: {openai_api_key: $OPENAI_KEY}
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(texts(r.warnings),
+            Texts{"routes[1].route_type: 'route_type' is deprecated; use 'endpoint_type' "
+                  "(line 6, column 5)"});
+  ASSERT_EQ(r.config->endpoints.size(), 1u);
+  EXPECT_EQ(r.config->endpoints[0].name, "comp");
+  EXPECT_EQ(r.config->endpoints[0].type, EndpointType::Completions);
+  EXPECT_EQ(r.config->endpoints[0].line, 5);
+  ASSERT_EQ(r.config->routes.size(), 1u);
+  EXPECT_EQ(r.config->routes[0].name, "split");
+}
+
+TEST(ConfigLoad, RouteTypeAcceptedIn3xLayoutWithWarning) {
+  const auto r = load(R"(endpoints:
+  - name: c
+    route_type: llm/v1/embeddings
+    model: {provider: mock}
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(r.config->endpoints[0].type, EndpointType::Embeddings);
+  EXPECT_EQ(texts(r.warnings),
+            Texts{"endpoints[0].route_type: 'route_type' is deprecated; use 'endpoint_type' "
+                  "(line 3, column 5)"});
+}
+
+TEST(ConfigLoad, UnknownKeysAreWarningsAtEveryLevel) {
+  const auto r = load(R"(endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    typo: 1
+    model:
+      provider: openai
+      nam: gpt
+      config:
+        openai_api_key: $OPENAI_KEY
+        anthropic_api_key: x
+    limit:
+      calls: 1
+      renewal_perod: minute
+      renewal_period: minute
+  - name: m
+    endpoint_type: llm/v1/chat
+    model:
+      provider: mock
+      config: {respons: hi}
+routes:
+  - name: r
+    task_type: llm/v1/chat
+    weight: 3
+    destinations:
+      - {name: chat, traffic_percentage: 100, extra: true}
+version: 2
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(texts(r.warnings),
+            (Texts{
+                "version: unknown key 'version' (ignored) (line 26, column 1)",
+                "endpoints[0].typo: unknown key 'typo' (ignored) (line 4, column 5)",
+                "endpoints[0].model.nam: unknown key 'nam' (ignored) (line 7, column 7)",
+                "endpoints[0].model.config.anthropic_api_key: unknown key 'anthropic_api_key' "
+                "(ignored) (line 10, column 9)",
+                "endpoints[0].limit.renewal_perod: unknown key 'renewal_perod' (ignored) "
+                "(line 13, column 7)",
+                "endpoints[1].model.config.respons: unknown key 'respons' (ignored) "
+                "(line 19, column 16)",
+                "routes[0].weight: unknown key 'weight' (ignored) (line 23, column 5)",
+                "routes[0].destinations[0].extra: unknown key 'extra' (ignored) "
+                "(line 25, column 47)",
+            }));
+}
+
+TEST(ConfigLoad, DuplicateKeyLastValueWinsWithWarning) {
+  // PyYAML (and so MLflow) keeps the last value of a repeated key.
+  const auto r = load(R"(endpoints:
+  - name: first
+    name: second
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(r.config->endpoints[0].name, "second");
+  EXPECT_EQ(texts(r.warnings),
+            Texts{"endpoints[0].name: duplicate key 'name' (the last value is used) "
+                  "(line 3, column 5)"});
+}
+
+// ---- file-level errors ----------------------------------------------------------------------
+
+TEST(ConfigErrors, InvalidYaml) {
+  EXPECT_EQ(errors_of("endpoints: [1, 2\n"),
+            Texts{"The file is not a valid yaml file: end of sequence flow not found "
+                  "(line 2, column 1)"});
+}
+
+TEST(ConfigErrors, TabInIndentationIsAYamlError) {
+  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n  \tendpoint_type: llm/v1/chat\n"),
+            Texts{"The file is not a valid yaml file: illegal tab when looking for indentation "
+                  "(line 3, column 3)"});
+}
+
+TEST(ConfigErrors, TopLevelMustBeAMapping) {
+  const std::string msg =
+      "The gateway configuration is invalid: the top level must be a mapping with an "
+      "'endpoints' list";
+  EXPECT_EQ(errors_of(""), Texts{msg});
+  EXPECT_EQ(errors_of("# just a comment\n"), Texts{msg});
+  EXPECT_EQ(errors_of("- name: a\n"), Texts{msg + " (line 1, column 1)"});
+  EXPECT_EQ(errors_of("hello\n"), Texts{msg + " (line 1, column 1)"});
+}
+
+TEST(ConfigErrors, EndpointsRequired) {
+  const auto r = load("endpoint:\n  - name: a\n");
+  EXPECT_EQ(texts(r.errors), Texts{"The gateway configuration is invalid: 'endpoints' is required "
+                                   "(line 1, column 1)"});
+  EXPECT_EQ(texts(r.warnings),
+            Texts{"endpoint: unknown key 'endpoint' (ignored) (line 1, column 1)"});
+  EXPECT_FALSE(r.config.has_value());
+  // A file with only traffic routes is not a 2.x file either.
+  EXPECT_EQ(errors_of("routes:\n  - {name: r, task_type: llm/v1/chat, destinations: []}\n"),
+            (Texts{"The gateway configuration is invalid: 'endpoints' is required "
+                   "(line 1, column 1)",
+                   "routes[0]: For each route configuration, the traffic percentage sum of "
+                   "destinations must be 100, but got invalid configuration of route 'r'. "
+                   "(line 2, column 5)"}));
+}
+
+TEST(ConfigErrors, EndpointsAndRoutesMustBeLists) {
+  EXPECT_EQ(errors_of("endpoints:\n  name: a\n"),
+            Texts{"endpoints: The gateway configuration is invalid: 'endpoints' must be a list "
+                  "(line 2, column 3)"});
+  EXPECT_EQ(errors_of("endpoints:\n"),
+            Texts{"endpoints: The gateway configuration is invalid: 'endpoints' must be a list "
+                  "(line 1, column 1)"});
+  EXPECT_EQ(errors_of("endpoints: []\nroutes: 3\n"),
+            Texts{"routes: The gateway configuration is invalid: 'routes' must be a list "
+                  "(line 2, column 9)"});
+  EXPECT_TRUE(load("endpoints: []\nroutes:\n").ok());  // empty lists are fine
+}
+
+// ---- endpoint errors ------------------------------------------------------------------------
+
+TEST(ConfigErrors, EntryMustBeAMapping) {
+  EXPECT_EQ(errors_of("endpoints:\n  - chat\n"),
+            Texts{"endpoints[0]: Input should be a valid dictionary (line 2, column 5)"});
+}
+
+TEST(ConfigErrors, DisallowedName) {
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - name: my endpoint/1
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+)"),
+            Texts{"endpoints[0].name: The route name provided contains disallowed characters for "
+                  "a url endpoint. 'my endpoint/1' is invalid. Names cannot contain spaces or "
+                  "any non alphanumeric characters other than hyphen and underscore. "
+                  "(line 2, column 11)"});
+  EXPECT_EQ(errors_of("endpoints:\n  - {name: '', endpoint_type: llm/v1/chat, model: {provider: "
+                      "mock}}\n"),
+            Texts{"endpoints[0].name: The route name provided contains disallowed characters for "
+                  "a url endpoint. '' is invalid. Names cannot contain spaces or any non "
+                  "alphanumeric characters other than hyphen and underscore. (line 2, column 12)"});
+}
+
+TEST(ConfigErrors, MissingRequiredFieldsPointAtTheEntry) {
+  EXPECT_EQ(errors_of("endpoints:\n  - limit: {calls: 1, renewal_period: minute}\n"),
+            (Texts{"endpoints[0].name: Field required (line 2, column 5)",
+                   "endpoints[0].endpoint_type: Field required (line 2, column 5)",
+                   "endpoints[0].model: Field required (line 2, column 5)"}));
+  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
+                      "      name: x\n"),
+            Texts{"endpoints[0].model.provider: Field required (line 5, column 7)"});
+}
+
+TEST(ConfigErrors, WrongTypes) {
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - name: {a: 1}
+    endpoint_type: [llm/v1/chat]
+    model: [mock]
+    limit: minute
+)"),
+            (Texts{"endpoints[0].name: Input should be a valid string (line 2, column 11)",
+                   "endpoints[0].endpoint_type: Input should be a valid string "
+                   "(line 3, column 20)",
+                   "endpoints[0].model: Input should be a valid dictionary (line 4, column 12)",
+                   "endpoints[0].limit: Input should be a valid dictionary (line 5, column 12)"}));
+  // A required string left empty is null, not absent.
+  EXPECT_EQ(errors_of("endpoints:\n  - name:\n    endpoint_type: llm/v1/chat\n"
+                      "    model: {provider: mock, name: [a]}\n"),
+            (Texts{"endpoints[0].name: Input should be a valid string (line 2, column 5)",
+                   "endpoints[0].model.name: Input should be a valid string "
+                   "(line 4, column 35)"}));
+}
+
+TEST(ConfigErrors, UnsupportedEndpointType) {
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/images
+    model: {provider: mock}
+)"),
+            Texts{"endpoints[0].endpoint_type: The route_type 'llm/v1/images' is not supported. "
+                  "(line 3, column 20)"});
+}
+
+TEST(ConfigErrors, UnknownProvider) {
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model:
+      provider: azuread
+      config: {openai_api_key: x}
+)"),
+            Texts{"endpoints[0].model.provider: The provider 'azuread' is not supported. "
+                  "(line 5, column 17)"});
+}
+
+TEST(ConfigErrors, KnownProviderNotImplementedYet) {
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/completions
+    model:
+      provider: Amazon-Bedrock
+      config: {aws_config: {aws_region: us-east-1}}
+)"),
+            Texts{"endpoints[0].model.provider: The provider 'amazon-bedrock' is not supported "
+                  "yet by this gateway (supported: mock, openai). (line 5, column 17)"});
+}
+
+TEST(ConfigErrors, ConfigRequiredExceptForMock) {
+  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
+                      "      provider: OpenAI\n"),
+            Texts{"endpoints[0].model.config: A config must be supplied when setting a provider. "
+                  "The provider entry for OpenAI is incorrect. (line 5, column 7)"});
+  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
+                      "      provider: openai\n      config:\n"),
+            Texts{"endpoints[0].model.config: A config must be supplied when setting a provider. "
+                  "The provider entry for openai is incorrect. (line 6, column 7)"});
+  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n"
+                      "    model: {provider: openai, config: key}\n"),
+            Texts{"endpoints[0].model.config: Input should be a valid dictionary "
+                  "(line 4, column 39)"});
+}
+
+// ---- OpenAI config --------------------------------------------------------------------------
+
+// An endpoint whose model.config block (at line 6, column 9) is `config_lines`.
+std::string openai_with(std::string_view config_lines) {
+  return std::string(R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      config:
+)") + std::string(config_lines);
+}
+
+TEST(ConfigOpenAI, ApiKeyFromUnsetVariable) {
+  EXPECT_EQ(errors_of(openai_with("        openai_api_key: $OPENAI_KEY_TYPO\n")),
+            Texts{"endpoints[0].model.config.openai_api_key: Environment variable "
+                  "'OPENAI_KEY_TYPO' is not set (line 7, column 25)"});
+}
+
+TEST(ConfigOpenAI, ApiKeyMissing) {
+  EXPECT_EQ(errors_of(openai_with("        openai_api_base: https://proxy/v1\n")),
+            Texts{"endpoints[0].model.config.openai_api_key: Field required (line 7, column 9)"});
+}
+
+TEST(ConfigOpenAI, ApiKeyNotAString) {
+  const std::string msg =
+      "The api key provided is not a string. Please provide either an environment variable key, "
+      "a path to a file containing the api key, or the api key itself";
+  EXPECT_EQ(errors_of(openai_with("        openai_api_key: {env: X}\n")),
+            Texts{"endpoints[0].model.config.openai_api_key: " + msg + " (line 7, column 25)"});
+  EXPECT_EQ(errors_of(openai_with("        openai_api_key:\n")),
+            Texts{"endpoints[0].model.config.openai_api_key: " + msg + " (line 7, column 9)"});
+}
+
+TEST(ConfigOpenAI, ApiKeyFromFile) {
+  TempFile file("sk-file-key");
+  const auto r = load(openai_with("        openai_api_key: " + file.path() + "\n"));
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(std::get<OpenAISettings>(r.config->endpoints[0].model.settings).api_key.reveal(),
+            "sk-file-key");
+}
+
+TEST(ConfigOpenAI, InvalidApiType) {
+  EXPECT_EQ(
+      errors_of(openai_with("        openai_api_key: k\n        openai_api_type: azure_ad\n")),
+      Texts{"endpoints[0].model.config.openai_api_type: Invalid OpenAI API type 'azure_ad' "
+            "(line 8, column 26)"});
+}
+
+TEST(ConfigOpenAI, DeploymentNameNeedsAzure) {
+  EXPECT_EQ(
+      errors_of(openai_with("        openai_api_key: k\n        openai_deployment_name: d\n")),
+      Texts{"endpoints[0].model.config: OpenAI route configuration can only specify a value for "
+            "'openai_deployment_name' if 'openai_api_type' is 'azure' or 'azuread'. Found type: "
+            "'openai' (line 7, column 9)"});
+}
+
+TEST(ConfigOpenAI, AzureRejectsOrganizationAndNeedsAllThree) {
+  EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_api_type: azure\n"
+                                  "        openai_organization: org\n"
+                                  "        openai_api_base: https://x\n")),
+            (Texts{"endpoints[0].model.config: OpenAI route configuration can only specify a "
+                   "value for 'openai_organization' if 'openai_api_type' is 'openai' "
+                   "(line 7, column 9)",
+                   "endpoints[0].model.config: OpenAI route configuration must specify "
+                   "'openai_api_base', 'openai_deployment_name', and 'openai_api_version' if "
+                   "'openai_api_type' is 'azure' or 'azuread'. (line 7, column 9)"}));
+}
+
+TEST(ConfigOpenAI, AzureMissingVersion) {
+  EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_api_type: azuread\n"
+                                  "        openai_deployment_name: d\n"
+                                  "        openai_api_base: https://x\n")),
+            Texts{"endpoints[0].model.config: OpenAI route configuration must specify "
+                  "'openai_api_base', 'openai_deployment_name', and 'openai_api_version' if "
+                  "'openai_api_type' is 'azure' or 'azuread'. (line 7, column 9)"});
+}
+
+TEST(ConfigOpenAI, SecretsNeverAppearInIssues) {
+  // A literal key in a config that is wrong in every other way, plus a key typed as a YAML
+  // value of a known-but-wrong field: nothing may echo it.
+  const auto r = load(openai_with(
+      "        openai_api_key: sk-SECRET-123\n        openai_api_type: azure\n"
+      "        openai_organization: org\n        openai_deployment_name: [sk-SECRET-123]\n"
+      "        bogus: sk-SECRET-123\n"));
+  EXPECT_EQ(r.errors.size(), 3u);
+  for (const auto& issue : r.errors) {
+    EXPECT_EQ(issue.to_string().find("SECRET"), std::string::npos) << issue.to_string();
+  }
+  for (const auto& issue : r.warnings) {
+    EXPECT_EQ(issue.to_string().find("SECRET"), std::string::npos) << issue.to_string();
+  }
+}
+
+// ---- mock config ----------------------------------------------------------------------------
+
+TEST(ConfigMock, DimensionsRangeAndType) {
+  const std::string head =
+      "endpoints:\n  - name: m\n    endpoint_type: llm/v1/embeddings\n    model:\n"
+      "      provider: mock\n      config:\n";
+  EXPECT_EQ(errors_of(head + "        dimensions: 0\n"),
+            Texts{"endpoints[0].model.config.dimensions: Input should be between 1 and 4096 "
+                  "(line 7, column 21)"});
+  EXPECT_EQ(errors_of(head + "        dimensions: 4097\n"),
+            Texts{"endpoints[0].model.config.dimensions: Input should be between 1 and 4096 "
+                  "(line 7, column 21)"});
+  EXPECT_EQ(errors_of(head + "        dimensions: eight\n        response: {a: b}\n"),
+            (Texts{"endpoints[0].model.config.response: Input should be a valid string "
+                   "(line 8, column 19)",
+                   "endpoints[0].model.config.dimensions: Input should be a valid integer "
+                   "(line 7, column 21)"}));
+  EXPECT_TRUE(load(head + "        dimensions: 4096\n").ok());
+}
+
+// ---- limits ---------------------------------------------------------------------------------
+
+std::string mock_with_limit(std::string_view limit_lines) {
+  return "endpoints:\n  - name: m\n    endpoint_type: llm/v1/chat\n    model: {provider: mock}\n"
+         "    limit:\n" +
+         std::string(limit_lines);
+}
+
+TEST(ConfigLimit, MissingFields) {
+  EXPECT_EQ(errors_of(mock_with_limit("      key: k\n")),
+            (Texts{"endpoints[0].limit.calls: Field required (line 6, column 7)",
+                   "endpoints[0].limit.renewal_period: Field required (line 6, column 7)"}));
+}
+
+TEST(ConfigLimit, WrongTypes) {
+  EXPECT_EQ(errors_of(mock_with_limit("      calls: ten\n      renewal_period: [minute]\n")),
+            (Texts{"endpoints[0].limit.calls: Input should be a valid integer (line 6, column 14)",
+                   "endpoints[0].limit.renewal_period: Input should be a valid string "
+                   "(line 7, column 23)"}));
+}
+
+TEST(ConfigLimit, UnparseableUsesMlflowText) {
+  const std::string msg =
+      "endpoints[0].limit: Failed to parse the rate limit configuration.Please make sure "
+      "limit.calls is a positive number andlimit.renewal_period is a right granularity "
+      "(line 6, column 7)";
+  EXPECT_EQ(errors_of(mock_with_limit("      calls: 10\n      renewal_period: week\n")),
+            Texts{msg});
+  EXPECT_EQ(errors_of(mock_with_limit("      calls: -1\n      renewal_period: minute\n")),
+            Texts{msg});
+}
+
+TEST(ConfigLimit, NullLimitAndNullKeyAreAbsent) {
+  auto r = load(
+      "endpoints:\n  - {name: m, endpoint_type: llm/v1/chat, model: {provider: mock},"
+      " limit: null}\n");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(r.config->endpoints[0].limit, std::nullopt);
+  r = load(mock_with_limit("      calls: 0\n      renewal_period: Day\n      key: null\n"));
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(r.config->endpoints[0].limit->key, std::nullopt);
+  EXPECT_EQ(r.config->endpoints[0].limit->granularity, Granularity::Day);
+}
+
+// ---- names and traffic routes ---------------------------------------------------------------
+
+TEST(ConfigRoutes, DuplicateNamesReportTheLaterOne) {
+  const std::string msg =
+      "Duplicate names found in endpoint / route configurations. Please remove the duplicate "
+      "endpoint / route name from the configuration to ensure that endpoints / routes are "
+      "created properly.";
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}
+  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}
+routes:
+  - name: a
+    task_type: llm/v1/chat
+    destinations: [{name: a, traffic_percentage: 100}]
+)"),
+            (Texts{"endpoints[1].name: " + msg + " (line 3, column 12)",
+                   "routes[0].name: " + msg + " (line 5, column 11)"}));
+}
+
+// Two endpoints (chat "c", embeddings "e") and then `route_lines`; the route starts at line 5.
+std::string with_route(std::string_view route_lines) {
+  return R"(endpoints:
+  - {name: c, endpoint_type: llm/v1/chat, model: {provider: mock}}
+  - {name: e, endpoint_type: llm/v1/embeddings, model: {provider: mock}}
+routes:
+)" + std::string(route_lines);
+}
+
+TEST(ConfigRoutes, DestinationMustBeAnEndpointOfTheSameType) {
+  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+    task_type: llm/v1/chat
+    destinations:
+      - {name: nope, traffic_percentage: 50}
+      - {name: e, traffic_percentage: 50}
+)")),
+            (Texts{"routes[0].destinations[0].name: The route destination name must be a "
+                   "endpoint name, but the route 'r' has an invalid destination name 'nope'. "
+                   "(line 8, column 16)",
+                   "routes[0].destinations[1].name: The route destination endpoint types in the "
+                   "route 'r' must have endpoint type 'llm/v1/chat' but got endpoint type "
+                   "'llm/v1/embeddings'. (line 9, column 16)"}));
+}
+
+TEST(ConfigRoutes, PercentagesInRangeAndSumTo100) {
+  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+    task_type: llm/v1/chat
+    destinations:
+      - {name: c, traffic_percentage: 150}
+      - {name: c, traffic_percentage: -50}
+)")),
+            (Texts{"routes[0].destinations[0].traffic_percentage: The route destination traffic "
+                   "percentage must between 0 and 100. (line 8, column 39)",
+                   "routes[0].destinations[1].traffic_percentage: The route destination traffic "
+                   "percentage must between 0 and 100. (line 9, column 39)"}));
+  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+    task_type: llm/v1/chat
+    destinations:
+      - {name: c, traffic_percentage: 60}
+      - {name: c, traffic_percentage: 30}
+)")),
+            Texts{"routes[0]: For each route configuration, the traffic percentage sum of "
+                  "destinations must be 100, but got invalid configuration of route 'r'. "
+                  "(line 5, column 5)"});
+}
+
+TEST(ConfigRoutes, FieldErrors) {
+  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+    task_type: llm/v2/chat
+    destinations: c
+    routing_strategy: ROUND_ROBIN
+  - task_type: llm/v1/chat
+    destinations: [c, {name: c}]
+)")),
+            (Texts{"routes[0].task_type: The route_type 'llm/v2/chat' is not supported. "
+                   "(line 6, column 16)",
+                   "routes[0].destinations: Input should be a valid list (line 7, column 19)",
+                   "routes[0].routing_strategy: The routing strategy 'ROUND_ROBIN' is not "
+                   "supported. Supported: TRAFFIC_SPLIT (line 8, column 23)",
+                   "routes[1].name: Field required (line 9, column 5)",
+                   "routes[1].destinations[0]: Input should be a valid dictionary "
+                   "(line 10, column 20)",
+                   "routes[1].destinations[1].traffic_percentage: Field required "
+                   "(line 10, column 23)"}));
+}
+
+// ---- everything at once ---------------------------------------------------------------------
+
+TEST(ConfigErrors, CollectsEveryProblemInFileOrder) {
+  const auto r = load(R"(endpoints:
+  - name: bad name
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+  - name: ok
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      config:
+        openai_api_key: $MISSING
+  - name: third
+    endpoint_type: chat
+    model: {provider: cohere, config: {cohere_api_key: k}}
+    limit: {calls: 1, renewal_period: fortnight}
+)");
+  EXPECT_FALSE(r.config.has_value());
+  EXPECT_EQ(
+      texts(r.errors),
+      (Texts{"endpoints[0].name: The route name provided contains disallowed characters for a url "
+             "endpoint. 'bad name' is invalid. Names cannot contain spaces or any non "
+             "alphanumeric characters other than hyphen and underscore. (line 2, column 11)",
+             "endpoints[1].model.config.openai_api_key: Environment variable 'MISSING' is not "
+             "set (line 10, column 25)",
+             "endpoints[2].endpoint_type: The route_type 'chat' is not supported. "
+             "(line 12, column 20)",
+             "endpoints[2].model.provider: The provider 'cohere' is not supported yet by this "
+             "gateway (supported: mock, openai). (line 13, column 23)",
+             "endpoints[2].limit: Failed to parse the rate limit configuration.Please make sure "
+             "limit.calls is a positive number andlimit.renewal_period is a right granularity "
+             "(line 14, column 12)"}));
+}
+
+// ---- load_config_file -----------------------------------------------------------------------
+
+TEST(ConfigFile, LoadsAFile) {
+  TempFile file{std::string(kOpenAIChat)};
+  const auto r = load_config_file(file.path(), test_env());
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(r.config->endpoints.at(0).name, "chat");
+}
+
+TEST(ConfigFile, MissingFile) {
+  EXPECT_EQ(texts(load_config_file("/nonexistent/gw/config.yaml", test_env()).errors),
+            Texts{"/nonexistent/gw/config.yaml does not exist"});
+}
+
+TEST(ConfigFile, UnreadablePath) {
+  EXPECT_EQ(texts(load_config_file("/tmp", test_env()).errors),
+            Texts{"/tmp could not be read: Is a directory"});
+}
+
+}  // namespace
+}  // namespace gw::config
