@@ -1,11 +1,10 @@
 #include "gateway/api.h"
 
-#include <openssl/evp.h>
-
 #include <boost/asio.hpp>
 #include <chrono>
 
 #include "gateway/log.h"
+#include "providers/base64.h"
 #include "providers/schema.h"
 
 namespace gw {
@@ -58,32 +57,6 @@ std::string query_param(std::string_view query, std::string_view name) {
     query.remove_prefix(amp + 1);
   }
   return {};
-}
-
-std::string base64_encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view in) {
-  if (in.empty() || in.size() % 4 != 0) return std::nullopt;
-  for (char c : in)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='))
-      return std::nullopt;
-  std::string out(3 * in.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t pad = 0;
-  if (in.back() == '=') ++pad;
-  if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
 }
 
 // MLflow's page token: base64 of Python's json.dumps({"index": N}) -> '{"index": 11}'.
@@ -167,6 +140,21 @@ ApiResponse set_limits(const std::string& body_text) {
   return json_response(501, Json{{"detail", "The set_limits API is not available yet."}});
 }
 
+// Replaces every occurrence of a secret in the strings of `j` (upstreams sometimes echo the
+// credential they rejected).
+void scrub(Json& j, const std::vector<std::string>& secrets) {
+  if (j.is_string()) {
+    std::string& s = j.get_ref<std::string&>();
+    for (const auto& secret : secrets) {
+      if (secret.size() < 4) continue;  // too short to be a key; avoid mangling text
+      for (auto pos = s.find(secret); pos != std::string::npos; pos = s.find(secret, pos + 3))
+        s.replace(pos, secret.size(), "***");
+    }
+  } else if (j.is_structured()) {
+    for (auto& item : j) scrub(item, secrets);
+  }
+}
+
 const char* v1_kind(EndpointType t) {
   switch (t) {
     case EndpointType::Chat:
@@ -210,14 +198,15 @@ net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, const Json& b
 
   auto reply = co_await upstream_.send(std::get<UpstreamRequest>(*call), ep.config.name);
   if (!reply) {
-    log::warn("endpoint '" + ep.config.name + "': " + reply.error().message());
+    log::warn(reply.error().message());
     co_return render_error(reply.error(), family);
   }
   auto unified = ep.adapter->parse_reply(ctx, *reply);
   if (!unified) {
-    if (unified.error().status >= 500)
-      log::warn("endpoint '" + ep.config.name + "': " + unified.error().message());
-    co_return render_error(unified.error(), family);
+    GatewayError err = unified.take_error();
+    scrub(err.detail, ep.secrets);
+    if (err.status >= 500) log::warn("endpoint '" + ep.config.name + "': " + err.message());
+    co_return render_error(err, family);
   }
   co_return json_response(200, *unified);
 }

@@ -1,5 +1,7 @@
 #include "gateway/runtime.h"
 
+#include <type_traits>
+
 namespace gw {
 namespace {
 
@@ -14,12 +16,25 @@ Json model_json(const config::ModelConfig& m) {
   return Json{{"name", m.name ? Json(*m.name) : Json(nullptr)}, {"provider", m.provider}};
 }
 
+std::vector<std::string> secrets_of(const config::ProviderSettings& settings) {
+  return std::visit(
+      [](const auto& s) -> std::vector<std::string> {
+        using S = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<S, config::OpenAISettings>) {
+          if (!s.api_key.empty()) return {s.api_key.reveal()};
+        }
+        return {};
+      },
+      settings);
+}
+
 }  // namespace
 
 Runtime::Runtime(config::GatewayConfig config) {
   for (auto& e : config.endpoints) {
     auto rt = std::make_shared<EndpointRuntime>();
     rt->adapter = make_adapter(e);
+    rt->secrets = secrets_of(e.model.settings);
     std::string url = "/gateway/" + e.name + "/invocations";
     rt->info = Json{{"name", e.name},
                     {"endpoint_type", std::string(config::to_string(e.type))},

@@ -21,6 +21,9 @@ struct EndpointRuntime {
   std::shared_ptr<const Adapter> adapter;
   Json info;         // the endpoint object of spec §3.3 (never contains model.config)
   Json legacy_info;  // the legacy route object (/api/2.0/gateway/routes/...)
+  // The endpoint's resolved secrets, so error details echoed from an upstream can be scrubbed
+  // of them before they reach a client or a log line.
+  std::vector<std::string> secrets;
 };
 
 struct RouteRuntime {

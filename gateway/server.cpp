@@ -24,13 +24,34 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kTok = net::as_tuple(net::use_awaitable);
 
-struct Session {
+// A connection. Everything in it is touched only on the connection's strand.
+struct Session : std::enable_shared_from_this<Session> {
   explicit Session(tcp::socket s, std::uint64_t session_id)
-      : stream(std::move(s)), id(session_id) {}
+      : stream(std::move(s)), read_timer(stream.get_executor()), id(session_id) {}
   beast::tcp_stream stream;
+  // Read deadlines use a separate timer that cancels the read instead of tcp_stream's own
+  // expiry, because that closes the socket and a slow client must still receive its 408.
+  net::steady_timer read_timer;
+  std::uint64_t read_generation = 0;
+  bool read_timed_out = false;
   std::uint64_t id;
   std::string client_ip;
-  bool idle = true;  // waiting for the next request; touched only on the session's strand
+  bool idle = true;  // waiting for the next request
+
+  void arm_read_deadline(std::chrono::milliseconds timeout) {
+    read_timed_out = false;
+    read_timer.expires_after(timeout);
+    read_timer.async_wait([self = shared_from_this(), gen = ++read_generation](error_code ec) {
+      if (ec || gen != self->read_generation) return;
+      self->read_timed_out = true;
+      error_code ignored;
+      self->stream.socket().cancel(ignored);
+    });
+  }
+  void disarm_read_deadline() {
+    ++read_generation;  // a handler already queued becomes a no-op
+    read_timer.cancel();
+  }
 };
 
 std::string error_body(std::string_view detail) {
@@ -216,12 +237,14 @@ struct Server::Impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
       parser.body_limit(opts.max_body_bytes);
+      s.stream.expires_never();  // the write deadline of the previous response is over
       s.idle = buffer.size() == 0;
-      s.stream.expires_after(first || buffer.size() > 0 ? opts.read_timeout : opts.idle_timeout);
+      s.arm_read_deadline(first || buffer.size() > 0 ? opts.read_timeout : opts.idle_timeout);
       auto [hec, hn] = co_await http::async_read_header(s.stream, buffer, parser, kTok);
+      s.disarm_read_deadline();
       s.idle = false;
       if (hec) {
-        if (hec == beast::error::timeout) {
+        if (s.read_timed_out) {
           if (parser.got_some() || buffer.size() > 0) {
             co_await send_error_and_close(s, http::status::request_timeout,
                                           "Timed out reading the request");
@@ -245,17 +268,19 @@ struct Server::Impl {
         break;
       }
       first = false;
-      s.stream.expires_after(opts.read_timeout);
       if (!parser.is_done()) {
         auto expect = parser.get()[http::field::expect];
         if (beast::iequals(expect, "100-continue")) {
           http::response<http::empty_body> cont{http::status::continue_, 11};
+          s.stream.expires_after(opts.read_timeout);
           auto [cec, cn] = co_await http::async_write(s.stream, cont, kTok);
           if (cec) break;
         }
+        s.arm_read_deadline(opts.read_timeout);
         auto [bec, bn] = co_await http::async_read(s.stream, buffer, parser, kTok);
+        s.disarm_read_deadline();
         if (bec) {
-          if (bec == beast::error::timeout) {
+          if (s.read_timed_out) {
             co_await send_error_and_close(s, http::status::request_timeout,
                                           "Timed out reading the request body");
           } else if (bec == http::error::body_limit) {
@@ -272,7 +297,6 @@ struct Server::Impl {
           break;
         }
       }
-      s.stream.expires_never();  // the handler's time is bounded by the upstream timeouts
 
       auto start = Clock::now();
       http::request<http::string_body> req = parser.release();

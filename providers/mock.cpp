@@ -1,10 +1,12 @@
 #include "providers/mock.h"
 
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <sstream>
 #include <vector>
 
+#include "providers/base64.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -147,6 +149,7 @@ Json MockAdapter::embeddings(const Json& payload) const {
   } else {
     for (const auto& x : input) items.push_back(x.is_string() ? x.get<std::string>() : to_text(x));
   }
+  const bool base64 = payload.value("encoding_format", "") == "base64";
   Json data = Json::array();
   std::size_t tokens = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -160,8 +163,22 @@ Json MockAdapter::embeddings(const Json& payload) const {
       norm += x * x;
     }
     norm = norm > 0 ? std::sqrt(norm) : 1.0;
-    Json emb = Json::array();
-    for (double x : v) emb.push_back(std::round(x / norm * 1e6) / 1e6);
+    Json emb;
+    if (base64) {
+      // OpenAI's base64 format: little-endian float32 values (what the OpenAI SDKs request by
+      // default and decode themselves).
+      std::string bytes;
+      for (double x : v) {
+        float f = static_cast<float>(x / norm);
+        char raw[sizeof f];
+        std::memcpy(raw, &f, sizeof f);
+        bytes.append(raw, sizeof f);
+      }
+      emb = base64_encode(bytes);
+    } else {
+      emb = Json::array();
+      for (double x : v) emb.push_back(std::round(x / norm * 1e6) / 1e6);
+    }
     data.push_back(Json{{"object", "embedding"}, {"embedding", std::move(emb)}, {"index", i}});
   }
   return Json{{"object", "list"},

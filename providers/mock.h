@@ -7,7 +7,8 @@
 // * completions: the same with the prompt;
 // * `max_tokens` truncates the reply to that many words, finish_reason "length" (else "stop");
 // * `n` choices, all identical; usage counts whitespace-separated words;
-// * embeddings: one unit vector of `dimensions` floats per input, derived from a hash of the
+// * embeddings: one unit vector of `dimensions` floats per input (base64 float32 when the client
+//   asks for encoding_format "base64", as OpenAI SDKs do by default), derived from a hash of the
 //   input, so the same text always embeds to the same vector.
 #pragma once
 

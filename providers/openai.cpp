@@ -75,7 +75,8 @@ OpenAIAdapter::OpenAIAdapter(config::OpenAISettings settings, std::optional<std:
   } else {
     base_url_ = append_path(settings_.api_base,
                             "openai/deployments/" + settings_.deployment_name.value_or(""));
-    base_url_ += "?api-version=" + url_encode(settings_.api_version.value_or(""));
+    base_url_ += (base_url_.find('?') == std::string::npos ? "?" : "&");
+    base_url_ += "api-version=" + url_encode(settings_.api_version.value_or(""));
   }
 }
 

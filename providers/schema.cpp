@@ -1,5 +1,7 @@
 #include "providers/schema.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <vector>
@@ -106,7 +108,9 @@ void validate_base(const Json& body, Json& out, Errors& errs, bool& stream) {
   if (auto it = body.find("temperature"); it != body.end() && !it->is_null()) {
     auto t = as_float(*it);
     Json loc = loc_of(root, "temperature");
-    if (!t) {
+    if (!t && it->is_string()) {
+      errs.add("float_parsing", loc, "Input should be a valid number, unable to parse string as a number", *it);
+    } else if (!t) {
       errs.add("float_type", loc, "Input should be a valid number", *it);
     } else if (*t < 0) {
       errs.add("greater_than_equal", loc, "Input should be greater than or equal to 0", *it,
@@ -172,8 +176,12 @@ void validate_base(const Json& body, Json& out, Errors& errs, bool& stream) {
   // stream: lax bool
   if (auto it = body.find("stream"); it != body.end() && !it->is_null()) {
     auto b = as_bool(*it);
-    if (!b) {
-      errs.add("bool_parsing", loc_of(root, "stream"), "Input should be a valid boolean", *it);
+    if (!b && (it->is_string() || it->is_number_integer())) {
+      // pydantic: strings and ints it cannot interpret -> bool_parsing; other types -> bool_type.
+      errs.add("bool_parsing", loc_of(root, "stream"),
+               "Input should be a valid boolean, unable to interpret input", *it);
+    } else if (!b) {
+      errs.add("bool_type", loc_of(root, "stream"), "Input should be a valid boolean", *it);
     } else {
       stream = *b;
       out["stream"] = *b;
@@ -479,8 +487,23 @@ Result<Json> parse_request_body(std::string_view body) {
   } catch (const Json::parse_error& ex) {
     pos = ex.byte > 0 ? ex.byte - 1 : 0;
     std::string what = ex.what();
-    auto colon = what.rfind(": ");
+    // "[json.exception.parse_error.101] parse error at line 1, column 6: <why>"; <why> may
+    // itself contain ": " ("last read: 'no'"), so cut after the position, not at the last one.
+    auto column = what.find("column ");
+    auto colon = what.find(": ", column == std::string::npos ? 0 : column);
     why = colon == std::string::npos ? what : what.substr(colon + 2);
+    // Python's json (FastAPI) reports a bad literal or an unterminated string where the token
+    // starts; nlohmann reports the byte where it gave up.
+    pos = std::min(pos, body.size());
+    if (why.find("invalid literal") != std::string::npos) {
+      std::size_t start = pos;
+      while (start > 0 && std::isalpha(static_cast<unsigned char>(body[start - 1]))) --start;
+      std::string_view word = body.substr(start, pos - start);
+      if (word != "true" && word != "false" && word != "null") pos = start;  // "truex": extra data
+    } else if (why.find("missing closing quote") != std::string::npos) {
+      auto quote = body.rfind('"', pos);
+      if (quote != std::string_view::npos) pos = quote;
+    }
   }
   GatewayError e;
   e.status = 422;

@@ -45,6 +45,8 @@ std::optional<Url> parse_url(std::string_view text) {
     if (colon != std::string_view::npos) {
       u.host = std::string(authority.substr(0, colon));
       port = authority.substr(colon + 1);
+      // An IPv6 literal must be bracketed ("http://::1/" is not a URL).
+      if (u.host.find(':') != std::string::npos) return std::nullopt;
     } else {
       u.host = std::string(authority);
     }

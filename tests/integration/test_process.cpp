@@ -1,0 +1,217 @@
+// The built `deployments` binary as a separate process, over real sockets: start-up on the
+// example config, serving, SIGTERM shutdown, config errors and the validate-config command.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+
+#include "gateway_fixture.h"
+#include "test_paths.h"
+
+extern char** environ;
+
+namespace gw::test {
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  int out_fd = -1;  // the child's stdout+stderr
+  std::string output;
+
+  // Reads output until `pattern` matches or the child exits / timeout passes.
+  std::smatch wait_for(const std::regex& pattern, int timeout_ms = 10000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    std::smatch m;
+    while (!std::regex_search(output, m, pattern)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now()).count();
+      if (left <= 0) break;
+      pollfd p{out_fd, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
+      char buf[4096];
+      ssize_t n = read(out_fd, buf, sizeof buf);
+      if (n <= 0) break;
+      output.append(buf, static_cast<std::size_t>(n));
+    }
+    std::regex_search(output, m, pattern);
+    return m;
+  }
+  // Waits for exit (reading the rest of the output); returns the exit status or -1.
+  int wait_exit() {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(out_fd, buf, sizeof buf)) > 0) output.append(buf, static_cast<std::size_t>(n));
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  ~Child() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    if (out_fd >= 0) close(out_fd);
+  }
+};
+
+std::unique_ptr<Child> spawn(std::vector<std::string> args) {
+  int fds[2];
+  if (pipe(fds) != 0) return nullptr;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  args.insert(args.begin(), GW_DEPLOYMENTS_BIN);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  auto c = std::make_unique<Child>();
+  if (posix_spawn(&c->pid, GW_DEPLOYMENTS_BIN, &fa, nullptr, argv.data(), environ) != 0)
+    return nullptr;
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  c->out_fd = fds[0];
+  return c;
+}
+
+std::string write_temp(const std::string& text) {
+  char path[] = "/tmp/gw-config-XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  return path;
+}
+
+const std::string kExample = std::string(GW_SOURCE_DIR) + "/config/example.yaml";
+
+TEST(Process, ServesExampleConfigAndStopsCleanlyOnSigterm) {
+  auto c = spawn({"start-server", "--config-path", kExample, "--port", "0", "--workers", "2"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+
+  auto chat = http_request(port, "POST", "/endpoints/chat/invocations",
+                           R"({"messages":[{"role":"user","content":"hello gateway"}]})");
+  ASSERT_EQ(chat.status, 200) << chat.body;
+  EXPECT_EQ(parse(chat.body)["choices"][0]["message"]["content"], "Mock response to: hello gateway");
+  auto comp = http_request(port, "POST", "/v1/completions", R"({"model":"completions","prompt":"x"})");
+  EXPECT_EQ(comp.status, 200) << comp.body;
+  auto emb = http_request(port, "POST", "/v1/embeddings", R"({"model":"embeddings","input":["a"]})");
+  ASSERT_EQ(emb.status, 200) << emb.body;
+  EXPECT_EQ(parse(emb.body)["data"][0]["embedding"].size(), 8u);
+
+  ASSERT_EQ(kill(c->pid, SIGTERM), 0);
+  EXPECT_EQ(c->wait_exit(), 0) << c->output;
+  EXPECT_NE(c->output.find("received SIGTERM: shutting down gracefully"), std::string::npos);
+}
+
+TEST(Process, InvalidConfigPrintsEveryErrorAndExits2) {
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: bad name\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: mock\n"
+      "  - name: ok\n"
+      "    endpoint_type: llm/v1/nope\n"
+      "    model:\n"
+      "      provider: mock\n");
+  auto c = spawn({"start-server", "--config-path", path, "--port", "0"});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->wait_exit(), 2);
+  EXPECT_NE(c->output.find("endpoints[0].name: The route name provided contains disallowed "
+                           "characters for a url endpoint. 'bad name' is invalid."),
+            std::string::npos)
+      << c->output;
+  EXPECT_NE(c->output.find("endpoints[1].endpoint_type: The route_type 'llm/v1/nope' is not "
+                           "supported. (line 7"),
+            std::string::npos)
+      << c->output;
+  EXPECT_EQ(c->output.find("listening"), std::string::npos);
+  unlink(path.c_str());
+}
+
+TEST(Process, MissingConfigFileExits2) {
+  auto c = spawn({"start-server", "--config-path", "/nonexistent/gw.yaml"});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->wait_exit(), 2);
+  EXPECT_NE(c->output.find("/nonexistent/gw.yaml does not exist"), std::string::npos) << c->output;
+}
+
+TEST(Process, ValidateConfig) {
+  auto ok = spawn({"validate-config", "--config-path", kExample});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->wait_exit(), 0) << ok->output;
+  EXPECT_NE(ok->output.find("OK (3 endpoints, 0 routes)"), std::string::npos) << ok->output;
+
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: a\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: mock\n"
+      "    limit:\n"
+      "      calls: 1\n"
+      "      renewal_period: minute\n"
+      "      renewal_perod: hour\n");
+  auto lenient = spawn({"validate-config", "--config-path", path});
+  EXPECT_EQ(lenient->wait_exit(), 0) << lenient->output;
+  EXPECT_NE(lenient->output.find("warning: endpoints[0].limit.renewal_perod: unknown key "
+                                 "'renewal_perod' (ignored) (line 9"),
+            std::string::npos)
+      << lenient->output;
+  auto strict = spawn({"validate-config", "--config-path", path, "--strict"});
+  EXPECT_EQ(strict->wait_exit(), 1) << strict->output;
+  unlink(path.c_str());
+}
+
+TEST(Process, VersionAndHelp) {
+  auto v = spawn({"--version"});
+  EXPECT_EQ(v->wait_exit(), 0);
+  EXPECT_NE(v->output.find("deployments "), std::string::npos);
+  auto h = spawn({"start-server", "--help"});
+  EXPECT_EQ(h->wait_exit(), 0);
+  EXPECT_NE(h->output.find("--config-path"), std::string::npos);
+}
+
+TEST(Process, SecretsNeverAppearInLogs) {
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: chat\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: openai\n"
+      "      name: gpt-4o-mini\n"
+      "      config:\n"
+      "        openai_api_key: sk-literal-very-secret\n"
+      "        openai_api_base: http://127.0.0.1:9/v1\n");
+  auto c = spawn({"start-server", "--config-path", path, "--port", "0", "--access-log",
+                  "--log-level", "debug"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  auto r = http_request(port, "POST", "/endpoints/chat/invocations",
+                        R"({"messages":[{"role":"user","content":"a"}]})");
+  EXPECT_EQ(r.status, 502);  // nothing listens on port 9
+  auto info = http_request(port, "GET", "/api/2.0/endpoints/chat");
+  kill(c->pid, SIGTERM);
+  EXPECT_EQ(c->wait_exit(), 0);
+  EXPECT_EQ(c->output.find("sk-literal-very-secret"), std::string::npos) << c->output;
+  EXPECT_EQ(r.body.find("sk-literal-very-secret"), std::string::npos);
+  EXPECT_EQ(info.body.find("sk-literal"), std::string::npos);
+  unlink(path.c_str());
+}
+
+}  // namespace
+}  // namespace gw::test

@@ -1,0 +1,75 @@
+// An in-process fake upstream (plain HTTP or TLS) for integration tests: it records every
+// request it receives and answers as the test scripts it, including failure modes (hang,
+// close without answer, garbage bytes). It runs its own io_context on its own thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace gw::test {
+
+struct RecordedRequest {
+  std::string method;
+  std::string target;  // path + query
+  std::map<std::string, std::string> headers;  // lower-cased names
+  std::string body;
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+struct ScriptedReply {
+  enum class Action {
+    Reply,    // send the response below
+    Hang,     // read the request, then never answer (until the fake is destroyed)
+    Close,    // close the connection without answering
+    Garbage,  // answer with bytes that are not HTTP, then close
+  };
+  Action action = Action::Reply;
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body = "{}";
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Close the connection after this reply although it was keep-alive and the reply does not
+  // say so (what an upstream does when an idle connection times out).
+  bool close_after = false;
+};
+
+class FakeUpstream {
+ public:
+  using Handler = std::function<ScriptedReply(const RecordedRequest&)>;
+
+  explicit FakeUpstream(bool tls = false);
+  ~FakeUpstream();
+  FakeUpstream(const FakeUpstream&) = delete;
+  FakeUpstream& operator=(const FakeUpstream&) = delete;
+
+  std::uint16_t port() const;
+  // "http://127.0.0.1:<port>" or "https://localhost:<port>" (the test certificate's name).
+  std::string base_url() const;
+
+  // The handler runs on the fake's own thread, one request at a time.
+  void set_handler(Handler handler);
+  void reply_with(ScriptedReply reply);  // the same reply to every request
+
+  std::vector<RecordedRequest> requests() const;
+  RecordedRequest last_request() const;
+  std::size_t request_count() const;
+  std::size_t connections_accepted() const;
+  // Blocks until at least n requests have been received (or the timeout passes); returns
+  // whether they arrived. For tests that must act while a request is in flight.
+  bool wait_for_requests(std::size_t n, int timeout_ms = 5000) const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace gw::test
