@@ -180,9 +180,9 @@ Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, ApiOp
   }
 }
 
-net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, const Json& body,
-                                        PathFamily family, bool from_v1) {
-  auto validated = validate_request(ep.config.type, body);
+net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, PathFamily family,
+                                        bool from_v1) {
+  auto validated = validate_request(ep.config.type, std::move(body));
   if (!validated) co_return render_error(validated.error(), family);
   if (from_v1) validated->payload.erase("model");  // it selected the endpoint
   if (validated->stream) {
@@ -201,14 +201,16 @@ net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, const Json& b
     log::warn(reply.error().message());
     co_return render_error(reply.error(), family);
   }
-  auto unified = ep.adapter->parse_reply(ctx, *reply);
+  auto unified = ep.adapter->reply_text(ctx, *reply);
   if (!unified) {
     GatewayError err = unified.take_error();
     scrub(err.detail, ep.secrets);
     if (err.status >= 500) log::warn("endpoint '" + ep.config.name + "': " + err.message());
     co_return render_error(err, family);
   }
-  co_return json_response(200, *unified);
+  ApiResponse ok;
+  ok.body = std::move(*unified);
+  co_return ok;
 }
 
 net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
@@ -279,7 +281,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
                                                          " endpoint."),
                              PathFamily::OpenAI);
     }
-    co_return co_await invoke(*ep, *body, PathFamily::OpenAI, true);
+    co_return co_await invoke(*ep, std::move(*body), PathFamily::OpenAI, true);
   }
 
   // MLflow invocation routes: /endpoints/{N}/invocations, /gateway/{N}/invocations.
@@ -300,7 +302,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
       if (!is_post) co_return method_not_allowed();
       auto body = parse_request_body(req.body);
       if (!body) co_return render_error(body.error(), PathFamily::Mlflow);
-      co_return co_await invoke(*ep, *body, PathFamily::Mlflow, false);
+      co_return co_await invoke(*ep, std::move(*body), PathFamily::Mlflow, false);
     }
   }
 

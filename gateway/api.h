@@ -28,9 +28,8 @@ class Api {
   boost::asio::awaitable<ApiResponse> handle(ApiRequest request);
 
  private:
-  boost::asio::awaitable<ApiResponse> invoke(const EndpointRuntime& ep,
-                                             const Json& body, PathFamily family,
-                                             bool from_v1);
+  boost::asio::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body,
+                                             PathFamily family, bool from_v1);
   std::shared_ptr<RuntimeHolder> runtime_;
   UpstreamClient& upstream_;
   ApiOptions options_;

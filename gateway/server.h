@@ -1,6 +1,7 @@
-// The HTTP/1.1 server: one io_context, N worker threads, one coroutine per connection on its
-// own strand (architecture guide §5). Keep-alive, header/body size limits, read and idle
-// timeouts, graceful shutdown.
+// The HTTP/1.1 server: N workers, each an io_context run by one thread with its own
+// SO_REUSEPORT listening socket, upstream pool and sessions; one coroutine per connection
+// (architecture guide §5, with the per-thread variant documented in docs/architecture.md).
+// Keep-alive, header/body size limits, read and idle timeouts, graceful shutdown.
 #pragma once
 
 #include <chrono>
@@ -17,7 +18,7 @@ namespace gw {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;  // 0 = pick a free port (tests)
-  int workers = 2;
+  int workers = 2;  // worker threads (one io_context each)
   std::size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies get 413
   std::size_t max_header_bytes = 16 * 1024;       // larger headers get 431
   // Time allowed to receive one whole request once its first byte is expected; a client that

@@ -25,11 +25,11 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
-// One upstream connection. All its I/O (and its stream timer) runs on its own strand, because
-// the connection moves between requests served on different session strands.
+// One upstream connection. It belongs to the client's io_context, which one thread runs, so
+// its stream (and the stream's timer) never needs a strand.
 struct Conn {
-  explicit Conn(net::io_context& ioc) : strand(net::make_strand(ioc)) {}
-  net::strand<net::io_context::executor_type> strand;
+  explicit Conn(net::io_context& ioc) : executor(ioc.get_executor()) {}
+  net::io_context::executor_type executor;
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
@@ -116,15 +116,14 @@ struct UpstreamClient::Impl {
     if (stack.size() < opts.max_idle_per_host) stack.push_back(std::move(c));
   }
 
-  // Connects (if needed) and performs one request/response exchange. Runs on conn.strand.
-  net::awaitable<Exchange> exchange(Conn& conn, const Url& url,
-                                    const http::request<http::string_body>& req,
+  // Connects (if needed) and performs one request/response exchange.
+  net::awaitable<Exchange> exchange(Conn& conn, const Url& url, const std::string& wire,
                                     Clock::time_point deadline,
                                     std::chrono::milliseconds connect_timeout) {
     Exchange ex;
     auto tok = net::as_tuple(net::use_awaitable);
     if (!conn.connected()) {
-      tcp::resolver resolver(conn.strand);
+      tcp::resolver resolver(conn.executor);
       auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, tok);
       if (rec) {
         ex.ec = rec;
@@ -132,9 +131,9 @@ struct UpstreamClient::Impl {
         co_return ex;
       }
       if (url.tls()) {
-        conn.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(conn.strand, ssl_ctx);
+        conn.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(conn.executor, ssl_ctx);
       } else {
-        conn.plain = std::make_unique<beast::tcp_stream>(conn.strand);
+        conn.plain = std::make_unique<beast::tcp_stream>(conn.executor);
       }
       auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
       conn.lowest().expires_at(connect_deadline);
@@ -165,9 +164,9 @@ struct UpstreamClient::Impl {
     conn.lowest().expires_at(deadline);
     error_code wec;
     if (conn.tls) {
-      std::tie(wec, std::ignore) = co_await http::async_write(*conn.tls, req, tok);
+      std::tie(wec, std::ignore) = co_await net::async_write(*conn.tls, net::buffer(wire), tok);
     } else {
-      std::tie(wec, std::ignore) = co_await http::async_write(*conn.plain, req, tok);
+      std::tie(wec, std::ignore) = co_await net::async_write(*conn.plain, net::buffer(wire), tok);
     }
     if (wec) {
       ex.ec = wec;
@@ -207,25 +206,41 @@ struct UpstreamClient::Impl {
     }
     const auto start = Clock::now();
     const auto deadline = start + timeouts.total;
-    http::request<http::string_body> req;
-    req.method_string(request.method);
-    req.target(url->target());
-    req.version(11);
-    req.set(http::field::host, url->host_header());
-    req.set(http::field::user_agent, "llm-gateway");
-    req.set(http::field::accept, "application/json");
-    for (const auto& [name, value] : request.headers) req.set(name, value);
-    req.body() = request.body;
-    req.keep_alive(true);
-    req.prepare_payload();
+    // The request is serialised once into one buffer; a retry resends the same bytes.
+    std::string wire;
+    wire.reserve(256 + request.body.size());
+    wire += request.method;
+    wire += ' ';
+    wire += url->target();
+    wire += " HTTP/1.1\r\nHost: ";
+    wire += url->host_header();
+    wire += "\r\nUser-Agent: llm-gateway\r\nAccept: application/json\r\n";
+    for (const auto& [name, value] : request.headers) {
+      // A CR or LF would let a value inject headers. Values come from the config (keys read
+      // from files keep their trailing newline, as MLflow's loader does).
+      if (value.find_first_of("\r\n") != std::string::npos ||
+          name.find_first_of("\r\n: ") != std::string::npos) {
+        co_return GatewayError::make(
+            500, "Endpoint '" + std::string(endpoint) + "': the value of the upstream header '" +
+                     name + "' contains a line break (check the configured API key)",
+            "server_error");
+      }
+      wire += name;
+      wire += ": ";
+      wire += value;
+      wire += "\r\n";
+    }
+    wire += "Content-Length: ";
+    wire += std::to_string(request.body.size());
+    wire += "\r\n\r\n";
+    wire += request.body;
 
     const std::string key = url->scheme + "://" + url->host + ":" + url->port;
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<Conn> conn = attempt == 0 ? acquire(key) : nullptr;
       const bool reused = conn != nullptr;
       if (!conn) conn = std::make_unique<Conn>(ioc);
-      Exchange ex = co_await net::co_spawn(
-          conn->strand, exchange(*conn, *url, req, deadline, timeouts.connect), net::use_awaitable);
+      Exchange ex = co_await exchange(*conn, *url, wire, deadline, timeouts.connect);
       if (!ex.ec) {
         if (ex.keep_alive) release(key, std::move(conn));
         co_return std::move(ex.reply);

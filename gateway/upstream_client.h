@@ -6,8 +6,10 @@
 // DNS, TLS handshake, reset) -> 502, timeout -> 504, an unparsable HTTP response -> 502. The
 // messages name the endpoint and the upstream host, never a header value.
 //
-// Thread safety: send() may be called concurrently from any thread/strand; the pool is guarded
-// by a mutex and a connection is used by one request at a time.
+// Thread safety: one client per io_context, and that io_context is run by one thread (the
+// server has one per worker thread). send() must be called from coroutines running on it; any
+// number of them may be in flight at once. A connection serves one request at a time.
+// idle_connections() may be called from any thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -61,10 +61,16 @@ class Adapter {
   // calls translate() for a 2xx JSON body.
   virtual Result<Json> parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const;
 
+  // The same, serialised (what the gateway sends). The default serialises parse_reply();
+  // an adapter may answer from a faster path that produces identical text.
+  virtual Result<std::string> reply_text(const RequestContext& ctx,
+                                         const UpstreamReply& reply) const;
+
  protected:
   // A 2xx upstream JSON body -> unified response. A body that lacks what the provider
-  // documents is a malformed upstream reply (502).
-  virtual Result<Json> translate(const RequestContext& ctx, const Json& body) const = 0;
+  // documents is a malformed upstream reply (502). The body is owned so values can be moved
+  // into the response instead of copied.
+  virtual Result<Json> translate(const RequestContext& ctx, Json body) const = 0;
 };
 
 // Builds the adapter for an endpoint's provider settings.

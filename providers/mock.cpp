@@ -90,7 +90,7 @@ Result<Call> MockAdapter::prepare(const RequestContext& ctx, Json payload) const
   return malformed_upstream("unknown endpoint type");
 }
 
-Result<Json> MockAdapter::translate(const RequestContext&, const Json&) const {
+Result<Json> MockAdapter::translate(const RequestContext&, Json) const {
   // Never called: prepare() always answers locally.
   return malformed_upstream("the mock provider has no upstream");
 }

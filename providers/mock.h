@@ -24,7 +24,7 @@ class MockAdapter final : public Adapter {
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override;
 
  protected:
-  Result<Json> translate(const RequestContext& ctx, const Json& body) const override;
+  Result<Json> translate(const RequestContext& ctx, Json body) const override;
 
  private:
   Json chat(const RequestContext& ctx, const Json& payload) const;

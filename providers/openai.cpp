@@ -1,5 +1,6 @@
 #include "providers/openai.h"
 
+#include "providers/fast_json.h"
 #include "providers/upstream_reply.h"
 #include "providers/url.h"
 
@@ -21,18 +22,19 @@ const char* path_for(EndpointType t) {
   return "";
 }
 
-Json value_or_null(const Json& obj, const char* key) {
+// Moves obj[key] out (null when absent or when obj is not an object).
+Json take(Json& obj, const char* key) {
   if (!obj.is_object()) return nullptr;
   auto it = obj.find(key);
-  return it == obj.end() ? Json(nullptr) : *it;
+  return it == obj.end() ? Json(nullptr) : std::move(*it);
 }
 
-Json usage_of(const Json& body, bool with_completion) {
-  Json u = value_or_null(body, "usage");
+Json usage_of(Json& body, bool with_completion) {
+  Json u = take(body, "usage");
   Json out;
-  out["prompt_tokens"] = value_or_null(u, "prompt_tokens");
-  if (with_completion) out["completion_tokens"] = value_or_null(u, "completion_tokens");
-  out["total_tokens"] = value_or_null(u, "total_tokens");
+  out["prompt_tokens"] = take(u, "prompt_tokens");
+  if (with_completion) out["completion_tokens"] = take(u, "completion_tokens");
+  out["total_tokens"] = take(u, "total_tokens");
   return out;
 }
 
@@ -41,17 +43,17 @@ Json created_of(const Json& body, std::int64_t now) {
   return it != body.end() && it->is_number_integer() ? *it : Json(now);
 }
 
-Json tool_calls_of(const Json& message) {
+Json tool_calls_of(Json& message) {
   auto it = message.find("tool_calls");
   if (it == message.end() || !it->is_array()) return nullptr;
   Json calls = Json::array();
-  for (const auto& tc : *it) {
-    Json fn = value_or_null(tc, "function");
-    calls.push_back(Json{{"id", value_or_null(tc, "id")},
-                         {"type", tc.is_object() && tc.contains("type") ? tc["type"] : Json("function")},
+  for (auto& tc : *it) {
+    Json fn = take(tc, "function");
+    Json type = take(tc, "type");
+    calls.push_back(Json{{"id", take(tc, "id")},
+                         {"type", type.is_null() ? Json("function") : std::move(type)},
                          {"function",
-                          Json{{"name", value_or_null(fn, "name")},
-                               {"arguments", value_or_null(fn, "arguments")}}}});
+                          Json{{"name", take(fn, "name")}, {"arguments", take(fn, "arguments")}}}});
   }
   return calls;
 }
@@ -66,6 +68,7 @@ GatewayError model_not_permitted() {
 
 OpenAIAdapter::OpenAIAdapter(config::OpenAISettings settings, std::optional<std::string> model_name)
     : settings_(std::move(settings)), model_name_(std::move(model_name)) {
+  if (model_name_) model_prefix_ = "\"model\":" + to_text(Json(*model_name_));
   if (settings_.api_type == OpenAIApiType::OpenAI) {
     base_url_ = settings_.api_base;
     if (settings_.api_version) {
@@ -98,101 +101,109 @@ Result<Call> OpenAIAdapter::prepare(const RequestContext& ctx, Json payload) con
       req.headers.emplace_back("api-key", settings_.api_key.reveal());
       break;
   }
+  req.body = to_text(payload);
   if (settings_.api_type == OpenAIApiType::OpenAI && model_name_) {
-    // {"model": <name>, ...payload}: the model goes first, as MLflow builds it.
-    Json body;
-    body["model"] = *model_name_;
-    for (auto it = payload.begin(); it != payload.end(); ++it) body[it.key()] = std::move(it.value());
-    req.body = to_text(body);
-  } else {
-    req.body = to_text(payload);
+    // {"model": <name>, ...payload}: the model goes first, as MLflow builds it. Spliced as
+    // text (the payload never has "model" here) rather than rebuilding the object.
+    req.body.insert(1, model_prefix_ + (payload.empty() ? "" : ","));
   }
   return Call{std::move(req)};
 }
 
-Result<Json> OpenAIAdapter::translate(const RequestContext& ctx, const Json& body) const {
+Result<std::string> OpenAIAdapter::reply_text(const RequestContext& ctx,
+                                              const UpstreamReply& reply) const {
+  if (reply.status >= 200 && reply.status < 300 && is_json_content_type(reply.content_type)) {
+    if (auto fast = openai_fast_unified(ctx.type, reply.body, ctx.now)) return std::move(*fast);
+  }
+  return Adapter::reply_text(ctx, reply);
+}
+
+Result<Json> OpenAIAdapter::translate(const RequestContext& ctx, Json body) const {
   switch (ctx.type) {
     case EndpointType::Chat:
-      return openai_chat_to_unified(body, ctx.now);
+      return openai_chat_to_unified(std::move(body), ctx.now);
     case EndpointType::Completions:
-      return openai_completions_to_unified(body, ctx.now);
+      return openai_completions_to_unified(std::move(body), ctx.now);
     case EndpointType::Embeddings:
-      return openai_embeddings_to_unified(body);
+      return openai_embeddings_to_unified(std::move(body));
   }
   return malformed_upstream("unknown endpoint type");
 }
 
-Result<Json> openai_chat_to_unified(const Json& body, std::int64_t now) {
+Result<Json> openai_chat_to_unified(Json body, std::int64_t now) {
   if (!body.is_object() || !body.contains("choices") || !body["choices"].is_array())
     return malformed_upstream("'choices' is missing");
   Json out;
-  out["id"] = value_or_null(body, "id");
-  out["object"] = body.contains("object") && body["object"].is_string() ? body["object"]
-                                                                         : Json("chat.completion");
+  out["id"] = take(body, "id");
+  Json object = take(body, "object");
+  out["object"] = object.is_string() ? std::move(object) : Json("chat.completion");
   out["created"] = created_of(body, now);
-  out["model"] = value_or_null(body, "model");
+  out["model"] = take(body, "model");
   Json choices = Json::array();
   int index = 0;
-  for (const auto& c : body["choices"]) {
-    Json msg = value_or_null(c, "message");
+  for (auto& c : body["choices"]) {
+    Json msg = take(c, "message");
     if (!msg.is_object()) return malformed_upstream("a choice has no 'message'");
     Json m;
-    m["role"] = msg.contains("role") ? msg["role"] : Json("assistant");
-    m["content"] = value_or_null(msg, "content");
+    Json role = take(msg, "role");
+    m["role"] = role.is_null() ? Json("assistant") : std::move(role);
+    m["content"] = take(msg, "content");
     m["tool_calls"] = tool_calls_of(msg);
-    m["refusal"] = value_or_null(msg, "refusal");
+    m["refusal"] = take(msg, "refusal");
     choices.push_back(Json{{"index", index++},
                            {"message", std::move(m)},
-                           {"finish_reason", value_or_null(c, "finish_reason")}});
+                           {"finish_reason", take(c, "finish_reason")}});
   }
   out["choices"] = std::move(choices);
   out["usage"] = usage_of(body, true);
   return out;
 }
 
-Result<Json> openai_completions_to_unified(const Json& body, std::int64_t now) {
+Result<Json> openai_completions_to_unified(Json body, std::int64_t now) {
   if (!body.is_object() || !body.contains("choices") || !body["choices"].is_array())
     return malformed_upstream("'choices' is missing");
   Json out;
-  out["id"] = value_or_null(body, "id");
+  out["id"] = take(body, "id");
   out["object"] = "text_completion";
   out["created"] = created_of(body, now);
-  out["model"] = value_or_null(body, "model");
+  out["model"] = take(body, "model");
   Json choices = Json::array();
   int index = 0;
-  for (const auto& c : body["choices"]) {
+  for (auto& c : body["choices"]) {
     // text = choices[i].message.content or choices[i].text or "" (a chat-shaped reply works).
     Json text = "";
-    Json msg = value_or_null(c, "message");
-    if (msg.is_object() && msg.contains("content") && msg["content"].is_string()) {
-      text = msg["content"];
-    } else if (c.is_object() && c.contains("text") && c["text"].is_string()) {
-      text = c["text"];
+    Json msg = take(c, "message");
+    Json content = take(msg, "content");
+    Json plain = take(c, "text");
+    if (content.is_string()) {
+      text = std::move(content);
+    } else if (plain.is_string()) {
+      text = std::move(plain);
     }
     choices.push_back(Json{{"index", index++},
                            {"text", std::move(text)},
-                           {"finish_reason", value_or_null(c, "finish_reason")}});
+                           {"finish_reason", take(c, "finish_reason")}});
   }
   out["choices"] = std::move(choices);
   out["usage"] = usage_of(body, true);
   return out;
 }
 
-Result<Json> openai_embeddings_to_unified(const Json& body) {
+Result<Json> openai_embeddings_to_unified(Json body) {
   if (!body.is_object() || !body.contains("data") || !body["data"].is_array())
     return malformed_upstream("'data' is missing");
   Json out;
   out["object"] = "list";
   Json data = Json::array();
   int index = 0;
-  for (const auto& d : body["data"]) {
-    Json emb = value_or_null(d, "embedding");
+  for (auto& d : body["data"]) {
+    Json emb = take(d, "embedding");
     if (!emb.is_array() && !emb.is_string())
       return malformed_upstream("an embedding is missing");
     data.push_back(Json{{"object", "embedding"}, {"embedding", std::move(emb)}, {"index", index++}});
   }
   out["data"] = std::move(data);
-  out["model"] = value_or_null(body, "model");
+  out["model"] = take(body, "model");
   out["usage"] = usage_of(body, false);
   return out;
 }

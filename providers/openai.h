@@ -11,20 +11,24 @@ class OpenAIAdapter final : public Adapter {
 
   std::string_view display_name() const override { return "OpenAI"; }
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override;
+  // 2xx JSON replies take the simdjson fast path (fast_json.h), identical output.
+  Result<std::string> reply_text(const RequestContext& ctx,
+                                 const UpstreamReply& reply) const override;
 
  protected:
-  Result<Json> translate(const RequestContext& ctx, const Json& body) const override;
+  Result<Json> translate(const RequestContext& ctx, Json body) const override;
 
  private:
   config::OpenAISettings settings_;
   std::optional<std::string> model_name_;
   std::string base_url_;  // with deployment path and api-version query already applied
+  std::string model_prefix_;  // "\"model\":\"<name>\"", serialised once
 };
 
 // Shared by adapters whose upstream answers in OpenAI's shapes (later: the compatible family).
-Result<Json> openai_chat_to_unified(const Json& body, std::int64_t now);
-Result<Json> openai_completions_to_unified(const Json& body, std::int64_t now);
-Result<Json> openai_embeddings_to_unified(const Json& body);
+Result<Json> openai_chat_to_unified(Json body, std::int64_t now);
+Result<Json> openai_completions_to_unified(Json body, std::int64_t now);
+Result<Json> openai_embeddings_to_unified(Json body);
 
 // The 422 returned when a client sets `model` on an endpoint that already defines one.
 GatewayError model_not_permitted();

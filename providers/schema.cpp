@@ -328,7 +328,7 @@ void validate_tool_call(const Json& tc, const Json& loc, Errors& errs, Json& out
   out.push_back(std::move(o));
 }
 
-void validate_messages(const Json& body, Json& out, Errors& errs) {
+void validate_messages(Json& body, Json& out, Errors& errs) {
   const Json loc = Json::array({"body", "messages"});
   auto it = body.find("messages");
   if (it == body.end() || it->is_null()) {
@@ -346,7 +346,7 @@ void validate_messages(const Json& body, Json& out, Errors& errs) {
   }
   Json msgs = Json::array();
   for (std::size_t i = 0; i < it->size(); ++i) {
-    const Json& m = (*it)[i];
+    Json& m = (*it)[i];
     Json mloc = loc_of(loc, i);
     if (!m.is_object()) {
       errs.add("model_attributes_type", mloc, "Input should be a valid dictionary or object to extract fields from", m);
@@ -356,7 +356,7 @@ void validate_messages(const Json& body, Json& out, Errors& errs) {
     require_string(m, "role", mloc, errs, o, true);
     if (auto c = m.find("content"); c != m.end() && !c->is_null()) {
       if (c->is_string()) {
-        o["content"] = *c;
+        o["content"] = std::move(*c);  // validated; later errors never quote this message
       } else if (c->is_array()) {
         Json parts = Json::array();
         for (std::size_t j = 0; j < c->size(); ++j)
@@ -425,14 +425,14 @@ bool is_int_list(const Json& v) {
   return true;
 }
 
-void validate_embeddings_input(const Json& body, Json& out, Errors& errs) {
+void validate_embeddings_input(Json& body, Json& out, Errors& errs) {
   const Json loc = Json::array({"body", "input"});
   auto it = body.find("input");
   if (it == body.end() || it->is_null()) {
     errs.add("missing", loc, "Field required", body);
     return;
   }
-  const Json& v = *it;
+  Json& v = *it;
   bool good = v.is_string();
   if (v.is_array()) {
     bool all_str = true, all_int = true, all_int_lists = true;
@@ -450,16 +450,17 @@ void validate_embeddings_input(const Json& body, Json& out, Errors& errs) {
              v);
     return;
   }
-  out["input"] = v;
+  out["input"] = std::move(v);
 }
 
 // Copies the keys the schema does not define (pydantic extra="allow"), dropping nulls.
-void copy_extras(const Json& body, Json& out, std::initializer_list<const char*> known) {
+// Runs last, after every check, so moving values out cannot change an error's `input`.
+void move_extras(Json& body, Json& out, std::initializer_list<const char*> known) {
   for (auto it = body.begin(); it != body.end(); ++it) {
     if (it.value().is_null()) continue;
     bool is_known = false;
     for (const char* k : known) is_known = is_known || it.key() == k;
-    if (!is_known && !out.contains(it.key())) out[it.key()] = it.value();
+    if (!is_known && !out.contains(it.key())) out[it.key()] = std::move(it.value());
   }
 }
 
@@ -515,7 +516,7 @@ Result<Json> parse_request_body(std::string_view body) {
   return e;
 }
 
-Result<ValidatedRequest> validate_request(EndpointType type, const Json& body) {
+Result<ValidatedRequest> validate_request(EndpointType type, Json body) {
   Errors errs;
   if (!body.is_object()) {
     errs.add("model_attributes_type", Json::array({"body"}),
@@ -531,7 +532,7 @@ Result<ValidatedRequest> validate_request(EndpointType type, const Json& body) {
       validate_model(body, out, errs, req.model);
       validate_messages(body, out, errs);
       validate_tools(body, out, errs);
-      copy_extras(body, out,
+      move_extras(body, out,
                   {"temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model",
                    "messages", "tools"});
       break;
@@ -547,7 +548,7 @@ Result<ValidatedRequest> validate_request(EndpointType type, const Json& body) {
       } else {
         out["prompt"] = *it;
       }
-      copy_extras(body, out,
+      move_extras(body, out,
                   {"temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model",
                    "prompt"});
       break;
@@ -555,7 +556,7 @@ Result<ValidatedRequest> validate_request(EndpointType type, const Json& body) {
     case EndpointType::Embeddings:
       validate_model(body, out, errs, req.model);
       validate_embeddings_input(body, out, errs);
-      copy_extras(body, out, {"model", "input"});
+      move_extras(body, out, {"model", "input"});
       break;
   }
   if (!errs.empty()) return errs.to_error();

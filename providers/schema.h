@@ -26,6 +26,8 @@ struct ValidatedRequest {
 Result<Json> parse_request_body(std::string_view body);
 
 // Validates a parsed body against the schema of `type`. All problems are reported at once.
-Result<ValidatedRequest> validate_request(config::EndpointType type, const Json& body);
+// The body is owned: large values (message contents, inputs, extras) are moved into the
+// payload instead of copied.
+Result<ValidatedRequest> validate_request(config::EndpointType type, Json body);
 
 }  // namespace gw

@@ -15,6 +15,10 @@ bool contains_ci(std::string_view hay, std::string_view needle) {
 
 }  // namespace
 
+bool is_json_content_type(std::string_view content_type) {
+  return contains_ci(content_type, "application/json");
+}
+
 GatewayError malformed_upstream(std::string_view what) {
   return GatewayError::make(502, "The upstream returned a malformed response: " + std::string(what),
                             "upstream_error", "bad_gateway");
@@ -22,7 +26,7 @@ GatewayError malformed_upstream(std::string_view what) {
 
 Result<Json> decode_upstream_reply(const UpstreamReply& reply) {
   Json body;
-  if (contains_ci(reply.content_type, "application/json")) {
+  if (is_json_content_type(reply.content_type)) {
     body = Json::parse(reply.body, nullptr, false);
     if (body.is_discarded()) {
       if (reply.status >= 400) {
@@ -65,7 +69,18 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply) {
 Result<Json> Adapter::parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const {
   auto body = decode_upstream_reply(reply);
   if (!body) return body.take_error();
-  return translate(ctx, *body);
+  return translate(ctx, std::move(*body));
+}
+
+}  // namespace gw
+
+namespace gw {
+
+Result<std::string> Adapter::reply_text(const RequestContext& ctx,
+                                        const UpstreamReply& reply) const {
+  auto unified = parse_reply(ctx, reply);
+  if (!unified) return unified.take_error();
+  return to_text(*unified);
 }
 
 }  // namespace gw

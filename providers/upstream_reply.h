@@ -10,6 +10,9 @@ namespace gw {
 // string) or the whole body. Returns the parsed JSON body of a 2xx reply.
 Result<Json> decode_upstream_reply(const UpstreamReply& reply);
 
+// True for content types that MLflow treats as JSON (contains "application/json").
+bool is_json_content_type(std::string_view content_type);
+
 // A 502 for an upstream 2xx body that does not have the shape its provider documents.
 GatewayError malformed_upstream(std::string_view what);
 

@@ -213,22 +213,32 @@ TEST_F(GatewayTest, HungUpstreamIs504AndOthersAreServedMeanwhile) {
 }
 
 TEST_F(GatewayTest, UpstreamConnectionsAreReused) {
+  // One client connection stays on one worker, and a worker reuses its pooled connection.
+  TestClient client(port());
   for (int i = 0; i < 5; ++i) {
-    auto r = http_request(port(), "POST", "/endpoints/chat/invocations",
-                          R"({"messages":[{"role":"user","content":"a"}]})");
+    auto r = client.post("/endpoints/chat/invocations",
+                         R"({"messages":[{"role":"user","content":"a"}]})");
     ASSERT_EQ(r.status, 200) << r.body;
   }
   EXPECT_EQ(upstream_.request_count(), 5u);
   EXPECT_EQ(upstream_.connections_accepted(), 1u);
+  // Fresh client connections may land on any worker: at most one upstream connection each.
+  for (int i = 0; i < 6; ++i) {
+    auto r = http_request(port(), "POST", "/endpoints/chat/invocations",
+                          R"({"messages":[{"role":"user","content":"a"}]})");
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  EXPECT_LE(upstream_.connections_accepted(), 2u);  // 2 workers
 }
 
 TEST_F(GatewayTest, StalePooledConnectionIsRetriedOnAFreshOne) {
   // The upstream closes each connection after answering, without saying so: the pooled
   // connection is dead when the next request takes it.
   upstream_.reply_with(ScriptedReply{.body = kChatReply, .close_after = true});
+  TestClient client(port());
   for (int i = 0; i < 3; ++i) {
-    auto r = http_request(port(), "POST", "/endpoints/chat/invocations",
-                          R"({"messages":[{"role":"user","content":"a"}]})");
+    auto r = client.post("/endpoints/chat/invocations",
+                         R"({"messages":[{"role":"user","content":"a"}]})");
     ASSERT_EQ(r.status, 200) << r.body;
   }
   EXPECT_EQ(upstream_.request_count(), 3u);

@@ -1,0 +1,27 @@
+// Fast reading of upstream replies on the hot path: simdjson (Debian libsimdjson-dev) parses,
+// and a small writer emits compact JSON straight into the response string, skipping the
+// nlohmann DOM. Used only where an equivalence test pins the output to the reference
+// (nlohmann) translation byte for byte; see tests/unit/test_openai_fast.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+
+namespace gw {
+
+// OpenAI chat/completions/embeddings 2xx body -> the unified response text, identical to
+// to_text(openai_*_to_unified(parse(body))). nullopt when the body is not what the fast path
+// expects (invalid JSON, missing choices, ...): the caller then takes the reference path,
+// which produces the proper error.
+std::optional<std::string> openai_fast_unified(config::EndpointType type, std::string_view body,
+                                               std::int64_t now);
+
+// Appends `s` as a JSON string literal (compact escaping as nlohmann/json does: \", \\,
+// \b \f \n \r \t, other control characters as \u00XX; UTF-8 passed through).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace gw

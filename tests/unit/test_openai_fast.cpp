@@ -1,0 +1,122 @@
+// The simdjson fast path for OpenAI replies must produce exactly the text of the reference
+// (nlohmann) translation, byte for byte, or decline (nullopt) so the reference path answers.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "providers/fast_json.h"
+#include "providers/openai.h"
+
+namespace gw {
+namespace {
+
+using config::EndpointType;
+constexpr std::int64_t kNow = 1700000000;
+
+std::string reference(EndpointType type, const std::string& body) {
+  Json j = Json::parse(body);
+  Result<Json> r = type == EndpointType::Chat          ? openai_chat_to_unified(j, kNow)
+                   : type == EndpointType::Completions ? openai_completions_to_unified(j, kNow)
+                                                       : openai_embeddings_to_unified(j);
+  return r.ok() ? to_text(*r) : "ERROR";
+}
+
+std::string read_fixture(const std::string& name) {
+  std::ifstream in(std::string(GW_SOURCE_DIR) + "/tests/fixtures/openai/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Case {
+  const char* name;
+  EndpointType type;
+  std::string body;
+};
+
+std::vector<Case> cases() {
+  return {
+      {"fixture_chat", EndpointType::Chat, read_fixture("chat_completion.json")},
+      {"fixture_tools", EndpointType::Chat, read_fixture("chat_tool_calls.json")},
+      {"fixture_refusal", EndpointType::Chat, read_fixture("chat_refusal.json")},
+      {"fixture_completion", EndpointType::Completions, read_fixture("text_completion.json")},
+      {"fixture_chat_for_completions", EndpointType::Completions,
+       read_fixture("chat_for_completions.json")},
+      {"fixture_embeddings", EndpointType::Embeddings, read_fixture("embeddings.json")},
+      {"chat_minimal", EndpointType::Chat, R"({"choices":[{"message":{}}]})"},
+      {"chat_nulls", EndpointType::Chat,
+       R"({"id":null,"object":null,"created":null,"model":null,"choices":[{"message":{"role":null,"content":null,"tool_calls":null},"finish_reason":null}],"usage":null})"},
+      {"chat_odd_types", EndpointType::Chat,
+       R"({"id":7,"object":5,"created":1.5,"model":["m"],"choices":[{"message":{"role":"user","content":[{"type":"text","text":"x"}],"tool_calls":"no","refusal":false},"finish_reason":3}],"usage":{"prompt_tokens":1.0,"completion_tokens":-2,"total_tokens":18446744073709551615}})"},
+      {"chat_escapes", EndpointType::Chat,
+       "{\"choices\":[{\"message\":{\"content\":\"quote \\\" backslash \\\\ nl \\n tab \\t ctl \\u0001 \\u001f del \\u007f uni \\u00e9 \\ud83d\\ude00 slash \\/\"}}]}"},
+      {"chat_tool_call_shapes", EndpointType::Chat,
+       R"({"choices":[{"message":{"content":null,"tool_calls":[{"id":"a","function":{"name":"f","arguments":"{\"x\": 1}"}},{"type":null},{"id":"c","type":"custom","function":"nope"},5]}}]})"},
+      {"chat_two_choices_extra_keys", EndpointType::Chat,
+       R"({"id":"x","system_fingerprint":"fp","choices":[{"index":9,"logprobs":{"a":[1,2]},"message":{"role":"assistant","content":"a","annotations":[]},"finish_reason":"stop"},{"message":{"content":"b"},"finish_reason":"length"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3,"prompt_tokens_details":{"cached_tokens":0}}})"},
+      {"completions_text_and_message", EndpointType::Completions,
+       R"({"choices":[{"text":"t"},{"message":{"content":"m"},"text":"t"},{"message":{"content":5},"text":"t2"},{"text":7},{}],"usage":{}})"},
+      {"embeddings_numbers", EndpointType::Embeddings,
+       R"({"data":[{"embedding":[0.0023064255,-0.009327292,1e-07,1.5e-300,2.0,-0.0,123456.789,0.1]},{"embedding":"AAAAPwAAgL4="}],"model":"m","usage":{"prompt_tokens":8,"total_tokens":8}})"},
+  };
+}
+
+class OpenAIFastPath : public ::testing::TestWithParam<Case> {};
+
+TEST_P(OpenAIFastPath, MatchesTheReferenceTranslationExactly) {
+  const Case& c = GetParam();
+  auto fast = openai_fast_unified(c.type, c.body, kNow);
+  ASSERT_TRUE(fast.has_value()) << c.name;
+  EXPECT_EQ(*fast, reference(c.type, c.body)) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Bodies, OpenAIFastPath, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(OpenAIFastPathDeclines, WhatTheReferencePathMustReport) {
+  // Each of these is an error (502) on the reference path: the fast path must not answer.
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, "{\"choices\": [tru", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, "[]", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, "{}", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, R"({"choices":{}})", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, R"({"choices":[{"message":"x"}]})", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, R"({"choices":[5]})", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Completions, R"({"data":[]})", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Embeddings, R"({"data":[{"embedding":5}]})", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Embeddings, R"({"data":[{}]})", kNow));
+  EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, "{\"choices\":[],\"x\":\"\xff\"}", kNow));
+}
+
+TEST(OpenAIFastPathReplyText, AdapterUsesItAndFallsBackForErrors) {
+  config::OpenAISettings s;
+  s.api_key = config::Secret("k");
+  s.api_base = "https://api.openai.com/v1";
+  OpenAIAdapter a(s, "gpt");
+  RequestContext ctx{EndpointType::Chat, kNow};
+  std::string body = read_fixture("chat_completion.json");
+  auto text = a.reply_text(ctx, UpstreamReply{200, "application/json; charset=utf-8", body});
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, to_text(*a.parse_reply(ctx, UpstreamReply{200, "application/json", body})));
+  auto bad = a.reply_text(ctx, UpstreamReply{200, "application/json", "{}"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().status, 502);
+  EXPECT_EQ(bad.error().message(), "The upstream returned a malformed response: 'choices' is missing");
+  auto err = a.reply_text(ctx, UpstreamReply{401, "application/json", R"({"error":{"message":"no"}})"});
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.error().status, 401);
+  EXPECT_EQ(err.error().message(), "no");
+}
+
+TEST(AppendJsonString, EscapesLikeNlohmann) {
+  for (std::string s : {std::string("plain"), std::string("a\"b\\c"), std::string("\x01\x1f\x7f"),
+                        std::string("\b\f\n\r\t"), std::string("h\xc3\xa9llo"),
+                        std::string("\0x", 2)}) {
+    std::string out;
+    append_json_string(out, s);
+    EXPECT_EQ(out, to_text(Json(s)));
+  }
+}
+
+}  // namespace
+}  // namespace gw
