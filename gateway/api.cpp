@@ -5,6 +5,7 @@
 
 #include "gateway/log.h"
 #include "providers/base64.h"
+#include "providers/fast_json.h"
 #include "providers/schema.h"
 
 namespace gw {
@@ -180,23 +181,38 @@ Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, ApiOp
   }
 }
 
+ApiResponse streaming_not_supported(PathFamily family) {
+  return render_error(
+      GatewayError::make(501, "Streaming ('stream': true) is not supported by this gateway yet.",
+                         "invalid_request_error", "streaming_not_supported"),
+      family);
+}
+
 net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, PathFamily family,
                                         bool from_v1) {
   auto validated = validate_request(ep.config.type, std::move(body));
   if (!validated) co_return render_error(validated.error(), family);
   if (from_v1) validated->payload.erase("model");  // it selected the endpoint
-  if (validated->stream) {
-    co_return render_error(
-        GatewayError::make(501, "Streaming ('stream': true) is not supported by this gateway yet.",
-                           "invalid_request_error", "streaming_not_supported"),
-        family);
-  }
+  if (validated->stream) co_return streaming_not_supported(family);
   RequestContext ctx{ep.config.type, options_.now()};
   auto call = ep.adapter->prepare(ctx, std::move(validated->payload));
   if (!call) co_return render_error(call.error(), family);
   if (auto* local = std::get_if<Json>(&*call)) co_return json_response(200, *local);
+  co_return co_await forward(ep, ctx, std::get<UpstreamRequest>(*call), family);
+}
 
-  auto reply = co_await upstream_.send(std::get<UpstreamRequest>(*call), ep.config.name);
+net::awaitable<std::optional<ApiResponse>> Api::try_fast(const EndpointRuntime& ep,
+                                                         FastRequest fast, PathFamily family) {
+  if (fast.stream) co_return streaming_not_supported(family);
+  RequestContext ctx{ep.config.type, options_.now()};
+  auto request = ep.adapter->prepare_serialized(ctx, std::move(fast.payload));
+  if (!request) co_return std::nullopt;
+  co_return co_await forward(ep, ctx, *request, family);
+}
+
+net::awaitable<ApiResponse> Api::forward(const EndpointRuntime& ep, const RequestContext& ctx,
+                                         const UpstreamRequest& request, PathFamily family) {
+  auto reply = co_await upstream_.send(request, ep.config.name);
   if (!reply) {
     log::warn(reply.error().message());
     co_return render_error(reply.error(), family);
@@ -239,6 +255,14 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     const EndpointType want = path == "/v1/chat/completions" ? EndpointType::Chat
                               : path == "/v1/completions"    ? EndpointType::Completions
                                                              : EndpointType::Embeddings;
+    // Fast path: a plain valid body naming an endpoint of the right type.
+    if (auto fast = fast_validate_request(want, req.body, true); fast && fast->model) {
+      const EndpointRuntime* ep = rt->endpoint(*fast->model);
+      if (ep && ep->config.type == want) {
+        if (auto r = co_await try_fast(*ep, std::move(*fast), PathFamily::OpenAI))
+          co_return std::move(*r);
+      }
+    }
     auto body = parse_request_body(req.body);
     if (!body) co_return render_error(body.error(), PathFamily::OpenAI);
     if (!body->is_object()) {
@@ -300,6 +324,12 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
         co_return not_found();
       }
       if (!is_post) co_return method_not_allowed();
+      // Fast path: a plain valid body; a `model` is the adapter's to judge (reference path).
+      if (auto fast = fast_validate_request(ep->config.type, req.body, false);
+          fast && !fast->model) {
+        if (auto r = co_await try_fast(*ep, std::move(*fast), PathFamily::Mlflow))
+          co_return std::move(*r);
+      }
       auto body = parse_request_body(req.body);
       if (!body) co_return render_error(body.error(), PathFamily::Mlflow);
       co_return co_await invoke(*ep, std::move(*body), PathFamily::Mlflow, false);

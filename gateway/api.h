@@ -13,6 +13,7 @@
 #include "gateway/http_types.h"
 #include "gateway/runtime.h"
 #include "gateway/upstream_client.h"
+#include "providers/fast_json.h"
 
 namespace gw {
 
@@ -28,8 +29,17 @@ class Api {
   boost::asio::awaitable<ApiResponse> handle(ApiRequest request);
 
  private:
+  // The reference path: validate the parsed body, let the adapter prepare the call.
   boost::asio::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body,
                                              PathFamily family, bool from_v1);
+  // The fast path for a body that fast_validate_request() accepted (fast_json.h). nullopt when
+  // the adapter has no serialised-payload path; the caller then takes the reference path.
+  boost::asio::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep,
+                                                              FastRequest fast,
+                                                              PathFamily family);
+  // Sends a prepared upstream request and renders the reply.
+  boost::asio::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestContext& ctx,
+                                              const UpstreamRequest& request, PathFamily family);
   std::shared_ptr<RuntimeHolder> runtime_;
   UpstreamClient& upstream_;
   ApiOptions options_;

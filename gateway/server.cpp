@@ -1,6 +1,5 @@
 #include "gateway/server.h"
 
-#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -96,9 +95,8 @@ std::string serialize_response(const ApiResponse& r, unsigned version, bool keep
 
 }  // namespace
 
-// One worker: an io_context run by exactly one thread, with its own listening socket
-// (SO_REUSEPORT: the kernel spreads connections over the workers), its own upstream
-// connection pool and its own sessions. Nothing on the request path is shared between
+// One worker: an io_context run by exactly one thread, with its own upstream connection pool
+// and its own sessions (worker 0 also owns the listening socket and deals connections out). Nothing on the request path is shared between
 // workers except the immutable Runtime snapshot, so no strands and no cross-thread wake-ups
 // (measured: one shared io_context with N threads was slower with 2 threads than with 1).
 struct Worker {
@@ -112,6 +110,9 @@ struct Worker {
   Api api;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;  // worker thread only
   std::uint64_t next_session_id = 0;
+  // Keeps run() going while the worker has no connection yet (only worker 0 has an acceptor);
+  // released at shutdown so run() returns once the last connection is done.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::thread thread;
 };
 
@@ -132,32 +133,25 @@ struct Server::Impl {
   std::uint16_t bound_port = 0;
 
   std::uint16_t start() {
-    tcp::resolver resolver(workers[0]->ioc);
+    Worker& w0 = *workers[0];
+    tcp::resolver resolver(w0.ioc);
     auto results = resolver.resolve(opts.host, std::to_string(opts.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service);
     tcp::endpoint ep = results.begin()->endpoint();
-    for (auto& w : workers) {
-      w->acceptor.open(ep.protocol());
-      w->acceptor.set_option(net::socket_base::reuse_address(true));
-      int one = 1;
-      if (::setsockopt(w->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-        throw std::runtime_error("setsockopt(SO_REUSEPORT) failed");
-      w->acceptor.bind(ep);
-      w->acceptor.listen(net::socket_base::max_listen_connections);
-      ep.port(w->acceptor.local_endpoint().port());  // port 0: the others join the chosen port
-    }
-    bound_port = ep.port();
-    for (auto& w : workers) {
-      net::co_spawn(w->ioc, accept_loop(*w), [](std::exception_ptr e) {
-        if (e) {
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& ex) {
-            log::error(std::string("accept loop failed: ") + ex.what());
-          }
+    w0.acceptor.open(ep.protocol());
+    w0.acceptor.set_option(net::socket_base::reuse_address(true));
+    w0.acceptor.bind(ep);
+    w0.acceptor.listen(net::socket_base::max_listen_connections);
+    bound_port = w0.acceptor.local_endpoint().port();
+    net::co_spawn(w0.ioc, accept_loop(w0), [](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log::error(std::string("accept loop failed: ") + ex.what());
         }
-      });
-    }
+      }
+    });
     if (opts.handle_signals) {
       signals->add(SIGINT);
       signals->add(SIGTERM);
@@ -168,7 +162,10 @@ struct Server::Impl {
         stop();
       });
     }
-    for (auto& w : workers) w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
+    for (auto& w : workers) {
+      w->work.emplace(w->ioc.get_executor());
+      w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
+    }
     started = true;
     return bound_port;
   }
@@ -184,6 +181,7 @@ struct Server::Impl {
       net::post(w->ioc, [this, w] {
         error_code ec;
         w->acceptor.close(ec);
+        w->work.reset();
         bool busy = false;
         // Idle keep-alive connections close now; busy ones finish their request and close.
         for (auto& [id, weak] : w->sessions) {
@@ -213,20 +211,24 @@ struct Server::Impl {
     if (stopping && w.sessions.empty()) w.grace_timer.cancel();
   }
 
-  net::awaitable<void> accept_loop(Worker& w) {
+  // Runs on worker 0. Connections are dealt to the workers in turn, so each worker serves the
+  // same number of them (the kernel's SO_REUSEPORT hashing left workers unevenly loaded with
+  // few long-lived keep-alive connections).
+  net::awaitable<void> accept_loop(Worker& acceptor_worker) {
+    std::size_t next = 0;
     for (;;) {
-      auto [ec, socket] = co_await w.acceptor.async_accept(kTok);
+      Worker& w = *workers[next];
+      next = (next + 1) % workers.size();
+      auto [ec, socket] = co_await acceptor_worker.acceptor.async_accept(w.ioc, kTok);
       if (stopping || ec == net::error::operation_aborted) co_return;
       if (ec) {
         // EMFILE and friends: back off briefly instead of spinning.
         log::warn("accept failed: " + ec.message());
-        net::steady_timer t(w.ioc, std::chrono::milliseconds(50));
+        net::steady_timer t(acceptor_worker.ioc, std::chrono::milliseconds(50));
         co_await t.async_wait(kTok);
         continue;
       }
-      auto s = std::make_shared<Session>(std::move(socket), w.next_session_id++);
-      w.sessions.emplace(s->id, s);
-      net::co_spawn(w.ioc, run_session(w, s), [this, &w, id = s->id](std::exception_ptr e) {
+      net::co_spawn(w.ioc, serve(w, std::move(socket)), [this](std::exception_ptr e) {
         if (e) {
           try {
             std::rethrow_exception(e);
@@ -234,9 +236,21 @@ struct Server::Impl {
             log::error(std::string("connection failed: ") + ex.what());
           }
         }
-        session_ended(w, id);
       });
     }
+  }
+
+  // Runs on the connection's worker: registers the session (for shutdown), serves it.
+  net::awaitable<void> serve(Worker& w, tcp::socket socket) {
+    auto s = std::make_shared<Session>(std::move(socket), w.next_session_id++);
+    w.sessions.emplace(s->id, s);
+    struct Unregister {
+      Impl* impl;
+      Worker& w;
+      std::uint64_t id;
+      ~Unregister() { impl->session_ended(w, id); }
+    } unregister{this, w, s->id};
+    co_await run_session(w, s);
   }
 
   // Sends a short error response on a connection that will be closed afterwards.

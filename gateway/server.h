@@ -1,5 +1,5 @@
-// The HTTP/1.1 server: N workers, each an io_context run by one thread with its own
-// SO_REUSEPORT listening socket, upstream pool and sessions; one coroutine per connection
+// The HTTP/1.1 server: N workers, each an io_context run by one thread with its own upstream
+// pool and sessions; connections are dealt to workers in turn; one coroutine per connection
 // (architecture guide §5, with the per-thread variant documented in docs/architecture.md).
 // Keep-alive, header/body size limits, read and idle timeouts, graceful shutdown.
 #pragma once

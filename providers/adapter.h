@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,14 @@ class Adapter {
   // Validated unified payload (schema.h) -> what to do. Provider-side validation errors
   // (422 and friends) are returned as GatewayError.
   virtual Result<Call> prepare(const RequestContext& ctx, Json payload) const = 0;
+
+  // Fast variant of prepare() for a payload that fast_validate_request() (fast_json.h) already
+  // validated and serialised, without a "model" key. Must build exactly what prepare() builds
+  // for the same payload. nullopt: the adapter has no such path (prepare() is used).
+  virtual std::optional<UpstreamRequest> prepare_serialized(const RequestContext& ctx,
+                                                            std::string payload) const {
+    return std::nullopt;
+  }
 
   // A complete upstream reply -> unified response (spec §4.5) or a GatewayError. The default
   // implementation applies MLflow's generic content-type and status handling (spec §3.6) and

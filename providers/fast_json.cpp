@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <span>
 
 namespace gw {
 namespace {
@@ -282,6 +283,203 @@ std::optional<std::string> openai_fast_unified(EndpointType type, std::string_vi
   }
   if (!ok) return std::nullopt;
   return out;
+}
+
+
+namespace {
+
+using simdjson::dom::object;
+
+// True when no key appears twice (the reference DOM would merge duplicates differently).
+bool unique_keys(object obj) {
+  std::string_view keys[32];
+  std::size_t n = 0;
+  for (auto [key, value] : obj) {
+    if (n == 32) return false;  // unusually wide: let the reference path handle it
+    for (std::size_t i = 0; i < n; ++i)
+      if (keys[i] == key) return false;
+    keys[n++] = key;
+  }
+  return true;
+}
+
+bool is_int(element e) { return e.type() == element_type::INT64; }
+
+// One chat message: {role, content?, refusal?, tool_call_id?} with string values; other keys
+// are dropped, as the reference does. Anything else (parts, tool_calls) declines.
+bool append_message(std::string& out, element m) {
+  if (m.type() != element_type::OBJECT || !unique_keys(object(m))) return false;
+  auto role = field(m, "role");
+  if (!role || role->type() != element_type::STRING) return false;
+  out += "{\"role\":";
+  append_value(out, *role);
+  auto calls = field(m, "tool_calls");
+  if (!is_null_or_absent(calls)) return false;
+  for (const char* key : {"content", "refusal", "tool_call_id"}) {
+    auto v = field(m, key);
+    if (is_null_or_absent(v)) continue;
+    if (v->type() != element_type::STRING) return false;
+    out += ",\"";
+    out += key;
+    out += "\":";
+    append_value(out, *v);
+  }
+  out += '}';
+  return true;
+}
+
+bool valid_embeddings_input(element v) {
+  if (v.type() == element_type::STRING) return true;
+  if (v.type() != element_type::ARRAY) return false;
+  bool all_str = true, all_int = true, all_int_lists = true;
+  for (element x : simdjson::dom::array(v)) {
+    all_str = all_str && x.type() == element_type::STRING;
+    all_int = all_int && is_int(x);
+    bool int_list = x.type() == element_type::ARRAY;
+    if (int_list)
+      for (element y : simdjson::dom::array(x)) int_list = int_list && is_int(y);
+    all_int_lists = all_int_lists && int_list;
+  }
+  return all_str || all_int || all_int_lists;
+}
+
+}  // namespace
+
+std::optional<FastRequest> fast_validate_request(EndpointType type, std::string_view body,
+                                                 bool drop_model) {
+  thread_local simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(body.data(), body.size()).get(root)) return std::nullopt;
+  if (root.type() != element_type::OBJECT || !unique_keys(object(root))) return std::nullopt;
+  FastRequest r;
+  std::string& out = r.payload;
+  out.reserve(body.size() + 48);
+  out += '{';
+  const bool base = type != EndpointType::Embeddings;
+  if (base) {
+    // Same order as the reference: temperature, n, stop, max_tokens, stream, stream_options.
+    auto t = field(root, "temperature");
+    double temperature = 0.0;
+    if (!is_null_or_absent(t)) {
+      if (t->type() == element_type::INT64) {
+        temperature = static_cast<double>(int64_t(*t));
+      } else if (t->type() == element_type::DOUBLE) {
+        temperature = double(*t);
+      } else {
+        return std::nullopt;
+      }
+      if (!(temperature >= 0 && temperature <= 2)) return std::nullopt;
+    }
+    out += "\"temperature\":";
+    append_double(out, temperature);
+    auto n = field(root, "n");
+    out += ",\"n\":";
+    if (is_null_or_absent(n)) {
+      out += '1';
+    } else {
+      if (!is_int(*n) || int64_t(*n) < 1) return std::nullopt;
+      append_value(out, *n);
+    }
+    auto stop = field(root, "stop");
+    if (!is_null_or_absent(stop)) {
+      if (stop->type() != element_type::ARRAY) return std::nullopt;
+      std::size_t count = 0;
+      for (element x : simdjson::dom::array(*stop)) {
+        if (x.type() != element_type::STRING) return std::nullopt;
+        ++count;
+      }
+      if (count == 0) return std::nullopt;
+      out += ",\"stop\":";
+      append_value(out, *stop);
+    }
+    auto max_tokens = field(root, "max_tokens");
+    if (!is_null_or_absent(max_tokens)) {
+      if (!is_int(*max_tokens) || int64_t(*max_tokens) < 1) return std::nullopt;
+      out += ",\"max_tokens\":";
+      append_value(out, *max_tokens);
+    }
+    auto stream = field(root, "stream");
+    if (!is_null_or_absent(stream)) {
+      if (stream->type() != element_type::BOOL) return std::nullopt;
+      r.stream = bool(*stream);
+      out += r.stream ? ",\"stream\":true" : ",\"stream\":false";
+    }
+    auto options = field(root, "stream_options");
+    if (!is_null_or_absent(options)) {
+      if (options->type() != element_type::OBJECT) return std::nullopt;
+      out += ",\"stream_options\":";
+      append_value(out, *options);
+    }
+  }
+  auto model = field(root, "model");
+  if (!is_null_or_absent(model)) {
+    if (model->type() != element_type::STRING) return std::nullopt;
+    r.model = std::string(std::string_view(*model));
+    if (!drop_model) {
+      out += base ? ",\"model\":" : "\"model\":";
+      append_value(out, *model);
+    }
+  }
+  auto comma = [&] {
+    if (out.size() > 1) out += ',';
+  };
+  // The keys the schema defines for `type`; everything else is an extra, forwarded as is.
+  static constexpr std::string_view kChatKeys[] = {
+      "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "messages",
+      "tools"};
+  static constexpr std::string_view kCompletionsKeys[] = {
+      "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "prompt"};
+  static constexpr std::string_view kEmbeddingsKeys[] = {"model", "input"};
+  std::span<const std::string_view> known;
+  switch (type) {
+    case EndpointType::Chat: {
+      auto msgs = field(root, "messages");
+      if (!msgs || msgs->type() != element_type::ARRAY) return std::nullopt;
+      comma();
+      out += "\"messages\":[";
+      std::size_t count = 0;
+      for (element m : simdjson::dom::array(*msgs)) {
+        if (count++) out += ',';
+        if (!append_message(out, m)) return std::nullopt;
+      }
+      if (count == 0) return std::nullopt;
+      out += ']';
+      if (!is_null_or_absent(field(root, "tools"))) return std::nullopt;
+      known = kChatKeys;
+      break;
+    }
+    case EndpointType::Completions: {
+      auto prompt = field(root, "prompt");
+      if (!prompt || prompt->type() != element_type::STRING) return std::nullopt;
+      comma();
+      out += "\"prompt\":";
+      append_value(out, *prompt);
+      known = kCompletionsKeys;
+      break;
+    }
+    case EndpointType::Embeddings: {
+      auto input = field(root, "input");
+      if (!input || !valid_embeddings_input(*input)) return std::nullopt;
+      comma();
+      out += "\"input\":";
+      append_value(out, *input);
+      known = kEmbeddingsKeys;
+      break;
+    }
+  }
+  // Extra top-level keys are forwarded in the client's order, nulls dropped.
+  for (auto [key, value] : object(root)) {
+    if (value.type() == element_type::NULL_VALUE) continue;
+    bool is_known = false;
+    for (std::string_view k : known) is_known = is_known || key == k;
+    if (is_known) continue;
+    comma();
+    append_json_string(out, key);
+    out += ':';
+    append_value(out, value);
+  }
+  out += '}';
+  return r;
 }
 
 }  // namespace gw

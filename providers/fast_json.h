@@ -20,6 +20,21 @@ namespace gw {
 std::optional<std::string> openai_fast_unified(config::EndpointType type, std::string_view body,
                                                std::int64_t now);
 
+// A client request body validated and serialised the way validate_request() + to_text() would
+// do it (defaults, key order, dropped nulls and unknown nested keys), for the common shapes.
+struct FastRequest {
+  std::string payload;  // compact JSON object, as to_text(ValidatedRequest::payload)
+  bool stream = false;
+  std::optional<std::string> model;  // the client's `model`
+};
+
+// nullopt whenever the body is not a plain valid request (any validation error, coercion,
+// content parts, tool calls, tools, duplicate keys, ...): the caller then takes the reference
+// path, which also produces the errors. With drop_model, `model` is left out of the payload
+// (as the /v1 routes do after using it to pick the endpoint).
+std::optional<FastRequest> fast_validate_request(config::EndpointType type, std::string_view body,
+                                                 bool drop_model);
+
 // Appends `s` as a JSON string literal (compact escaping as nlohmann/json does: \", \\,
 // \b \f \n \r \t, other control characters as \u00XX; UTF-8 passed through).
 void append_json_string(std::string& out, std::string_view s);

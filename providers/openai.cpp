@@ -85,8 +85,19 @@ OpenAIAdapter::OpenAIAdapter(config::OpenAISettings settings, std::optional<std:
 
 Result<Call> OpenAIAdapter::prepare(const RequestContext& ctx, Json payload) const {
   if (payload.contains("model")) return model_not_permitted();
+  return Call{request_with_body(ctx, to_text(payload))};
+}
+
+std::optional<UpstreamRequest> OpenAIAdapter::prepare_serialized(const RequestContext& ctx,
+                                                                 std::string payload) const {
+  return request_with_body(ctx, std::move(payload));
+}
+
+UpstreamRequest OpenAIAdapter::request_with_body(const RequestContext& ctx,
+                                                 std::string payload) const {
   UpstreamRequest req;
   req.url = append_path(base_url_, path_for(ctx.type));
+  req.headers.reserve(3);
   req.headers.emplace_back("Content-Type", "application/json");
   switch (settings_.api_type) {
     case OpenAIApiType::OpenAI:
@@ -101,13 +112,13 @@ Result<Call> OpenAIAdapter::prepare(const RequestContext& ctx, Json payload) con
       req.headers.emplace_back("api-key", settings_.api_key.reveal());
       break;
   }
-  req.body = to_text(payload);
+  req.body = std::move(payload);
   if (settings_.api_type == OpenAIApiType::OpenAI && model_name_) {
     // {"model": <name>, ...payload}: the model goes first, as MLflow builds it. Spliced as
     // text (the payload never has "model" here) rather than rebuilding the object.
-    req.body.insert(1, model_prefix_ + (payload.empty() ? "" : ","));
+    req.body.insert(1, model_prefix_ + (req.body.size() > 2 ? "," : ""));
   }
-  return Call{std::move(req)};
+  return req;
 }
 
 Result<std::string> OpenAIAdapter::reply_text(const RequestContext& ctx,

@@ -11,6 +11,8 @@ class OpenAIAdapter final : public Adapter {
 
   std::string_view display_name() const override { return "OpenAI"; }
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override;
+  std::optional<UpstreamRequest> prepare_serialized(const RequestContext& ctx,
+                                                    std::string payload) const override;
   // 2xx JSON replies take the simdjson fast path (fast_json.h), identical output.
   Result<std::string> reply_text(const RequestContext& ctx,
                                  const UpstreamReply& reply) const override;
@@ -22,6 +24,8 @@ class OpenAIAdapter final : public Adapter {
   config::OpenAISettings settings_;
   std::optional<std::string> model_name_;
   std::string base_url_;  // with deployment path and api-version query already applied
+  UpstreamRequest request_with_body(const RequestContext& ctx, std::string payload) const;
+
   std::string model_prefix_;  // "\"model\":\"<name>\"", serialised once
 };
 

@@ -103,7 +103,7 @@ void int_error(Errors& errs, const Json& loc, const Json& input, const std::stri
 
 // Validates the fields of BaseRequestPayload (spec §4.1) and writes them into `out`.
 void validate_base(const Json& body, Json& out, Errors& errs, bool& stream) {
-  const Json root = Json::array({"body"});
+  static const Json root = Json::array({"body"});  // built once: the happy path allocates less
   // temperature: float in [0, 2], default 0.0
   if (auto it = body.find("temperature"); it != body.end() && !it->is_null()) {
     auto t = as_float(*it);
@@ -329,7 +329,7 @@ void validate_tool_call(const Json& tc, const Json& loc, Errors& errs, Json& out
 }
 
 void validate_messages(Json& body, Json& out, Errors& errs) {
-  const Json loc = Json::array({"body", "messages"});
+  static const Json loc = Json::array({"body", "messages"});
   auto it = body.find("messages");
   if (it == body.end() || it->is_null()) {
     errs.add("missing", loc, "Field required", body);
@@ -386,7 +386,7 @@ void validate_messages(Json& body, Json& out, Errors& errs) {
 void validate_tools(const Json& body, Json& out, Errors& errs) {
   auto it = body.find("tools");
   if (it == body.end() || it->is_null()) return;
-  const Json loc = Json::array({"body", "tools"});
+  static const Json loc = Json::array({"body", "tools"});
   if (!it->is_array()) {
     errs.add("list_type", loc, "Input should be a valid list", *it);
     return;
@@ -426,7 +426,7 @@ bool is_int_list(const Json& v) {
 }
 
 void validate_embeddings_input(Json& body, Json& out, Errors& errs) {
-  const Json loc = Json::array({"body", "input"});
+  static const Json loc = Json::array({"body", "input"});
   auto it = body.find("input");
   if (it == body.end() || it->is_null()) {
     errs.add("missing", loc, "Field required", body);
@@ -540,7 +540,7 @@ Result<ValidatedRequest> validate_request(EndpointType type, Json body) {
       validate_base(body, out, errs, req.stream);
       validate_model(body, out, errs, req.model);
       auto it = body.find("prompt");
-      const Json loc = Json::array({"body", "prompt"});
+      static const Json loc = Json::array({"body", "prompt"});
       if (it == body.end() || it->is_null()) {
         errs.add("missing", loc, "Field required", body);
       } else if (!it->is_string()) {

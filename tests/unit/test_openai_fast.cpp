@@ -7,6 +7,7 @@
 
 #include "providers/fast_json.h"
 #include "providers/openai.h"
+#include "providers/schema.h"
 
 namespace gw {
 namespace {
@@ -115,6 +116,143 @@ TEST(AppendJsonString, EscapesLikeNlohmann) {
     std::string out;
     append_json_string(out, s);
     EXPECT_EQ(out, to_text(Json(s)));
+  }
+}
+
+}  // namespace
+}  // namespace gw
+
+// ---- requests: fast_validate_request against validate_request ---------------------------------
+
+namespace gw {
+namespace {
+
+struct RequestCase {
+  EndpointType type;
+  std::string body;
+  bool expect_fast;  // the fast path is expected to take it (a plain, common body)
+};
+
+std::vector<RequestCase> request_cases() {
+  using T = EndpointType;
+  return {
+      // Plain bodies the fast path must take.
+      {T::Chat, R"({"messages":[{"role":"user","content":"Hello"}]})", true},
+      {T::Chat, R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"é \" \\ \n"}],"temperature":0.5,"n":2,"stop":["x","y"],"max_tokens":10,"stream":false,"stream_options":{"include_usage":true},"top_p":0.9,"user":"u","response_format":{"type":"json_object"}})", true},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a","name":"dropped","refusal":null,"tool_call_id":"t"}],"temperature":1,"presence_penalty":null,"seed":3})", true},
+      {T::Chat, R"({"model":"chat","messages":[{"role":"user","content":"a"}],"temperature":2})", true},
+      {T::Chat, R"({"messages":[{"role":"assistant","content":null,"refusal":"no"}],"stream":true})", true},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"temperature":0.0,"logit_bias":{"1":-100},"metadata":{"a":[1,2.5,null,true]}})", true},
+      {T::Completions, R"({"prompt":"Say hi","max_tokens":7})", true},
+      {T::Completions, R"({"prompt":"","temperature":1.25,"n":1,"echo":true,"model":"m"})", true},
+      {T::Embeddings, R"({"input":"The food was delicious"})", true},
+      {T::Embeddings, R"({"input":["a","b"],"encoding_format":"base64","dimensions":8})", true},
+      {T::Embeddings, R"({"input":[1,2,3],"model":"e"})", true},
+      {T::Embeddings, R"({"input":[[1,2],[3]],"user":null})", true},
+      {T::Embeddings, R"({"input":[],"temperature":0.5})", true},
+      // Valid, but left to the reference path (coercions, parts, tools, tool calls).
+      {T::Chat, R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"}]}]})", false},
+      {T::Chat, R"({"messages":[{"role":"assistant","tool_calls":[{"id":"1","function":{"name":"f","arguments":"{}"}}]}]})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"tools":[{"type":"function","function":{"name":"f"}}]})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"temperature":"0.5"})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"n":1.0})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stream":"true"})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"a":1,"a":2})", false},
+      // Invalid: the fast path must decline every one of them.
+      {T::Chat, R"({})", false},
+      {T::Chat, R"([])", false},
+      {T::Chat, R"("x")", false},
+      {T::Chat, R"({"messages":[]})", false},
+      {T::Chat, R"({"messages":{}})", false},
+      {T::Chat, R"({"messages":[5]})", false},
+      {T::Chat, R"({"messages":[{"content":"no role"}]})", false},
+      {T::Chat, R"({"messages":[{"role":null,"content":"a"}]})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":5}]})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a","refusal":3}]})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"temperature":2.5})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"temperature":-0.1})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"temperature":true})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"n":0})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"n":1.5})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stop":"x"})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stop":[]})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stop":[1]})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"max_tokens":0})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stream":"maybe"})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stream_options":3})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"model":5})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"tools":{}})", false},
+      {T::Chat, "{\"messages\": [", false},
+      {T::Chat, "", false},
+      {T::Completions, R"({"prompt":["a"]})", false},
+      {T::Completions, R"({"prompt":null})", false},
+      {T::Completions, R"({})", false},
+      {T::Embeddings, R"({"input":[1,"a"]})", false},
+      {T::Embeddings, R"({"input":5})", false},
+      {T::Embeddings, R"({"input":null})", false},
+      {T::Embeddings, R"({"input":[[1,"a"]]})", false},
+  };
+}
+
+class FastRequestPath : public ::testing::TestWithParam<RequestCase> {};
+
+TEST_P(FastRequestPath, AgreesWithTheReferenceValidator) {
+  const RequestCase& c = GetParam();
+  for (bool drop_model : {false, true}) {
+    auto fast = fast_validate_request(c.type, c.body, drop_model);
+    Json parsed = Json::parse(c.body, nullptr, false);
+    if (parsed.is_discarded()) {
+      EXPECT_FALSE(fast.has_value()) << c.body;
+      continue;
+    }
+    auto ref = validate_request(c.type, parsed);
+    if (!ref.ok()) {
+      EXPECT_FALSE(fast.has_value()) << "accepted an invalid body: " << c.body;
+      continue;
+    }
+    EXPECT_EQ(fast.has_value(), c.expect_fast) << c.body;
+    if (!fast) continue;
+    if (drop_model) ref->payload.erase("model");
+    EXPECT_EQ(fast->payload, to_text(ref->payload)) << c.body;
+    EXPECT_EQ(fast->stream, ref->stream) << c.body;
+    EXPECT_EQ(fast->model, ref->model) << c.body;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Bodies, FastRequestPath, ::testing::ValuesIn(request_cases()));
+
+TEST(OpenAIPrepareSerialized, BuildsExactlyWhatPrepareBuilds) {
+  for (auto type : {config::OpenAIApiType::OpenAI, config::OpenAIApiType::Azure,
+                    config::OpenAIApiType::AzureAD}) {
+    config::OpenAISettings s;
+    s.api_type = type;
+    s.api_key = config::Secret("sk-k");
+    s.api_base = "https://example.test/v1";
+    s.api_version = "2024-01-01";
+    if (type != config::OpenAIApiType::OpenAI) s.deployment_name = "dep";
+    for (std::optional<std::string> model : {std::optional<std::string>("gpt"),
+                                             std::optional<std::string>()}) {
+      OpenAIAdapter a(s, model);
+      for (auto [ep, body] : {std::pair{EndpointType::Chat,
+                                        R"({"messages":[{"role":"user","content":"a"}]})"},
+                              std::pair{EndpointType::Completions, R"({"prompt":"p"})"},
+                              std::pair{EndpointType::Embeddings, R"({"input":"x"})"}}) {
+        RequestContext ctx{ep, kNow};
+        auto ref = validate_request(ep, Json::parse(body));
+        ASSERT_TRUE(ref.ok());
+        auto call = a.prepare(ctx, ref->payload);
+        ASSERT_TRUE(call.ok());
+        const auto& want = std::get<UpstreamRequest>(*call);
+        auto fast = fast_validate_request(ep, body, false);
+        ASSERT_TRUE(fast.has_value());
+        auto got = a.prepare_serialized(ctx, fast->payload);
+        ASSERT_TRUE(got.has_value());
+        EXPECT_EQ(got->url, want.url);
+        EXPECT_EQ(got->headers, want.headers);
+        EXPECT_EQ(got->body, want.body);
+        EXPECT_EQ(got->method, want.method);
+      }
+    }
   }
 }
 
