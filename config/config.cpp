@@ -102,6 +102,21 @@ std::optional<std::string> canonical_provider(std::string_view name) {
 
 namespace {
 
+// An absolute http(s) URL with a host and no whitespace (the upstream client's parser is the
+// final judge; this catches typos at load time instead of as a 502 per request).
+bool is_http_url(std::string_view v) {
+  std::string lower(v.substr(0, 8));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t start = lower.rfind("http://", 0) == 0    ? 7
+                      : lower.rfind("https://", 0) == 0 ? 8
+                                                        : 0;
+  if (start == 0 || v.size() <= start) return false;
+  if (v.find_first_of(" \t\r\n") != std::string_view::npos) return false;
+  const char first = v[start];
+  return first != '/' && first != '?' && first != '#' && first != ':' && first != '@';
+}
+
+
 // ---- messages (MLflow's texts verbatim where MLflow has one) ------------------------------
 
 constexpr std::string_view kFieldRequired = "Field required";
@@ -534,6 +549,9 @@ std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
     error(key_path, pos_of(*key), kKeyNotString);
   } else if (auto secret = resolve_secret(key->value.Scalar(), env_); !secret.secret) {
     error(key_path, pos_of(*key), secret.error);
+  } else if (secret.secret->reveal().find_first_of("\r\n") != std::string::npos) {
+    // It would have to go into an HTTP header; reported without the value.
+    error(key_path, pos_of(*key), "The api key contains a line break");
   } else {
     s.api_key = std::move(*secret.secret);
   }
@@ -560,7 +578,12 @@ std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
   const auto version = get_string(config, "openai_api_version", path, here, false);
   const auto deployment = get_string(config, "openai_deployment_name", path, here, false);
   const auto organization = get_string(config, "openai_organization", path, here, false);
-  if (base) s.api_base = base->value;
+  if (base) {
+    s.api_base = base->value;
+    if (!is_http_url(base->value))
+      error(base->path, base->pos,
+            "Invalid URL '" + base->value + "': expected http:// or https:// and a host");
+  }
   if (version) s.api_version = version->value;
   if (deployment) s.deployment_name = deployment->value;
   if (organization) s.organization = organization->value;

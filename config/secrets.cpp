@@ -16,8 +16,9 @@
 namespace gw::config {
 namespace {
 
-// Reads the whole file. MLflow does `open(path).read()`: no trimming, so a trailing newline
-// becomes part of the key (which the upstream will then reject; that is MLflow's behaviour too).
+// Reads the whole file. MLflow does `open(path).read()` and keeps a trailing newline in the key,
+// which then fails every request (a line break cannot go into an HTTP header). We drop the
+// trailing line break(s) instead (docs/deviations.md); nothing else is trimmed.
 bool read_whole_file(const std::string& path, std::string& out, int& err) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -69,6 +70,7 @@ SecretResult resolve_secret(const std::string& value, const EnvLookup& env) {
       result.error = std::string("The api key file could not be read: ") + std::strerror(err);
       return result;
     }
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     result.secret = Secret(std::move(text));
     return result;
   }

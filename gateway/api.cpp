@@ -156,6 +156,44 @@ void scrub(Json& j, const std::vector<std::string>& secrets) {
   }
 }
 
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// A small self-contained page (no scripts, no external assets): what this gateway serves.
+ApiResponse docs_page(const Runtime& rt) {
+  std::string rows;
+  for (const auto& ep : rt.endpoints()) {
+    const auto& c = ep->config;
+    rows += "<tr><td>" + html_escape(c.name) + "</td><td>" +
+            std::string(config::to_string(c.type)) + "</td><td>" + html_escape(c.model.provider) +
+            "</td><td>" + html_escape(c.model.name.value_or("")) + "</td><td><code>POST /endpoints/" +
+            html_escape(c.name) + "/invocations</code></td></tr>\n";
+  }
+  ApiResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body =
+      "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>MLflow AI Gateway</title>"
+      "</head><body>\n<h1>MLflow AI Gateway</h1>\n<p>MLflow-compatible routes: "
+      "<code>POST /endpoints/{name}/invocations</code>, <code>GET /api/2.0/endpoints/</code>. "
+      "OpenAI-compatible routes: <code>POST /v1/chat/completions</code>, "
+      "<code>/v1/completions</code>, <code>/v1/embeddings</code> (the body's <code>model</code> "
+      "names the endpoint).</p>\n<table border=\"1\" cellpadding=\"4\">\n<tr><th>endpoint</th>"
+      "<th>type</th><th>provider</th><th>model</th><th>invocation</th></tr>\n" +
+      rows + "</table>\n</body></html>\n";
+  return r;
+}
+
 const char* v1_kind(EndpointType t) {
   switch (t) {
     case EndpointType::Chat:
@@ -181,12 +219,14 @@ Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, ApiOp
   }
 }
 
+namespace {
 ApiResponse streaming_not_supported(PathFamily family) {
   return render_error(
       GatewayError::make(501, "Streaming ('stream': true) is not supported by this gateway yet.",
                          "invalid_request_error", "streaming_not_supported"),
       family);
 }
+}  // namespace
 
 net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, PathFamily family,
                                         bool from_v1) {
@@ -248,10 +288,16 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     if (!is_get) co_return method_not_allowed();
     co_return redirect("/docs");
   }
+  if (path == "/docs") {
+    if (!is_get) co_return method_not_allowed();
+    co_return docs_page(*rt);
+  }
 
   // OpenAI-compatible routes: the body's `model` names the endpoint.
   if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
-    if (!is_post) co_return method_not_allowed();
+    if (!is_post) {
+      co_return render_error(GatewayError::make(405, "Method Not Allowed"), PathFamily::OpenAI);
+    }
     const EndpointType want = path == "/v1/chat/completions" ? EndpointType::Chat
                               : path == "/v1/completions"    ? EndpointType::Completions
                                                              : EndpointType::Embeddings;
@@ -316,14 +362,12 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
       if (raw.find('/') != std::string_view::npos) break;
       std::string name = decode_segment(raw);
       const EndpointRuntime* ep = rt->endpoint(name);
-      if (!ep) {
-        if (rt->route(name)) {
-          co_return json_response(
-              501, Json{{"detail", "Traffic route '" + name + "' is not served by this gateway yet."}});
-        }
-        co_return not_found();
-      }
+      if (!ep && !rt->route(name)) co_return not_found();
       if (!is_post) co_return method_not_allowed();
+      if (!ep) {
+        co_return json_response(
+            501, Json{{"detail", "Traffic route '" + name + "' is not served by this gateway yet."}});
+      }
       // Fast path: a plain valid body; a `model` is the adapter's to judge (reference path).
       if (auto fast = fast_validate_request(ep->config.type, req.body, false);
           fast && !fast->model) {

@@ -9,6 +9,10 @@ ApiResponse json_response(int status, const Json& body) {
   return r;
 }
 
+PathFamily family_of(std::string_view target) {
+  return target.substr(0, 4) == "/v1/" ? PathFamily::OpenAI : PathFamily::Mlflow;
+}
+
 ApiResponse render_error(const GatewayError& error, PathFamily family) {
   if (family == PathFamily::Mlflow) return json_response(error.status, Json{{"detail", error.detail}});
   Json e;

@@ -11,6 +11,8 @@ namespace gw {
 enum class PathFamily { Mlflow, OpenAI };
 
 ApiResponse render_error(const GatewayError& error, PathFamily family);
+// The family of a request target: OpenAI for /v1/..., MLflow for everything else.
+PathFamily family_of(std::string_view target);
 ApiResponse json_response(int status, const Json& body);
 
 }  // namespace gw

@@ -56,10 +56,6 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 };
 
-std::string error_body(std::string_view detail) {
-  return to_text(Json{{"detail", detail}});
-}
-
 // Serialises a response into one buffer (one allocation, one write), which costs far less
 // than Beast's generic serializer on this hot path. Header values come from the API layer
 // (fixed texts, our own URLs) and never from unchecked client input.
@@ -254,8 +250,12 @@ struct Server::Impl {
   }
 
   // Sends a short error response on a connection that will be closed afterwards.
-  net::awaitable<void> send_error_and_close(Session& s, http::status status, std::string_view detail) {
-    ApiResponse r{static_cast<int>(status), "application/json", error_body(detail), {}};
+  // Sends a short error response on a connection that will be closed afterwards, in the error
+  // shape of the request's path family when the target is known.
+  net::awaitable<void> send_error_and_close(Session& s, http::status status, std::string detail,
+                                            std::string_view target = {}) {
+    ApiResponse r = render_error(GatewayError::make(static_cast<int>(status), std::move(detail)),
+                                 family_of(target));
     std::string wire = serialize_response(r, 11, false, false);
     s.stream.expires_after(std::chrono::seconds(5));
     co_await net::async_write(s.stream, net::buffer(wire), kTok);
@@ -311,9 +311,11 @@ struct Server::Impl {
                                             std::to_string(opts.max_header_bytes) + " bytes");
           linger = true;
         } else if (hec == http::error::body_limit) {
+          // Content-Length was over the limit: the header (and so the target) is complete.
           co_await send_error_and_close(s, http::status::payload_too_large,
                                         "Request body is larger than the limit of " +
-                                            std::to_string(opts.max_body_bytes) + " bytes");
+                                            std::to_string(opts.max_body_bytes) + " bytes",
+                                        std::string(parser.get().target()));
           linger = true;
         } else if (hec != http::error::end_of_stream && hec != net::error::eof &&
                    hec != net::error::operation_aborted && hec != net::error::connection_reset) {
@@ -336,13 +338,15 @@ struct Server::Impl {
         auto [bec, bn] = co_await http::async_read(s.stream, buffer, parser, kTok);
         s.disarm_read_deadline();
         if (bec) {
+          const std::string target(parser.get().target());
           if (s.read_timed_out) {
             co_await send_error_and_close(s, http::status::request_timeout,
-                                          "Timed out reading the request body");
+                                          "Timed out reading the request body", target);
           } else if (bec == http::error::body_limit) {
             co_await send_error_and_close(s, http::status::payload_too_large,
                                           "Request body is larger than the limit of " +
-                                              std::to_string(opts.max_body_bytes) + " bytes");
+                                              std::to_string(opts.max_body_bytes) + " bytes",
+                                          target);
             linger = true;
           } else if (bec != http::error::end_of_stream && bec != net::error::eof &&
                      bec != net::error::connection_reset) {
@@ -367,7 +371,8 @@ struct Server::Impl {
       } catch (const std::exception& ex) {
         log::error(std::string("unhandled error while serving ") + std::string(req.target()) +
                    ": " + ex.what());
-        ares = ApiResponse{500, "application/json", error_body("Internal Server Error"), {}};
+        ares = render_error(GatewayError::make(500, "Internal Server Error"),
+                            family_of(req.target()));
       }
       const bool keep = req.keep_alive() && !stopping;
       const std::size_t body_bytes = ares.body.size();

@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -24,6 +25,7 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
+using namespace boost::asio::experimental::awaitable_operators;
 
 // One upstream connection. It belongs to the client's io_context, which one thread runs, so
 // its stream (and the stream's timer) never needs a strand.
@@ -50,20 +52,21 @@ struct Exchange {
   UpstreamReply reply;
 };
 
-const char* stage_text(Stage s) {
+// "<what happened>" with the upstream's host:port in it.
+std::string stage_text(Stage s, const std::string& host) {
   switch (s) {
     case Stage::Resolve:
-      return "could not resolve the upstream host";
+      return "could not resolve the upstream host " + host;
     case Stage::Connect:
-      return "could not connect to the upstream";
+      return "could not connect to the upstream " + host;
     case Stage::Handshake:
-      return "TLS handshake with the upstream failed";
+      return "the TLS handshake with the upstream " + host + " failed";
     case Stage::Write:
-      return "sending the request to the upstream failed";
+      return "could not send the request to the upstream " + host;
     case Stage::Read:
-      return "reading the upstream response failed";
+      return "the upstream " + host + " closed the connection without a response";
   }
-  return "upstream error";
+  return "upstream error at " + host;
 }
 
 bool is_timeout(const error_code& ec) {
@@ -124,7 +127,18 @@ struct UpstreamClient::Impl {
     auto tok = net::as_tuple(net::use_awaitable);
     if (!conn.connected()) {
       tcp::resolver resolver(conn.executor);
-      auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, tok);
+      // getaddrinfo cannot be interrupted, but the wait for it can: bounded by the connect
+      // deadline like the rest of connection set-up.
+      auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
+      net::steady_timer resolve_timer(conn.executor, connect_deadline);
+      auto outcome = co_await (resolver.async_resolve(url.host, url.port, tok) ||
+                               resolve_timer.async_wait(tok));
+      if (outcome.index() == 1) {
+        ex.ec = beast::error::timeout;
+        ex.stage = Stage::Resolve;
+        co_return ex;
+      }
+      auto [rec, results] = std::get<0>(std::move(outcome));
       if (rec) {
         ex.ec = rec;
         ex.stage = Stage::Resolve;
@@ -135,7 +149,6 @@ struct UpstreamClient::Impl {
       } else {
         conn.plain = std::make_unique<beast::tcp_stream>(conn.executor);
       }
-      auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
       conn.lowest().expires_at(connect_deadline);
       auto [cec, ep] = co_await conn.lowest().async_connect(results, tok);
       if (cec) {
@@ -254,7 +267,7 @@ struct UpstreamClient::Impl {
       std::string where = "Endpoint '" + std::string(endpoint) + "': ";
       std::string host = url->host_header();
       if (is_timeout(ex.ec)) {
-        bool connecting = ex.stage == Stage::Connect || ex.stage == Stage::Handshake;
+        bool connecting = ex.stage != Stage::Write && ex.stage != Stage::Read;
         std::string limit = connecting ? seconds_text(std::min(timeouts.connect, timeouts.total))
                                        : seconds_text(timeouts.total);
         co_return GatewayError::make(
@@ -270,7 +283,7 @@ struct UpstreamClient::Impl {
             "upstream_error", "bad_gateway");
       }
       co_return GatewayError::make(
-          502, where + stage_text(ex.stage) + " " + host + " (" + ex.ec.message() + ")",
+          502, where + stage_text(ex.stage, host) + " (" + ex.ec.message() + ")",
           "upstream_error", "bad_gateway");
     }
   }

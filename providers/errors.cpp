@@ -12,6 +12,12 @@ GatewayError GatewayError::make(int status, std::string message, std::string typ
   return e;
 }
 
+GatewayError model_not_permitted() {
+  return GatewayError::make(422,
+                            "The parameter 'model' is not permitted to be passed. The route being "
+                            "queried already defines a model instance.");
+}
+
 std::string GatewayError::message() const {
   if (detail.is_string()) return detail.get<std::string>();
   if (detail.is_array()) {

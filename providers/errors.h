@@ -29,6 +29,9 @@ struct GatewayError {
   std::string openai_type() const;
 };
 
+// The 422 MLflow returns when a client sets `model` on an endpoint that already defines one.
+GatewayError model_not_permitted();
+
 template <class T>
 class [[nodiscard]] Result {
  public:

@@ -79,6 +79,7 @@ MockAdapter::MockAdapter(config::MockSettings settings, std::optional<std::strin
     : settings_(std::move(settings)), model_(model_name.value_or("mock")) {}
 
 Result<Call> MockAdapter::prepare(const RequestContext& ctx, Json payload) const {
+  if (payload.contains("model")) return model_not_permitted();  // as every MLflow provider
   switch (ctx.type) {
     case config::EndpointType::Chat:
       return Call{chat(ctx, payload)};

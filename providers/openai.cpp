@@ -60,12 +60,6 @@ Json tool_calls_of(Json& message) {
 
 }  // namespace
 
-GatewayError model_not_permitted() {
-  return GatewayError::make(422,
-                            "The parameter 'model' is not permitted to be passed. The route being "
-                            "queried already defines a model instance.");
-}
-
 OpenAIAdapter::OpenAIAdapter(config::OpenAISettings settings, std::optional<std::string> model_name)
     : settings_(std::move(settings)), model_name_(std::move(model_name)) {
   if (model_name_) model_prefix_ = "\"model\":" + to_text(Json(*model_name_));

@@ -34,7 +34,4 @@ Result<Json> openai_chat_to_unified(Json body, std::int64_t now);
 Result<Json> openai_completions_to_unified(Json body, std::int64_t now);
 Result<Json> openai_embeddings_to_unified(Json body);
 
-// The 422 returned when a client sets `model` on an endpoint that already defines one.
-GatewayError model_not_permitted();
-
 }  // namespace gw

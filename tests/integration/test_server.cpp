@@ -191,7 +191,8 @@ TEST_F(GatewayTest, UpstreamClosingWithoutAnswerIs502) {
                         R"({"messages":[{"role":"user","content":"a"}]})");
   EXPECT_EQ(r.status, 502);
   std::string detail = parse(r.body)["detail"];
-  EXPECT_NE(detail.find("reading the upstream response failed"), std::string::npos) << detail;
+  EXPECT_EQ(detail, "Endpoint 'chat': the upstream 127.0.0.1:" + std::to_string(upstream_.port()) +
+                        " closed the connection without a response (end of stream)");
 }
 
 TEST_F(GatewayTest, HungUpstreamIs504AndOthersAreServedMeanwhile) {
@@ -258,6 +259,8 @@ TEST_F(GatewayTest, RoutingErrors) {
   EXPECT_EQ(nothing.status, 404);
   auto v1get = http_request(port(), "GET", "/v1/chat/completions");
   EXPECT_EQ(v1get.status, 405);
+  EXPECT_EQ(parse(v1get.body), parse(R"({"error":{"message":"Method Not Allowed",
+    "type":"invalid_request_error","param":null,"code":null}})"));
 }
 
 TEST_F(GatewayTest, EndpointInfoAndListing) {
@@ -297,6 +300,18 @@ TEST_F(GatewayTest, EndpointInfoAndListing) {
   auto bad = http_request(port(), "GET", "/api/2.0/endpoints/?page_token=garbage!");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body, R"({"detail":"Invalid page_token 'garbage!'"})");
+}
+
+TEST_F(GatewayTest, RootRedirectsToADocsPageListingTheEndpoints) {
+  auto root = http_request(port(), "GET", "/");
+  EXPECT_EQ(root.status, 307);
+  EXPECT_EQ(root.header("location"), "/docs");
+  auto docs = http_request(port(), "GET", "/docs");
+  EXPECT_EQ(docs.status, 200);
+  EXPECT_EQ(docs.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(docs.body.find("<td>mock-chat</td><td>llm/v1/chat</td><td>mock</td>"), std::string::npos)
+      << docs.body;
+  EXPECT_EQ(docs.body.find("sk-test"), std::string::npos);
 }
 
 TEST_F(GatewayTest, HealthAndLimitsRoutes) {
@@ -342,6 +357,14 @@ TEST_F(LimitsTest, OversizedBodyIs413WithJson) {
   EXPECT_EQ(r.status, 413) << r.error;
   EXPECT_EQ(r.body, R"({"detail":"Request body is larger than the limit of 1024 bytes"})");
   EXPECT_EQ(upstream_.request_count(), 0u);
+}
+
+TEST_F(LimitsTest, OversizedBodyOnV1UsesOpenAiShape) {
+  auto r = http_request(port(), "POST", "/v1/embeddings",
+                        R"({"model":"embeddings","input":")" + std::string(4096, 'x') + R"("})");
+  EXPECT_EQ(r.status, 413) << r.error;
+  EXPECT_EQ(parse(r.body), parse(R"({"error":{"message":"Request body is larger than the limit of 1024 bytes",
+    "type":"invalid_request_error","param":null,"code":null}})"));
 }
 
 TEST_F(LimitsTest, OversizedHeadersAre431) {
@@ -409,6 +432,34 @@ TEST(GracefulShutdown, RequestInFlightFinishesThenServerStops) {
   EXPECT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.header("connection"), "close");
   server->wait();  // returns: every thread has exited
+}
+
+}  // namespace
+}  // namespace gw::test
+
+namespace gw::test {
+namespace {
+
+TEST(TrafficRoutes, AreRecognisedButNotServedYet) {
+  auto server = start_gateway(
+      "endpoints:\n"
+      "  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
+      "  - {name: b, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
+      "routes:\n"
+      "  - name: ab\n"
+      "    task_type: llm/v1/chat\n"
+      "    destinations: [{name: a, traffic_percentage: 70}, {name: b, traffic_percentage: 30}]\n");
+  ASSERT_TRUE(server);
+  auto info = http_request(server->port(), "GET", "/api/3.0/gateway/route/ab");
+  EXPECT_EQ(info.status, 200);
+  EXPECT_EQ(info.body, R"({"name":"ab","task_type":"llm/v1/chat","destinations":[{"name":"a","traffic_percentage":70},{"name":"b","traffic_percentage":30}],"routing_strategy":"TRAFFIC_SPLIT"})");
+  EXPECT_EQ(http_request(server->port(), "GET", "/endpoints/ab/invocations").status, 405);
+  auto post = http_request(server->port(), "POST", "/endpoints/ab/invocations",
+                           R"({"messages":[{"role":"user","content":"a"}]})");
+  EXPECT_EQ(post.status, 501);
+  EXPECT_EQ(post.body, R"({"detail":"Traffic route 'ab' is not served by this gateway yet."})");
+  // Routes are not endpoints for the endpoint APIs.
+  EXPECT_EQ(http_request(server->port(), "GET", "/api/2.0/endpoints/ab").status, 404);
 }
 
 }  // namespace

@@ -177,11 +177,13 @@ TEST(ConfigSecrets, WholeRestIsTheVariableName) {
   EXPECT_EQ(r.secret->reveal(), "x");
 }
 
-TEST(ConfigSecrets, FileContentsAreTakenVerbatim) {
+TEST(ConfigSecrets, FileContentsAreTakenVerbatimButTheTrailingLineBreak) {
   TempFile file("sk-from-file\n");
   const auto r = resolve_secret(file.path(), test_env());
   ASSERT_TRUE(r.secret.has_value()) << r.error;
-  EXPECT_EQ(r.secret->reveal(), "sk-from-file\n");  // no trimming, as in MLflow
+  EXPECT_EQ(r.secret->reveal(), "sk-from-file");  // MLflow keeps the "\n" (a deviation)
+  TempFile crlf(" sk-spaced \r\n\n");
+  EXPECT_EQ(resolve_secret(crlf.path(), test_env()).secret->reveal(), " sk-spaced ");
 }
 
 TEST(ConfigSecrets, LiteralsIncludingPathLikeAndOverlongValues) {
@@ -627,6 +629,27 @@ TEST(ConfigOpenAI, ApiKeyFromFile) {
   ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
   EXPECT_EQ(std::get<OpenAISettings>(r.config->endpoints[0].model.settings).api_key.reveal(),
             "sk-file-key");
+}
+
+TEST(ConfigOpenAI, ApiKeyWithALineBreakIsRejectedWithoutItsValue) {
+  EXPECT_EQ(errors_of(openai_with("        openai_api_key: \"sk-a\\nb\"\n")),
+            Texts{"endpoints[0].model.config.openai_api_key: The api key contains a line break "
+                  "(line 7, column 25)"});
+}
+
+TEST(ConfigOpenAI, ApiBaseMustBeAnHttpUrl) {
+  for (const char* bad : {"api.openai.com/v1", "ftp://x/v1", "https://", "https:///v1",
+                          "http://a b/v1"}) {
+    EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_api_base: \"" +
+                                    std::string(bad) + "\"\n")),
+              Texts{"endpoints[0].model.config.openai_api_base: Invalid URL '" +
+                    std::string(bad) + "': expected http:// or https:// and a host " +
+                    "(line 8, column 26)"})
+        << bad;
+  }
+  EXPECT_TRUE(load(openai_with("        openai_api_key: k\n        openai_api_base: "
+                               "HTTP://127.0.0.1:8080/v1?x=1\n"))
+                  .ok());
 }
 
 TEST(ConfigOpenAI, InvalidApiType) {

@@ -325,5 +325,14 @@ TEST(MockEmbeddings, Base64EncodingIsLittleEndianFloat32OfTheSameVector) {
   }
 }
 
+TEST(MockChat, ModelInTheBodyIsRejectedLikeEveryProvider) {
+  MockAdapter a = default_mock();
+  auto call = a.prepare(ctx_for(EndpointType::Chat),
+                        J(R"({"model":"x","messages":[{"role":"user","content":"q"}]})"));
+  ASSERT_FALSE(call.ok());
+  EXPECT_EQ(call.error().status, 422);
+  EXPECT_EQ(call.error().message(), model_not_permitted().message());
+}
+
 }  // namespace
 }  // namespace gw
