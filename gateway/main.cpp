@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   if (*validate) {
     std::string path = config_path_or_env(validate_path);
     if (path.empty()) {
-      std::cerr << "Error: --config-path is required (or set MLFLOW_DEPLOYMENTS_CONFIG)\n";
+      std::cerr << "Error: --config-path is required (or set MLFLOW_DEPLOYMENTS_CONFIG or "
+                   "MLFLOW_GATEWAY_CONFIG)\n";
       return 2;
     }
     auto result = gw::config::load_config_file(path);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gateway/api.h"
+#include "gateway/http_wire.h"
 #include "gateway/log.h"
 
 namespace gw {
@@ -68,20 +69,9 @@ std::string serialize_response(const ApiResponse& r, unsigned version, bool keep
   out += ' ';
   out += http::obsolete_reason(static_cast<http::status>(r.status));
   out += "\r\n";
-  if (!r.content_type.empty()) {
-    out += "Content-Type: ";
-    out += r.content_type;
-    out += "\r\n";
-  }
-  for (const auto& [k, v] : r.headers) {
-    out += k;
-    out += ": ";
-    out += v;
-    out += "\r\n";
-  }
-  out += "Content-Length: ";
-  out += std::to_string(r.body.size());
-  out += "\r\n";
+  if (!r.content_type.empty()) append_header(out, "Content-Type", r.content_type);
+  for (const auto& [k, v] : r.headers) append_header(out, k, v);
+  append_header(out, "Content-Length", std::to_string(r.body.size()));
   if (!keep_alive && version >= 11) out += "Connection: close\r\n";
   if (keep_alive && version < 11) out += "Connection: keep-alive\r\n";
   out += "\r\n";

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "gateway/http_wire.h"
 #include "gateway/log.h"
 #include "providers/url.h"
 
@@ -238,14 +239,10 @@ struct UpstreamClient::Impl {
                      name + "' contains a line break (check the configured API key)",
             "server_error");
       }
-      wire += name;
-      wire += ": ";
-      wire += value;
-      wire += "\r\n";
+      append_header(wire, name, value);
     }
-    wire += "Content-Length: ";
-    wire += std::to_string(request.body.size());
-    wire += "\r\n\r\n";
+    append_header(wire, "Content-Length", std::to_string(request.body.size()));
+    wire += "\r\n";
     wire += request.body;
 
     const std::string key = url->scheme + "://" + url->host + ":" + url->port;
