@@ -6,6 +6,7 @@
 // Unknown keys are warnings, not errors: MLflow ignores them, and files written for MLflow must
 // keep loading (decisions.md), but a typo such as `renewal_perod` must not go unnoticed.
 #include "config/config.h"
+#include "config/url.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -102,19 +103,6 @@ std::optional<std::string> canonical_provider(std::string_view name) {
 
 namespace {
 
-// An absolute http(s) URL with a host and no whitespace (the upstream client's parser is the
-// final judge; this catches typos at load time instead of as a 502 per request).
-bool is_http_url(std::string_view v) {
-  std::string lower(v.substr(0, 8));
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::size_t start = lower.rfind("http://", 0) == 0    ? 7
-                      : lower.rfind("https://", 0) == 0 ? 8
-                                                        : 0;
-  if (start == 0 || v.size() <= start) return false;
-  if (v.find_first_of(" \t\r\n") != std::string_view::npos) return false;
-  const char first = v[start];
-  return first != '/' && first != '?' && first != '#' && first != ':' && first != '@';
-}
 
 
 // ---- messages (MLflow's texts verbatim where MLflow has one) ------------------------------
@@ -580,13 +568,18 @@ std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
   const auto organization = get_string(config, "openai_organization", path, here, false);
   if (base) {
     s.api_base = base->value;
-    if (!is_http_url(base->value))
+    if (!parse_url(base->value) || base->value.find_first_of(" \t\r\n") != std::string::npos)
       error(base->path, base->pos,
             "Invalid URL '" + base->value + "': expected http:// or https:// and a host");
   }
   if (version) s.api_version = version->value;
   if (deployment) s.deployment_name = deployment->value;
-  if (organization) s.organization = organization->value;
+  if (organization) {
+    s.organization = organization->value;
+    // It goes into an HTTP header, like the key.
+    if (organization->value.find_first_of("\r\n") != std::string::npos)
+      error(organization->path, organization->pos, "The value contains a line break");
+  }
 
   // The cross-field rules only make sense once the type is known.
   if (type_ok && s.api_type == OpenAIApiType::OpenAI) {

@@ -239,7 +239,6 @@ struct Server::Impl {
     co_await run_session(w, s);
   }
 
-  // Sends a short error response on a connection that will be closed afterwards.
   // Sends a short error response on a connection that will be closed afterwards, in the error
   // shape of the request's path family when the target is known.
   net::awaitable<void> send_error_and_close(Session& s, http::status status, std::string detail,

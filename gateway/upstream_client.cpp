@@ -14,7 +14,7 @@
 
 #include "gateway/http_wire.h"
 #include "gateway/log.h"
-#include "providers/url.h"
+#include "config/url.h"
 
 namespace gw {
 namespace {
@@ -230,13 +230,13 @@ struct UpstreamClient::Impl {
     wire += url->host_header();
     wire += "\r\nUser-Agent: llm-gateway\r\nAccept: application/json\r\n";
     for (const auto& [name, value] : request.headers) {
-      // A CR or LF would let a value inject headers. Values come from the config (keys read
-      // from files keep their trailing newline, as MLflow's loader does).
+      // A CR or LF would let a value inject headers. The config loader already rejects them
+      // in keys and other header values; this is the last line of defence.
       if (value.find_first_of("\r\n") != std::string::npos ||
           name.find_first_of("\r\n: ") != std::string::npos) {
         co_return GatewayError::make(
             500, "Endpoint '" + std::string(endpoint) + "': the value of the upstream header '" +
-                     name + "' contains a line break (check the configured API key)",
+                     name + "' contains a line break",
             "server_error");
       }
       append_header(wire, name, value);

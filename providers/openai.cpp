@@ -2,7 +2,7 @@
 
 #include "providers/fast_json.h"
 #include "providers/upstream_reply.h"
-#include "providers/url.h"
+#include "config/url.h"
 
 namespace gw {
 namespace {

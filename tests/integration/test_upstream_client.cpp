@@ -82,6 +82,19 @@ TEST(UpstreamClient, ConnectionRefusedIs502) {
   EXPECT_EQ(r.error().code, "bad_gateway");
 }
 
+TEST(UpstreamClient, HeaderValueWithALineBreakIsNeverSent) {
+  FakeUpstream up;
+  UpstreamRequest req = post(up.base_url() + "/v1/x");
+  req.headers.emplace_back("Authorization", "Bearer sk\r\nX-Injected: 1");
+  auto r = send_once({}, req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 500);
+  EXPECT_EQ(r.error().message(),
+            "Endpoint 'test': the value of the upstream header 'Authorization' contains a line "
+            "break");
+  EXPECT_EQ(up.request_count(), 0u);
+}
+
 TEST(UpstreamClient, UnresolvableHostIs502) {
   auto r = send_once({}, post("http://no-such-host.invalid/v1/x"));
   ASSERT_FALSE(r.ok());

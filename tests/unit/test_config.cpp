@@ -639,7 +639,8 @@ TEST(ConfigOpenAI, ApiKeyWithALineBreakIsRejectedWithoutItsValue) {
 
 TEST(ConfigOpenAI, ApiBaseMustBeAnHttpUrl) {
   for (const char* bad : {"api.openai.com/v1", "ftp://x/v1", "https://", "https:///v1",
-                          "http://a b/v1"}) {
+                          "http://a b/v1", "http://host:abc/v1", "http://host:0", "http://h/v1#x",
+                          "https://user@host/v1", "http://host:70000"}) {
     EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_api_base: \"" +
                                     std::string(bad) + "\"\n")),
               Texts{"endpoints[0].model.config.openai_api_base: Invalid URL '" +
@@ -650,6 +651,13 @@ TEST(ConfigOpenAI, ApiBaseMustBeAnHttpUrl) {
   EXPECT_TRUE(load(openai_with("        openai_api_key: k\n        openai_api_base: "
                                "HTTP://127.0.0.1:8080/v1?x=1\n"))
                   .ok());
+}
+
+TEST(ConfigOpenAI, OrganizationWithALineBreakIsRejected) {
+  EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_organization: "
+                                  "\"org\\r\\nX: y\"\n")),
+            Texts{"endpoints[0].model.config.openai_organization: The value contains a line "
+                  "break (line 8, column 30)"});
 }
 
 TEST(ConfigOpenAI, InvalidApiType) {

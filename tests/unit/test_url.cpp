@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "providers/url.h"
+#include "config/url.h"
 
 namespace gw {
 namespace {

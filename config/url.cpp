@@ -1,4 +1,4 @@
-#include "providers/url.h"
+#include "config/url.h"
 
 #include <algorithm>
 #include <cctype>

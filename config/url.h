@@ -1,4 +1,5 @@
-// Minimal absolute-URL handling for upstream base URLs (http/https only). Pure.
+// Minimal absolute-URL handling for upstream base URLs (http/https only). Pure. It lives in
+// config/ so the loader can reject a bad base URL with the same parser the client uses.
 #pragma once
 
 #include <optional>
