@@ -49,12 +49,14 @@ struct OpenAISettings {
   std::optional<std::string> api_version;
   std::optional<std::string> deployment_name;
   std::optional<std::string> organization;
+  bool operator==(const OpenAISettings&) const = default;
 };
 
 // The built-in offline provider (decisions.md "Additions"). Every key is optional.
 struct MockSettings {
   std::optional<std::string> response;  // fixed reply text; default echoes the prompt
   int dimensions = 8;                   // embedding vector length (1..4096)
+  bool operator==(const MockSettings&) const = default;
 };
 
 // The closed set of implemented providers. Adding one fails to compile until every
@@ -65,6 +67,7 @@ struct ModelConfig {
   std::string provider;             // canonical name, e.g. "openai", "amazon-bedrock"
   std::optional<std::string> name;  // model name forwarded upstream (may be absent)
   ProviderSettings settings;
+  bool operator==(const ModelConfig&) const = default;
 };
 
 enum class Granularity { Second, Minute, Hour, Day, Month, Year };
@@ -79,6 +82,7 @@ struct LimitConfig {
   std::int64_t period_seconds = 60;  // multiples * granularity seconds (month 30 d, year 365 d)
   // "<calls> per <multiples> <granularity>", e.g. "10 per 1 minute" (slowapi's text).
   std::string describe() const;
+  bool operator==(const LimitConfig&) const = default;
 };
 
 struct EndpointConfig {
@@ -87,11 +91,16 @@ struct EndpointConfig {
   ModelConfig model;
   std::optional<LimitConfig> limit;
   int line = 0;  // 1-based line of the entry in the file (0 = unknown)
+  // Same behaviour (the line may differ): what a reload compares.
+  bool same_as(const EndpointConfig& o) const {
+    return name == o.name && type == o.type && model == o.model && limit == o.limit;
+  }
 };
 
 struct RouteDestination {
   std::string name;
   int traffic_percentage = 0;
+  bool operator==(const RouteDestination&) const = default;
 };
 
 // Traffic-split route (spec §2.6): parsed and validated; served by a later issue.
@@ -101,6 +110,7 @@ struct TrafficRoute {
   std::vector<RouteDestination> destinations;
   std::string routing_strategy = "TRAFFIC_SPLIT";
   int line = 0;
+  bool operator==(const TrafficRoute&) const = default;
 };
 
 struct GatewayConfig {

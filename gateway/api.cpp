@@ -2,6 +2,7 @@
 
 #include <boost/asio.hpp>
 #include <chrono>
+#include <random>
 
 #include "gateway/log.h"
 #include "providers/base64.h"
@@ -141,6 +142,31 @@ ApiResponse set_limits(const std::string& body_text) {
   return json_response(501, Json{{"detail", "The set_limits API is not available yet."}});
 }
 
+// A uniform draw in [0, 100) for picking a traffic-route destination.
+double traffic_draw() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 100.0)(rng);
+}
+
+bool beast_iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+// X-RateLimit-* on every response of a limited endpoint; Retry-After on a 429.
+void add_limit_headers(ApiResponse& r, const std::optional<LimitDecision>& d) {
+  if (!d) return;
+  const std::int64_t reset_s = (d->reset_ms + 999) / 1000;
+  r.headers.emplace_back("X-RateLimit-Limit", std::to_string(d->limit));
+  r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(d->remaining));
+  r.headers.emplace_back("X-RateLimit-Reset", std::to_string(reset_s));
+  if (!d->allowed) r.headers.emplace_back("Retry-After", std::to_string(reset_s));
+}
+
 // Replaces every occurrence of a secret in the strings of `j` (upstreams sometimes echo the
 // credential they rejected).
 void scrub(Json& j, const std::vector<std::string>& secrets) {
@@ -208,15 +234,19 @@ const char* v1_kind(EndpointType t) {
 
 }  // namespace
 
-Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, ApiOptions options)
-    : runtime_(std::move(runtime)), upstream_(upstream), options_(std::move(options)) {
-  if (!options_.now) {
-    options_.now = [] {
-      return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count());
-    };
-  }
+Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream,
+         std::shared_ptr<RateLimiter> limiter, ApiOptions options)
+    : runtime_(std::move(runtime)),
+      upstream_(upstream),
+      limiter_(std::move(limiter)),
+      options_(std::move(options)) {
+  if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
+}
+
+std::int64_t Api::now_seconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             options_.clock().time_since_epoch())
+      .count();
 }
 
 namespace {
@@ -228,26 +258,57 @@ ApiResponse streaming_not_supported(PathFamily family) {
 }
 }  // namespace
 
-net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, PathFamily family,
-                                        bool from_v1) {
+net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, Call& call) {
   auto validated = validate_request(ep.config.type, std::move(body));
-  if (!validated) co_return render_error(validated.error(), family);
-  if (from_v1) validated->payload.erase("model");  // it selected the endpoint
-  if (validated->stream) co_return streaming_not_supported(family);
-  RequestContext ctx{ep.config.type, options_.now()};
-  auto call = ep.adapter->prepare(ctx, std::move(validated->payload));
-  if (!call) co_return render_error(call.error(), family);
-  if (auto* local = std::get_if<Json>(&*call)) co_return json_response(200, *local);
-  co_return co_await forward(ep, ctx, std::get<UpstreamRequest>(*call), family);
+  if (!validated) co_return render_error(validated.error(), call.family);
+  if (call.from_v1) validated->payload.erase("model");  // it selected the endpoint
+  if (validated->stream) co_return streaming_not_supported(call.family);
+  // Counted after validation (a 422 costs no quota, as in MLflow), before the provider call.
+  if (auto denied = admit(ep, call)) co_return std::move(*denied);
+  RequestContext ctx{ep.config.type, now_seconds()};
+  auto prepared = ep.adapter->prepare(ctx, std::move(validated->payload));
+  if (!prepared) co_return render_error(prepared.error(), call.family);
+  if (auto* local = std::get_if<Json>(&*prepared)) co_return json_response(200, *local);
+  co_return co_await forward(ep, ctx, std::get<UpstreamRequest>(*prepared), call.family);
 }
 
 net::awaitable<std::optional<ApiResponse>> Api::try_fast(const EndpointRuntime& ep,
-                                                         FastRequest fast, PathFamily family) {
-  if (fast.stream) co_return streaming_not_supported(family);
-  RequestContext ctx{ep.config.type, options_.now()};
+                                                         FastRequest fast, Call& call) {
+  if (fast.stream) co_return streaming_not_supported(call.family);
+  RequestContext ctx{ep.config.type, now_seconds()};
   auto request = ep.adapter->prepare_serialized(ctx, std::move(fast.payload));
   if (!request) co_return std::nullopt;
-  co_return co_await forward(ep, ctx, *request, family);
+  if (auto denied = admit(ep, call)) co_return std::move(*denied);
+  co_return co_await forward(ep, ctx, *request, call.family);
+}
+
+std::optional<ApiResponse> Api::admit(const EndpointRuntime& ep, Call& call) {
+  if (!ep.config.limit) return std::nullopt;
+  const auto& limit = *ep.config.limit;
+  std::string key = ep.limit_prefix;
+  switch (ep.limit_key) {
+    case LimitKeyKind::Global:
+      break;
+    case LimitKeyKind::Header: {
+      std::string value;
+      for (const auto& [name, v] : call.request.headers)
+        if (beast_iequals(name, ep.limit_header)) value = v;
+      key += value.empty() ? "ip:" + call.request.client_ip : "h:" + value;
+      break;
+    }
+    case LimitKeyKind::Client:
+      key += call.request.client_ip;
+      break;
+  }
+  call.limit = limiter_->hit(key, limit, options_.clock());
+  if (call.limit->allowed) return std::nullopt;
+  const std::string text = "Rate limit exceeded: " + limit.describe();
+  ApiResponse r = call.family == PathFamily::Mlflow
+                      ? json_response(429, Json{{"error", text}})  // MLflow's (slowapi's) body
+                      : render_error(GatewayError::make(429, text, "rate_limit_error",
+                                                        "rate_limit_exceeded"),
+                                     PathFamily::OpenAI);
+  return r;
 }
 
 net::awaitable<ApiResponse> Api::forward(const EndpointRuntime& ep, const RequestContext& ctx,
@@ -267,6 +328,73 @@ net::awaitable<ApiResponse> Api::forward(const EndpointRuntime& ep, const Reques
   ApiResponse ok;
   ok.body = std::move(*unified);
   co_return ok;
+}
+
+net::awaitable<ApiResponse> Api::invoke_named(const Runtime& rt, const std::string& name,
+                                              Call& call, bool is_post) {
+  const EndpointRuntime* ep = rt.endpoint(name);
+  const RouteRuntime* route = ep ? nullptr : rt.route(name);
+  if (!ep && !route) co_return not_found();
+  if (!is_post) co_return method_not_allowed();
+  if (route) ep = route->pick(traffic_draw());  // one destination per request, by weight
+  // Fast path: a plain valid body; a `model` is the adapter's to judge (reference path).
+  if (auto fast = fast_validate_request(ep->config.type, call.request.body, false);
+      fast && !fast->model) {
+    if (auto r = co_await try_fast(*ep, std::move(*fast), call)) co_return std::move(*r);
+  }
+  auto body = parse_request_body(call.request.body);
+  if (!body) co_return render_error(body.error(), call.family);
+  co_return co_await invoke(*ep, std::move(*body), call);
+}
+
+net::awaitable<ApiResponse> Api::invoke_v1(const Runtime& rt, EndpointType want, Call& call) {
+  // Resolves a `model` to an endpoint of the wanted type (a route picks one destination).
+  auto resolve = [&](const std::string& name, GatewayError& err) -> const EndpointRuntime* {
+    const EndpointRuntime* ep = rt.endpoint(name);
+    const RouteRuntime* route = ep ? nullptr : rt.route(name);
+    if (!ep && !route) {
+      err = GatewayError::make(404,
+                               "The model '" + name +
+                                   "' does not exist: no endpoint or route has that name.",
+                               "invalid_request_error", "model_not_found");
+      return nullptr;
+    }
+    if ((ep ? ep->config.type : route->config.task_type) != want) {
+      err = GatewayError::make(400, "Endpoint '" + name + "' is not " + v1_kind(want) +
+                                        " endpoint.");
+      return nullptr;
+    }
+    return ep ? ep : route->pick(traffic_draw());
+  };
+  GatewayError err;
+  // Fast path: a plain valid body naming an endpoint (or route) of the right type.
+  if (auto fast = fast_validate_request(want, call.request.body, true); fast && fast->model) {
+    if (const EndpointRuntime* ep = resolve(*fast->model, err)) {
+      if (auto r = co_await try_fast(*ep, std::move(*fast), call)) co_return std::move(*r);
+    }
+  }
+  auto body = parse_request_body(call.request.body);
+  if (!body) co_return render_error(body.error(), PathFamily::OpenAI);
+  if (!body->is_object()) {
+    auto v = validate_request(want, *body);  // renders the "valid dictionary" 422
+    co_return render_error(v.error(), PathFamily::OpenAI);
+  }
+  auto m = body->find("model");
+  if (m == body->end() || m->is_null()) {
+    co_return render_error(GatewayError::make(400,
+                                              "Missing required 'model' parameter in request "
+                                              "body: it names the endpoint to use",
+                                              "invalid_request_error"),
+                           PathFamily::OpenAI);
+  }
+  if (!m->is_string()) {
+    co_return render_error(
+        GatewayError::make(400, "The 'model' parameter must be a string", "invalid_request_error"),
+        PathFamily::OpenAI);
+  }
+  const EndpointRuntime* ep = resolve(m->get<std::string>(), err);
+  if (!ep) co_return render_error(err, PathFamily::OpenAI);
+  co_return co_await invoke(*ep, std::move(*body), call);
 }
 
 net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
@@ -293,7 +421,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     co_return docs_page(*rt);
   }
 
-  // OpenAI-compatible routes: the body's `model` names the endpoint.
+  // OpenAI-compatible routes: the body's `model` names the endpoint or traffic route.
   if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
     if (!is_post) {
       co_return render_error(GatewayError::make(405, "Method Not Allowed"), PathFamily::OpenAI);
@@ -301,57 +429,10 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     const EndpointType want = path == "/v1/chat/completions" ? EndpointType::Chat
                               : path == "/v1/completions"    ? EndpointType::Completions
                                                              : EndpointType::Embeddings;
-    // Fast path: a plain valid body naming an endpoint of the right type.
-    if (auto fast = fast_validate_request(want, req.body, true); fast && fast->model) {
-      const EndpointRuntime* ep = rt->endpoint(*fast->model);
-      if (ep && ep->config.type == want) {
-        if (auto r = co_await try_fast(*ep, std::move(*fast), PathFamily::OpenAI))
-          co_return std::move(*r);
-      }
-    }
-    auto body = parse_request_body(req.body);
-    if (!body) co_return render_error(body.error(), PathFamily::OpenAI);
-    if (!body->is_object()) {
-      auto v = validate_request(want, *body);  // renders the "valid dictionary" 422
-      co_return render_error(v.error(), PathFamily::OpenAI);
-    }
-    auto m = body->find("model");
-    if (m == body->end() || m->is_null()) {
-      co_return render_error(GatewayError::make(400,
-                                                "Missing required 'model' parameter in request "
-                                                "body: it names the endpoint to use",
-                                                "invalid_request_error"),
-                             PathFamily::OpenAI);
-    }
-    if (!m->is_string()) {
-      co_return render_error(
-          GatewayError::make(400, "The 'model' parameter must be a string", "invalid_request_error"),
-          PathFamily::OpenAI);
-    }
-    const std::string name = m->get<std::string>();
-    const EndpointRuntime* ep = rt->endpoint(name);
-    if (!ep) {
-      if (rt->route(name)) {
-        co_return render_error(GatewayError::make(501,
-                                                  "Traffic route '" + name +
-                                                      "' is not served by this gateway yet.",
-                                                  "invalid_request_error"),
-                               PathFamily::OpenAI);
-      }
-      co_return render_error(GatewayError::make(404,
-                                                "The model '" + name +
-                                                    "' does not exist: no endpoint or route has "
-                                                    "that name.",
-                                                "invalid_request_error", "model_not_found"),
-                             PathFamily::OpenAI);
-    }
-    if (ep->config.type != want) {
-      std::string kind = v1_kind(want);
-      co_return render_error(GatewayError::make(400, "Endpoint '" + name + "' is not " + kind +
-                                                         " endpoint."),
-                             PathFamily::OpenAI);
-    }
-    co_return co_await invoke(*ep, std::move(*body), PathFamily::OpenAI, true);
+    Call call{req, PathFamily::OpenAI, true, std::nullopt};
+    ApiResponse r = co_await invoke_v1(*rt, want, call);
+    add_limit_headers(r, call.limit);
+    co_return r;
   }
 
   // MLflow invocation routes: /endpoints/{N}/invocations, /gateway/{N}/invocations.
@@ -360,23 +441,10 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
         path.substr(path.size() - 12) == "/invocations") {
       std::string_view raw = path.substr(prefix.size(), path.size() - prefix.size() - 12);
       if (raw.find('/') != std::string_view::npos) break;
-      std::string name = decode_segment(raw);
-      const EndpointRuntime* ep = rt->endpoint(name);
-      if (!ep && !rt->route(name)) co_return not_found();
-      if (!is_post) co_return method_not_allowed();
-      if (!ep) {
-        co_return json_response(
-            501, Json{{"detail", "Traffic route '" + name + "' is not served by this gateway yet."}});
-      }
-      // Fast path: a plain valid body; a `model` is the adapter's to judge (reference path).
-      if (auto fast = fast_validate_request(ep->config.type, req.body, false);
-          fast && !fast->model) {
-        if (auto r = co_await try_fast(*ep, std::move(*fast), PathFamily::Mlflow))
-          co_return std::move(*r);
-      }
-      auto body = parse_request_body(req.body);
-      if (!body) co_return render_error(body.error(), PathFamily::Mlflow);
-      co_return co_await invoke(*ep, std::move(*body), PathFamily::Mlflow, false);
+      Call call{req, PathFamily::Mlflow, false, std::nullopt};
+      ApiResponse r = co_await invoke_named(*rt, decode_segment(raw), call, is_post);
+      add_limit_headers(r, call.limit);
+      co_return r;
     }
   }
 

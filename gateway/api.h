@@ -6,11 +6,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 
 #include "gateway/errors_http.h"
 #include "gateway/http_types.h"
+#include "gateway/rate_limit.h"
 #include "gateway/runtime.h"
 #include "gateway/upstream_client.h"
 #include "providers/fast_json.h"
@@ -18,30 +20,50 @@
 namespace gw {
 
 struct ApiOptions {
-  // UNIX-seconds clock, injectable for tests.
-  std::function<std::int64_t()> now;
+  // Wall clock, injectable for tests (response `created` and rate-limit windows).
+  std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 class Api {
  public:
-  Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, ApiOptions options = {});
+  // The limiter is shared by every worker's Api (counters are per endpoint, not per thread).
+  Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream,
+      std::shared_ptr<RateLimiter> limiter, ApiOptions options = {});
 
   boost::asio::awaitable<ApiResponse> handle(ApiRequest request);
 
  private:
-  // The reference path: validate the parsed body, let the adapter prepare the call.
-  boost::asio::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body,
-                                             PathFamily family, bool from_v1);
+  // One invocation's context: the request, its path family, and the rate-limit decision
+  // (for the X-RateLimit-* headers) once admit() has counted the call.
+  struct Call {
+    const ApiRequest& request;
+    PathFamily family;
+    bool from_v1;
+    std::optional<LimitDecision> limit;
+  };
+
+  // The reference path: validate the parsed body, admit, let the adapter prepare the call.
+  boost::asio::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body, Call& call);
   // The fast path for a body that fast_validate_request() accepted (fast_json.h). nullopt when
   // the adapter has no serialised-payload path; the caller then takes the reference path.
   boost::asio::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep,
-                                                              FastRequest fast,
-                                                              PathFamily family);
+                                                              FastRequest fast, Call& call);
+  // Counts the call against the endpoint's limit; the 429 response when it is over.
+  std::optional<ApiResponse> admit(const EndpointRuntime& ep, Call& call);
   // Sends a prepared upstream request and renders the reply.
   boost::asio::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestContext& ctx,
                                               const UpstreamRequest& request, PathFamily family);
+  // The invocation routes after the target endpoint or route name is known.
+  boost::asio::awaitable<ApiResponse> invoke_named(const Runtime& rt, const std::string& name,
+                                                   Call& call, bool is_post);
+  boost::asio::awaitable<ApiResponse> invoke_v1(const Runtime& rt, config::EndpointType want,
+                                                Call& call);
+
   std::shared_ptr<RuntimeHolder> runtime_;
+  std::int64_t now_seconds() const;
+
   UpstreamClient& upstream_;
+  std::shared_ptr<RateLimiter> limiter_;
   ApiOptions options_;
 };
 

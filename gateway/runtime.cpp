@@ -1,6 +1,9 @@
 #include "gateway/runtime.h"
 
+#include <cctype>
 #include <type_traits>
+
+#include "gateway/log.h"
 
 namespace gw {
 namespace {
@@ -46,6 +49,27 @@ Runtime::Runtime(config::GatewayConfig config) {
                            {"model", model_json(e.model)},
                            {"route_url", url},
                            {"limit", limit_json(e.limit)}};
+    if (e.limit) {
+      const auto& key = e.limit->key;
+      std::string lower = key.value_or("");
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!key) {
+        rt->limit_key = LimitKeyKind::Client;
+      } else if (lower == "global") {
+        rt->limit_key = LimitKeyKind::Global;
+      } else if (lower.rfind("header:", 0) == 0 && lower.size() > 7) {
+        rt->limit_key = LimitKeyKind::Header;
+        rt->limit_header = lower.substr(7);
+      } else {
+        log::warn("endpoint '" + e.name + "': limit.key '" + *key +
+                  "' is not 'global' or 'header:<Name>'; limiting per client address");
+      }
+      rt->limit_prefix = e.name + "|" + e.limit->describe() + "|" +
+                         (rt->limit_key == LimitKeyKind::Global   ? "global"
+                          : rt->limit_key == LimitKeyKind::Header ? "header:" + rt->limit_header
+                                                                  : "client") +
+                         "|";
+    }
     rt->config = std::move(e);
     by_name_[rt->config.name] = rt;
     ordered_.push_back(std::move(rt));
@@ -59,10 +83,22 @@ Runtime::Runtime(config::GatewayConfig config) {
                    {"task_type", std::string(config::to_string(r.task_type))},
                    {"destinations", std::move(dests)},
                    {"routing_strategy", r.routing_strategy}};
+    int sum = 0;
+    for (const auto& d : r.destinations) {
+      sum += d.traffic_percentage;
+      // The loader guarantees each destination is an endpoint of this file.
+      if (d.traffic_percentage > 0) rr.cumulative.emplace_back(sum, by_name_.at(d.name).get());
+    }
     std::string name = r.name;
     rr.config = std::move(r);
     routes_.emplace(std::move(name), std::move(rr));
   }
+}
+
+const EndpointRuntime* RouteRuntime::pick(double draw) const {
+  for (const auto& [upto, ep] : cumulative)
+    if (draw < upto) return ep;
+  return cumulative.empty() ? nullptr : cumulative.back().second;
 }
 
 const EndpointRuntime* Runtime::endpoint(const std::string& name) const {

@@ -16,8 +16,20 @@
 
 namespace gw {
 
+// Whose calls share a rate-limit counter (`limit.key`, docs/rate-limits.md).
+enum class LimitKeyKind {
+  Client,  // null (MLflow's default): the client's IP address
+  Global,  // "global": one counter for all callers of the endpoint
+  Header,  // "header:<Name>": the value of that request header (else the client address)
+};
+
 struct EndpointRuntime {
   config::EndpointConfig config;
+  LimitKeyKind limit_key = LimitKeyKind::Client;
+  std::string limit_header;  // for LimitKeyKind::Header, lower-case
+  // Counter-key prefix: endpoint name + limit + key mode. Counters outlive snapshots, so an
+  // endpoint whose limit is unchanged by a reload keeps counting where it was.
+  std::string limit_prefix;
   std::shared_ptr<const Adapter> adapter;
   Json info;         // the endpoint object of spec §3.3 (never contains model.config)
   Json legacy_info;  // the legacy route object (/api/2.0/gateway/routes/...)
@@ -29,6 +41,10 @@ struct EndpointRuntime {
 struct RouteRuntime {
   config::TrafficRoute config;
   Json info;  // the traffic-route object (/api/3.0/gateway/route/{name})
+  // Destinations with cumulative percentages (0-100], in config order.
+  std::vector<std::pair<int, const EndpointRuntime*>> cumulative;
+  // The destination for a uniform draw in [0, 100).
+  const EndpointRuntime* pick(double draw) const;
 };
 
 class Runtime {

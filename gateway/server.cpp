@@ -88,7 +88,7 @@ std::string serialize_response(const ApiResponse& r, unsigned version, bool keep
 struct Worker {
   Worker(const ServerOptions& opts, std::shared_ptr<RuntimeHolder> runtime)
       : ioc(1), acceptor(ioc), grace_timer(ioc), upstream(ioc, opts.upstream),
-        api(std::move(runtime), upstream) {}
+        api(std::move(runtime), upstream, opts.limiter, ApiOptions{opts.clock}) {}
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::steady_timer grace_timer;
@@ -105,6 +105,7 @@ struct Worker {
 struct Server::Impl {
   Impl(ServerOptions o, std::shared_ptr<RuntimeHolder> rt)
       : opts(std::move(o)), runtime(std::move(rt)) {
+    if (!opts.limiter) opts.limiter = std::make_shared<MemoryRateLimiter>();
     int n = std::max(1, opts.workers);
     for (int i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(opts, runtime));
     signals.emplace(workers[0]->ioc);
@@ -354,6 +355,8 @@ struct Server::Impl {
       areq.target = std::string(req.target());
       areq.body = std::move(req.body());
       areq.client_ip = s.client_ip;
+      areq.headers.reserve(8);
+      for (const auto& field : req) areq.headers.emplace_back(field.name_string(), field.value());
       ApiResponse ares;
       try {
         ares = co_await w.api.handle(std::move(areq));

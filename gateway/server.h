@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "gateway/rate_limit.h"
 #include "gateway/runtime.h"
 #include "gateway/upstream_client.h"
 
@@ -31,6 +33,10 @@ struct ServerOptions {
   bool access_log = false;
   bool handle_signals = true;  // install SIGINT/SIGTERM handlers (off for in-process tests)
   UpstreamOptions upstream;
+  // Shared rate-limit counters; an in-memory limiter when null. It outlives config reloads.
+  std::shared_ptr<RateLimiter> limiter;
+  // Wall clock for responses and rate-limit windows; tests inject a controllable one.
+  std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 class Server {

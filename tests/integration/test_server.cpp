@@ -437,30 +437,3 @@ TEST(GracefulShutdown, RequestInFlightFinishesThenServerStops) {
 }  // namespace
 }  // namespace gw::test
 
-namespace gw::test {
-namespace {
-
-TEST(TrafficRoutes, AreRecognisedButNotServedYet) {
-  auto server = start_gateway(
-      "endpoints:\n"
-      "  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
-      "  - {name: b, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
-      "routes:\n"
-      "  - name: ab\n"
-      "    task_type: llm/v1/chat\n"
-      "    destinations: [{name: a, traffic_percentage: 70}, {name: b, traffic_percentage: 30}]\n");
-  ASSERT_TRUE(server);
-  auto info = http_request(server->port(), "GET", "/api/3.0/gateway/route/ab");
-  EXPECT_EQ(info.status, 200);
-  EXPECT_EQ(info.body, R"({"name":"ab","task_type":"llm/v1/chat","destinations":[{"name":"a","traffic_percentage":70},{"name":"b","traffic_percentage":30}],"routing_strategy":"TRAFFIC_SPLIT"})");
-  EXPECT_EQ(http_request(server->port(), "GET", "/endpoints/ab/invocations").status, 405);
-  auto post = http_request(server->port(), "POST", "/endpoints/ab/invocations",
-                           R"({"messages":[{"role":"user","content":"a"}]})");
-  EXPECT_EQ(post.status, 501);
-  EXPECT_EQ(post.body, R"({"detail":"Traffic route 'ab' is not served by this gateway yet."})");
-  // Routes are not endpoints for the endpoint APIs.
-  EXPECT_EQ(http_request(server->port(), "GET", "/api/2.0/endpoints/ab").status, 404);
-}
-
-}  // namespace
-}  // namespace gw::test
