@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "gateway/log.h"
+#include "gateway/reload.h"
 #include "gateway/runtime.h"
 #include "gateway/server.h"
 
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
                     "Seconds requests in flight may take to finish after SIGINT/SIGTERM")
       ->capture_default_str();
   start->add_flag("--access-log", opts.access_log, "Log one line per request");
+  bool watch_config = true;
+  start->add_flag("!--no-reload", watch_config,
+                  "Do not watch the config file (SIGHUP then does nothing either)");
   start->add_option("--log-level", log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -135,6 +139,12 @@ int main(int argc, char** argv) {
   try {
     auto runtime = std::make_shared<gw::RuntimeHolder>(
         std::make_shared<const gw::Runtime>(std::move(*loaded.config)));
+    // Hot reload: the watcher swaps the snapshot in `runtime`; SIGHUP asks it to re-read.
+    gw::ConfigReloader reloader(path, runtime);
+    if (watch_config) {
+      reloader.start();
+      opts.on_reload_signal = [&reloader] { reloader.request_reload(); };
+    }
     gw::Server server(opts, runtime);
     auto port = server.start();
     gw::log::info("listening on http://" + opts.host + ":" + std::to_string(port) + " (" +

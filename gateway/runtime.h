@@ -56,6 +56,7 @@ class Runtime {
   const RouteRuntime* route(const std::string& name) const;
   // Endpoints in config order (the list APIs keep it).
   const std::vector<std::shared_ptr<const EndpointRuntime>>& endpoints() const { return ordered_; }
+  const std::unordered_map<std::string, RouteRuntime>& routes() const { return routes_; }
 
  private:
   std::vector<std::shared_ptr<const EndpointRuntime>> ordered_;

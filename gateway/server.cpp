@@ -142,12 +142,8 @@ struct Server::Impl {
     if (opts.handle_signals) {
       signals->add(SIGINT);
       signals->add(SIGTERM);
-      signals->async_wait([this](const error_code& ec, int signo) {
-        if (ec) return;
-        log::info(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
-                  ": shutting down gracefully");
-        stop();
-      });
+      if (opts.on_reload_signal) signals->add(SIGHUP);
+      wait_for_signal();
     }
     for (auto& w : workers) {
       w->work.emplace(w->ioc.get_executor());
@@ -155,6 +151,22 @@ struct Server::Impl {
     }
     started = true;
     return bound_port;
+  }
+
+  // Runs on worker 0: SIGHUP reloads (and keeps listening), SIGINT/SIGTERM shut down.
+  void wait_for_signal() {
+    signals->async_wait([this](const error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        log::info("received SIGHUP: reloading the configuration");
+        opts.on_reload_signal();
+        wait_for_signal();
+        return;
+      }
+      log::info(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
+                ": shutting down gracefully");
+      stop();
+    });
   }
 
   void stop() {

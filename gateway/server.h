@@ -37,6 +37,8 @@ struct ServerOptions {
   std::shared_ptr<RateLimiter> limiter;
   // Wall clock for responses and rate-limit windows; tests inject a controllable one.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Called on SIGHUP (with handle_signals): the config reload hook.
+  std::function<void()> on_reload_signal;
 };
 
 class Server {

@@ -184,6 +184,34 @@ TEST(Process, VersionAndHelp) {
   EXPECT_NE(h->output.find("--config-path"), std::string::npos);
 }
 
+TEST(Process, ReloadsOnFileChangeAndOnSighup) {
+  std::string yaml =
+      "endpoints:\n"
+      "  - {name: one, endpoint_type: llm/v1/chat, model: {provider: mock}}\n";
+  std::string path = write_temp(yaml);
+  auto c = spawn({"start-server", "--config-path", path, "--port", "0"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  kill(c->pid, SIGHUP);
+  EXPECT_FALSE(c->wait_for(std::regex("configuration unchanged")).empty()) << c->output;
+  {
+    std::string tmp = path + ".new";
+    std::ofstream out(tmp);
+    out << yaml << "  - {name: two, endpoint_type: llm/v1/chat, model: {provider: mock}}\n";
+    out.close();
+    std::rename(tmp.c_str(), path.c_str());
+  }
+  EXPECT_FALSE(c->wait_for(std::regex(R"(configuration reloaded from .*: added \[two\], removed \[\], changed \[\])"))
+                   .empty())
+      << c->output;
+  EXPECT_EQ(http_request(port, "GET", "/api/2.0/endpoints/two").status, 200);
+  kill(c->pid, SIGTERM);
+  EXPECT_EQ(c->wait_exit(), 0) << c->output;
+  unlink(path.c_str());
+}
+
 TEST(Process, SecretsNeverAppearInLogs) {
   std::string path = write_temp(
       "endpoints:\n"

@@ -1,0 +1,202 @@
+#include "gateway/reload.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "gateway/log.h"
+
+namespace gw {
+namespace {
+
+// The file's text, or nullopt when it does not exist / cannot be read.
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+std::string describe_changes(const Runtime& before, const Runtime& after) {
+  std::vector<std::string> added, removed, changed;
+  for (const auto& ep : after.endpoints()) {
+    const EndpointRuntime* old = before.endpoint(ep->config.name);
+    if (!old) {
+      added.push_back(ep->config.name);
+    } else if (!old->config.same_as(ep->config)) {
+      changed.push_back(ep->config.name);
+    }
+  }
+  for (const auto& ep : before.endpoints())
+    if (!after.endpoint(ep->config.name)) removed.push_back(ep->config.name);
+  for (const auto& [name, r] : after.routes()) {
+    const RouteRuntime* old = before.route(name);
+    if (!old) {
+      added.push_back("route " + name);
+    } else if (!(old->config.task_type == r.config.task_type &&
+                 old->config.destinations == r.config.destinations)) {
+      changed.push_back("route " + name);
+    }
+  }
+  for (const auto& [name, r] : before.routes())
+    if (!after.route(name)) removed.push_back("route " + name);
+  if (added.empty() && removed.empty() && changed.empty()) return "no changes";
+  return "added [" + join(added) + "], removed [" + join(removed) + "], changed [" +
+         join(changed) + "]";
+}
+
+ConfigReloader::ConfigReloader(std::string path, std::shared_ptr<RuntimeHolder> holder,
+                               config::EnvLookup env)
+    : path_(std::filesystem::absolute(path).lexically_normal().string()),
+      holder_(std::move(holder)),
+      env_(std::move(env)) {
+  auto slash = path_.rfind('/');
+  dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
+  base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+  last_text_ = read_text(path_).value_or("");
+}
+
+ConfigReloader::~ConfigReloader() {
+  stop_ = true;
+  if (wake_fd_ >= 0) {
+    std::uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+  }
+  if (thread_.joinable()) thread_.join();
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void ConfigReloader::start() {
+  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (inotify_fd_ < 0 || wake_fd_ < 0)
+    throw std::runtime_error(std::string("config watcher: ") + std::strerror(errno));
+  const std::uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+                             IN_DELETE | IN_MODIFY | IN_ATTRIB;
+  if (::inotify_add_watch(inotify_fd_, dir_.c_str(), mask) < 0)
+    throw std::runtime_error("config watcher: cannot watch " + dir_ + ": " + std::strerror(errno));
+  thread_ = std::thread([this] { run(); });
+  log::info("watching " + path_ + " for changes (SIGHUP also reloads)");
+}
+
+void ConfigReloader::request_reload() {
+  reload_requested_ = true;
+  std::uint64_t one = 1;
+  if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);
+}
+
+bool ConfigReloader::wait_until(const std::function<bool()>& pred,
+                                std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, pred);
+}
+
+bool ConfigReloader::concerns_us(const char* buf, long len) const {
+  // Only events about the file itself, or Kubernetes' "..data" symlink swap of a mounted
+  // ConfigMap, matter; anything else in the directory (a log file, say) does not.
+  bool relevant = false;
+  for (long off = 0; off < len;) {
+    const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
+    std::string_view name = ev->len ? std::string_view(ev->name) : std::string_view();
+    if ((ev->mask & IN_Q_OVERFLOW) || name == base_ || name.substr(0, 2) == "..") relevant = true;
+    off += static_cast<long>(sizeof(inotify_event) + ev->len);
+  }
+  return relevant;
+}
+
+void ConfigReloader::run() {
+  alignas(inotify_event) char buf[16 * 1024];
+  while (!stop_) {
+    pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      log::error(std::string("config watcher stopped: ") + std::strerror(errno));
+      return;
+    }
+    if (stop_) return;
+    bool changed = false;
+    if (fds[0].revents & POLLIN) {
+      // Drain this burst of events, then wait until the directory has been quiet for 50 ms:
+      // editors write in several steps, and reading mid-way would report a bogus error.
+      do {
+        ssize_t n;
+        while ((n = ::read(inotify_fd_, buf, sizeof buf)) > 0) changed |= concerns_us(buf, n);
+        pollfd quiet{inotify_fd_, POLLIN, 0};
+        if (::poll(&quiet, 1, 50) <= 0 || stop_) break;
+      } while (true);
+    }
+    if (fds[1].revents & POLLIN) {
+      std::uint64_t n;
+      while (::read(wake_fd_, &n, sizeof n) > 0) {
+      }
+    }
+    if (stop_) return;
+    if (reload_requested_.exchange(false)) {
+      reload_once("reload requested");
+    } else if (changed) {
+      reload_once("file changed");
+    }
+  }
+}
+
+void ConfigReloader::reload_once(const char* why) {
+  // Wakes waiters after every attempt (counters are updated before, under the mutex's
+  // ordering, so a woken waiter sees them).
+  auto finish = [this] {
+    { std::lock_guard lock(mu_); }
+    cv_.notify_all();
+  };
+  auto text = read_text(path_);
+  if (!text) {
+    log::warn(path_ + " deleted or unreadable (" + why +
+              "); keeping the current configuration");
+    ++failures_;
+    finish();
+    return;
+  }
+  if (*text == last_text_) {
+    if (std::string_view(why) == "reload requested")
+      log::info("configuration unchanged: " + path_);
+    finish();
+    return;
+  }
+  auto loaded = config::load_config_string(*text, env_);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) log::error(path_ + ": " + e.to_string());
+    log::error("configuration reload failed (" + std::to_string(loaded.errors.size()) +
+               " errors); keeping the current configuration");
+    ++failures_;
+    finish();
+    return;
+  }
+  for (const auto& w : loaded.warnings) log::warn(path_ + ": " + w.to_string());
+  auto next = std::make_shared<const Runtime>(std::move(*loaded.config));
+  auto current = holder_->load();
+  const std::string changes = describe_changes(*current, *next);
+  holder_->store(std::move(next));
+  last_text_ = std::move(*text);
+  ++generation_;
+  log::info("configuration reloaded from " + path_ + ": " + changes);
+  finish();
+}
+
+}  // namespace gw

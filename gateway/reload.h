@@ -1,0 +1,71 @@
+// Hot reload (decisions.md): watch the config file's directory with inotify (editors and
+// Kubernetes replace files by rename or swap a symlinked directory, so every event in the
+// directory leads to a re-read and a content comparison), and reload on request (SIGHUP).
+// A reload parses and validates the file and builds a new Runtime off the request path, then
+// swaps it in atomically; requests in flight keep the snapshot they started with. An invalid or
+// deleted file is reported (every error with path and line) and the current snapshot stays.
+//
+// Thread safety: one watcher thread does all the work; request_reload() and the observers may
+// be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "gateway/runtime.h"
+
+namespace gw {
+
+class ConfigReloader {
+ public:
+  ConfigReloader(std::string path, std::shared_ptr<RuntimeHolder> holder,
+                 config::EnvLookup env = config::process_env());
+  ~ConfigReloader();
+  ConfigReloader(const ConfigReloader&) = delete;
+  ConfigReloader& operator=(const ConfigReloader&) = delete;
+
+  // Starts the watcher thread (throws if inotify cannot watch the directory).
+  void start();
+  // Asks the watcher thread to re-read the file now (the SIGHUP path).
+  void request_reload();
+
+  // Outcomes, for logs and tests: successful swaps, and rejected files (invalid or deleted).
+  std::uint64_t generation() const { return generation_.load(); }
+  std::uint64_t failures() const { return failures_.load(); }
+  // Blocks until `pred` holds after some processed attempt, or the timeout passes.
+  bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) const;
+
+ private:
+  void run();
+  bool concerns_us(const char* buf, long len) const;
+  void reload_once(const char* why);
+
+  std::string path_;
+  std::string dir_;
+  std::string base_;  // the file name within dir_
+  std::string last_text_;  // the text of the snapshot being served (watcher thread only)
+  std::shared_ptr<RuntimeHolder> holder_;
+  config::EnvLookup env_;
+  int inotify_fd_ = -1;
+  int wake_fd_ = -1;  // eventfd: reload requests and stop
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> reload_requested_{false};
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::thread thread_;
+};
+
+// "added [a, b], removed [c], changed [d]" between two snapshots ("no changes" when equal).
+std::string describe_changes(const Runtime& before, const Runtime& after);
+
+}  // namespace gw
