@@ -264,7 +264,7 @@ net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, Ca
   if (call.from_v1) validated->payload.erase("model");  // it selected the endpoint
   if (validated->stream) co_return streaming_not_supported(call.family);
   // Counted after validation (a 422 costs no quota, as in MLflow), before the provider call.
-  if (auto denied = admit(ep, call)) co_return std::move(*denied);
+  if (auto denied = co_await admit(ep, call)) co_return std::move(*denied);
   RequestContext ctx{ep.config.type, now_seconds()};
   auto prepared = ep.adapter->prepare(ctx, std::move(validated->payload));
   if (!prepared) co_return render_error(prepared.error(), call.family);
@@ -278,12 +278,12 @@ net::awaitable<std::optional<ApiResponse>> Api::try_fast(const EndpointRuntime& 
   RequestContext ctx{ep.config.type, now_seconds()};
   auto request = ep.adapter->prepare_serialized(ctx, std::move(fast.payload));
   if (!request) co_return std::nullopt;
-  if (auto denied = admit(ep, call)) co_return std::move(*denied);
+  if (auto denied = co_await admit(ep, call)) co_return std::move(*denied);
   co_return co_await forward(ep, ctx, *request, call.family);
 }
 
-std::optional<ApiResponse> Api::admit(const EndpointRuntime& ep, Call& call) {
-  if (!ep.config.limit) return std::nullopt;
+net::awaitable<std::optional<ApiResponse>> Api::admit(const EndpointRuntime& ep, Call& call) {
+  if (!ep.config.limit) co_return std::nullopt;
   const auto& limit = *ep.config.limit;
   std::string key = ep.limit_prefix;
   switch (ep.limit_key) {
@@ -300,15 +300,28 @@ std::optional<ApiResponse> Api::admit(const EndpointRuntime& ep, Call& call) {
       key += call.request.client_ip;
       break;
   }
-  call.limit = limiter_->hit(key, limit, options_.clock());
-  if (call.limit->allowed) return std::nullopt;
+  if (options_.redis) {
+    call.limit = co_await options_.redis->hit(key, limit, options_.clock());
+    if (!call.limit) {
+      // The shared store is unreachable (already logged by the limiter).
+      if (!options_.fail_closed) co_return std::nullopt;
+      co_return render_error(GatewayError::make(503,
+                                                "Rate limiting is unavailable: the rate-limit "
+                                                "store cannot be reached",
+                                                "server_error", "rate_limit_store_unavailable"),
+                             call.family);
+    }
+  } else {
+    call.limit = limiter_->hit(key, limit, options_.clock());
+  }
+  if (call.limit->allowed) co_return std::nullopt;
   const std::string text = "Rate limit exceeded: " + limit.describe();
   ApiResponse r = call.family == PathFamily::Mlflow
                       ? json_response(429, Json{{"error", text}})  // MLflow's (slowapi's) body
                       : render_error(GatewayError::make(429, text, "rate_limit_error",
                                                         "rate_limit_exceeded"),
                                      PathFamily::OpenAI);
-  return r;
+  co_return r;
 }
 
 net::awaitable<ApiResponse> Api::forward(const EndpointRuntime& ep, const RequestContext& ctx,

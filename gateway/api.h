@@ -13,6 +13,7 @@
 #include "gateway/errors_http.h"
 #include "gateway/http_types.h"
 #include "gateway/rate_limit.h"
+#include "gateway/redis_limiter.h"
 #include "gateway/runtime.h"
 #include "gateway/upstream_client.h"
 #include "providers/fast_json.h"
@@ -22,6 +23,10 @@ namespace gw {
 struct ApiOptions {
   // Wall clock, injectable for tests (response `created` and rate-limit windows).
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Shared counters in Redis (this worker's client) instead of the in-memory limiter.
+  RedisLimiter* redis = nullptr;
+  // When the Redis store is unreachable: admit (false, default) or answer 503 (true).
+  bool fail_closed = false;
 };
 
 class Api {
@@ -49,7 +54,7 @@ class Api {
   boost::asio::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep,
                                                               FastRequest fast, Call& call);
   // Counts the call against the endpoint's limit; the 429 response when it is over.
-  std::optional<ApiResponse> admit(const EndpointRuntime& ep, Call& call);
+  boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Call& call);
   // Sends a prepared upstream request and renders the reply.
   boost::asio::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestContext& ctx,
                                               const UpstreamRequest& request, PathFamily family);

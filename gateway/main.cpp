@@ -81,6 +81,12 @@ int main(int argc, char** argv) {
                     "Seconds requests in flight may take to finish after SIGINT/SIGTERM")
       ->capture_default_str();
   start->add_flag("--access-log", opts.access_log, "Log one line per request");
+  std::string rate_limit_storage;
+  start->add_option("--rate-limit-storage", rate_limit_storage,
+                    "Shared rate-limit counters: redis://host:port[/db] (default: in memory; "
+                    "env MLFLOW_GATEWAY_RATE_LIMITS_STORAGE_URI)");
+  start->add_flag("--rate-limit-fail-closed", opts.rate_limit_fail_closed,
+                  "When the Redis store is unreachable, answer 503 instead of admitting calls");
   bool watch_config = true;
   start->add_flag("!--no-reload", watch_config,
                   "Do not watch the config file (SIGHUP then does nothing either)");
@@ -129,6 +135,17 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : loaded.warnings) gw::log::warn(path + ": " + w.to_string());
 
+  if (rate_limit_storage.empty()) {
+    if (const char* v = std::getenv("MLFLOW_GATEWAY_RATE_LIMITS_STORAGE_URI")) rate_limit_storage = v;
+  }
+  if (!rate_limit_storage.empty() && rate_limit_storage != "memory://") {
+    opts.redis = gw::parse_redis_uri(rate_limit_storage);
+    if (!opts.redis) {
+      std::cerr << "Error: --rate-limit-storage must be memory:// or redis://host:port[/db], got '"
+                << rate_limit_storage << "'\n";
+      return 2;
+    }
+  }
   opts.read_timeout = seconds_opt(read_timeout);
   opts.idle_timeout = seconds_opt(idle_timeout);
   opts.shutdown_grace = seconds_opt(grace);
@@ -149,7 +166,11 @@ int main(int argc, char** argv) {
     auto port = server.start();
     gw::log::info("listening on http://" + opts.host + ":" + std::to_string(port) + " (" +
                   std::to_string(opts.workers) + " workers, " + std::to_string(n_endpoints) +
-                  " endpoints, config " + path + ")");
+                  " endpoints, config " + path + ", rate limits in " +
+                  (opts.redis ? "redis://" + opts.redis->host + ":" + opts.redis->port +
+                                    "/" + std::to_string(opts.redis->db)
+                              : std::string("memory")) +
+                  ")");
     server.wait();
     gw::log::info("stopped");
   } catch (const std::exception& ex) {

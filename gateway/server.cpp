@@ -87,12 +87,18 @@ std::string serialize_response(const ApiResponse& r, unsigned version, bool keep
 // (measured: one shared io_context with N threads was slower with 2 threads than with 1).
 struct Worker {
   Worker(const ServerOptions& opts, std::shared_ptr<RuntimeHolder> runtime)
-      : ioc(1), acceptor(ioc), grace_timer(ioc), upstream(ioc, opts.upstream),
-        api(std::move(runtime), upstream, opts.limiter, ApiOptions{opts.clock}) {}
+      : ioc(1),
+        acceptor(ioc),
+        grace_timer(ioc),
+        upstream(ioc, opts.upstream),
+        redis(opts.redis ? std::make_unique<RedisLimiter>(ioc, *opts.redis) : nullptr),
+        api(std::move(runtime), upstream, opts.limiter,
+            ApiOptions{opts.clock, redis.get(), opts.rate_limit_fail_closed}) {}
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::steady_timer grace_timer;
   UpstreamClient upstream;
+  std::unique_ptr<RedisLimiter> redis;
   Api api;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;  // worker thread only
   std::uint64_t next_session_id = 0;

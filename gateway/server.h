@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gateway/rate_limit.h"
+#include "gateway/redis_limiter.h"
 #include "gateway/runtime.h"
 #include "gateway/upstream_client.h"
 
@@ -37,6 +39,9 @@ struct ServerOptions {
   std::shared_ptr<RateLimiter> limiter;
   // Wall clock for responses and rate-limit windows; tests inject a controllable one.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Rate-limit counters in Redis, shared by replicas (one client per worker); memory when unset.
+  std::optional<RedisAddress> redis;
+  bool rate_limit_fail_closed = false;  // Redis unreachable: 503 instead of admitting
   // Called on SIGHUP (with handle_signals): the config reload hook.
   std::function<void()> on_reload_signal;
 };

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <fstream>
 #include <regex>
 
@@ -210,6 +212,134 @@ TEST(Process, ReloadsOnFileChangeAndOnSighup) {
   kill(c->pid, SIGTERM);
   EXPECT_EQ(c->wait_exit(), 0) << c->output;
   unlink(path.c_str());
+}
+
+// A private redis-server on a free port, ready when it says so (no polling, no sleeping).
+struct RedisServer {
+  std::unique_ptr<Child> child;
+  std::uint16_t port = 0;
+  RedisServer() {
+    port = free_port();
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    std::vector<std::string> args{"redis-server", "--port", std::to_string(port), "--bind",
+                                  "127.0.0.1", "--save", "", "--appendonly", "no"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    child = std::make_unique<Child>();
+    if (posix_spawnp(&child->pid, "redis-server", &fa, nullptr, argv.data(), environ) != 0) {
+      child->pid = -1;
+      child.reset();
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (child) {
+      child->out_fd = fds[0];
+    } else {
+      close(fds[0]);
+    }
+  }
+  bool ready() { return child && !child->wait_for(std::regex("Ready to accept connections")).empty(); }
+  std::string uri(int db = 0) const {
+    return "redis://127.0.0.1:" + std::to_string(port) + "/" + std::to_string(db);
+  }
+  static std::uint16_t free_port() {
+    FakeUpstream probe;  // binds 127.0.0.1:0; the port is free again once it is destroyed
+    return probe.port();
+  }
+};
+
+TEST(ProcessRedis, TwoGatewaysSharingRedisNeverAdmitMoreThanTheLimit) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ready()) << "redis-server is required (bash .ci/setup installs it)";
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: shared\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model: {provider: mock}\n"
+      "    limit: {calls: 7, renewal_period: hour, key: global}\n");
+  std::vector<std::unique_ptr<Child>> gateways;
+  std::vector<std::uint16_t> ports;
+  for (int i = 0; i < 2; ++i) {
+    gateways.push_back(spawn({"start-server", "--config-path", path, "--port", "0",
+                              "--rate-limit-storage", redis.uri(3)}));
+    auto m = gateways.back()->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+    ASSERT_FALSE(m.empty()) << gateways.back()->output;
+    ports.push_back(static_cast<std::uint16_t>(std::stoi(m[1])));
+    EXPECT_NE(gateways.back()->output.find("rate limits in redis://127.0.0.1:"), std::string::npos);
+  }
+  // 8 clients, 5 calls each, spread over both gateways, all at once.
+  std::atomic<int> ok{0}, limited{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      TestClient c(ports[t % 2]);
+      for (int i = 0; i < 5; ++i) {
+        int s = c.post(i % 2 ? "/endpoints/shared/invocations" : "/gateway/shared/invocations",
+                       R"({"messages":[{"role":"user","content":"x"}]})")
+                    .status;
+        (s == 200 ? ok : s == 429 ? limited : other)++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 7);
+  EXPECT_EQ(limited.load(), 33);
+  EXPECT_EQ(other.load(), 0);
+  for (auto& g : gateways) {
+    kill(g->pid, SIGTERM);
+    EXPECT_EQ(g->wait_exit(), 0) << g->output;
+  }
+  unlink(path.c_str());
+}
+
+TEST(ProcessRedis, UnreachableRedisFailsOpenByDefaultAndClosedOnRequest) {
+  std::uint16_t dead = RedisServer::free_port();
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: l\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model: {provider: mock}\n"
+      "    limit: {calls: 1, renewal_period: hour}\n");
+  for (bool closed : {false, true}) {
+    std::vector<std::string> args{"start-server", "--config-path", path, "--port", "0",
+                                  "--rate-limit-storage",
+                                  "redis://127.0.0.1:" + std::to_string(dead)};
+    if (closed) args.push_back("--rate-limit-fail-closed");
+    auto g = spawn(args);
+    auto m = g->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+    ASSERT_FALSE(m.empty()) << g->output;
+    auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    for (int i = 0; i < 3; ++i) {
+      auto r = http_request(port, "POST", "/endpoints/l/invocations",
+                            R"({"messages":[{"role":"user","content":"x"}]})");
+      if (closed) {
+        EXPECT_EQ(r.status, 503);
+        EXPECT_EQ(r.body, R"({"detail":"Rate limiting is unavailable: the rate-limit store cannot be reached"})");
+      } else {
+        EXPECT_EQ(r.status, 200);  // admitted: fail-open
+      }
+    }
+    EXPECT_FALSE(g->wait_for(std::regex("rate-limit store redis://127.0.0.1:[0-9]+ unreachable")).empty())
+        << g->output;
+    kill(g->pid, SIGTERM);
+    EXPECT_EQ(g->wait_exit(), 0) << g->output;
+  }
+  unlink(path.c_str());
+}
+
+TEST(Process, BadRateLimitStorageIsAStartupError) {
+  auto c = spawn({"start-server", "--config-path", kExample, "--rate-limit-storage", "mongodb://x"});
+  EXPECT_EQ(c->wait_exit(), 2);
+  EXPECT_NE(c->output.find("--rate-limit-storage must be memory:// or redis://host:port[/db]"),
+            std::string::npos)
+      << c->output;
 }
 
 TEST(Process, SecretsNeverAppearInLogs) {

@@ -219,7 +219,8 @@ TEST_P(FastRequestPath, AgreesWithTheReferenceValidator) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Bodies, FastRequestPath, ::testing::ValuesIn(request_cases()));
+INSTANTIATE_TEST_SUITE_P(Bodies, FastRequestPath, ::testing::ValuesIn(request_cases()),
+                         [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(OpenAIPrepareSerialized, BuildsExactlyWhatPrepareBuilds) {
   for (auto type : {config::OpenAIApiType::OpenAI, config::OpenAIApiType::Azure,
