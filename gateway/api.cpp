@@ -148,7 +148,7 @@ double traffic_draw() {
   return std::uniform_real_distribution<double>(0.0, 100.0)(rng);
 }
 
-bool beast_iequals(std::string_view a, std::string_view b) {
+bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(a[i])) !=
@@ -292,7 +292,7 @@ net::awaitable<std::optional<ApiResponse>> Api::admit(const EndpointRuntime& ep,
     case LimitKeyKind::Header: {
       std::string value;
       for (const auto& [name, v] : call.request.headers)
-        if (beast_iequals(name, ep.limit_header)) value = v;
+        if (iequals(name, ep.limit_header)) value = v;
       key += value.empty() ? "ip:" + call.request.client_ip : "h:" + value;
       break;
     }

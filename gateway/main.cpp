@@ -161,6 +161,9 @@ int main(int argc, char** argv) {
     if (watch_config) {
       reloader.start();
       opts.on_reload_signal = [&reloader] { reloader.request_reload(); };
+    } else {
+      // SIGHUP would otherwise terminate the process.
+      opts.on_reload_signal = [] { gw::log::warn("SIGHUP ignored: started with --no-reload"); };
     }
     gw::Server server(opts, runtime);
     auto port = server.start();
