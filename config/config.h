@@ -103,7 +103,7 @@ struct RouteDestination {
   bool operator==(const RouteDestination&) const = default;
 };
 
-// Traffic-split route (spec §2.6): parsed and validated; served by a later issue.
+// Traffic-split route (spec §2.6): each request picks one destination endpoint by weight.
 struct TrafficRoute {
   std::string name;
   EndpointType task_type = EndpointType::Chat;

@@ -263,11 +263,12 @@ net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, Ca
   if (!validated) co_return render_error(validated.error(), call.family);
   if (call.from_v1) validated->payload.erase("model");  // it selected the endpoint
   if (validated->stream) co_return streaming_not_supported(call.family);
-  // Counted after validation (a 422 costs no quota, as in MLflow), before the provider call.
-  if (auto denied = co_await admit(ep, call)) co_return std::move(*denied);
   RequestContext ctx{ep.config.type, now_seconds()};
   auto prepared = ep.adapter->prepare(ctx, std::move(validated->payload));
   if (!prepared) co_return render_error(prepared.error(), call.family);
+  // Counted once the request is known to be valid (schema and provider checks: a 422 costs no
+  // quota), before the provider is called.
+  if (auto denied = co_await admit(ep, call)) co_return std::move(*denied);
   if (auto* local = std::get_if<Json>(&*prepared)) co_return json_response(200, *local);
   co_return co_await forward(ep, ctx, std::get<UpstreamRequest>(*prepared), call.family);
 }

@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "config/config.h"
 #include "gateway/log.h"
@@ -127,7 +129,16 @@ int main(int argc, char** argv) {
                  "MLFLOW_GATEWAY_CONFIG)\n";
     return 2;
   }
-  auto loaded = gw::config::load_config_file(path);
+  // Parsed from the same text the reloader starts from (an edit during start-up is not lost).
+  std::string served_text;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    if (in) ss << in.rdbuf();
+    served_text = ss.str();
+  }
+  auto loaded = served_text.empty() ? gw::config::load_config_file(path)
+                                    : gw::config::load_config_string(served_text);
   if (!loaded.ok()) {
     std::cerr << "Error: invalid gateway configuration\n";
     print_issues(path, loaded, false);
@@ -157,7 +168,7 @@ int main(int argc, char** argv) {
     auto runtime = std::make_shared<gw::RuntimeHolder>(
         std::make_shared<const gw::Runtime>(std::move(*loaded.config)));
     // Hot reload: the watcher swaps the snapshot in `runtime`; SIGHUP asks it to re-read.
-    gw::ConfigReloader reloader(path, runtime);
+    gw::ConfigReloader reloader(path, runtime, std::move(served_text));
     if (watch_config) {
       reloader.start();
       opts.on_reload_signal = [&reloader] { reloader.request_reload(); };

@@ -64,14 +64,14 @@ std::string describe_changes(const Runtime& before, const Runtime& after) {
 }
 
 ConfigReloader::ConfigReloader(std::string path, std::shared_ptr<RuntimeHolder> holder,
-                               config::EnvLookup env)
+                               std::string served_text, config::EnvLookup env)
     : path_(std::filesystem::absolute(path).lexically_normal().string()),
       holder_(std::move(holder)),
       env_(std::move(env)) {
   auto slash = path_.rfind('/');
   dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
   base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-  last_text_ = read_text(path_).value_or("");
+  last_text_ = served_text.empty() ? read_text(path_).value_or("") : std::move(served_text);
 }
 
 ConfigReloader::~ConfigReloader() {
@@ -173,9 +173,8 @@ void ConfigReloader::reload_once(const char* why) {
     finish();
     return;
   }
-  if (*text == last_text_) {
-    if (std::string_view(why) == "reload requested")
-      log::info("configuration unchanged: " + path_);
+  const bool forced = std::string_view(why) == "reload requested";
+  if (*text == last_text_ && !forced) {
     finish();
     return;
   }
@@ -195,7 +194,7 @@ void ConfigReloader::reload_once(const char* why) {
   holder_->store(std::move(next));
   last_text_ = std::move(*text);
   ++generation_;
-  log::info("configuration reloaded from " + path_ + ": " + changes);
+  log::info("configuration reloaded from " + path_ + " (" + why + "): " + changes);
   finish();
 }
 

@@ -26,15 +26,18 @@ namespace gw {
 
 class ConfigReloader {
  public:
+  // `served_text` is the text the current snapshot was built from (read from the file when
+  // empty), so an edit made during start-up is not mistaken for the served version.
   ConfigReloader(std::string path, std::shared_ptr<RuntimeHolder> holder,
-                 config::EnvLookup env = config::process_env());
+                 std::string served_text = {}, config::EnvLookup env = config::process_env());
   ~ConfigReloader();
   ConfigReloader(const ConfigReloader&) = delete;
   ConfigReloader& operator=(const ConfigReloader&) = delete;
 
   // Starts the watcher thread (throws if inotify cannot watch the directory).
   void start();
-  // Asks the watcher thread to re-read the file now (the SIGHUP path).
+  // Asks the watcher thread to reload now (the SIGHUP path). Unlike a file event, this rebuilds
+  // even when the text is unchanged, so rotated secrets ($ENV, key files) are re-read.
   void request_reload();
 
   // Outcomes, for logs and tests: successful swaps, and rejected files (invalid or deleted).

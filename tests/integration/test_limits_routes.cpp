@@ -104,6 +104,11 @@ TEST_F(RateLimitTest, RejectedValidationDoesNotConsumeQuota) {
               422);
     EXPECT_EQ(http_request(port(), "POST", "/v1/chat/completions", R"({"model":"limited"})").status,
               422);
+    // A provider-side 422 (here: `model` on an MLflow path) costs nothing either.
+    EXPECT_EQ(http_request(port(), "POST", "/endpoints/limited/invocations",
+                           R"({"model":"x","messages":[{"role":"user","content":"a"}]})")
+                  .status,
+              422);
   }
   auto ok = http_request(port(), "POST", "/endpoints/limited/invocations", kChat);
   EXPECT_EQ(ok.status, 200);

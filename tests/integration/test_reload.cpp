@@ -190,6 +190,28 @@ TEST_F(ReloadTest, RateLimitCountersSurviveAReloadThatKeepsTheLimit) {
   EXPECT_EQ(call(), 200);
 }
 
+TEST_F(ReloadTest, ForcedReloadPicksUpARotatedKeyFile) {
+  const std::string key_file = (dir_ / "key.txt").string();
+  write_atomically(key_file, "sk-old\n");
+  const std::string yaml =
+      "endpoints:\n"
+      "  - name: chat\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: openai\n"
+      "      name: gpt-4o-mini\n"
+      "      config: {openai_api_key: \"" + key_file + "\", openai_api_base: \"" +
+      a_.base_url() + "/v1\"}\n";
+  start(yaml);
+  ASSERT_EQ(said(), "A");
+  EXPECT_EQ(a_.last_request().header("authorization"), "Bearer sk-old");
+  write_atomically(key_file, "sk-new\n");  // the YAML itself is unchanged
+  reloader_->request_reload();               // what SIGHUP does
+  ASSERT_TRUE(wait_generation(1));
+  ASSERT_EQ(said(), "A");
+  EXPECT_EQ(a_.last_request().header("authorization"), "Bearer sk-new");
+}
+
 TEST(DescribeChanges, NamesAddedRemovedAndChangedEndpointsAndRoutes) {
   auto load = [](const std::string& yaml) {
     auto r = config::load_config_string(yaml);
