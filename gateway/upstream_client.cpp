@@ -226,9 +226,13 @@ struct UpstreamClient::Impl {
     wire += request.method;
     wire += ' ';
     wire += url->target();
-    wire += " HTTP/1.1\r\nHost: ";
-    wire += url->host_header();
-    wire += "\r\nUser-Agent: llm-gateway\r\nAccept: application/json\r\n";
+    wire += " HTTP/1.1\r\n";
+    // A Host the adapter set (a signed request, e.g. SigV4) is sent as is, and only once.
+    bool has_host = false;
+    for (const auto& [name, value] : request.headers)
+      has_host = has_host || beast::iequals(name, "host");
+    if (!has_host) append_header(wire, "Host", url->host_header());
+    wire += "User-Agent: llm-gateway\r\nAccept: application/json\r\n";
     for (const auto& [name, value] : request.headers) {
       // A CR or LF would let a value inject headers. The config loader already rejects them
       // in keys and other header values; this is the last line of defence.

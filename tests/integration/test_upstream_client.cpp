@@ -95,6 +95,15 @@ TEST(UpstreamClient, HeaderValueWithALineBreakIsNeverSent) {
   EXPECT_EQ(up.request_count(), 0u);
 }
 
+TEST(UpstreamClient, AHostHeaderFromTheAdapterIsSentOnce) {
+  FakeUpstream up;
+  UpstreamRequest req = post(up.base_url() + "/v1/x");
+  req.headers.emplace_back("host", "signed.example:443");  // e.g. set by a SigV4 signer
+  auto r = send_once({}, req);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(up.last_request().header("host"), "signed.example:443");
+}
+
 TEST(UpstreamClient, UnresolvableHostIs502) {
   auto r = send_once({}, post("http://no-such-host.invalid/v1/x"));
   ASSERT_FALSE(r.ok());

@@ -85,7 +85,9 @@ struct FakeUpstream::Impl : std::enable_shared_from_this<FakeUpstream::Impl> {
       for (const auto& f : req) {
         std::string name(f.name_string());
         for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        rec.headers[name] = std::string(f.value());
+        // Repeated fields are joined (as HTTP combines them), so a duplicate is visible.
+        std::string& slot = rec.headers[name];
+        slot = slot.empty() ? std::string(f.value()) : slot + ", " + std::string(f.value());
       }
       rec.body = req.body();
       Handler h;
