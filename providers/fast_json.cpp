@@ -112,23 +112,37 @@ void append_usage(std::string& out, element root, bool with_completion) {
   out += '}';
 }
 
-bool chat(std::string& out, element root, std::int64_t now) {
-  auto choices = field(root, "choices");
-  if (!choices || choices->type() != element_type::ARRAY) return false;
+// `{"id":..,"object":..,"created":..,"model":..,"choices":[` (chat and completions): the
+// object is the upstream's when it is a string and `object_from_upstream`, else the default.
+void append_head(std::string& out, element root, std::string_view default_object,
+                 bool object_from_upstream, std::int64_t now) {
   out += "{\"id\":";
   append_field(out, root, "id");
   out += ",\"object\":";
-  auto object = field(root, "object");
+  auto object = object_from_upstream ? field(root, "object") : std::nullopt;
   if (object && object->type() == element_type::STRING) {
     append_value(out, *object);
   } else {
-    out += "\"chat.completion\"";
+    out += default_object;
   }
   out += ",\"created\":";
   append_created(out, root, now);
   out += ",\"model\":";
   append_field(out, root, "model");
   out += ",\"choices\":[";
+}
+
+// `],"usage":{...}}`: closes what append_head opened.
+void append_tail(std::string& out, element root) {
+  out += "],\"usage\":";
+  append_usage(out, root, true);
+  out += '}';
+}
+
+bool chat(std::string& out, element root, std::int64_t now) {
+  auto choices = field(root, "choices");
+  if (!choices || choices->type() != element_type::ARRAY) return false;
+  append_head(out, root, "\"chat.completion\"", /*object_from_upstream=*/true, now);
   int index = 0;
   for (element c : simdjson::dom::array(*choices)) {
     auto msg = field(c, "message");
@@ -169,22 +183,14 @@ bool chat(std::string& out, element root, std::int64_t now) {
     append_field(out, c, "finish_reason");
     out += '}';
   }
-  out += "],\"usage\":";
-  append_usage(out, root, true);
-  out += '}';
+  append_tail(out, root);
   return true;
 }
 
 bool completions(std::string& out, element root, std::int64_t now) {
   auto choices = field(root, "choices");
   if (!choices || choices->type() != element_type::ARRAY) return false;
-  out += "{\"id\":";
-  append_field(out, root, "id");
-  out += ",\"object\":\"text_completion\",\"created\":";
-  append_created(out, root, now);
-  out += ",\"model\":";
-  append_field(out, root, "model");
-  out += ",\"choices\":[";
+  append_head(out, root, "\"text_completion\"", /*object_from_upstream=*/false, now);
   int index = 0;
   for (element c : simdjson::dom::array(*choices)) {
     if (index) out += ',';
@@ -203,9 +209,7 @@ bool completions(std::string& out, element root, std::int64_t now) {
     append_field(out, c, "finish_reason");
     out += '}';
   }
-  out += "],\"usage\":";
-  append_usage(out, root, true);
-  out += '}';
+  append_tail(out, root);
   return true;
 }
 
