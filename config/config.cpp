@@ -68,6 +68,27 @@ EnvLookup process_env() {
   };
 }
 
+const CompatiblePreset* compatible_preset(std::string_view canonical) {
+  // Default base URLs and served endpoint types from each provider's API documentation.
+  static constexpr CompatiblePreset kPresets[] = {
+      {"openai-compatible", "api_key", "api_base", "", false, true, true, true},
+      {"ollama", "ollama_api_key", "ollama_api_base", "http://localhost:11434/v1", false, true,
+       true, true},
+      {"groq", "groq_api_key", "groq_api_base", "https://api.groq.com/openai/v1", true, true,
+       false, false},
+      {"deepseek", "deepseek_api_key", "deepseek_api_base", "https://api.deepseek.com/v1", true,
+       true, false, false},
+      {"xai", "xai_api_key", "xai_api_base", "https://api.x.ai/v1", true, true, false, false},
+      {"openrouter", "openrouter_api_key", "openrouter_api_base", "https://openrouter.ai/api/v1",
+       true, true, true, false},
+      {"fireworks", "fireworks_api_key", "fireworks_api_base",
+       "https://api.fireworks.ai/inference/v1", true, true, true, true},
+  };
+  for (const auto& p : kPresets)
+    if (p.provider == canonical) return &p;
+  return nullptr;
+}
+
 std::optional<std::string> canonical_provider(std::string_view name) {
   // MLflow's Provider enum: member name -> value. The lookup goes through the member name
   // ('-' -> '_', upper-cased), so "Amazon-Bedrock" and "amazon_bedrock" both work while the
@@ -90,6 +111,14 @@ std::optional<std::string> canonical_provider(std::string_view name) {
       {"DATABRICKS", "databricks"},
       {"DATABRICKS_MODEL_SERVING", "databricks-model-serving"},
       {"MOCK", "mock"},  // ours (decisions.md "Additions")
+      // The OpenAI-compatible family (docs/providers.md).
+      {"OPENAI_COMPATIBLE", "openai-compatible"},
+      {"OLLAMA", "ollama"},
+      {"GROQ", "groq"},
+      {"DEEPSEEK", "deepseek"},
+      {"XAI", "xai"},
+      {"OPENROUTER", "openrouter"},
+      {"FIREWORKS", "fireworks"},
   };
   std::string key(name);
   for (char& c : key) {
@@ -261,6 +290,9 @@ class Loader {
   std::optional<OpenAISettings> parse_openai(const YAML::Node& config, const std::string& path,
                                              Pos here);
   MockSettings parse_mock(const std::optional<Entry>& config, const std::string& path);
+  std::optional<OpenAISettings> parse_compatible(const CompatiblePreset& preset,
+                                                 const YAML::Node& config, const std::string& path,
+                                                 Pos here);
   std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit);
   void parse_route(const YAML::Node& node, const std::string& path);
   DestinationFacts parse_destination(const YAML::Node& node, const std::string& path);
@@ -456,6 +488,23 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   if (name) endpoint_types_.emplace(name->value, type);
   if (const auto model = get_node(node, "model", path, here, true, YAML::NodeType::Map)) {
     parse_model(*model, ep.model);
+    // Unsupported provider x endpoint-type combinations fail at load (decisions.md).
+    const CompatiblePreset* p = compatible_preset(ep.model.provider);
+    if (p && type) {
+      const bool ok = (*type == EndpointType::Chat && p->chat) ||
+                      (*type == EndpointType::Completions && p->completions) ||
+                      (*type == EndpointType::Embeddings && p->embeddings);
+      if (!ok) {
+        std::string supported;
+        for (auto [flag, t] : {std::pair{p->chat, EndpointType::Chat},
+                               std::pair{p->completions, EndpointType::Completions},
+                               std::pair{p->embeddings, EndpointType::Embeddings}})
+          if (flag) supported += (supported.empty() ? "" : ", ") + std::string(to_string(t));
+        error(join(model->path, "provider"), model->pos,
+              "Endpoint '" + ep.name + "': provider '" + ep.model.provider + "' does not serve " +
+                  std::string(to_string(*type)) + " (supported: " + supported + ")");
+      }
+    }
   }
   if (const auto limit = get_node(node, "limit", path, here, false, YAML::NodeType::Map)) {
     ep.limit = parse_limit_block(*limit);
@@ -495,16 +544,26 @@ void Loader::parse_model(const Field<YAML::Node>& model, ModelConfig& out) {
     return;
   }
   out.provider = *canonical;
-  if (*canonical != "openai" && *canonical != "mock") {
+  const CompatiblePreset* preset = compatible_preset(*canonical);
+  if (*canonical != "openai" && *canonical != "mock" && !preset) {
     error(provider->path, provider->pos,
           "The provider '" + *canonical +
-              "' is not supported yet by this gateway (supported: mock, openai).");
+              "' is not supported yet by this gateway (supported: mock, openai, "
+              "openai-compatible, ollama, groq, deepseek, xai, openrouter, fireworks).");
     return;
   }
   const std::string config_path = join(model.path, "config");
   const auto config = find(m, "config");
   if (*canonical == "mock") {
     out.settings = parse_mock(config, config_path);
+    return;
+  }
+  if (preset && !preset->key_required && (!config || config->value.IsNull())) {
+    // A keyless server with a default base (ollama) needs no config at all.
+    if (auto settings = parse_compatible(*preset, YAML::Node(YAML::NodeType::Map), config_path,
+                                         model.pos)) {
+      out.settings = std::move(*settings);
+    }
     return;
   }
   if (!config || config->value.IsNull()) {
@@ -517,9 +576,45 @@ void Loader::parse_model(const Field<YAML::Node>& model, ModelConfig& out) {
     error(config_path, pos_of(*config), kNotDict);
     return;
   }
-  if (auto settings = parse_openai(config->value, config_path, pos_of(*config))) {
-    out.settings = std::move(*settings);
+  auto settings = preset ? parse_compatible(*preset, config->value, config_path, pos_of(*config))
+                         : parse_openai(config->value, config_path, pos_of(*config));
+  if (settings) out.settings = std::move(*settings);
+}
+
+std::optional<OpenAISettings> Loader::parse_compatible(const CompatiblePreset& p,
+                                                       const YAML::Node& config,
+                                                       const std::string& path, Pos here) {
+  const std::string key_field(p.key_field), base_field(p.base_field);
+  check_keys(config, path, {key_field, base_field, "api_key", "api_base"});
+  const std::size_t errors_before = result_.errors.size();
+  OpenAISettings s;
+  // The provider's own key name first, then the generic one (MLflow's newer providers).
+  const std::string key_name = find(config, key_field) ? key_field : "api_key";
+  const std::string key_path = join(path, key_name);
+  if (const auto key = find(config, key_name); !key || key->value.IsNull()) {
+    if (p.key_required) error(join(path, key_field), here, kFieldRequired);
+  } else if (!key->value.IsScalar()) {
+    error(key_path, pos_of(*key), kKeyNotString);
+  } else if (auto secret = resolve_secret(key->value.Scalar(), env_); !secret.secret) {
+    error(key_path, pos_of(*key), secret.error);
+  } else if (secret.secret->reveal().find_first_of("\r\n") != std::string::npos) {
+    error(key_path, pos_of(*key), "The api key contains a line break");
+  } else {
+    s.api_key = std::move(*secret.secret);
   }
+  const std::string base_name = find(config, base_field) ? base_field : "api_base";
+  if (const auto base = get_string(config, base_name, path, here, false)) {
+    s.api_base = base->value;
+    if (!parse_url(base->value) || base->value.find_first_of(" \t\r\n") != std::string::npos)
+      error(base->path, base->pos,
+            "Invalid URL '" + base->value + "': expected http:// or https:// and a host");
+  } else if (p.default_base.empty()) {
+    error(join(path, base_field), here, kFieldRequired);
+  } else {
+    s.api_base = std::string(p.default_base);
+  }
+  if (result_.errors.size() != errors_before) return std::nullopt;
+  return s;
 }
 
 std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,

@@ -44,7 +44,7 @@ enum class OpenAIApiType { OpenAI, Azure, AzureAD };
 
 struct OpenAISettings {
   OpenAIApiType api_type = OpenAIApiType::OpenAI;
-  Secret api_key;
+  Secret api_key;  // may be empty for keyless OpenAI-compatible servers (no Authorization sent)
   std::string api_base;  // default https://api.openai.com/v1 for api_type openai
   std::optional<std::string> api_version;
   std::optional<std::string> deployment_name;
@@ -144,6 +144,19 @@ EnvLookup process_env();
 LoadResult load_config_string(std::string_view yaml, const EnvLookup& env = process_env());
 // Reads and parses a file. A missing file is an error "<path> does not exist".
 LoadResult load_config_file(const std::string& path, const EnvLookup& env = process_env());
+
+// ---- the OpenAI-compatible family (thin presets over the OpenAI adapter) ------------------
+
+struct CompatiblePreset {
+  std::string_view provider;      // canonical name, e.g. "groq"
+  std::string_view key_field;     // e.g. "groq_api_key" ("api_key" is accepted too)
+  std::string_view base_field;    // e.g. "groq_api_base" ("api_base" is accepted too)
+  std::string_view default_base;  // empty: the base URL is required
+  bool key_required;
+  bool chat, completions, embeddings;  // endpoint types the upstream serves
+};
+// nullptr when `canonical` is not one of the family.
+const CompatiblePreset* compatible_preset(std::string_view canonical);
 
 // ---- helpers shared with tests ---------------------------------------------------------
 

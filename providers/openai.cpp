@@ -95,7 +95,9 @@ UpstreamRequest OpenAIAdapter::request_with_body(const RequestContext& ctx,
   req.headers.emplace_back("Content-Type", "application/json");
   switch (settings_.api_type) {
     case OpenAIApiType::OpenAI:
-      req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key.reveal());
+      // Keyless OpenAI-compatible servers (ollama, a local vLLM) get no Authorization header.
+      if (!settings_.api_key.empty())
+        req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key.reveal());
       if (settings_.organization)
         req.headers.emplace_back("OpenAI-Organization", *settings_.organization);
       break;

@@ -141,3 +141,45 @@ TEST(AzureOverTls, ChatReachesDeploymentPathWithApiKeyHeader) {
 
 }  // namespace
 }  // namespace gw::test
+
+namespace gw::test {
+namespace {
+
+// The OpenAI-compatible presets are the OpenAI adapter with another base URL and key field;
+// a keyless server (ollama, a local vLLM) gets no Authorization header at all.
+TEST(CompatibleFamily, PresetsReachTheirUpstreamWithTheRightAuth) {
+  FakeUpstream up;
+  up.reply_with(ScriptedReply{.body = kChatReply});
+  auto server = start_gateway("endpoints:\n"
+                              "  - name: groq\n"
+                              "    endpoint_type: llm/v1/chat\n"
+                              "    model:\n"
+                              "      provider: groq\n"
+                              "      name: llama-3.3-70b-versatile\n"
+                              "      config: {groq_api_key: $TEST_OPENAI_KEY, groq_api_base: \"" +
+                              up.base_url() + "/openai/v1\"}\n"
+                              "  - name: local\n"
+                              "    endpoint_type: llm/v1/chat\n"
+                              "    model:\n"
+                              "      provider: openai-compatible\n"
+                              "      name: qwen2.5\n"
+                              "      config: {api_base: \"" + up.base_url() + "/v1\"}\n");
+  ASSERT_TRUE(server);
+  auto g = http_request(server->port(), "POST", "/v1/chat/completions",
+                        R"({"model":"groq","messages":[{"role":"user","content":"Hi"}]})");
+  ASSERT_EQ(g.status, 200) << g.body;
+  EXPECT_EQ(up.last_request().target, "/openai/v1/chat/completions");
+  EXPECT_EQ(up.last_request().header("authorization"), "Bearer sk-test-secret-123");
+  EXPECT_EQ(parse(up.last_request().body)["model"], "llama-3.3-70b-versatile");
+  auto l = http_request(server->port(), "POST", "/endpoints/local/invocations",
+                        R"({"messages":[{"role":"user","content":"Hi"}]})");
+  ASSERT_EQ(l.status, 200) << l.body;
+  EXPECT_EQ(up.last_request().target, "/v1/chat/completions");
+  EXPECT_EQ(up.last_request().header("authorization"), "");
+  EXPECT_EQ(parse(up.last_request().body)["model"], "qwen2.5");
+  auto info = http_request(server->port(), "GET", "/api/2.0/endpoints/groq");
+  EXPECT_EQ(parse(info.body)["model"]["provider"], "groq");
+}
+
+}  // namespace
+}  // namespace gw::test

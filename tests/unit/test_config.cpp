@@ -571,7 +571,8 @@ TEST(ConfigErrors, KnownProviderNotImplementedYet) {
       config: {aws_config: {aws_region: us-east-1}}
 )"),
             Texts{"endpoints[0].model.provider: The provider 'amazon-bedrock' is not supported "
-                  "yet by this gateway (supported: mock, openai). (line 5, column 17)"});
+                  "yet by this gateway (supported: mock, openai, openai-compatible, ollama, groq, "
+                  "deepseek, xai, openrouter, fireworks). (line 5, column 17)"});
 }
 
 TEST(ConfigErrors, ConfigRequiredExceptForMock) {
@@ -890,7 +891,8 @@ TEST(ConfigErrors, CollectsEveryProblemInFileOrder) {
              "endpoints[2].endpoint_type: The route_type 'chat' is not supported. "
              "(line 12, column 20)",
              "endpoints[2].model.provider: The provider 'cohere' is not supported yet by this "
-             "gateway (supported: mock, openai). (line 13, column 23)",
+             "gateway (supported: mock, openai, openai-compatible, ollama, groq, deepseek, xai, "
+             "openrouter, fireworks). (line 13, column 23)",
              "endpoints[2].limit: Failed to parse the rate limit configuration.Please make sure "
              "limit.calls is a positive number andlimit.renewal_period is a right granularity "
              "(line 14, column 12)"}));
@@ -913,6 +915,60 @@ TEST(ConfigFile, MissingFile) {
 TEST(ConfigFile, UnreadablePath) {
   EXPECT_EQ(texts(load_config_file("/tmp", test_env()).errors),
             Texts{"/tmp could not be read: Is a directory"});
+}
+
+TEST(ConfigCompatible, PresetsFillDefaultsAndAcceptGenericKeyNames) {
+  const auto r = load(R"(endpoints:
+  - name: g
+    endpoint_type: llm/v1/chat
+    model:
+      provider: Groq
+      name: llama-3.3-70b-versatile
+      config: {groq_api_key: gsk-1}
+  - name: o
+    endpoint_type: llm/v1/embeddings
+    model: {provider: ollama, name: nomic-embed-text}
+  - name: c
+    endpoint_type: llm/v1/completions
+    model:
+      provider: openai-compatible
+      config: {api_base: "http://127.0.0.1:8000/v1", api_key: k2}
+  - name: f
+    endpoint_type: llm/v1/chat
+    model: {provider: fireworks, config: {api_key: fw-key, fireworks_api_base: "https://proxy.example/v1"}}
+)");
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  const auto& g = std::get<OpenAISettings>(r.config->endpoints[0].model.settings);
+  EXPECT_EQ(r.config->endpoints[0].model.provider, "groq");
+  EXPECT_EQ(g.api_base, "https://api.groq.com/openai/v1");
+  EXPECT_EQ(g.api_key.reveal(), "gsk-1");
+  const auto& o = std::get<OpenAISettings>(r.config->endpoints[1].model.settings);
+  EXPECT_EQ(o.api_base, "http://localhost:11434/v1");
+  EXPECT_TRUE(o.api_key.empty());
+  const auto& c = std::get<OpenAISettings>(r.config->endpoints[2].model.settings);
+  EXPECT_EQ(c.api_base, "http://127.0.0.1:8000/v1");
+  EXPECT_EQ(c.api_key.reveal(), "k2");
+  const auto& f = std::get<OpenAISettings>(r.config->endpoints[3].model.settings);
+  EXPECT_EQ(f.api_base, "https://proxy.example/v1");
+  EXPECT_EQ(f.api_key.reveal(), "fw-key");
+}
+
+TEST(ConfigCompatible, RequiredKeysBaseAndServedTypes) {
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - name: g
+    endpoint_type: llm/v1/chat
+    model: {provider: groq, config: {groq_api_base: "https://x/v1"}}
+  - name: c
+    endpoint_type: llm/v1/chat
+    model: {provider: openai-compatible, config: {api_key: k}}
+  - name: e
+    endpoint_type: llm/v1/embeddings
+    model: {provider: groq, config: {groq_api_key: k}}
+)"),
+            (Texts{"endpoints[0].model.config.groq_api_key: Field required (line 4, column 37)",
+                   "endpoints[1].model.config.api_base: Field required (line 7, column 50)",
+                   "endpoints[2].model.provider: Endpoint 'e': provider 'groq' does not serve "
+                   "llm/v1/embeddings (supported: llm/v1/chat) (line 10, column 12)"}));
 }
 
 }  // namespace
