@@ -8,6 +8,8 @@
 #include "providers/base64.h"
 #include "providers/fast_json.h"
 #include "providers/schema.h"
+#include "providers/sse.h"
+#include "providers/upstream_reply.h"
 
 namespace gw {
 namespace {
@@ -250,19 +252,33 @@ std::int64_t Api::now_seconds() const {
 }
 
 namespace {
-ApiResponse streaming_not_supported(PathFamily family) {
-  return render_error(
-      GatewayError::make(501, "Streaming ('stream': true) is not supported by this gateway yet.",
-                         "invalid_request_error", "streaming_not_supported"),
-      family);
+
+// MLflow's text for a provider that cannot stream this endpoint type (before any byte is sent).
+ApiResponse streaming_not_supported(const EndpointRuntime& ep, PathFamily family) {
+  const char* what = ep.config.type == EndpointType::Chat ? "chat" : "completions";
+  return render_error(GatewayError::make(501,
+                                         std::string("The ") + what +
+                                             " streaming route is not implemented for " +
+                                             std::string(ep.adapter->display_name()) + " models.",
+                                         "invalid_request_error", "streaming_not_supported"),
+                      family);
 }
+
+// One SSE event carrying an error, sent when a stream fails after it started (decisions.md).
+std::string error_event(const GatewayError& e) {
+  Json err{{"message", e.message()},
+           {"type", e.openai_type()},
+           {"code", e.code.empty() ? Json(nullptr) : Json(e.code)}};
+  return "data: " + to_text(Json{{"error", std::move(err)}}) + "\n\n";
+}
+
 }  // namespace
 
 net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, Call& call) {
   auto validated = validate_request(ep.config.type, std::move(body));
   if (!validated) co_return render_error(validated.error(), call.family);
   if (call.from_v1) validated->payload.erase("model");  // it selected the endpoint
-  if (validated->stream) co_return streaming_not_supported(call.family);
+  if (validated->stream) co_return co_await invoke_stream(ep, std::move(validated->payload), call);
   RequestContext ctx{ep.config.type, now_seconds()};
   auto prepared = ep.adapter->prepare(ctx, std::move(validated->payload));
   if (!prepared) co_return render_error(prepared.error(), call.family);
@@ -273,9 +289,103 @@ net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, Ca
   co_return co_await forward(ep, ctx, std::get<UpstreamRequest>(*prepared), call.family);
 }
 
+net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json payload,
+                                               Call& call) {
+  const Json* options = payload.contains("stream_options") ? &payload["stream_options"] : nullptr;
+  const bool wants_usage =
+      options && options->is_object() && options->value("include_usage", false) == true;
+  RequestContext ctx{ep.config.type, now_seconds()};
+  auto prepared = ep.adapter->prepare(ctx, std::move(payload));
+  if (!prepared) co_return render_error(prepared.error(), call.family);
+  std::unique_ptr<StreamTranslator> translator;
+  if (std::holds_alternative<UpstreamRequest>(*prepared)) {
+    translator = ep.adapter->stream_translator(ctx, wants_usage);
+    if (!translator) co_return streaming_not_supported(ep, call.family);
+  } else if (!std::holds_alternative<LocalStream>(*prepared)) {
+    co_return streaming_not_supported(ep, call.family);
+  }
+  if (auto denied = co_await admit(ep, call)) co_return std::move(*denied);
+  ApiResponse streamed;
+  streamed.streamed = true;
+  add_limit_headers(streamed, call.limit);  // sent with the stream's header
+  StreamWriter& out = *call.request.stream;
+  const bool v1 = call.family == PathFamily::OpenAI;
+
+  if (auto* local = std::get_if<LocalStream>(&*prepared)) {
+    bool ok = co_await out.begin(200, "text/event-stream; charset=utf-8", streamed.headers);
+    for (const auto& chunk : local->chunks) ok = ok && co_await out.write("data: " + chunk + "\n\n");
+    if (ok && v1) ok = co_await out.write("data: [DONE]\n\n");
+    streamed.stream_complete = ok && co_await out.end();
+    streamed.headers.clear();
+    co_return streamed;
+  }
+
+  auto upstream = co_await upstream_.open_stream(std::get<UpstreamRequest>(*prepared),
+                                                 ep.config.name, options_.stream_first_event);
+  if (!upstream) {
+    log::warn(upstream.error().message());
+    co_return render_error(upstream.error(), call.family);
+  }
+  UpstreamStream& up = **upstream;
+  if (up.status() < 200 || up.status() >= 300) {
+    // An error before the first event is an ordinary error response, as without streaming.
+    auto body = co_await up.rest(options_.stream_idle);
+    if (!body) co_return render_error(body.error(), call.family);
+    auto decoded = decode_upstream_reply(UpstreamReply{up.status(), up.content_type(), *body});
+    GatewayError err = decoded ? malformed_upstream("unexpected status " + std::to_string(up.status()))
+                               : decoded.take_error();
+    scrub(err.detail, ep.secrets);
+    co_return render_error(err, call.family);
+  }
+  bool ok = co_await out.begin(200, "text/event-stream; charset=utf-8", streamed.headers);
+  streamed.headers.clear();
+  SseParser parser;
+  std::optional<GatewayError> failure;
+  bool first = true;
+  while (ok && !failure && !translator->finished()) {
+    auto bytes = co_await up.next(first ? options_.stream_first_event : options_.stream_idle);
+    first = false;
+    if (!bytes) {
+      failure = bytes.take_error();
+      break;
+    }
+    if (bytes->empty()) {
+      failure = malformed_upstream("the stream ended before its end marker");
+      break;
+    }
+    auto events = parser.feed(*bytes);
+    if (!events) {
+      failure = events.take_error();
+      break;
+    }
+    for (const auto& event : *events) {
+      auto chunks = translator->on_event(event);
+      if (!chunks) {
+        failure = chunks.take_error();
+        break;
+      }
+      // Each chunk is written (and so sent) as soon as it is translated: never buffered.
+      for (const auto& chunk : *chunks) {
+        ok = ok && co_await out.write("data: " + chunk + "\n\n");
+      }
+      if (!ok || translator->finished()) break;
+    }
+  }
+  if (!ok) co_return streamed;  // the client left: the upstream connection is closed with `up`
+  if (failure) {
+    scrub(failure->detail, ep.secrets);
+    log::warn("endpoint '" + ep.config.name + "': stream failed: " + failure->message());
+    ok = co_await out.write(error_event(*failure));
+  } else if (v1) {
+    ok = co_await out.write("data: [DONE]\n\n");
+  }
+  streamed.stream_complete = ok && co_await out.end();
+  co_return streamed;
+}
+
 net::awaitable<std::optional<ApiResponse>> Api::try_fast(const EndpointRuntime& ep,
                                                          FastRequest fast, Call& call) {
-  if (fast.stream) co_return streaming_not_supported(call.family);
+  if (fast.stream) co_return std::nullopt;  // streams take the reference path
   RequestContext ctx{ep.config.type, now_seconds()};
   auto request = ep.adapter->prepare_serialized(ctx, std::move(fast.payload));
   if (!request) co_return std::nullopt;

@@ -27,6 +27,10 @@ struct ApiOptions {
   RedisLimiter* redis = nullptr;
   // When the Redis store is unreachable: admit (false, default) or answer 503 (true).
   bool fail_closed = false;
+  // Streams: the wait for the upstream's first bytes, and between later reads (no total
+  // timeout applies to a stream).
+  std::chrono::milliseconds stream_first_event{60'000};
+  std::chrono::milliseconds stream_idle{60'000};
 };
 
 class Api {
@@ -53,6 +57,9 @@ class Api {
   // the adapter has no serialised-payload path; the caller then takes the reference path.
   boost::asio::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep,
                                                               FastRequest fast, Call& call);
+  // `stream: true`: relays the provider's stream as unified chunks, event by event.
+  boost::asio::awaitable<ApiResponse> invoke_stream(const EndpointRuntime& ep, Json payload,
+                                                    Call& call);
   // Counts the call against the endpoint's limit; the 429 response when it is over.
   boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Call& call);
   // Sends a prepared upstream request and renders the reply.

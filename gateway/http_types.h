@@ -2,6 +2,7 @@
 // (api.cpp), so the handlers neither see sockets nor depend on Beast's message types.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,12 +10,25 @@
 
 namespace gw {
 
+// Writes a streamed (chunked) response on the client connection. Every call returns false once
+// the client is gone; the caller then stops (and so stops reading the upstream).
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  virtual boost::asio::awaitable<bool> begin(
+      int status, std::string_view content_type,
+      const std::vector<std::pair<std::string, std::string>>& headers) = 0;
+  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;  // one chunk, sent now
+  virtual boost::asio::awaitable<bool> end() = 0;                          // the last chunk
+};
+
 struct ApiRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path + optional "?query"
   std::string body;
   std::string client_ip;
   std::vector<std::pair<std::string, std::string>> headers;  // only those the API reads
+  StreamWriter* stream = nullptr;  // set by the server: how a streamed response is written
 };
 
 struct ApiResponse {
@@ -22,6 +36,10 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Location, ...)
+  // The response was written through ApiRequest::stream; `stream_complete` is false when it
+  // could not be finished cleanly (the connection is then closed).
+  bool streamed = false;
+  bool stream_complete = false;
 };
 
 }  // namespace gw

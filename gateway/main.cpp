@@ -83,6 +83,13 @@ int main(int argc, char** argv) {
                     "Seconds requests in flight may take to finish after SIGINT/SIGTERM")
       ->capture_default_str();
   start->add_flag("--access-log", opts.access_log, "Log one line per request");
+  double stream_first_event = 60, stream_idle = 60;
+  start->add_option("--stream-first-event-timeout", stream_first_event,
+                    "Seconds a stream may wait for the upstream's first bytes")
+      ->capture_default_str();
+  start->add_option("--stream-idle-timeout", stream_idle,
+                    "Seconds a stream may stay silent between events (no total limit)")
+      ->capture_default_str();
   std::string rate_limit_storage;
   start->add_option("--rate-limit-storage", rate_limit_storage,
                     "Shared rate-limit counters: redis://host:port[/db] (default: in memory; "
@@ -158,6 +165,8 @@ int main(int argc, char** argv) {
     }
   }
   opts.read_timeout = seconds_opt(read_timeout);
+  opts.stream_first_event = seconds_opt(stream_first_event);
+  opts.stream_idle = seconds_opt(stream_idle);
   opts.idle_timeout = seconds_opt(idle_timeout);
   opts.shutdown_grace = seconds_opt(grace);
   opts.upstream.total_timeout = seconds_opt(upstream_timeout);

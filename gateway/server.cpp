@@ -57,6 +57,62 @@ struct Session : std::enable_shared_from_this<Session> {
   }
 };
 
+// Chunked Server-Sent Events on the session's connection; HTTP/1.0 clients get the raw bytes
+// and a closed connection instead of chunks.
+class SessionStreamWriter final : public StreamWriter {
+ public:
+  SessionStreamWriter(beast::tcp_stream& stream, unsigned version, bool keep_alive,
+                      std::chrono::milliseconds write_timeout)
+      : stream_(stream), chunked_(version >= 11), keep_(keep_alive && version >= 11),
+        timeout_(write_timeout) {}
+
+  net::awaitable<bool> begin(int status, std::string_view content_type,
+                             const std::vector<std::pair<std::string, std::string>>& headers) override {
+    std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
+                       std::string(http::obsolete_reason(static_cast<http::status>(status))) +
+                       "\r\n";
+    append_header(head, "Content-Type", content_type);
+    append_header(head, "Cache-Control", "no-cache");
+    for (const auto& [k, v] : headers) append_header(head, k, v);
+    if (chunked_) append_header(head, "Transfer-Encoding", "chunked");
+    if (!keep_) append_header(head, "Connection", "close");
+    head += "\r\n";
+    co_return co_await send(head);
+  }
+  net::awaitable<bool> write(std::string_view data) override {
+    if (data.empty()) co_return ok_;
+    if (!chunked_) co_return co_await send(std::string(data));
+    char size[20];
+    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    std::string chunk;
+    chunk.reserve(data.size() + 24);
+    chunk += size;
+    chunk += data;
+    chunk += "\r\n";
+    co_return co_await send(chunk);
+  }
+  net::awaitable<bool> end() override {
+    if (!chunked_) co_return ok_;
+    co_return co_await send("0\r\n\r\n");
+  }
+  bool keep_alive() const { return keep_ && ok_; }
+
+ private:
+  net::awaitable<bool> send(const std::string& bytes) {
+    if (!ok_) co_return false;
+    stream_.expires_after(timeout_);
+    auto [ec, n] = co_await net::async_write(stream_, net::buffer(bytes), kTok);
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  beast::tcp_stream& stream_;
+  bool chunked_;
+  bool keep_;
+  std::chrono::milliseconds timeout_;
+  bool ok_ = true;
+};
+
 // Serialises a response into one buffer (one allocation, one write), which costs far less
 // than Beast's generic serializer on this hot path. Header values come from the API layer
 // (fixed texts, our own URLs) and never from unchecked client input.
@@ -93,7 +149,8 @@ struct Worker {
         upstream(ioc, opts.upstream),
         redis(opts.redis ? std::make_unique<RedisLimiter>(ioc, *opts.redis) : nullptr),
         api(std::move(runtime), upstream, opts.limiter,
-            ApiOptions{opts.clock, redis.get(), opts.rate_limit_fail_closed}) {}
+            ApiOptions{opts.clock, redis.get(), opts.rate_limit_fail_closed,
+                       opts.stream_first_event, opts.stream_idle}) {}
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::steady_timer grace_timer;
@@ -375,6 +432,9 @@ struct Server::Impl {
       areq.client_ip = s.client_ip;
       areq.headers.reserve(8);
       for (const auto& field : req) areq.headers.emplace_back(field.name_string(), field.value());
+      const bool keep_requested = req.keep_alive() && !stopping;
+      SessionStreamWriter stream_writer(s.stream, req.version(), keep_requested, opts.read_timeout);
+      areq.stream = &stream_writer;
       ApiResponse ares;
       try {
         ares = co_await w.api.handle(std::move(areq));
@@ -383,6 +443,14 @@ struct Server::Impl {
                    ": " + ex.what());
         ares = render_error(GatewayError::make(500, "Internal Server Error"),
                             family_of(req.target()));
+      }
+      if (ares.streamed) {
+        if (opts.access_log) {
+          log::info(s.client_ip + " \"" + std::string(req.method_string()) + " " +
+                    std::string(req.target()) + "\" " + std::to_string(ares.status) + " stream");
+        }
+        if (!ares.stream_complete || !stream_writer.keep_alive() || stopping) break;
+        continue;
       }
       const bool keep = req.keep_alive() && !stopping;
       const std::size_t body_bytes = ares.body.size();

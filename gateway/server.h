@@ -42,6 +42,9 @@ struct ServerOptions {
   // Rate-limit counters in Redis, shared by replicas (one client per worker); memory when unset.
   std::optional<RedisAddress> redis;
   bool rate_limit_fail_closed = false;  // Redis unreachable: 503 instead of admitting
+  // Streams: time to the upstream's first bytes, and the longest silence between later reads.
+  std::chrono::milliseconds stream_first_event{60'000};
+  std::chrono::milliseconds stream_idle{60'000};
   // Called on SIGHUP (with handle_signals): the config reload hook.
   std::function<void()> on_reload_signal;
 };

@@ -81,6 +81,31 @@ std::string seconds_text(std::chrono::milliseconds ms) {
   return buf;
 }
 
+// An exchange that failed -> the gateway's 502/504, naming the endpoint and host.
+GatewayError map_error(const Exchange& ex, std::string_view endpoint, const Url& url,
+                       CallTimeouts timeouts) {
+  std::string where = "Endpoint '" + std::string(endpoint) + "': ";
+  std::string host = url.host_header();
+  if (is_timeout(ex.ec)) {
+    bool connecting = ex.stage != Stage::Write && ex.stage != Stage::Read;
+    std::string limit = connecting ? seconds_text(std::min(timeouts.connect, timeouts.total))
+                                   : seconds_text(timeouts.total);
+    return GatewayError::make(
+        504,
+        where + "the upstream " + host + " did not " +
+            (connecting ? "accept the connection" : "respond") + " within " + limit + " s",
+        "upstream_timeout", "gateway_timeout");
+  }
+  if (ex.stage == Stage::Read && ex.got_response_bytes) {
+    return GatewayError::make(502,
+                              where + "the upstream " + host + " sent an invalid HTTP response (" +
+                                  ex.ec.message() + ")",
+                              "upstream_error", "bad_gateway");
+  }
+  return GatewayError::make(502, where + stage_text(ex.stage, host) + " (" + ex.ec.message() + ")",
+                            "upstream_error", "bad_gateway");
+}
+
 }  // namespace
 
 struct UpstreamClient::Impl {
@@ -121,7 +146,10 @@ struct UpstreamClient::Impl {
   }
 
   // Connects (if needed) and performs one request/response exchange.
+  // With `stream` set, only the response header is read (into it); the body is read later by
+  // UpstreamStream.
   net::awaitable<Exchange> exchange(Conn& conn, const Url& url, const std::string& wire,
+                                    http::response_parser<http::buffer_body>* stream,
                                     Clock::time_point deadline,
                                     std::chrono::milliseconds connect_timeout) {
     Exchange ex;
@@ -187,6 +215,26 @@ struct UpstreamClient::Impl {
       ex.stage = Stage::Write;
       co_return ex;
     }
+    if (stream) {
+      error_code hec;
+      if (conn.tls) {
+        std::tie(hec, std::ignore) =
+            co_await http::async_read_header(*conn.tls, conn.buffer, *stream, tok);
+      } else {
+        std::tie(hec, std::ignore) =
+            co_await http::async_read_header(*conn.plain, conn.buffer, *stream, tok);
+      }
+      ex.got_response_bytes = stream->got_some();
+      if (hec) {
+        ex.ec = hec;
+        ex.stage = Stage::Read;
+      } else {
+        ex.keep_alive = stream->get().keep_alive();
+        ex.reply.status = static_cast<int>(stream->get().result_int());
+        ex.reply.content_type = std::string(stream->get()[http::field::content_type]);
+      }
+      co_return ex;
+    }
     http::response_parser<http::string_body> parser;
     parser.body_limit(opts.max_response_bytes);
     parser.eager(true);
@@ -211,8 +259,16 @@ struct UpstreamClient::Impl {
     co_return ex;
   }
 
-  net::awaitable<Result<UpstreamReply>> send(const UpstreamRequest& request,
-                                             std::string_view endpoint, CallTimeouts timeouts) {
+  // Sends `request` on a pooled or new connection and reads the whole response, or only its
+  // header into `stream`. On success the connection is returned to the caller.
+  struct Started {
+    std::unique_ptr<Conn> conn;
+    std::string key;
+    Exchange ex;
+  };
+  net::awaitable<Result<Started>> perform(const UpstreamRequest& request, std::string_view endpoint,
+                                          CallTimeouts timeouts,
+                                          http::response_parser<http::buffer_body>* stream) {
     auto url = parse_url(request.url);
     if (!url) {
       co_return GatewayError::make(502, "Endpoint '" + std::string(endpoint) +
@@ -254,41 +310,114 @@ struct UpstreamClient::Impl {
       std::unique_ptr<Conn> conn = attempt == 0 ? acquire(key) : nullptr;
       const bool reused = conn != nullptr;
       if (!conn) conn = std::make_unique<Conn>(ioc);
-      Exchange ex = co_await exchange(*conn, *url, wire, deadline, timeouts.connect);
-      if (!ex.ec) {
-        if (ex.keep_alive) release(key, std::move(conn));
-        co_return std::move(ex.reply);
-      }
+      Exchange ex = co_await exchange(*conn, *url, wire, stream, deadline, timeouts.connect);
+      if (!ex.ec) co_return Started{std::move(conn), key, std::move(ex)};
       // A pooled connection the upstream closed while idle fails before any response byte:
       // retry once on a fresh connection (it never reached the application).
       if (reused && attempt == 0 && !is_timeout(ex.ec) && !ex.got_response_bytes &&
           (ex.stage == Stage::Write || ex.stage == Stage::Read)) {
         continue;
       }
-      std::string where = "Endpoint '" + std::string(endpoint) + "': ";
-      std::string host = url->host_header();
-      if (is_timeout(ex.ec)) {
-        bool connecting = ex.stage != Stage::Write && ex.stage != Stage::Read;
-        std::string limit = connecting ? seconds_text(std::min(timeouts.connect, timeouts.total))
-                                       : seconds_text(timeouts.total);
-        co_return GatewayError::make(
-            504,
-            where + "the upstream " + host + " did not " +
-                (connecting ? "accept the connection" : "respond") + " within " + limit + " s",
-            "upstream_timeout", "gateway_timeout");
-      }
-      if (ex.stage == Stage::Read && ex.got_response_bytes) {
-        co_return GatewayError::make(
-            502, where + "the upstream " + host + " sent an invalid HTTP response (" +
-                     ex.ec.message() + ")",
-            "upstream_error", "bad_gateway");
-      }
-      co_return GatewayError::make(
-          502, where + stage_text(ex.stage, host) + " (" + ex.ec.message() + ")",
-          "upstream_error", "bad_gateway");
+      co_return map_error(ex, endpoint, *url, timeouts);
     }
   }
+
+  net::awaitable<Result<UpstreamReply>> send(const UpstreamRequest& request,
+                                             std::string_view endpoint, CallTimeouts timeouts) {
+    auto started = co_await perform(request, endpoint, timeouts, nullptr);
+    if (!started) co_return started.take_error();
+    if (started->ex.keep_alive) release(started->key, std::move(started->conn));
+    co_return std::move(started->ex.reply);
+  }
 };
+
+struct UpstreamStream::Impl {
+  UpstreamClient::Impl* client = nullptr;
+  std::unique_ptr<Conn> conn;
+  std::string key;
+  std::string endpoint;
+  std::string host;
+  http::response_parser<http::buffer_body> parser;
+  int status = 0;
+  std::string content_type;
+  bool keep_alive = false;
+  bool done = false;
+};
+
+UpstreamStream::UpstreamStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+UpstreamStream::~UpstreamStream() = default;  // an unfinished stream's connection is closed
+int UpstreamStream::status() const { return impl_->status; }
+const std::string& UpstreamStream::content_type() const { return impl_->content_type; }
+
+net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::milliseconds idle) {
+  Impl& s = *impl_;
+  if (s.done || s.parser.is_done()) co_return std::string();
+  char buf[16 * 1024];
+  for (;;) {
+    s.parser.get().body().data = buf;
+    s.parser.get().body().size = sizeof buf;
+    s.conn->lowest().expires_after(idle);
+    error_code ec;
+    auto tok = net::as_tuple(net::use_awaitable);
+    if (s.conn->tls) {
+      std::tie(ec, std::ignore) = co_await http::async_read_some(*s.conn->tls, s.conn->buffer, s.parser, tok);
+    } else {
+      std::tie(ec, std::ignore) = co_await http::async_read_some(*s.conn->plain, s.conn->buffer, s.parser, tok);
+    }
+    if (ec == http::error::need_buffer) ec = {};
+    const std::size_t got = sizeof buf - s.parser.get().body().size;
+    if (ec) {
+      s.conn.reset();  // never reused
+      s.done = true;
+      if (is_timeout(ec)) {
+        co_return GatewayError::make(504,
+                                     "Endpoint '" + s.endpoint + "': the upstream " + s.host +
+                                         " sent nothing for " + seconds_text(idle) + " s",
+                                     "upstream_timeout", "gateway_timeout");
+      }
+      co_return GatewayError::make(502,
+                                   "Endpoint '" + s.endpoint + "': the stream from the upstream " +
+                                       s.host + " broke (" + ec.message() + ")",
+                                   "upstream_error", "bad_gateway");
+    }
+    if (s.parser.is_done()) {
+      s.done = true;
+      s.conn->lowest().expires_never();
+      if (s.keep_alive) s.client->release(s.key, std::move(s.conn));
+    }
+    if (got > 0 || s.done) co_return std::string(buf, got);
+  }
+}
+
+net::awaitable<Result<std::string>> UpstreamStream::rest(std::chrono::milliseconds idle) {
+  std::string body;
+  for (;;) {
+    auto part = co_await next(idle);
+    if (!part) co_return part.take_error();
+    if (part->empty()) co_return body;
+    body += *part;
+    if (body.size() > (1u << 20)) co_return body;  // enough for an error message
+  }
+}
+
+net::awaitable<Result<std::unique_ptr<UpstreamStream>>> UpstreamClient::open_stream(
+    const UpstreamRequest& request, std::string_view endpoint,
+    std::chrono::milliseconds first_byte) {
+  auto impl = std::make_unique<UpstreamStream::Impl>();
+  impl->parser.body_limit(boost::none);  // streams are unbounded; each read is bounded
+  auto started = co_await impl_->perform(
+      request, endpoint, CallTimeouts{impl_->opts.connect_timeout, first_byte}, &impl->parser);
+  if (!started) co_return started.take_error();
+  impl->client = impl_.get();
+  impl->conn = std::move(started->conn);
+  impl->key = std::move(started->key);
+  impl->endpoint = std::string(endpoint);
+  impl->host = parse_url(request.url)->host_header();
+  impl->status = started->ex.reply.status;
+  impl->content_type = std::move(started->ex.reply.content_type);
+  impl->keep_alive = started->ex.keep_alive;
+  co_return std::make_unique<UpstreamStream>(std::move(impl));
+}
 
 UpstreamClient::UpstreamClient(net::io_context& ioc, UpstreamOptions options)
     : impl_(std::make_unique<Impl>(ioc, std::move(options))) {}

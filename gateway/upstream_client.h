@@ -41,6 +41,27 @@ struct CallTimeouts {
   std::chrono::milliseconds total;
 };
 
+// An upstream response whose body is read incrementally (streaming). It owns its connection:
+// a body read to its end on a keep-alive connection goes back to the pool; anything else (an
+// error, a stream abandoned because the client left) closes the connection.
+class UpstreamStream {
+ public:
+  ~UpstreamStream();
+  int status() const;
+  const std::string& content_type() const;
+  // The next bytes of the body, waiting at most `idle`; an empty string at the end of the body.
+  // A timeout is a 504, a broken connection a 502.
+  boost::asio::awaitable<Result<std::string>> next(std::chrono::milliseconds idle);
+  // The rest of the body (for error statuses), up to 1 MiB, waiting at most `idle` per read.
+  boost::asio::awaitable<Result<std::string>> rest(std::chrono::milliseconds idle);
+
+  struct Impl;
+  explicit UpstreamStream(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 class UpstreamClient {
  public:
   UpstreamClient(boost::asio::io_context& ioc, UpstreamOptions options);
@@ -58,10 +79,17 @@ class UpstreamClient {
                                                      std::string_view endpoint,
                                                      CallTimeouts timeouts);
 
+  // Sends the request and returns once the response header has arrived (within
+  // `first_byte` after the request was sent, bounded by the connect timeout before that).
+  boost::asio::awaitable<Result<std::unique_ptr<UpstreamStream>>> open_stream(
+      const UpstreamRequest& request, std::string_view endpoint,
+      std::chrono::milliseconds first_byte);
+
   // Number of idle pooled connections (for tests and metrics).
   std::size_t idle_connections() const;
 
  private:
+  friend class UpstreamStream;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

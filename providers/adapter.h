@@ -42,9 +42,30 @@ struct RequestContext {
   std::int64_t now = 0;  // UNIX seconds, injected so translations are testable
 };
 
+// A locally produced stream (the `mock` provider): the unified chunks, in order, as compact JSON.
+struct LocalStream {
+  std::vector<std::string> chunks;
+};
+
 // Either an upstream call to make, or (for local providers such as `mock`) the unified
-// response itself.
-using Call = std::variant<UpstreamRequest, Json>;
+// response itself, or for a local provider's stream its chunks.
+using Call = std::variant<UpstreamRequest, Json, LocalStream>;
+
+struct SseEvent;
+
+// Translates one upstream stream into unified chunks (spec §4.6). One per request; not
+// thread-safe; pure (fed parsed events, returns compact JSON chunk texts).
+class StreamTranslator {
+ public:
+  virtual ~StreamTranslator() = default;
+  // One upstream event -> zero or more unified chunks. An error the upstream reports inside
+  // the stream, or an event that cannot be understood, is a GatewayError (the relay then ends
+  // the client's stream with an error event).
+  virtual Result<std::vector<std::string>> on_event(const SseEvent& event) = 0;
+  // True once the upstream's own terminator has been seen (e.g. OpenAI's `data: [DONE]`); a
+  // stream that ends before that was truncated.
+  virtual bool finished() const = 0;
+};
 
 class Adapter {
  public:
@@ -63,6 +84,15 @@ class Adapter {
   virtual std::optional<UpstreamRequest> prepare_serialized(const RequestContext& ctx,
                                                             std::string payload) const {
     return std::nullopt;
+  }
+
+  // The translator for a `stream: true` request of ctx.type, or nullptr when this provider
+  // cannot stream that type (the gateway answers 501 before any byte is sent).
+  // `client_wants_usage`: the client asked for stream_options.include_usage; otherwise a usage
+  // chunk the gateway requested for itself is not passed on.
+  virtual std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
+                                                              bool client_wants_usage) const {
+    return nullptr;
   }
 
   // A complete upstream reply -> unified response (spec §4.5) or a GatewayError. The default

@@ -80,6 +80,8 @@ MockAdapter::MockAdapter(config::MockSettings settings, std::optional<std::strin
 
 Result<Call> MockAdapter::prepare(const RequestContext& ctx, Json payload) const {
   if (payload.contains("model")) return model_not_permitted();  // as every MLflow provider
+  if (payload.value("stream", false) && ctx.type != config::EndpointType::Embeddings)
+    return Call{stream(ctx, payload)};
   switch (ctx.type) {
     case config::EndpointType::Chat:
       return Call{chat(ctx, payload)};
@@ -138,6 +140,46 @@ Json MockAdapter::completions(const RequestContext& ctx, const Json& payload) co
               {"model", model_},
               {"choices", std::move(choices)},
               {"usage", usage(words(prompt).size(), r.tokens * static_cast<std::size_t>(n))}};
+}
+
+// The reply of chat()/completions() as a stream: a first chunk (role, for chat), one chunk per
+// word, a last chunk with the finish reason, and a usage chunk when the client asked for it.
+LocalStream MockAdapter::stream(const RequestContext& ctx, const Json& payload) const {
+  const bool chat_type = ctx.type == config::EndpointType::Chat;
+  Json full = chat_type ? chat(ctx, payload) : completions(ctx, payload);
+  const Json& choice = full["choices"][0];
+  std::string text = chat_type ? choice["message"]["content"].get<std::string>()
+                               : choice["text"].get<std::string>();
+  auto make = [&](Json choices) {
+    return Json{{"id", full["id"]},
+                {"object", chat_type ? "chat.completion.chunk" : "text_completion_chunk"},
+                {"created", full["created"]},
+                {"model", full["model"]},
+                {"choices", std::move(choices)}};
+  };
+  auto piece = [&](const Json& content, const Json& finish, const Json& role) {
+    if (chat_type) {
+      return Json::array({Json{{"index", 0},
+                               {"finish_reason", finish},
+                               {"delta", Json{{"role", role}, {"content", content},
+                                              {"tool_calls", nullptr}}}}});
+    }
+    return Json::array({Json{{"index", 0}, {"finish_reason", finish},
+                             {"text", content.is_null() ? Json("") : content}}});
+  };
+  LocalStream out;
+  if (chat_type) out.chunks.push_back(to_text(make(piece("", nullptr, "assistant"))));
+  auto ws = words(text);
+  for (std::size_t i = 0; i < ws.size(); ++i)
+    out.chunks.push_back(to_text(make(piece((i ? " " : "") + ws[i], nullptr, nullptr))));
+  out.chunks.push_back(to_text(make(piece(nullptr, choice["finish_reason"], nullptr))));
+  const Json* options = payload.contains("stream_options") ? &payload["stream_options"] : nullptr;
+  if (options && options->is_object() && options->value("include_usage", false)) {
+    Json usage_chunk = make(Json::array());
+    usage_chunk["usage"] = full["usage"];
+    out.chunks.push_back(to_text(usage_chunk));
+  }
+  return out;
 }
 
 Json MockAdapter::embeddings(const Json& payload) const {

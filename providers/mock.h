@@ -7,6 +7,7 @@
 // * completions: the same with the prompt;
 // * `max_tokens` truncates the reply to that many words, finish_reason "length" (else "stop");
 // * `n` choices, all identical; usage counts whitespace-separated words;
+// * `stream: true` (chat, completions): the same reply, one chunk per word (choice 0);
 // * embeddings: one unit vector of `dimensions` floats per input (base64 float32 when the client
 //   asks for encoding_format "base64", as OpenAI SDKs do by default), derived from a hash of the
 //   input, so the same text always embeds to the same vector.
@@ -30,6 +31,7 @@ class MockAdapter final : public Adapter {
   Json chat(const RequestContext& ctx, const Json& payload) const;
   Json completions(const RequestContext& ctx, const Json& payload) const;
   Json embeddings(const Json& payload) const;
+  LocalStream stream(const RequestContext& ctx, const Json& payload) const;
 
   config::MockSettings settings_;
   std::string model_;

@@ -79,6 +79,13 @@ OpenAIAdapter::OpenAIAdapter(config::OpenAISettings settings, std::optional<std:
 
 Result<Call> OpenAIAdapter::prepare(const RequestContext& ctx, Json payload) const {
   if (payload.contains("model")) return model_not_permitted();
+  if (payload.value("stream", false)) {
+    // Ask for the usage chunk so token usage survives streaming; the translator passes it on
+    // only when the client asked for it too.
+    Json& options = payload["stream_options"];
+    if (!options.is_object()) options = Json::object();
+    if (!options.contains("include_usage")) options["include_usage"] = true;
+  }
   return Call{request_with_body(ctx, to_text(payload))};
 }
 

@@ -13,6 +13,8 @@ class OpenAIAdapter final : public Adapter {
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override;
   std::optional<UpstreamRequest> prepare_serialized(const RequestContext& ctx,
                                                     std::string payload) const override;
+  std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
+                                                      bool client_wants_usage) const override;
   // 2xx JSON replies take the simdjson fast path (fast_json.h), identical output.
   Result<std::string> reply_text(const RequestContext& ctx,
                                  const UpstreamReply& reply) const override;
@@ -28,6 +30,11 @@ class OpenAIAdapter final : public Adapter {
 
   std::string model_prefix_;  // "\"model\":\"<name>\"", serialised once
 };
+
+// The chunk translator of OpenAI-shaped streams (nullptr for embeddings).
+std::unique_ptr<StreamTranslator> make_openai_stream_translator(config::EndpointType type,
+                                                                std::int64_t now,
+                                                                bool client_wants_usage);
 
 // Shared by adapters whose upstream answers in OpenAI's shapes (later: the compatible family).
 Result<Json> openai_chat_to_unified(Json body, std::int64_t now);

@@ -26,7 +26,18 @@ function startUpstream() {
       req.on('end', () => {
         received.push({ method: req.method, url: req.url, headers: req.headers, body: JSON.parse(body) });
         res.setHeader('Content-Type', 'application/json');
-        if (req.url === '/v1/chat/completions') {
+        if (req.url === '/v1/chat/completions' && JSON.parse(body).stream) {
+          res.setHeader('Content-Type', 'text/event-stream');
+          const chunk = (delta, finish) => `data: ${JSON.stringify({
+            id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini',
+            choices: [{ index: 0, delta, finish_reason: finish }],
+          })}\n\n`;
+          res.write(chunk({ role: 'assistant', content: '' }, null));
+          res.write(chunk({ content: 'streamed ' }, null));
+          res.write(chunk({ content: 'reply' }, 'stop'));
+          res.write(`data: ${JSON.stringify({ id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 } })}\n\n`);
+          res.end('data: [DONE]\n\n');
+        } else if (req.url === '/v1/chat/completions') {
           res.end(JSON.stringify({
             id: 'chatcmpl-up', object: 'chat.completion', created: 1700000000, model: 'gpt-4o-mini',
             choices: [{ index: 0, message: { role: 'assistant', content: 'hi from upstream' }, finish_reason: 'stop' }],
@@ -157,6 +168,30 @@ test('chat and embeddings through the openai provider reach the upstream', async
   const b64 = await client.embeddings.create({ model: 'embed', input: 'hello' });
   assert.deepEqual(Array.from(b64.data[0].embedding), [0.5, -0.25]);
   assert.equal(received.at(-1).body.encoding_format, 'base64');
+});
+
+test('streaming chat through the mock and the openai provider', async () => {
+  let text = '';
+  const stream = await client.chat.completions.create({
+    model: 'mock-chat', messages: [{ role: 'user', content: 'stream me' }], stream: true,
+  });
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  assert.equal(text, 'Mock response to: stream me');
+
+  let upstreamText = '';
+  let usage = null;
+  const s2 = await client.chat.completions.create({
+    model: 'gpt', messages: [{ role: 'user', content: 'x' }], stream: true,
+    stream_options: { include_usage: true },
+  });
+  for await (const chunk of s2) {
+    upstreamText += chunk.choices[0]?.delta?.content ?? '';
+    if (chunk.usage) usage = chunk.usage;
+  }
+  assert.equal(upstreamText, 'streamed reply');
+  assert.deepEqual(usage, { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 });
+  assert.equal(received.at(-1).body.stream, true);
+  assert.deepEqual(received.at(-1).body.stream_options, { include_usage: true });
 });
 
 test('gateway errors surface as SDK errors with status and message', async () => {

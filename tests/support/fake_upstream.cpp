@@ -115,6 +115,26 @@ struct FakeUpstream::Impl : std::enable_shared_from_this<FakeUpstream::Impl> {
         case ScriptedReply::Action::Reply:
           break;
       }
+      if (!reply.chunks.empty()) {
+        std::string head = "HTTP/1.1 " + std::to_string(reply.status) +
+                           " OK\r\nContent-Type: " + reply.content_type +
+                           "\r\nTransfer-Encoding: chunked\r\n\r\n";
+        auto [hec, hn] = co_await net::async_write(stream, net::buffer(head), kTok);
+        if (hec) co_return;
+        for (std::size_t i = 0; i < reply.chunks.size(); ++i) {
+          if (i == 1 && reply.gate.valid()) reply.gate.wait();
+          char size[20];
+          std::snprintf(size, sizeof size, "%zx\r\n", reply.chunks[i].size());
+          std::string chunk = size + reply.chunks[i] + "\r\n";
+          auto [cec, cn] = co_await net::async_write(stream, net::buffer(chunk), kTok);
+          if (cec) co_return;
+        }
+        if (reply.truncate) co_return;
+        std::string last = "0\r\n\r\n";
+        auto [lec, ln] = co_await net::async_write(stream, net::buffer(last), kTok);
+        if (lec || reply.close_after) co_return;
+        continue;
+      }
       http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
       if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
       for (const auto& [k, v] : reply.headers) res.set(k, v);

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,12 @@ struct ScriptedReply {
   // Close the connection after this reply although it was keep-alive and the reply does not
   // say so (what an upstream does when an idle connection times out).
   bool close_after = false;
+  // A streamed reply: when non-empty, the body is sent as these chunks (chunked encoding),
+  // each flushed on its own. Before the second chunk the fake waits for `gate` (if valid), so a
+  // test can prove the first chunk reached the client before the upstream finished.
+  std::vector<std::string> chunks;
+  std::shared_future<void> gate;
+  bool truncate = false;  // stop after the chunks without ending the body, then close
 };
 
 class FakeUpstream {

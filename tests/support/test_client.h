@@ -49,11 +49,15 @@ class RawConnection {
   void send(const std::string& bytes);
   // Reads until the peer closes or timeout_ms passes; returns what was read.
   std::string read_all(int timeout_ms = 5000);
+  // Reads until `needle` has arrived (returns everything read so far), the peer closes, or
+  // timeout_ms passes.
+  std::string read_until(const std::string& needle, int timeout_ms = 5000);
   // True when the peer closed the connection within timeout_ms.
   bool wait_closed(int timeout_ms = 5000);
 
  private:
   int fd_ = -1;
+  std::string received_;  // what read_until() has read
 };
 
 }  // namespace gw::test

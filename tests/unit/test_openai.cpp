@@ -237,7 +237,19 @@ TEST(OpenAIRequestExtras, ExtrasAndStreamAreForwarded) {
   EXPECT_EQ(req.body,
             R"({"model":"gpt-4o-mini","temperature":0.0,"n":1,"stream":true,)"
             R"("messages":[{"role":"user","content":"hi"}],"top_p":0.2,)"
-            R"("response_format":{"type":"json_object"}})");
+            R"("response_format":{"type":"json_object"},"stream_options":{"include_usage":true}})");
+}
+
+TEST(OpenAIRequestExtras, StreamsAskForUsageUnlessTheClientSaidOtherwise) {
+  OpenAIAdapter adapter(openai_settings(), "gpt-4o-mini");
+  auto v = validate_request(EndpointType::Chat, J(R"({"messages":[{"role":"user","content":"hi"}],
+      "stream":true,"stream_options":{"include_usage":false}})"));
+  ASSERT_TRUE(v.ok());
+  UpstreamRequest req = prepare_ok(adapter, EndpointType::Chat, v->payload);
+  EXPECT_EQ(J(req.body.c_str())["stream_options"], J(R"({"include_usage":false})"));
+  auto plain = validate_request(EndpointType::Chat, J(R"({"messages":[{"role":"user","content":"hi"}]})"));
+  EXPECT_FALSE(J(prepare_ok(adapter, EndpointType::Chat, plain->payload).body.c_str())
+                   .contains("stream_options"));
 }
 
 TEST(OpenAIRequestExtras, ModelInPayloadIsA422ForEveryType) {

@@ -1,0 +1,87 @@
+// The OpenAI stream translator, fed from OpenAI's documented stream through the SSE parser.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "providers/openai.h"
+#include "providers/sse.h"
+
+namespace gw {
+namespace {
+
+using config::EndpointType;
+
+std::vector<std::string> translate_all(StreamTranslator& t, const std::string& stream) {
+  SseParser parser;
+  auto events = parser.feed(stream);
+  EXPECT_TRUE(events.ok());
+  std::vector<std::string> out;
+  for (const auto& e : *events) {
+    auto chunks = t.on_event(e);
+    EXPECT_TRUE(chunks.ok()) << (chunks.ok() ? "" : chunks.error().message());
+    if (chunks.ok()) out.insert(out.end(), chunks->begin(), chunks->end());
+  }
+  return out;
+}
+
+TEST(OpenAIStream, DocumentedChatStreamBecomesUnifiedChunks) {
+  std::ifstream in(std::string(GW_SOURCE_DIR) + "/tests/fixtures/sse/openai_chat_stream.txt");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto t = make_openai_stream_translator(EndpointType::Chat, 1, false);
+  auto chunks = translate_all(*t, ss.str());
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[0], R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":"assistant","content":"","tool_calls":null}}]})");
+  EXPECT_EQ(chunks[1], R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":null,"content":"Hello","tool_calls":null}}]})");
+  EXPECT_EQ(chunks[2], R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":"stop","delta":{"role":null,"content":null,"tool_calls":null}}]})");
+  EXPECT_TRUE(t->finished());
+}
+
+TEST(OpenAIStream, UsageChunkOnlyWhenTheClientAskedAndToolCallDeltas) {
+  const std::string usage =
+      "data: {\"id\":\"x\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}\n\n";
+  EXPECT_TRUE(translate_all(*make_openai_stream_translator(EndpointType::Chat, 1, false), usage).empty());
+  auto with = translate_all(*make_openai_stream_translator(EndpointType::Chat, 1, true), usage);
+  ASSERT_EQ(with.size(), 1u);
+  EXPECT_EQ(with[0], R"({"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})");
+  auto tools = translate_all(
+      *make_openai_stream_translator(EndpointType::Chat, 1, false),
+      "data: {\"id\":\"x\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n");
+  ASSERT_EQ(tools.size(), 1u);
+  EXPECT_NE(tools[0].find(R"("tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}])"),
+            std::string::npos)
+      << tools[0];
+}
+
+TEST(OpenAIStream, CompletionsTakeTextOrDeltaContent) {
+  auto t = make_openai_stream_translator(EndpointType::Completions, 5, false);
+  auto chunks = translate_all(
+      *t,
+      "data: {\"id\":\"c\",\"choices\":[{\"text\":\"Hi\",\"index\":0,\"finish_reason\":null}]}\n\n"
+      "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
+      "data: [DONE]\n\n");
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0], R"({"id":"c","object":"text_completion_chunk","created":5,"model":null,"choices":[{"index":0,"finish_reason":null,"text":"Hi"}]})");
+  EXPECT_EQ(chunks[1], R"({"id":"c","object":"text_completion_chunk","created":5,"model":null,"choices":[{"index":0,"finish_reason":"stop","text":"!"}]})");
+  EXPECT_TRUE(t->finished());
+  EXPECT_EQ(make_openai_stream_translator(EndpointType::Embeddings, 5, false), nullptr);
+}
+
+TEST(OpenAIStream, ErrorsAndGarbageAreErrors) {
+  auto t = make_openai_stream_translator(EndpointType::Chat, 1, false);
+  SseParser p;
+  auto ev = p.feed("data: {\"error\":{\"message\":\"overloaded\"}}\n\ndata: not json\n\n");
+  ASSERT_TRUE(ev.ok());
+  ASSERT_EQ(ev->size(), 2u);
+  auto e1 = t->on_event((*ev)[0]);
+  ASSERT_FALSE(e1.ok());
+  EXPECT_EQ(e1.error().message(), "The upstream reported an error mid-stream: overloaded");
+  auto e2 = t->on_event((*ev)[1]);
+  ASSERT_FALSE(e2.ok());
+  EXPECT_EQ(e2.error().status, 502);
+  EXPECT_FALSE(t->finished());
+}
+
+}  // namespace
+}  // namespace gw
