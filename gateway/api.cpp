@@ -313,8 +313,10 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
 
   if (auto* local = std::get_if<LocalStream>(&*prepared)) {
     bool ok = co_await out.begin(200, "text/event-stream; charset=utf-8", streamed.headers);
-    for (const auto& chunk : local->chunks) ok = ok && co_await out.write("data: " + chunk + "\n\n");
-    if (ok && v1) ok = co_await out.write("data: [DONE]\n\n");
+    std::vector<std::string> events;
+    for (const auto& chunk : local->chunks) events.push_back("data: " + chunk + "\n\n");
+    if (v1) events.push_back("data: [DONE]\n\n");
+    ok = ok && co_await out.write_all(events);
     streamed.stream_complete = ok && co_await out.end();
     streamed.headers.clear();
     co_return streamed;
@@ -358,18 +360,19 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
       failure = events.take_error();
       break;
     }
+    // Everything this read completed is sent at once, each event as its own HTTP chunk, before
+    // the next read: nothing waits for more upstream bytes.
+    std::vector<std::string> ready;
     for (const auto& event : *events) {
       auto chunks = translator->on_event(event);
       if (!chunks) {
         failure = chunks.take_error();
         break;
       }
-      // Each chunk is written (and so sent) as soon as it is translated: never buffered.
-      for (const auto& chunk : *chunks) {
-        ok = ok && co_await out.write("data: " + chunk + "\n\n");
-      }
-      if (!ok || translator->finished()) break;
+      for (const auto& chunk : *chunks) ready.push_back("data: " + chunk + "\n\n");
+      if (translator->finished()) break;
     }
+    if (!ready.empty()) ok = co_await out.write_all(ready);
   }
   if (!ok) co_return streamed;  // the client left: the upstream connection is closed with `up`
   if (failure) {

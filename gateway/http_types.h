@@ -19,6 +19,8 @@ class StreamWriter {
       int status, std::string_view content_type,
       const std::vector<std::pair<std::string, std::string>>& headers) = 0;
   virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;  // one chunk, sent now
+  // Several chunks (each its own HTTP chunk) in one write: events that arrived together.
+  virtual boost::asio::awaitable<bool> write_all(const std::vector<std::string>& parts) = 0;
   virtual boost::asio::awaitable<bool> end() = 0;                          // the last chunk
 };
 

@@ -80,16 +80,14 @@ class SessionStreamWriter final : public StreamWriter {
     co_return co_await send(head);
   }
   net::awaitable<bool> write(std::string_view data) override {
-    if (data.empty()) co_return ok_;
-    if (!chunked_) co_return co_await send(std::string(data));
-    char size[20];
-    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-    std::string chunk;
-    chunk.reserve(data.size() + 24);
-    chunk += size;
-    chunk += data;
-    chunk += "\r\n";
-    co_return co_await send(chunk);
+    std::string wire;
+    append_chunk(wire, data);
+    co_return wire.empty() ? ok_ : co_await send(wire);
+  }
+  net::awaitable<bool> write_all(const std::vector<std::string>& parts) override {
+    std::string wire;
+    for (const auto& p : parts) append_chunk(wire, p);
+    co_return wire.empty() ? ok_ : co_await send(wire);
   }
   net::awaitable<bool> end() override {
     if (!chunked_) co_return ok_;
@@ -98,6 +96,17 @@ class SessionStreamWriter final : public StreamWriter {
   bool keep_alive() const { return keep_ && ok_; }
 
  private:
+  void append_chunk(std::string& wire, std::string_view data) const {
+    if (data.empty()) return;  // an empty chunk would end the body
+    if (chunked_) {
+      char size[20];
+      std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+      wire += size;
+    }
+    wire += data;
+    if (chunked_) wire += "\r\n";
+  }
+
   net::awaitable<bool> send(const std::string& bytes) {
     if (!ok_) co_return false;
     stream_.expires_after(timeout_);

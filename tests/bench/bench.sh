@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Throughput/latency benchmark: nginx direct vs nginx reverse proxy vs the gateway,
-# all against the same zero-latency nginx OpenAI mock. Not a test; see README.md.
+# all against the same zero-latency nginx OpenAI mock (plain and streaming), plus the
+# time to first byte the gateway adds to a stream. Not a test; see README.md.
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 [--bin build/deployments] [--workers 2] [--duration 10s] [--connections 64] [--threads 2]" >&2
+  echo "usage: $0 [--bin build/deployments] [--workers 2] [--duration 10s] [--connections 64] [--threads 2] [--ttfb-requests 200]" >&2
   exit "${1:-2}"
 }
 
-BIN=build/deployments WORKERS=2 DURATION=10s CONNS=64 THREADS=2
+BIN=build/deployments WORKERS=2 DURATION=10s CONNS=64 THREADS=2 TTFB_N=200 TTFB_WARM=20
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --bin) BIN=$2; shift 2 ;;
@@ -16,6 +17,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=$2; shift 2 ;;
     --connections) CONNS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
+    --ttfb-requests) TTFB_N=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
@@ -55,6 +57,7 @@ to_secs() {
 }
 [[ "$DURATION" =~ ^[0-9]+[smh]?$ ]] || die "bad --duration: $DURATION"
 WRK_TIMEOUT=$(( $(to_secs "$DURATION") + 30 ))
+[[ "$TTFB_N" =~ ^[1-9][0-9]*$ ]] || die "bad --ttfb-requests: $TTFB_N"
 
 # Pick below the ephemeral range: wrk/proxy client sockets can otherwise hold the port.
 EPH_LO=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
@@ -82,6 +85,34 @@ wait_port() {  # wait_port PORT PID NAME LOG
 CHAT='{"id":"chatcmpl-bench0001","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":13,"completion_tokens":7,"total_tokens":20},"system_fingerprint":"fp_bench"}'
 COMPL='{"id":"cmpl-bench0001","object":"text_completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"text":"Hello! How can I help you today?","index":0,"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}'
 EMB='{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.0023,-0.0093,0.0158,-0.0071,0.0214,0.0005,-0.0132,0.0087]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":5,"total_tokens":5}}'
+
+# Streaming mock body: STREAM_TOKENS chat.completion.chunk events (one token each), a final
+# chunk with finish_reason "stop", then `data: [DONE]`, each event ended by a blank line.
+# nginx rejects a quoted parameter longer than its 4 KiB config buffer ("too long parameter"),
+# so the ~17 KB body is split over several `set $sseN '...'` variables (real newlines inside the
+# quotes) that `return 200 '$sse0$sse1...'` joins per request. Values must not contain `$`.
+STREAM_TOKENS=100
+STREAM_SETS="" STREAM_VARS="" STREAM_BYTES=0
+sse_part="" sse_n=0
+sse_flush() {
+  STREAM_SETS+="      set \$sse$sse_n '$sse_part';"$'\n'
+  STREAM_VARS+="\$sse$sse_n"
+  sse_n=$((sse_n + 1)) sse_part=""
+}
+for ((i = 0; i <= STREAM_TOKENS + 1; i++)); do
+  if ((i < STREAM_TOKENS)); then
+    printf -v ev 'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"tok%d "},"finish_reason":null}]}\n\n' "$i"
+  elif ((i == STREAM_TOKENS)); then
+    ev=$'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
+  else
+    ev=$'data: [DONE]\n\n'
+  fi
+  STREAM_BYTES=$((STREAM_BYTES + ${#ev}))
+  ev=${ev//\\/\\\\}; ev=${ev//\'/\\\'}   # nginx quoted string: escape \ and '
+  if ((${#sse_part} + ${#ev} > 3000)); then sse_flush; fi
+  sse_part+=$ev
+done
+sse_flush
 
 nginx_conf() {  # nginx_conf NAME SERVER_BODY
   local d="$T/$1"; mkdir -p "$d"
@@ -122,6 +153,10 @@ nginx_conf upstream "  server {
     location = /v1/chat/completions { default_type application/json; return 200 '$CHAT'; }
     location = /v1/completions { default_type application/json; return 200 '$COMPL'; }
     location = /v1/embeddings { default_type application/json; return 200 '$EMB'; }
+    location = /stream/v1/chat/completions {
+      default_type text/event-stream;
+$STREAM_SETS      return 200 '$STREAM_VARS';
+    }
     location / { default_type application/json; return 404 '{\"error\":{\"message\":\"not found\"}}'; }
   }"
 start_nginx upstream "$UP_PORT"
@@ -142,13 +177,47 @@ start_nginx proxy "$PX_PORT"
 lua() { printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' "'$2'" > "$T/$1.lua"; }
 BODY='{"messages":[{"role":"user","content":"Hello"}]}'
 BODY_OAI='{"model":"chat","messages":[{"role":"user","content":"Hello"}]}'
+BODY_STREAM='{"messages":[{"role":"user","content":"Hello"}],"stream":true}'
 lua body "$BODY"
 lua body_oai "$BODY_OAI"
+lua body_stream "$BODY_STREAM"
 
 check_200() {  # check_200 NAME URL BODY
   local code
   code=$(curl -s -m 5 -o "$T/check.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d "$3" "$2" || true)
   [[ "$code" == 200 ]] || { echo "response body:" >&2; head -c 500 "$T/check.out" >&2 2>/dev/null || true; echo >&2; die "$1: POST $2 returned HTTP ${code:-none}, expected 200"; }
+}
+
+check_stream() {  # check_stream NAME URL DONE(yes|no): one stream, framed as expected?
+  local r code ctype summary
+  r=$(curl -s -m 10 -o "$T/stream.out" -w '%{http_code} %{content_type}' -X POST -H 'Content-Type: application/json' -d "$BODY_STREAM" "$2" || true)
+  code=${r%% *} ctype=${r#* }
+  [[ "$code" == 200 ]] || { echo "response body:" >&2; head -c 500 "$T/stream.out" >&2 2>/dev/null || true; echo >&2; die "$1: POST $2 (stream) returned HTTP ${code:-none}, expected 200"; }
+  [[ "$ctype" == text/event-stream* ]] || die "$1: stream Content-Type is '$ctype', expected text/event-stream"
+  # Events are `data: ...` lines each followed by one empty line (real newlines, not "\n").
+  summary=$(awk -v want=$((STREAM_TOKENS + 1)) -v done="$3" -v last_tok="tok$((STREAM_TOKENS - 1)) " '
+    NR % 2 == 1 {
+      if ($0 !~ /^data: /) { bad = "line " NR " is not a data: line"; exit }
+      if (saw_done) { bad = "an event follows [DONE]"; exit }
+      if ($0 == "data: [DONE]") { saw_done = 1; next }
+      if ($0 ~ /^data: \{"error"/) { bad = "error event: " $0; exit }
+      chunks++; last = $0
+      if (chunks == 1 && index($0, "\"tok0 \"") == 0) { bad = "first chunk lacks tok0"; exit }
+      if (chunks == want - 1 && index($0, "\"" last_tok "\"") == 0) { bad = "chunk " chunks " lacks " last_tok; exit }
+      next
+    }
+    $0 != "" { bad = "line " NR " is not empty (events must be separated by a blank line)"; exit }
+    END {
+      if (bad == "" && NR % 2 != 0) bad = "the last event is not followed by a blank line"
+      if (bad == "" && chunks != want) bad = chunks + 0 " chunk events, expected " want
+      if (bad == "" && index(last, "\"finish_reason\":\"stop\"") == 0) bad = "the last chunk has no finish_reason \"stop\""
+      if (bad == "" && done == "yes" && !saw_done) bad = "no data: [DONE] at the end"
+      if (bad == "" && done == "no" && saw_done) bad = "data: [DONE] present, expected none"
+      if (bad != "") { print "BAD " bad; exit }
+      printf "%d chunk events, %s", chunks, saw_done ? "then data: [DONE]" : "no [DONE]"
+    }' "$T/stream.out")
+  [[ "$summary" != BAD* ]] || { head -c 600 "$T/stream.out" >&2; echo >&2; die "$1: malformed stream from $2: ${summary#BAD }"; }
+  echo "  checked: $1: $summary, $(wc -c <"$T/stream.out") bytes" >&2
 }
 
 to_ms() {  # wrk time like 512.00us / 1.23ms / 1.01s / 1.00m -> ms
@@ -191,9 +260,30 @@ run() {  # run NAME URL LUA [RSS_PID]
   echo "  done: $name" >&2
 }
 
+# ttfb_measure NAME URL [NAME URL ...]: TTFB_WARM + TTFB_N sequential streaming POSTs per target,
+# alternating between the targets request by request (so drift hits all alike). curl's
+# time_starttransfer (s, on a new connection each time) of the last TTFB_N -> $T/ttfb-NAME.txt.
+ttfb_measure() {
+  local i j r args=("$@")
+  for ((j = 0; j < ${#args[@]}; j += 2)); do : >"$T/ttfb-${args[j]}.txt"; done
+  for ((i = 0; i < TTFB_WARM + TTFB_N; i++)); do
+    for ((j = 0; j < ${#args[@]}; j += 2)); do
+      r=$(curl -s -m 10 -o /dev/null -w '%{http_code} %{time_starttransfer}' -X POST \
+            -H 'Content-Type: application/json' -d "$BODY_STREAM" "${args[j + 1]}" || true)
+      [[ "${r%% *}" == 200 ]] || die "${args[j]}: TTFB request $((i + 1)) to ${args[j + 1]} returned HTTP ${r%% *}"
+      ((i < TTFB_WARM)) || echo "${r#* }" >>"$T/ttfb-${args[j]}.txt"
+    done
+  done
+}
+pctl_ms() {  # pctl_ms NAME P: nearest-rank P-th percentile of $T/ttfb-NAME.txt, in ms
+  LC_ALL=C sort -g "$T/ttfb-$1.txt" | awk -v p="$2" '{ v[NR] = $1 }
+    END { k = NR * p / 100; i = int(k); if (i < k) i++; if (i < 1) i = 1; printf "%.3f", v[i] * 1000 }'
+}
+
 echo "bench: workers=$WORKERS duration=$DURATION connections=$CONNS threads=$THREADS ($(nproc) cores; wrk shares them)" >&2
 check_200 nginx-direct "http://127.0.0.1:$UP_PORT/v1/chat/completions" "$BODY"
 check_200 nginx-proxy "http://127.0.0.1:$PX_PORT/v1/chat/completions" "$BODY"
+check_stream nginx-direct-stream "http://127.0.0.1:$UP_PORT/stream/v1/chat/completions" yes
 run nginx-direct "http://127.0.0.1:$UP_PORT/v1/chat/completions" body
 run nginx-proxy "http://127.0.0.1:$PX_PORT/v1/chat/completions" body
 
@@ -212,6 +302,14 @@ endpoints:
       config:
         openai_api_key: sk-bench
         openai_api_base: http://127.0.0.1:$UP_PORT/v1
+  - name: chat-stream
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config:
+        openai_api_key: sk-bench
+        openai_api_base: http://127.0.0.1:$UP_PORT/stream/v1
 EOF
   "$BIN" start-server --config-path "$T/gateway.yaml" --host 127.0.0.1 --port "$GW_PORT" --workers "$WORKERS" >"$T/gateway.log" 2>&1 &
   GW_PID=$!; PIDS+=("$GW_PID")
@@ -229,15 +327,40 @@ EOF
   RSS_IDLE=$(rss_mb "$GW_PID")
   check_200 gateway-invocations "http://127.0.0.1:$GW_PORT/endpoints/chat/invocations" "$BODY"
   check_200 gateway-openai "http://127.0.0.1:$GW_PORT/v1/chat/completions" "$BODY_OAI"
+  check_stream gateway-stream "http://127.0.0.1:$GW_PORT/endpoints/chat-stream/invocations" no  # MLflow framing
   run gateway-invocations "http://127.0.0.1:$GW_PORT/endpoints/chat/invocations" body "$GW_PID"
   run gateway-openai "http://127.0.0.1:$GW_PORT/v1/chat/completions" body_oai "$GW_PID"
+fi
+
+# ---- streaming: streams/s, then time to first byte -------------------------
+NX_STREAM="http://127.0.0.1:$UP_PORT/stream/v1/chat/completions"
+run nginx-direct-stream "$NX_STREAM" body_stream
+if [[ -z "$GW_NOTE" ]]; then
+  GW_STREAM="http://127.0.0.1:$GW_PORT/endpoints/chat-stream/invocations"
+  run gateway-stream "$GW_STREAM" body_stream "$GW_PID"
   RSS_LOAD=$RSS_MAX
+  sleep 1  # let the load's connections drain before the latency probe
+  ttfb_measure nginx-direct-stream "$NX_STREAM" gateway-stream "$GW_STREAM"
+else
+  sleep 1
+  ttfb_measure nginx-direct-stream "$NX_STREAM"
+fi
+echo "  done: ttfb" >&2
+TTFB_NX50=$(pctl_ms nginx-direct-stream 50) TTFB_NX99=$(pctl_ms nginx-direct-stream 99)
+TTFB_GW_JSON=null TTFB_ADD_JSON=null
+if [[ -z "$GW_NOTE" ]]; then
+  TTFB_GW50=$(pctl_ms gateway-stream 50) TTFB_GW99=$(pctl_ms gateway-stream 99)
+  TTFB_ADD50=$(awk -v a="$TTFB_GW50" -v b="$TTFB_NX50" 'BEGIN { printf "%.3f", a - b }')
+  TTFB_ADD99=$(awk -v a="$TTFB_GW99" -v b="$TTFB_NX99" 'BEGIN { printf "%.3f", a - b }')
+  TTFB_GW_JSON="{\"p50\":$TTFB_GW50,\"p99\":$TTFB_GW99}"
+  TTFB_ADD_JSON="{\"p50\":$TTFB_ADD50,\"p99\":$TTFB_ADD99}"
 fi
 
 # ---- report ---------------------------------------------------------------
 echo
 printf '%-22s %12s %10s %10s %9s\n' target "req/s" "p50 ms" "p99 ms" non-2xx
 printf '%s\n' "${ROWS[@]}"
+echo "(*-stream rows: req/s = streams/s; each stream is $((STREAM_TOKENS + 1)) chunk events, $STREAM_BYTES bytes from the mock)"
 echo
 ratio() { awk -v a="${RPS[$1]}" -v b="${RPS[nginx-proxy]}" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 RATIOS=""
@@ -251,7 +374,15 @@ if [[ -n "$GW_NOTE" ]]; then
 else
   echo "gateway RSS idle: $RSS_IDLE MB, under load: $RSS_LOAD MB"
 fi
+echo "stream TTFB (ms; curl time_starttransfer; $TTFB_N sequential requests per target after $TTFB_WARM warm-up):"
+printf '  %-22s p50 %8.3f   p99 %8.3f\n' nginx-direct-stream "$TTFB_NX50" "$TTFB_NX99"
+if [[ -z "$GW_NOTE" ]]; then
+  printf '  %-22s p50 %8.3f   p99 %8.3f\n' gateway-stream "$TTFB_GW50" "$TTFB_GW99"
+  echo "gateway adds $TTFB_ADD50 ms p50, $TTFB_ADD99 ms p99 to a stream's time to first byte"
+fi
 NOTE_JSON=null; [[ -n "$GW_NOTE" ]] && NOTE_JSON="\"${GW_NOTE//\"/\\\"}\""
 JR=$(IFS=,; echo "${JSON_ROWS[*]}")
-printf 'RESULT {"workers":%d,"duration":"%s","connections":%d,"threads":%d,"rows":[%s],"ratio_gateway_over_nginx_proxy":{%s},"gateway_rss_mb":{"idle":%s,"load":%s},"note":%s}\n' \
-  "$WORKERS" "$DURATION" "$CONNS" "$THREADS" "$JR" "$RATIOS" "$RSS_IDLE" "$RSS_LOAD" "$NOTE_JSON"
+STREAM_JSON=$(printf '{"chunk_events":%d,"mock_body_bytes":%d,"ttfb_ms":{"requests":%d,"warmup":%d,"nginx_direct_stream":{"p50":%s,"p99":%s},"gateway_stream":%s,"gateway_added":%s}}' \
+  $((STREAM_TOKENS + 1)) "$STREAM_BYTES" "$TTFB_N" "$TTFB_WARM" "$TTFB_NX50" "$TTFB_NX99" "$TTFB_GW_JSON" "$TTFB_ADD_JSON")
+printf 'RESULT {"workers":%d,"duration":"%s","connections":%d,"threads":%d,"rows":[%s],"ratio_gateway_over_nginx_proxy":{%s},"gateway_rss_mb":{"idle":%s,"load":%s},"stream":%s,"note":%s}\n' \
+  "$WORKERS" "$DURATION" "$CONNS" "$THREADS" "$JR" "$RATIOS" "$RSS_IDLE" "$RSS_LOAD" "$STREAM_JSON" "$NOTE_JSON"
