@@ -486,4 +486,101 @@ std::optional<FastRequest> fast_validate_request(EndpointType type, std::string_
   return r;
 }
 
+std::optional<std::optional<std::string>> openai_fast_chunk(EndpointType type,
+                                                            std::string_view data,
+                                                            std::int64_t now,
+                                                            bool client_wants_usage) {
+  if (type == EndpointType::Embeddings) return std::nullopt;
+  thread_local simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(data.data(), data.size()).get(root)) return std::nullopt;
+  if (root.type() != element_type::OBJECT) return std::nullopt;
+  if (!is_null_or_absent(field(root, "error"))) return std::nullopt;  // reference reports it
+  auto choices = field(root, "choices");
+  auto usage = field(root, "usage");
+  const bool has_usage = usage && usage->type() == element_type::OBJECT;
+  const bool no_choices = !choices || choices->type() != element_type::ARRAY ||
+                          simdjson::dom::array(*choices).size() == 0;
+  if (has_usage && no_choices && !client_wants_usage) return std::optional<std::string>();
+  std::string out;
+  out.reserve(data.size() + 64);
+  out += "{\"id\":";
+  append_field(out, root, "id");
+  out += type == EndpointType::Chat ? ",\"object\":\"chat.completion.chunk\""
+                                    : ",\"object\":\"text_completion_chunk\"";
+  out += ",\"created\":";
+  append_created(out, root, now);
+  out += ",\"model\":";
+  append_field(out, root, "model");
+  out += ",\"choices\":[";
+  if (choices && choices->type() == element_type::ARRAY) {
+    int position = 0;
+    for (element c : simdjson::dom::array(*choices)) {
+      if (position) out += ',';
+      out += "{\"index\":";
+      auto index = field(c, "index");
+      if (index && (index->type() == element_type::INT64 || index->type() == element_type::UINT64)) {
+        append_value(out, *index);
+      } else {
+        out += std::to_string(position);
+      }
+      ++position;
+      out += ",\"finish_reason\":";
+      append_field(out, c, "finish_reason");
+      auto delta = field(c, "delta");
+      if (type == EndpointType::Chat) {
+        out += ",\"delta\":{\"role\":";
+        delta ? append_field(out, *delta, "role") : void(out += "null");
+        out += ",\"content\":";
+        delta ? append_field(out, *delta, "content") : void(out += "null");
+        out += ",\"tool_calls\":";
+        auto calls = delta ? field(*delta, "tool_calls") : std::nullopt;
+        if (calls && calls->type() == element_type::ARRAY) {
+          out += '[';
+          bool first = true;
+          for (element tc : simdjson::dom::array(*calls)) {
+            if (!first) out += ',';
+            first = false;
+            out += "{\"index\":";
+            append_field(out, tc, "index");
+            out += ",\"id\":";
+            append_field(out, tc, "id");
+            out += ",\"type\":";
+            append_field(out, tc, "type");
+            out += ",\"function\":{\"name\":";
+            auto fn = field(tc, "function");
+            fn ? append_field(out, *fn, "name") : void(out += "null");
+            out += ",\"arguments\":";
+            fn ? append_field(out, *fn, "arguments") : void(out += "null");
+            out += "}}";
+          }
+          out += ']';
+        } else {
+          out += "null";
+        }
+        out += "}}";
+      } else {
+        out += ",\"text\":";
+        auto content = delta ? field(*delta, "content") : std::nullopt;
+        auto text = field(c, "text");
+        if (content && content->type() == element_type::STRING) {
+          append_value(out, *content);
+        } else if (text && text->type() == element_type::STRING) {
+          append_value(out, *text);
+        } else {
+          out += "\"\"";
+        }
+        out += '}';
+      }
+    }
+  }
+  out += ']';
+  if (has_usage && client_wants_usage) {
+    out += ",\"usage\":";
+    append_value(out, *usage);
+  }
+  out += '}';
+  return std::optional<std::string>(std::move(out));
+}
+
 }  // namespace gw

@@ -35,6 +35,15 @@ struct FastRequest {
 std::optional<FastRequest> fast_validate_request(config::EndpointType type, std::string_view body,
                                                  bool drop_model);
 
+// One OpenAI stream event's data (not "[DONE]") -> the unified chunk, identical to the
+// reference translator's (openai_stream.cpp). The outer nullopt: take the reference path (an
+// error event, invalid JSON, anything unusual); an inner nullopt: no chunk for this event (a
+// usage chunk the client did not ask for).
+std::optional<std::optional<std::string>> openai_fast_chunk(config::EndpointType type,
+                                                            std::string_view data,
+                                                            std::int64_t now,
+                                                            bool client_wants_usage);
+
 // Appends `s` as a JSON string literal (compact escaping as nlohmann/json does: \", \\,
 // \b \f \n \r \t, other control characters as \u00XX; UTF-8 passed through).
 void append_json_string(std::string& out, std::string_view s);

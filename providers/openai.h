@@ -31,10 +31,12 @@ class OpenAIAdapter final : public Adapter {
   std::string model_prefix_;  // "\"model\":\"<name>\"", serialised once
 };
 
-// The chunk translator of OpenAI-shaped streams (nullptr for embeddings).
+// The chunk translator of OpenAI-shaped streams (nullptr for embeddings). `fast`: try the
+// simdjson path first (tests turn it off to compare against the reference).
 std::unique_ptr<StreamTranslator> make_openai_stream_translator(config::EndpointType type,
                                                                 std::int64_t now,
-                                                                bool client_wants_usage);
+                                                                bool client_wants_usage,
+                                                                bool fast = true);
 
 // Shared by adapters whose upstream answers in OpenAI's shapes (later: the compatible family).
 Result<Json> openai_chat_to_unified(Json body, std::int64_t now);

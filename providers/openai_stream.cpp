@@ -1,5 +1,6 @@
 // OpenAI (and OpenAI-compatible) streaming: upstream SSE `data:` events of chat.completion.chunk
 // (or legacy text_completion) objects, ended by `data: [DONE]` -> unified chunks (spec §4.6).
+#include "providers/fast_json.h"
 #include "providers/openai.h"
 #include "providers/sse.h"
 #include "providers/upstream_reply.h"
@@ -33,8 +34,8 @@ Json delta_tool_calls(const Json& delta) {
 
 class OpenAIStreamTranslator final : public StreamTranslator {
  public:
-  OpenAIStreamTranslator(EndpointType type, std::int64_t now, bool client_wants_usage)
-      : type_(type), now_(now), wants_usage_(client_wants_usage) {}
+  OpenAIStreamTranslator(EndpointType type, std::int64_t now, bool client_wants_usage, bool fast)
+      : type_(type), now_(now), wants_usage_(client_wants_usage), fast_(fast) {}
 
   Result<std::vector<std::string>> on_event(const SseEvent& event) override {
     std::vector<std::string> out;
@@ -42,6 +43,13 @@ class OpenAIStreamTranslator final : public StreamTranslator {
     if (event.data == "[DONE]") {
       finished_ = true;
       return out;
+    }
+    if (fast_) {
+      // The simdjson path (fast_json.h), pinned to this reference by test_openai_stream.cpp.
+      if (auto chunk = openai_fast_chunk(type_, event.data, now_, wants_usage_)) {
+        if (*chunk) out.push_back(std::move(**chunk));
+        return out;
+      }
     }
     Json j = Json::parse(event.data, nullptr, false);
     if (j.is_discarded() || !j.is_object())
@@ -100,6 +108,7 @@ class OpenAIStreamTranslator final : public StreamTranslator {
   EndpointType type_;
   std::int64_t now_;
   bool wants_usage_;
+  bool fast_;
   bool finished_ = false;
 };
 
@@ -107,9 +116,10 @@ class OpenAIStreamTranslator final : public StreamTranslator {
 
 std::unique_ptr<StreamTranslator> make_openai_stream_translator(EndpointType type,
                                                                 std::int64_t now,
-                                                                bool client_wants_usage) {
+                                                                bool client_wants_usage,
+                                                                bool fast) {
   if (type == EndpointType::Embeddings) return nullptr;
-  return std::make_unique<OpenAIStreamTranslator>(type, now, client_wants_usage);
+  return std::make_unique<OpenAIStreamTranslator>(type, now, client_wants_usage, fast);
 }
 
 std::unique_ptr<StreamTranslator> OpenAIAdapter::stream_translator(const RequestContext& ctx,

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "providers/fast_json.h"
 #include "providers/openai.h"
 #include "providers/sse.h"
 
@@ -81,6 +82,42 @@ TEST(OpenAIStream, ErrorsAndGarbageAreErrors) {
   ASSERT_FALSE(e2.ok());
   EXPECT_EQ(e2.error().status, 502);
   EXPECT_FALSE(t->finished());
+}
+
+// The simdjson chunk path must produce exactly the reference translator's chunk, or decline.
+TEST(OpenAIStreamFastPath, MatchesTheReferenceTranslatorExactly) {
+  const std::vector<std::pair<std::string, bool>> cases = {  // {data, fast path expected}
+      {R"({"id":"c","object":"chat.completion.chunk","created":7,"model":"m","system_fingerprint":"fp","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]})", true},
+      {R"({"id":"c","created":7,"model":"m","choices":[{"index":0,"delta":{"content":"é \" \\ \n"},"finish_reason":null}]})", true},
+      {R"({"id":"c","choices":[{"delta":{},"finish_reason":"stop"},{"index":3,"delta":{"content":"x"}}]})", true},
+      {R"({"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}},{"index":0,"function":{"arguments":"{\"a\":"}}]}}]})", true},
+      {R"({"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})", true},
+      {R"({"id":"c","choices":[{"index":0,"delta":{"content":"x"}}],"usage":{"prompt_tokens":1}})", true},
+      {R"({"id":"c","choices":[{"text":"legacy","index":0,"finish_reason":null}]})", true},
+      {R"({"id":"c","created":1.5,"model":null,"choices":[{"index":"0","delta":null,"finish_reason":null}]})", true},
+      {R"({"id":"c"})", true},
+      {R"({"error":{"message":"overloaded"}})", false},
+      {R"(not json)", false},
+      {R"([1,2])", false},
+  };
+  for (auto type : {EndpointType::Chat, EndpointType::Completions}) {
+    for (bool usage : {false, true}) {
+      for (const auto& [data, expect_fast] : cases) {
+        auto fast = openai_fast_chunk(type, data, 42, usage);
+        EXPECT_EQ(fast.has_value(), expect_fast) << data;
+        if (!fast) continue;
+        auto reference = make_openai_stream_translator(type, 42, usage, /*fast=*/false);
+        auto want = reference->on_event(SseEvent{"", data, ""});
+        ASSERT_TRUE(want.ok()) << data;
+        if (!*fast) {
+          EXPECT_TRUE(want->empty()) << data;
+        } else {
+          ASSERT_EQ(want->size(), 1u) << data;
+          EXPECT_EQ(**fast, (*want)[0]) << data;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
