@@ -290,6 +290,11 @@ class Loader {
   std::optional<OpenAISettings> parse_openai(const YAML::Node& config, const std::string& path,
                                              Pos here);
   MockSettings parse_mock(const std::optional<Entry>& config, const std::string& path);
+  // The shared part of every API-key field: resolved (spec §2.4) into `out`, or reported at
+  // `key_path` without the value.
+  void parse_api_key(const Entry& key, const std::string& key_path, Secret& out);
+  // An upstream base URL: kept in `out` and checked with the client's own URL parser.
+  void parse_api_base(const Field<std::string>& base, std::string& out);
   std::optional<OpenAISettings> parse_compatible(const CompatiblePreset& preset,
                                                  const YAML::Node& config, const std::string& path,
                                                  Pos here);
@@ -593,21 +598,12 @@ std::optional<OpenAISettings> Loader::parse_compatible(const CompatiblePreset& p
   const std::string key_path = join(path, key_name);
   if (const auto key = find(config, key_name); !key || key->value.IsNull()) {
     if (p.key_required) error(join(path, key_field), here, kFieldRequired);
-  } else if (!key->value.IsScalar()) {
-    error(key_path, pos_of(*key), kKeyNotString);
-  } else if (auto secret = resolve_secret(key->value.Scalar(), env_); !secret.secret) {
-    error(key_path, pos_of(*key), secret.error);
-  } else if (secret.secret->reveal().find_first_of("\r\n") != std::string::npos) {
-    error(key_path, pos_of(*key), "The api key contains a line break");
   } else {
-    s.api_key = std::move(*secret.secret);
+    parse_api_key(*key, key_path, s.api_key);
   }
   const std::string base_name = find(config, base_field) ? base_field : "api_base";
   if (const auto base = get_string(config, base_name, path, here, false)) {
-    s.api_base = base->value;
-    if (!parse_url(base->value) || base->value.find_first_of(" \t\r\n") != std::string::npos)
-      error(base->path, base->pos,
-            "Invalid URL '" + base->value + "': expected http:// or https:// and a host");
+    parse_api_base(*base, s.api_base);
   } else if (p.default_base.empty()) {
     error(join(path, base_field), here, kFieldRequired);
   } else {
@@ -615,6 +611,26 @@ std::optional<OpenAISettings> Loader::parse_compatible(const CompatiblePreset& p
   }
   if (result_.errors.size() != errors_before) return std::nullopt;
   return s;
+}
+
+void Loader::parse_api_key(const Entry& key, const std::string& key_path, Secret& out) {
+  if (!key.value.IsScalar()) {
+    error(key_path, pos_of(key), kKeyNotString);
+  } else if (auto secret = resolve_secret(key.value.Scalar(), env_); !secret.secret) {
+    error(key_path, pos_of(key), secret.error);
+  } else if (secret.secret->reveal().find_first_of("\r\n") != std::string::npos) {
+    // It would have to go into an HTTP header; reported without the value.
+    error(key_path, pos_of(key), "The api key contains a line break");
+  } else {
+    out = std::move(*secret.secret);
+  }
+}
+
+void Loader::parse_api_base(const Field<std::string>& base, std::string& out) {
+  out = base.value;
+  if (!parse_url(base.value) || base.value.find_first_of(" \t\r\n") != std::string::npos)
+    error(base.path, base.pos,
+          "Invalid URL '" + base.value + "': expected http:// or https:// and a host");
 }
 
 std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
@@ -628,15 +644,8 @@ std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
   const std::string key_path = join(path, "openai_api_key");
   if (const auto key = find(config, "openai_api_key"); !key) {
     error(key_path, here, kFieldRequired);
-  } else if (!key->value.IsScalar()) {
-    error(key_path, pos_of(*key), kKeyNotString);
-  } else if (auto secret = resolve_secret(key->value.Scalar(), env_); !secret.secret) {
-    error(key_path, pos_of(*key), secret.error);
-  } else if (secret.secret->reveal().find_first_of("\r\n") != std::string::npos) {
-    // It would have to go into an HTTP header; reported without the value.
-    error(key_path, pos_of(*key), "The api key contains a line break");
   } else {
-    s.api_key = std::move(*secret.secret);
+    parse_api_key(*key, key_path, s.api_key);
   }
 
   bool type_ok = true;
@@ -661,12 +670,7 @@ std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
   const auto version = get_string(config, "openai_api_version", path, here, false);
   const auto deployment = get_string(config, "openai_deployment_name", path, here, false);
   const auto organization = get_string(config, "openai_organization", path, here, false);
-  if (base) {
-    s.api_base = base->value;
-    if (!parse_url(base->value) || base->value.find_first_of(" \t\r\n") != std::string::npos)
-      error(base->path, base->pos,
-            "Invalid URL '" + base->value + "': expected http:// or https:// and a host");
-  }
+  if (base) parse_api_base(*base, s.api_base);
   if (version) s.api_version = version->value;
   if (deployment) s.deployment_name = deployment->value;
   if (organization) {

@@ -112,6 +112,43 @@ void append_usage(std::string& out, element root, bool with_completion) {
   out += '}';
 }
 
+// `tool_calls` of a reply message, or with `delta` of a stream chunk (which has `index` and
+// keeps `type` as sent, where a reply defaults it to "function"); null when not an array.
+void append_tool_calls(std::string& out, const std::optional<element>& calls, bool delta) {
+  if (!calls || calls->type() != element_type::ARRAY) {
+    out += "null";
+    return;
+  }
+  out += '[';
+  bool first = true;
+  for (element tc : simdjson::dom::array(*calls)) {
+    if (!first) out += ',';
+    first = false;
+    out += '{';
+    if (delta) {
+      out += "\"index\":";
+      append_field(out, tc, "index");
+      out += ',';
+    }
+    out += "\"id\":";
+    append_field(out, tc, "id");
+    out += ",\"type\":";
+    auto type = field(tc, "type");
+    if (!delta && is_null_or_absent(type)) {
+      out += "\"function\"";
+    } else {
+      append_field(out, tc, "type");
+    }
+    out += ",\"function\":{\"name\":";
+    auto fn = field(tc, "function");
+    fn ? append_field(out, *fn, "name") : void(out += "null");
+    out += ",\"arguments\":";
+    fn ? append_field(out, *fn, "arguments") : void(out += "null");
+    out += "}}";
+  }
+  out += ']';
+}
+
 // `{"id":..,"object":..,"created":..,"model":..,"choices":[` (chat and completions): the
 // object is the upstream's when it is a string and `object_from_upstream`, else the default.
 void append_head(std::string& out, element root, std::string_view default_object,
@@ -154,29 +191,7 @@ bool chat(std::string& out, element root, std::int64_t now) {
     out += ",\"content\":";
     append_field(out, *msg, "content");
     out += ",\"tool_calls\":";
-    auto calls = field(*msg, "tool_calls");
-    if (calls && calls->type() == element_type::ARRAY) {
-      out += '[';
-      bool first = true;
-      for (element tc : simdjson::dom::array(*calls)) {
-        if (!first) out += ',';
-        first = false;
-        out += "{\"id\":";
-        append_field(out, tc, "id");
-        out += ",\"type\":";
-        auto type = field(tc, "type");
-        is_null_or_absent(type) ? void(out += "\"function\"") : append_value(out, *type);
-        out += ",\"function\":{\"name\":";
-        auto fn = field(tc, "function");
-        fn ? append_field(out, *fn, "name") : void(out += "null");
-        out += ",\"arguments\":";
-        fn ? append_field(out, *fn, "arguments") : void(out += "null");
-        out += "}}";
-      }
-      out += ']';
-    } else {
-      out += "null";
-    }
+    append_tool_calls(out, field(*msg, "tool_calls"), /*delta=*/false);
     out += ",\"refusal\":";
     append_field(out, *msg, "refusal");
     out += "},\"finish_reason\":";
@@ -534,30 +549,8 @@ std::optional<std::optional<std::string>> openai_fast_chunk(EndpointType type,
         out += ",\"content\":";
         delta ? append_field(out, *delta, "content") : void(out += "null");
         out += ",\"tool_calls\":";
-        auto calls = delta ? field(*delta, "tool_calls") : std::nullopt;
-        if (calls && calls->type() == element_type::ARRAY) {
-          out += '[';
-          bool first = true;
-          for (element tc : simdjson::dom::array(*calls)) {
-            if (!first) out += ',';
-            first = false;
-            out += "{\"index\":";
-            append_field(out, tc, "index");
-            out += ",\"id\":";
-            append_field(out, tc, "id");
-            out += ",\"type\":";
-            append_field(out, tc, "type");
-            out += ",\"function\":{\"name\":";
-            auto fn = field(tc, "function");
-            fn ? append_field(out, *fn, "name") : void(out += "null");
-            out += ",\"arguments\":";
-            fn ? append_field(out, *fn, "arguments") : void(out += "null");
-            out += "}}";
-          }
-          out += ']';
-        } else {
-          out += "null";
-        }
+        append_tool_calls(out, delta ? field(*delta, "tool_calls") : std::nullopt,
+                          /*delta=*/true);
         out += "}}";
       } else {
         out += ",\"text\":";
