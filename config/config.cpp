@@ -89,6 +89,69 @@ const CompatiblePreset* compatible_preset(std::string_view canonical) {
   return nullptr;
 }
 
+const std::vector<ProviderCapabilities>& all_provider_capabilities() {
+  // What this gateway serves (decisions.md amends spec §6.14: Mistral chat, Bedrock chat, and
+  // streaming wherever the provider's API streams). The OpenAI-compatible family follows its
+  // presets; streaming goes with every type it serves except embeddings.
+  static const std::vector<ProviderCapabilities> kAll = [] {
+    std::vector<ProviderCapabilities> v = {
+        // provider, display, chat, chat_stream, completions, completions_stream, embeddings
+        {"openai", "OpenAI", true, true, true, true, true},
+        {"anthropic", "Anthropic", true, true, true, true, false},
+        {"gemini", "Gemini", true, true, true, true, true},
+        {"cohere", "Cohere", true, true, true, true, true},
+        {"mistral", "Mistral", true, true, true, true, true},
+        {"togetherai", "TogetherAI", true, true, true, true, true},
+        {"huggingface-text-generation-inference", "Hugging Face Text Generation Inference", false,
+         false, true, false, false},
+        {"mlflow-model-serving", "MLflow Model Serving", true, false, true, false, true},
+        {"ai21labs", "AI21Labs", false, false, true, false, false},
+        {"palm", "PaLM", true, false, true, false, true},
+        {"mosaicml", "MosaicML", true, false, true, false, true},
+        {"bedrock", "Amazon Bedrock", true, true, true, false, false},
+        {"amazon-bedrock", "Amazon Bedrock", true, true, true, false, false},
+        {"mock", "Mock", true, true, true, true, true},
+    };
+    for (std::string_view name : {"openai-compatible", "ollama", "groq", "deepseek", "xai",
+                                  "openrouter", "fireworks"}) {
+      const CompatiblePreset* p = compatible_preset(name);
+      v.push_back({p->provider, "OpenAI", p->chat, p->chat, p->completions, p->completions,
+                   p->embeddings});
+    }
+    return v;
+  }();
+  return kAll;
+}
+
+const ProviderCapabilities* provider_capabilities(std::string_view canonical) {
+  for (const auto& c : all_provider_capabilities())
+    if (c.provider == canonical) return &c;
+  return nullptr;
+}
+
+const HttpProviderFields* http_provider_fields(std::string_view canonical) {
+  // Default base URLs: spec §6.2–6.11. The `<provider>_api_base` overrides are ours
+  // (decisions.md); TGI and MLflow model serving have only their server URL.
+  static constexpr HttpProviderFields kFields[] = {
+      {"anthropic", "anthropic_api_key", "anthropic_api_base", "https://api.anthropic.com/v1"},
+      {"gemini", "gemini_api_key", "gemini_api_base",
+       "https://generativelanguage.googleapis.com/v1beta/models"},
+      {"cohere", "cohere_api_key", "cohere_api_base", "https://api.cohere.ai/v1"},
+      {"mistral", "mistral_api_key", "mistral_api_base", "https://api.mistral.ai/v1"},
+      {"togetherai", "togetherai_api_key", "togetherai_api_base", "https://api.together.xyz/v1"},
+      {"ai21labs", "ai21labs_api_key", "ai21labs_api_base", "https://api.ai21.com/studio/v1"},
+      {"palm", "palm_api_key", "palm_api_base",
+       "https://generativelanguage.googleapis.com/v1beta3/models"},
+      {"mosaicml", "mosaicml_api_key", "mosaicml_api_base",
+       "https://models.hosted-on.mosaicml.hosting"},
+      {"huggingface-text-generation-inference", "", "hf_server_url", ""},
+      {"mlflow-model-serving", "", "model_server_url", ""},
+  };
+  for (const auto& f : kFields)
+    if (f.provider == canonical) return &f;
+  return nullptr;
+}
+
 std::optional<std::string> canonical_provider(std::string_view name) {
   // MLflow's Provider enum: member name -> value. The lookup goes through the member name
   // ('-' -> '_', upper-cased), so "Amazon-Bedrock" and "amazon_bedrock" both work while the
@@ -298,6 +361,11 @@ class Loader {
   std::optional<OpenAISettings> parse_compatible(const CompatiblePreset& preset,
                                                  const YAML::Node& config, const std::string& path,
                                                  Pos here);
+  std::optional<HttpProviderSettings> parse_http_provider(const HttpProviderFields& fields,
+                                                          const YAML::Node& config,
+                                                          const std::string& path, Pos here);
+  std::optional<BedrockSettings> parse_bedrock(const YAML::Node& config, const std::string& path,
+                                               Pos here);
   std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit);
   void parse_route(const YAML::Node& node, const std::string& path);
   DestinationFacts parse_destination(const YAML::Node& node, const std::string& path);
@@ -307,7 +375,11 @@ class Loader {
   // Map access. `find` takes the last occurrence of a key, like PyYAML does.
   static std::optional<Entry> find(const YAML::Node& map, std::string_view key);
   void check_keys(const YAML::Node& map, const std::string& path,
-                  std::initializer_list<std::string_view> known);
+                  std::initializer_list<std::string_view> known) {
+    check_keys(map, path, std::vector<std::string_view>(known));
+  }
+  void check_keys(const YAML::Node& map, const std::string& path,
+                  const std::vector<std::string_view>& known);
   std::optional<Field<std::string>> get_string(const YAML::Node& map, std::string_view key,
                                                const std::string& path, Pos here, bool required);
   std::optional<Field<std::int64_t>> get_int(const YAML::Node& map, std::string_view key,
@@ -335,7 +407,7 @@ std::optional<Entry> Loader::find(const YAML::Node& map, std::string_view key) {
 }
 
 void Loader::check_keys(const YAML::Node& map, const std::string& path,
-                        std::initializer_list<std::string_view> known) {
+                        const std::vector<std::string_view>& known) {
   std::set<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string key = key_text(it->first);
@@ -494,21 +566,16 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   if (const auto model = get_node(node, "model", path, here, true, YAML::NodeType::Map)) {
     parse_model(*model, ep.model);
     // Unsupported provider x endpoint-type combinations fail at load (decisions.md).
-    const CompatiblePreset* p = compatible_preset(ep.model.provider);
-    if (p && type) {
-      const bool ok = (*type == EndpointType::Chat && p->chat) ||
-                      (*type == EndpointType::Completions && p->completions) ||
-                      (*type == EndpointType::Embeddings && p->embeddings);
-      if (!ok) {
-        std::string supported;
-        for (auto [flag, t] : {std::pair{p->chat, EndpointType::Chat},
-                               std::pair{p->completions, EndpointType::Completions},
-                               std::pair{p->embeddings, EndpointType::Embeddings}})
-          if (flag) supported += (supported.empty() ? "" : ", ") + std::string(to_string(t));
-        error(join(model->path, "provider"), model->pos,
-              "Endpoint '" + ep.name + "': provider '" + ep.model.provider + "' does not serve " +
-                  std::string(to_string(*type)) + " (supported: " + supported + ")");
-      }
+    const ProviderCapabilities* caps = provider_capabilities(ep.model.provider);
+    if (caps && type && !caps->serves(*type)) {
+      std::string supported;
+      for (EndpointType t :
+           {EndpointType::Chat, EndpointType::Completions, EndpointType::Embeddings})
+        if (caps->serves(t))
+          supported += (supported.empty() ? "" : ", ") + std::string(to_string(t));
+      error(join(model->path, "provider"), model->pos,
+            "Endpoint '" + ep.name + "': provider '" + ep.model.provider + "' does not serve " +
+                std::string(to_string(*type)) + " (supported: " + supported + ")");
     }
   }
   if (const auto limit = get_node(node, "limit", path, here, false, YAML::NodeType::Map)) {
@@ -550,11 +617,13 @@ void Loader::parse_model(const Field<YAML::Node>& model, ModelConfig& out) {
   }
   out.provider = *canonical;
   const CompatiblePreset* preset = compatible_preset(*canonical);
-  if (*canonical != "openai" && *canonical != "mock" && !preset) {
+  if (!provider_capabilities(*canonical)) {
+    std::string supported;
+    for (const auto& c : all_provider_capabilities())
+      supported += (supported.empty() ? "" : ", ") + std::string(c.provider);
     error(provider->path, provider->pos,
-          "The provider '" + *canonical +
-              "' is not supported yet by this gateway (supported: mock, openai, "
-              "openai-compatible, ollama, groq, deepseek, xai, openrouter, fireworks).");
+          "The provider '" + *canonical + "' is not supported yet by this gateway (supported: " +
+              supported + ").");
     return;
   }
   const std::string config_path = join(model.path, "config");
@@ -581,9 +650,56 @@ void Loader::parse_model(const Field<YAML::Node>& model, ModelConfig& out) {
     error(config_path, pos_of(*config), kNotDict);
     return;
   }
+  if (const HttpProviderFields* fields = http_provider_fields(*canonical)) {
+    if (auto settings = parse_http_provider(*fields, config->value, config_path, pos_of(*config)))
+      out.settings = std::move(*settings);
+    return;
+  }
+  if (*canonical == "bedrock" || *canonical == "amazon-bedrock") {
+    if (auto settings = parse_bedrock(config->value, config_path, pos_of(*config)))
+      out.settings = std::move(*settings);
+    return;
+  }
   auto settings = preset ? parse_compatible(*preset, config->value, config_path, pos_of(*config))
                          : parse_openai(config->value, config_path, pos_of(*config));
   if (settings) out.settings = std::move(*settings);
+}
+
+std::optional<HttpProviderSettings> Loader::parse_http_provider(const HttpProviderFields& f,
+                                                                const YAML::Node& config,
+                                                                const std::string& path,
+                                                                Pos here) {
+  std::vector<std::string_view> known = {f.base_field};
+  if (!f.key_field.empty()) known.push_back(f.key_field);
+  const bool anthropic = f.provider == "anthropic";
+  if (anthropic) known.push_back("anthropic_version");
+  check_keys(config, path, known);
+  const std::size_t errors_before = result_.errors.size();
+  HttpProviderSettings s;
+  if (!f.key_field.empty()) {
+    const std::string key_path = join(path, f.key_field);
+    if (const auto key = find(config, f.key_field); !key || key->value.IsNull()) {
+      error(key_path, here, kFieldRequired);
+    } else {
+      parse_api_key(*key, key_path, s.api_key);
+    }
+  }
+  const bool required = f.default_base.empty();
+  if (const auto base = get_string(config, f.base_field, path, here, required)) {
+    parse_api_base(*base, s.api_base);
+  } else if (!required) {
+    s.api_base = std::string(f.default_base);
+  }
+  if (anthropic) {
+    s.anthropic_version = "2023-06-01";
+    if (const auto v = get_string(config, "anthropic_version", path, here, false)) {
+      s.anthropic_version = v->value;
+      if (v->value.empty() || v->value.find_first_of("\r\n") != std::string::npos)
+        error(v->path, v->pos, "The value must be a non-empty single line");
+    }
+  }
+  if (result_.errors.size() != errors_before) return std::nullopt;
+  return s;
 }
 
 std::optional<OpenAISettings> Loader::parse_compatible(const CompatiblePreset& p,
@@ -726,6 +842,145 @@ MockSettings Loader::parse_mock(const std::optional<Entry>& config, const std::s
       s.dimensions = static_cast<int>(dims->value);
     }
   }
+  return s;
+}
+
+namespace {
+
+std::string trim_ini(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
+  return std::string(v);
+}
+
+// The `[profile]` section of an AWS shared credentials file (INI: `key = value` lines, `#` and
+// `;` comments). Returns the section's keys, empty when the section is absent.
+std::map<std::string, std::string> read_aws_profile(const std::string& text,
+                                                    const std::string& profile) {
+  std::map<std::string, std::string> out;
+  bool in_section = false;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = trim_ini(std::string_view(text).substr(pos, end - pos));
+    pos = end + 1;
+    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    if (line.front() == '[' && line.back() == ']') {
+      in_section = trim_ini(std::string_view(line).substr(1, line.size() - 2)) == profile;
+      continue;
+    }
+    const std::size_t eq = line.find('=');
+    if (!in_section || eq == std::string::npos) continue;
+    out[trim_ini(std::string_view(line).substr(0, eq))] =
+        trim_ini(std::string_view(line).substr(eq + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<BedrockSettings> Loader::parse_bedrock(const YAML::Node& config,
+                                                     const std::string& path, Pos here) {
+  check_keys(config, path, {"aws_config", "aws_endpoint_url"});
+  const std::size_t errors_before = result_.errors.size();
+  const auto aws = get_node(config, "aws_config", path, here, true, YAML::NodeType::Map);
+  if (!aws) return std::nullopt;
+  const YAML::Node& a = aws->value;
+  check_keys(a, aws->path,
+             {"aws_region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+              "aws_role_arn", "session_length_seconds", "aws_endpoint_url",
+              "aws_sts_endpoint_url"});
+  BedrockSettings s;
+  auto env = [&](const char* name) -> std::string {
+    auto v = env_ ? env_(name) : std::nullopt;
+    return v ? *v : std::string();
+  };
+  if (const auto region = get_string(a, "aws_region", aws->path, aws->pos, false)) {
+    s.region = region->value;
+  } else {
+    s.region = env("AWS_REGION");
+    if (s.region.empty()) s.region = env("AWS_DEFAULT_REGION");
+  }
+  const bool region_ok = !s.region.empty() && std::all_of(s.region.begin(), s.region.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  });
+  if (!region_ok)
+    error(join(aws->path, "aws_region"), aws->pos,
+          s.region.empty() ? "No AWS region: set aws_region, AWS_REGION or AWS_DEFAULT_REGION"
+                           : "Invalid AWS region '" + s.region + "'");
+
+  // Static keys: $ENV, a file or a literal, like the *_api_key fields (an addition: AWS keys
+  // never start with '$').
+  auto key = [&](const char* name, Secret& out) {
+    if (const auto e = find(a, name); e && !e->value.IsNull()) {
+      parse_api_key(*e, join(aws->path, name), out);
+      return true;
+    }
+    return false;
+  };
+  const bool has_id = key("aws_access_key_id", s.access_key_id);
+  const bool has_secret = key("aws_secret_access_key", s.secret_access_key);
+  key("aws_session_token", s.session_token);
+  if (has_id != has_secret) {
+    error(aws->path, aws->pos,
+          "'aws_access_key_id' and 'aws_secret_access_key' must be given together");
+  } else if (has_id) {
+    s.credentials_source = "config";
+  } else if (!env("AWS_ACCESS_KEY_ID").empty() && !env("AWS_SECRET_ACCESS_KEY").empty()) {
+    s.access_key_id = Secret(env("AWS_ACCESS_KEY_ID"));
+    s.secret_access_key = Secret(env("AWS_SECRET_ACCESS_KEY"));
+    s.session_token = Secret(env("AWS_SESSION_TOKEN"));
+    s.credentials_source = "environment";
+  } else {
+    std::string file = env("AWS_SHARED_CREDENTIALS_FILE");
+    if (file.empty() && !env("HOME").empty()) file = env("HOME") + "/.aws/credentials";
+    std::string profile = env("AWS_PROFILE");
+    if (profile.empty()) profile = "default";
+    std::string text;
+    int err = 0;
+    if (!file.empty() && read_whole_file(file, text, err)) {
+      auto p = read_aws_profile(text, profile);
+      if (!p["aws_access_key_id"].empty() && !p["aws_secret_access_key"].empty()) {
+        s.access_key_id = Secret(p["aws_access_key_id"]);
+        s.secret_access_key = Secret(p["aws_secret_access_key"]);
+        s.session_token = Secret(p["aws_session_token"]);
+        s.credentials_source = file + " [" + profile + "]";
+      }
+    }
+    if (s.credentials_source.empty())
+      error(aws->path, aws->pos,
+            "No AWS credentials: set aws_access_key_id and aws_secret_access_key, the "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables, or a shared "
+            "credentials file (AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)");
+  }
+  for (const Secret* sec : {&s.access_key_id, &s.secret_access_key, &s.session_token})
+    if (sec->reveal().find_first_of("\r\n") != std::string::npos)
+      error(aws->path, aws->pos, "An AWS credential contains a line break");
+
+  if (const auto role = get_string(a, "aws_role_arn", aws->path, aws->pos, false)) {
+    if (role->value.rfind("arn:", 0) != 0)
+      error(role->path, role->pos, "Invalid role ARN '" + role->value + "': expected arn:...");
+    s.role_arn = role->value;
+  }
+  if (const auto len = get_int(a, "session_length_seconds", aws->path, aws->pos, false)) {
+    // STS AssumeRole accepts 900 s to 12 h.
+    if (len->value < 900 || len->value > 43200) {
+      error(len->path, len->pos, "Input should be between 900 and 43200");
+    } else {
+      s.session_length_seconds = static_cast<int>(len->value);
+    }
+  }
+  auto url = [&](const YAML::Node& map, const std::string& map_path, Pos map_pos,
+                 const char* name, std::string& out) {
+    if (const auto u = get_string(map, name, map_path, map_pos, false)) parse_api_base(*u, out);
+  };
+  url(config, path, here, "aws_endpoint_url", s.endpoint_url);
+  url(a, aws->path, aws->pos, "aws_endpoint_url", s.endpoint_url);
+  url(a, aws->path, aws->pos, "aws_sts_endpoint_url", s.sts_endpoint_url);
+  if (s.endpoint_url.empty()) s.endpoint_url = "https://bedrock-runtime." + s.region + ".amazonaws.com";
+  if (s.sts_endpoint_url.empty()) s.sts_endpoint_url = "https://sts." + s.region + ".amazonaws.com";
+  if (result_.errors.size() != errors_before) return std::nullopt;
   return s;
 }
 

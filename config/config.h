@@ -59,9 +59,40 @@ struct MockSettings {
   bool operator==(const MockSettings&) const = default;
 };
 
+// The HTTP providers of spec §6.2–6.11 (anthropic, gemini, cohere, mistral, togetherai, ai21labs,
+// palm, mosaicml, huggingface-text-generation-inference, mlflow-model-serving): an API key (none
+// for TGI and MLflow model serving) and a base URL (the provider's default, the
+// `<provider>_api_base` override of decisions.md, or `hf_server_url` / `model_server_url`).
+// ModelConfig::provider says which wire format applies.
+struct HttpProviderSettings {
+  Secret api_key;
+  std::string api_base;           // no trailing-slash normalisation; append_path() handles it
+  std::string anthropic_version;  // anthropic only (default "2023-06-01")
+  bool operator==(const HttpProviderSettings&) const = default;
+};
+
+// Amazon Bedrock (spec §6.12, decisions.md). The base credentials are resolved when the file is
+// loaded: model.config.aws_config keys, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+// AWS_SESSION_TOKEN, else the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
+// ~/.aws/credentials, profile AWS_PROFILE or "default"). With `aws_role_arn` the gateway calls
+// STS AssumeRole with them and caches the temporary credentials until shortly before expiry.
+struct BedrockSettings {
+  std::string region;            // aws_region, else AWS_REGION, else AWS_DEFAULT_REGION
+  std::string endpoint_url;      // aws_endpoint_url, default https://bedrock-runtime.<region>.amazonaws.com
+  std::string sts_endpoint_url;  // aws_sts_endpoint_url, default https://sts.<region>.amazonaws.com
+  Secret access_key_id;
+  Secret secret_access_key;
+  Secret session_token;                // may be empty
+  std::string credentials_source;      // "config", "environment" or the shared file's path (for logs)
+  std::optional<std::string> role_arn;
+  int session_length_seconds = 900;
+  bool operator==(const BedrockSettings&) const = default;
+};
+
 // The closed set of implemented providers. Adding one fails to compile until every
 // std::visit over it handles the new alternative.
-using ProviderSettings = std::variant<OpenAISettings, MockSettings>;
+using ProviderSettings =
+    std::variant<OpenAISettings, MockSettings, HttpProviderSettings, BedrockSettings>;
 
 struct ModelConfig {
   std::string provider;             // canonical name, e.g. "openai", "amazon-bedrock"
@@ -157,6 +188,34 @@ struct CompatiblePreset {
 };
 // nullptr when `canonical` is not one of the family.
 const CompatiblePreset* compatible_preset(std::string_view canonical);
+
+// ---- what each provider serves (capabilities as data) ---------------------------------------
+
+struct ProviderCapabilities {
+  std::string_view provider;  // canonical name
+  std::string_view display;   // MLflow's display name, used in 501 texts ("Anthropic", ...)
+  bool chat, chat_stream, completions, completions_stream, embeddings;
+  bool serves(EndpointType t) const {
+    return t == EndpointType::Chat ? chat : t == EndpointType::Completions ? completions : embeddings;
+  }
+  bool streams(EndpointType t) const {
+    return t == EndpointType::Chat ? chat_stream
+                                   : t == EndpointType::Completions && completions_stream;
+  }
+};
+// nullptr for providers this gateway does not implement (litellm, databricks...).
+const ProviderCapabilities* provider_capabilities(std::string_view canonical);
+// Every implemented provider, in docs order.
+const std::vector<ProviderCapabilities>& all_provider_capabilities();
+
+// The key/base fields of an HttpProviderSettings provider (docs/providers.md).
+struct HttpProviderFields {
+  std::string_view provider;
+  std::string_view key_field;     // empty: no key (TGI, MLflow model serving)
+  std::string_view base_field;    // the override (or, when default_base is empty, required) URL
+  std::string_view default_base;  // empty: base_field is required
+};
+const HttpProviderFields* http_provider_fields(std::string_view canonical);
 
 // ---- helpers shared with tests ---------------------------------------------------------
 

@@ -9,6 +9,7 @@
 #include "providers/fast_json.h"
 #include "providers/schema.h"
 #include "providers/sse.h"
+#include "providers/stream_decoder.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -333,7 +334,7 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
     // An error before the first event is an ordinary error response, as without streaming.
     auto body = co_await up.rest(options_.stream_idle);
     if (!body) co_return render_error(body.error(), call.family);
-    auto decoded = decode_upstream_reply(UpstreamReply{up.status(), up.content_type(), *body});
+    auto decoded = ep.adapter->decode_reply(UpstreamReply{up.status(), up.content_type(), *body});
     GatewayError err = decoded ? malformed_upstream("unexpected status " + std::to_string(up.status()))
                                : decoded.take_error();
     scrub(err.detail, ep.secrets);
@@ -341,21 +342,24 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   }
   bool ok = co_await out.begin(200, "text/event-stream; charset=utf-8", streamed.headers);
   streamed.headers.clear();
-  SseParser parser;
+  auto decoder = make_stream_decoder(ep.adapter->stream_framing());
   std::optional<GatewayError> failure;
   bool first = true;
-  while (ok && !failure && !translator->finished()) {
+  bool eof = false;
+  while (ok && !failure && !eof && !translator->finished()) {
     auto bytes = co_await up.next(first ? options_.stream_first_event : options_.stream_idle);
     first = false;
     if (!bytes) {
       failure = bytes.take_error();
       break;
     }
+    Result<std::vector<SseEvent>> events = std::vector<SseEvent>{};
     if (bytes->empty()) {
-      failure = malformed_upstream("the stream ended before its end marker");
-      break;
+      eof = true;  // a framing may complete its last event at EOF (NDJSON without a newline)
+      events = decoder->finish();
+    } else {
+      events = decoder->feed(*bytes);
     }
-    auto events = parser.feed(*bytes);
     if (!events) {
       failure = events.take_error();
       break;
@@ -373,6 +377,8 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
       if (translator->finished()) break;
     }
     if (!ready.empty()) ok = co_await out.write_all(ready);
+    if (eof && !failure && !translator->complete_at_eof())
+      failure = malformed_upstream("the stream ended before its end marker");
   }
   if (!ok) co_return streamed;  // the client left: the upstream connection is closed with `up`
   if (failure) {

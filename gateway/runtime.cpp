@@ -23,10 +23,15 @@ std::vector<std::string> secrets_of(const config::ProviderSettings& settings) {
   return std::visit(
       [](const auto& s) -> std::vector<std::string> {
         using S = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<S, config::OpenAISettings>) {
-          if (!s.api_key.empty()) return {s.api_key.reveal()};
+        std::vector<std::string> out;
+        if constexpr (std::is_same_v<S, config::OpenAISettings> ||
+                      std::is_same_v<S, config::HttpProviderSettings>) {
+          if (!s.api_key.empty()) out.push_back(s.api_key.reveal());
+        } else if constexpr (std::is_same_v<S, config::BedrockSettings>) {
+          for (const auto* k : {&s.access_key_id, &s.secret_access_key, &s.session_token})
+            if (!k->empty()) out.push_back(k->reveal());
         }
-        return {};
+        return out;
       },
       settings);
 }

@@ -27,6 +27,10 @@ struct UpstreamRequest {
   std::string url;  // absolute http(s) URL including the query
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set by the Bedrock adapter: the gateway resolves the credentials (static, or STS AssumeRole
+  // with a cache) and signs the request with SigV4 (service "bedrock") right before sending.
+  // Points into the adapter, which outlives the request (the request holds its snapshot).
+  const config::BedrockSettings* aws = nullptr;
 };
 
 // What the upstream answered (a complete, non-streaming response).
@@ -53,6 +57,16 @@ using Call = std::variant<UpstreamRequest, Json, LocalStream>;
 
 struct SseEvent;
 
+// How an upstream frames its stream; the gateway decodes every framing into SseEvents
+// (providers/stream_decoder.h) before the translator sees them:
+// - Sse: text/event-stream (OpenAI, Anthropic, Gemini alt=sse, Mistral, TogetherAI);
+// - NdJson: one JSON document per line (Cohere); each non-blank line is one event's `data`;
+// - AwsEventStream: application/vnd.amazon.eventstream (Bedrock ConverseStream); an `event`
+//   message becomes {event = :event-type, data = payload}, an `exception` message
+//   {event = "exception:" + :exception-type, data = payload}, an `error` message
+//   {event = "error:" + :error-code, data = :error-message}.
+enum class StreamFraming { Sse, NdJson, AwsEventStream };
+
 // Translates one upstream stream into unified chunks (spec §4.6). One per request; not
 // thread-safe; pure (fed parsed events, returns compact JSON chunk texts).
 class StreamTranslator {
@@ -65,6 +79,10 @@ class StreamTranslator {
   // True once the upstream's own terminator has been seen (e.g. OpenAI's `data: [DONE]`); a
   // stream that ends before that was truncated.
   virtual bool finished() const = 0;
+  // True when an end of the upstream byte stream right now would be a clean end. For upstreams
+  // without an explicit terminator (Gemini ends after the chunk carrying `finishReason`) this
+  // can become true before finished(); the relay keeps reading until finished() or EOF.
+  virtual bool complete_at_eof() const { return finished(); }
 };
 
 class Adapter {
@@ -94,11 +112,16 @@ class Adapter {
                                                               bool client_wants_usage) const {
     return nullptr;
   }
+  virtual StreamFraming stream_framing() const { return StreamFraming::Sse; }
 
   // A complete upstream reply -> unified response (spec §4.5) or a GatewayError. The default
   // implementation applies MLflow's generic content-type and status handling (spec §3.6) and
   // calls translate() for a 2xx JSON body.
   virtual Result<Json> parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const;
+
+  // Spec §3.6's content-type and status handling with this provider's error-message fields:
+  // the parsed body of a 2xx reply, or the GatewayError for the client.
+  Result<Json> decode_reply(const UpstreamReply& reply) const;
 
   // The same, serialised (what the gateway sends). The default serialises parse_reply();
   // an adapter may answer from a faster path that produces identical text.
@@ -106,6 +129,11 @@ class Adapter {
                                          const UpstreamReply& reply) const;
 
  protected:
+  // Top-level string fields of an upstream error body that carry the provider's own message
+  // (e.g. Bedrock and Cohere `message`), used when the body has no `error` key (spec §3.6
+  // handles `error.message`). Empty: MLflow's rule, the whole body is the detail.
+  virtual std::vector<std::string_view> error_message_fields() const { return {}; }
+
   // A 2xx upstream JSON body -> unified response. A body that lacks what the provider
   // documents is a malformed upstream reply (502). The body is owned so values can be moved
   // into the response instead of copied.

@@ -24,7 +24,8 @@ GatewayError malformed_upstream(std::string_view what) {
                             "upstream_error", "bad_gateway");
 }
 
-Result<Json> decode_upstream_reply(const UpstreamReply& reply) {
+Result<Json> decode_upstream_reply(const UpstreamReply& reply,
+                                   const std::vector<std::string_view>& message_fields) {
   Json body;
   if (is_json_content_type(reply.content_type)) {
     body = Json::parse(reply.body, nullptr, false);
@@ -57,6 +58,13 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply) {
       }
     } else {
       e.detail = body;
+      for (std::string_view field : message_fields) {
+        auto it = body.is_object() ? body.find(field) : body.end();
+        if (it != body.end() && it->is_string()) {
+          e.detail = *it;
+          break;
+        }
+      }
     }
     return e;
   }
@@ -66,8 +74,12 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply) {
   return body;
 }
 
+Result<Json> Adapter::decode_reply(const UpstreamReply& reply) const {
+  return decode_upstream_reply(reply, error_message_fields());
+}
+
 Result<Json> Adapter::parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const {
-  auto body = decode_upstream_reply(reply);
+  auto body = decode_reply(reply);
   if (!body) return body.take_error();
   return translate(ctx, std::move(*body));
 }

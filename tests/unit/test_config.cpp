@@ -565,14 +565,16 @@ TEST(ConfigErrors, UnknownProvider) {
 TEST(ConfigErrors, KnownProviderNotImplementedYet) {
   EXPECT_EQ(errors_of(R"(endpoints:
   - name: a
-    endpoint_type: llm/v1/completions
+    endpoint_type: llm/v1/chat
     model:
-      provider: Amazon-Bedrock
-      config: {aws_config: {aws_region: us-east-1}}
+      provider: LiteLLM
+      config: {litellm_api_key: k}
 )"),
-            Texts{"endpoints[0].model.provider: The provider 'amazon-bedrock' is not supported "
-                  "yet by this gateway (supported: mock, openai, openai-compatible, ollama, groq, "
-                  "deepseek, xai, openrouter, fireworks). (line 5, column 17)"});
+            Texts{"endpoints[0].model.provider: The provider 'litellm' is not supported "
+                  "yet by this gateway (supported: openai, anthropic, gemini, cohere, mistral, "
+                  "togetherai, huggingface-text-generation-inference, mlflow-model-serving, "
+                  "ai21labs, palm, mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, "
+                  "ollama, groq, deepseek, xai, openrouter, fireworks). (line 5, column 17)"});
 }
 
 TEST(ConfigErrors, ConfigRequiredExceptForMock) {
@@ -877,7 +879,7 @@ TEST(ConfigErrors, CollectsEveryProblemInFileOrder) {
         openai_api_key: $MISSING
   - name: third
     endpoint_type: chat
-    model: {provider: cohere, config: {cohere_api_key: k}}
+    model: {provider: cohere, config: {cohere_api_key: $NOPE}}
     limit: {calls: 1, renewal_period: fortnight}
 )");
   EXPECT_FALSE(r.config.has_value());
@@ -890,9 +892,8 @@ TEST(ConfigErrors, CollectsEveryProblemInFileOrder) {
              "set (line 10, column 25)",
              "endpoints[2].endpoint_type: The route_type 'chat' is not supported. "
              "(line 12, column 20)",
-             "endpoints[2].model.provider: The provider 'cohere' is not supported yet by this "
-             "gateway (supported: mock, openai, openai-compatible, ollama, groq, deepseek, xai, "
-             "openrouter, fireworks). (line 13, column 23)",
+             "endpoints[2].model.config.cohere_api_key: Environment variable 'NOPE' is not "
+             "set (line 13, column 56)",
              "endpoints[2].limit: Failed to parse the rate limit configuration.Please make sure "
              "limit.calls is a positive number andlimit.renewal_period is a right granularity "
              "(line 14, column 12)"}));

@@ -1,0 +1,136 @@
+// Shared helpers for the provider translation tests: build an adapter from YAML exactly as the
+// gateway does (config loader + make_adapter), run prepare() on a client body, and feed an
+// upstream reply or stream through the adapter's public interface.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "providers/adapter.h"
+#include "providers/schema.h"
+#include "providers/sse.h"
+#include "providers/stream_decoder.h"
+
+namespace gw::testing {
+
+inline constexpr std::int64_t kNow = 1700000000;
+
+// One endpoint named "e" of `type` ("llm/v1/chat"...) with `provider`, model `model` and
+// model.config `config_yaml` (a YAML flow mapping, e.g. "{anthropic_api_key: k}").
+inline config::EndpointConfig endpoint(const std::string& type, const std::string& provider,
+                                       const std::string& model, const std::string& config_yaml) {
+  std::string yaml = "endpoints:\n  - name: e\n    endpoint_type: " + type +
+                     "\n    model:\n      provider: " + provider + "\n      name: " + model +
+                     "\n      config: " + config_yaml + "\n";
+  auto r = config::load_config_string(yaml, [](const std::string&) { return std::nullopt; });
+  if (!r.ok()) {
+    std::string all;
+    for (const auto& e : r.errors) all += e.to_string() + "\n";
+    ADD_FAILURE() << "config did not load:\n" << all;
+    return {};
+  }
+  return r.config->endpoints.at(0);
+}
+
+inline config::EndpointType type_of(const std::string& type) {
+  return *config::parse_endpoint_type(type);
+}
+
+// The adapter plus the request context used by the helpers below.
+struct Subject {
+  std::shared_ptr<const Adapter> adapter;
+  RequestContext ctx;
+};
+
+inline Subject subject(const std::string& type, const std::string& provider,
+                       const std::string& model, const std::string& config_yaml) {
+  return Subject{make_adapter(endpoint(type, provider, model, config_yaml)),
+                 RequestContext{type_of(type), kNow}};
+}
+
+// Client body -> validated payload (schema defaults applied, as the gateway does) -> prepare().
+inline Result<Call> prepare(const Subject& s, const std::string& client_body) {
+  auto validated = validate_request(s.ctx.type, Json::parse(client_body));
+  if (!validated) return validated.take_error();
+  return s.adapter->prepare(s.ctx, std::move(validated->payload));
+}
+
+// prepare() that must produce an upstream request.
+inline UpstreamRequest upstream_request(const Subject& s, const std::string& client_body) {
+  auto call = prepare(s, client_body);
+  if (!call) {
+    ADD_FAILURE() << "prepare failed: " << call.error().status << " " << call.error().message();
+    return {};
+  }
+  auto* req = std::get_if<UpstreamRequest>(&*call);
+  if (!req) {
+    ADD_FAILURE() << "prepare did not produce an upstream request";
+    return {};
+  }
+  return *req;
+}
+
+inline std::string header(const UpstreamRequest& req, const std::string& name) {
+  for (const auto& [k, v] : req.headers) {
+    if (k.size() == name.size() &&
+        std::equal(k.begin(), k.end(), name.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      return v;
+  }
+  return "<absent>";
+}
+
+// An upstream reply through parse_reply().
+inline Result<Json> reply(const Subject& s, int status, const std::string& body,
+                          const std::string& content_type = "application/json") {
+  return s.adapter->parse_reply(s.ctx, UpstreamReply{status, content_type, body});
+}
+
+// A whole upstream stream (raw bytes in the provider's framing) through the decoder and the
+// translator, fed one byte at a time when `bytewise`. Returns the chunks; an error ends it.
+struct StreamOutcome {
+  std::vector<Json> chunks;
+  std::optional<GatewayError> error;
+  bool finished = false;
+};
+inline StreamOutcome run_stream(const Subject& s, const std::string& bytes, bool wants_usage = false,
+                                bool bytewise = false) {
+  StreamOutcome out;
+  auto translator = s.adapter->stream_translator(s.ctx, wants_usage);
+  if (!translator) {
+    ADD_FAILURE() << "no stream translator";
+    return out;
+  }
+  auto decoder = make_stream_decoder(s.adapter->stream_framing());
+  auto handle = [&](const std::vector<SseEvent>& events) {
+    for (const auto& e : events) {
+      auto chunks = translator->on_event(e);
+      if (!chunks) {
+        out.error = chunks.take_error();
+        return false;
+      }
+      for (auto& c : *chunks) out.chunks.push_back(Json::parse(c));
+      if (translator->finished()) return false;
+    }
+    return true;
+  };
+  const std::size_t step = bytewise ? 1 : bytes.size();
+  bool go = true;
+  for (std::size_t i = 0; go && i < bytes.size(); i += step) {
+    auto events = decoder->feed(std::string_view(bytes).substr(i, step));
+    if (!events) {
+      out.error = events.take_error();
+      return out;
+    }
+    go = handle(*events);
+  }
+  if (go && !out.error) handle(decoder->finish());
+  out.finished = translator->finished() || translator->complete_at_eof();
+  return out;
+}
+
+}  // namespace gw::testing
