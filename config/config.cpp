@@ -549,7 +549,7 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   }
   ++endpoint_entries_;
   const Pos here = pos_of(node.Mark());
-  check_keys(node, path, {"name", "endpoint_type", "route_type", "model", "limit"});
+  check_keys(node, path, {"name", "endpoint_type", "route_type", "model", "limit", "timeouts"});
   EndpointConfig ep;
   ep.line = here.line;
   const auto name = get_string(node, "name", path, here, true);
@@ -580,6 +580,25 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   }
   if (const auto limit = get_node(node, "limit", path, here, false, YAML::NodeType::Map)) {
     ep.limit = parse_limit_block(*limit);
+  }
+  if (const auto t = get_node(node, "timeouts", path, here, false, YAML::NodeType::Map)) {
+    check_keys(t->value, t->path, {"connect", "total", "first_event", "idle"});
+    auto seconds = [&](const char* key, std::optional<std::int64_t>& out) {
+      const auto v = get_string(t->value, key, t->path, t->pos, false);
+      if (!v) return;
+      char* end = nullptr;
+      const double d = std::strtod(v->value.c_str(), &end);
+      if (v->value.empty() || end != v->value.c_str() + v->value.size() || !(d > 0) || d > 86400) {
+        error(v->path, v->pos, "Input should be a number of seconds greater than 0 and at most 86400");
+        return;
+      }
+      out = static_cast<std::int64_t>(d * 1000 + 0.5);
+      if (*out == 0) out = 1;
+    };
+    seconds("connect", ep.timeouts.connect_ms);
+    seconds("total", ep.timeouts.total_ms);
+    seconds("first_event", ep.timeouts.first_event_ms);
+    seconds("idle", ep.timeouts.idle_ms);
   }
   config_.endpoints.push_back(std::move(ep));
 }

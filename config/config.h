@@ -116,15 +116,27 @@ struct LimitConfig {
   bool operator==(const LimitConfig&) const = default;
 };
 
+// Per-endpoint upstream timeouts (decisions.md), each overriding the server-wide flag of the
+// same name; seconds in the file (fractions allowed), milliseconds here.
+struct TimeoutConfig {
+  std::optional<std::int64_t> connect_ms;      // TCP + TLS handshake
+  std::optional<std::int64_t> total_ms;        // a whole non-streaming call
+  std::optional<std::int64_t> first_event_ms;  // streams: until the first upstream bytes
+  std::optional<std::int64_t> idle_ms;         // streams: between upstream reads
+  bool operator==(const TimeoutConfig&) const = default;
+};
+
 struct EndpointConfig {
   std::string name;
   EndpointType type = EndpointType::Chat;
   ModelConfig model;
   std::optional<LimitConfig> limit;
+  TimeoutConfig timeouts;
   int line = 0;  // 1-based line of the entry in the file (0 = unknown)
   // Same behaviour (the line may differ): what a reload compares.
   bool same_as(const EndpointConfig& o) const {
-    return name == o.name && type == o.type && model == o.model && limit == o.limit;
+    return name == o.name && type == o.type && model == o.model && limit == o.limit &&
+           timeouts == o.timeouts;
   }
 };
 

@@ -242,7 +242,8 @@ Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream,
     : runtime_(std::move(runtime)),
       upstream_(upstream),
       limiter_(std::move(limiter)),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      aws_(upstream, [this] { return options_.clock(); }) {
   if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
 }
 
@@ -287,7 +288,12 @@ net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, Ca
   // quota), before the provider is called.
   if (auto denied = co_await admit(ep, call)) co_return std::move(*denied);
   if (auto* local = std::get_if<Json>(&*prepared)) co_return json_response(200, *local);
-  co_return co_await forward(ep, ctx, std::get<UpstreamRequest>(*prepared), call.family);
+  auto& request = std::get<UpstreamRequest>(*prepared);
+  if (request.aws) {
+    if (auto err = co_await aws_.sign(request, ep.config.name))
+      co_return render_error(*err, call.family);
+  }
+  co_return co_await forward(ep, ctx, request, call.family);
 }
 
 net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json payload,
@@ -323,8 +329,17 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
     co_return streamed;
   }
 
-  auto upstream = co_await upstream_.open_stream(std::get<UpstreamRequest>(*prepared),
-                                                 ep.config.name, options_.stream_first_event);
+  auto& request = std::get<UpstreamRequest>(*prepared);
+  if (request.aws) {
+    if (auto err = co_await aws_.sign(request, ep.config.name))
+      co_return render_error(*err, call.family);
+  }
+  const auto& t = ep.config.timeouts;
+  const std::chrono::milliseconds first_event =
+      t.first_event_ms ? std::chrono::milliseconds(*t.first_event_ms) : options_.stream_first_event;
+  const std::chrono::milliseconds idle =
+      t.idle_ms ? std::chrono::milliseconds(*t.idle_ms) : options_.stream_idle;
+  auto upstream = co_await upstream_.open_stream(request, ep.config.name, first_event);
   if (!upstream) {
     log::warn(upstream.error().message());
     co_return render_error(upstream.error(), call.family);
@@ -332,7 +347,7 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   UpstreamStream& up = **upstream;
   if (up.status() < 200 || up.status() >= 300) {
     // An error before the first event is an ordinary error response, as without streaming.
-    auto body = co_await up.rest(options_.stream_idle);
+    auto body = co_await up.rest(idle);
     if (!body) co_return render_error(body.error(), call.family);
     auto decoded = ep.adapter->decode_reply(UpstreamReply{up.status(), up.content_type(), *body});
     GatewayError err = decoded ? malformed_upstream("unexpected status " + std::to_string(up.status()))
@@ -342,12 +357,24 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   }
   bool ok = co_await out.begin(200, "text/event-stream; charset=utf-8", streamed.headers);
   streamed.headers.clear();
+  // A client that leaves cancels the upstream read at once (issue 4): the pending next()
+  // fails and nothing more is read from or written for this stream.
+  bool client_gone = false;
+  out.watch_disconnect([&up, &client_gone] {
+    client_gone = true;
+    up.cancel();
+  });
+  struct Unwatch {
+    StreamWriter& out;
+    ~Unwatch() { out.watch_disconnect({}); }
+  } unwatch{out};
   auto decoder = make_stream_decoder(ep.adapter->stream_framing());
   std::optional<GatewayError> failure;
   bool first = true;
   bool eof = false;
   while (ok && !failure && !eof && !translator->finished()) {
-    auto bytes = co_await up.next(first ? options_.stream_first_event : options_.stream_idle);
+    auto bytes = co_await up.next(first ? first_event : idle);
+    if (client_gone) break;
     first = false;
     if (!bytes) {
       failure = bytes.take_error();
@@ -380,7 +407,12 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
     if (eof && !failure && !translator->complete_at_eof())
       failure = malformed_upstream("the stream ended before its end marker");
   }
-  if (!ok) co_return streamed;  // the client left: the upstream connection is closed with `up`
+  if (!ok || client_gone) {
+    // The client left: the upstream connection is closed with `up`.
+    if (client_gone) log::info("endpoint '" + ep.config.name + "': the client left mid-stream; upstream read cancelled");
+    streamed.stream_complete = false;
+    co_return streamed;
+  }
   if (failure) {
     scrub(failure->detail, ep.secrets);
     log::warn("endpoint '" + ep.config.name + "': stream failed: " + failure->message());
@@ -446,7 +478,12 @@ net::awaitable<std::optional<ApiResponse>> Api::admit(const EndpointRuntime& ep,
 
 net::awaitable<ApiResponse> Api::forward(const EndpointRuntime& ep, const RequestContext& ctx,
                                          const UpstreamRequest& request, PathFamily family) {
-  auto reply = co_await upstream_.send(request, ep.config.name);
+  const auto& t = ep.config.timeouts;
+  const auto& defaults = upstream_.options();
+  auto reply = co_await upstream_.send(
+      request, ep.config.name,
+      CallTimeouts{t.connect_ms ? std::chrono::milliseconds(*t.connect_ms) : defaults.connect_timeout,
+                   t.total_ms ? std::chrono::milliseconds(*t.total_ms) : defaults.total_timeout});
   if (!reply) {
     log::warn(reply.error().message());
     co_return render_error(reply.error(), family);

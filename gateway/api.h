@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 
+#include "gateway/aws_auth.h"
 #include "gateway/errors_http.h"
 #include "gateway/http_types.h"
 #include "gateway/rate_limit.h"
@@ -77,6 +78,7 @@ class Api {
   UpstreamClient& upstream_;
   std::shared_ptr<RateLimiter> limiter_;
   ApiOptions options_;
+  AwsAuth aws_;  // signs Bedrock requests; caches STS credentials for this worker
 };
 
 }  // namespace gw

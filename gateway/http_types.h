@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,11 @@ class StreamWriter {
   // Several chunks (each its own HTTP chunk) in one write: events that arrived together.
   virtual boost::asio::awaitable<bool> write_all(const std::vector<std::string>& parts) = 0;
   virtual boost::asio::awaitable<bool> end() = 0;                          // the last chunk
+  // Calls `on_gone` (once, on the connection's thread) as soon as the client closes or resets
+  // the connection while the stream is being produced, so that the producer can cancel its
+  // upstream read at once instead of noticing at its next write. An empty function stops
+  // watching; it must be called before anything captured by `on_gone` goes away.
+  virtual void watch_disconnect(std::function<void()> on_gone) {}
 };
 
 struct ApiRequest {

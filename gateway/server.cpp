@@ -1,7 +1,11 @@
 #include "gateway/server.h"
 
 
+#include <sys/socket.h>
+
 #include <atomic>
+#include <cerrno>
+#include <functional>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -95,6 +99,32 @@ class SessionStreamWriter final : public StreamWriter {
   }
   bool keep_alive() const { return keep_ && ok_; }
 
+  void watch_disconnect(std::function<void()> on_gone) override {
+    if (watch_) {
+      watch_->on_gone = nullptr;  // a wait still pending completes into nothing
+      watch_.reset();
+    }
+    if (!on_gone) return;
+    watch_ = std::make_shared<Watch>();
+    watch_->on_gone = std::move(on_gone);
+    auto& socket = stream_.socket();
+    socket.async_wait(net::socket_base::wait_read, [w = watch_, &socket](error_code ec) {
+      if (ec || !w->on_gone) return;
+      // Readable: either the peer closed (recv peeks 0 bytes or fails) or it sent bytes (a
+      // pipelined request, left for the session to read).
+      char probe;
+      const ssize_t n = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        auto fn = std::move(w->on_gone);
+        w->on_gone = nullptr;
+        fn();
+      }
+    });
+  }
+  ~SessionStreamWriter() override {
+    if (watch_) watch_->on_gone = nullptr;
+  }
+
  private:
   void append_chunk(std::string& wire, std::string_view data) const {
     if (data.empty()) return;  // an empty chunk would end the body
@@ -115,6 +145,10 @@ class SessionStreamWriter final : public StreamWriter {
     co_return ok_;
   }
 
+  struct Watch {
+    std::function<void()> on_gone;
+  };
+  std::shared_ptr<Watch> watch_;
   beast::tcp_stream& stream_;
   bool chunked_;
   bool keep_;

@@ -389,6 +389,11 @@ net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::millisecon
   }
 }
 
+void UpstreamStream::cancel() {
+  if (impl_->conn) impl_->conn->lowest().cancel();
+  impl_->done = true;
+}
+
 net::awaitable<Result<std::string>> UpstreamStream::rest(std::chrono::milliseconds idle) {
   std::string body;
   for (;;) {

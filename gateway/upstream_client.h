@@ -54,6 +54,8 @@ class UpstreamStream {
   boost::asio::awaitable<Result<std::string>> next(std::chrono::milliseconds idle);
   // The rest of the body (for error statuses), up to 1 MiB, waiting at most `idle` per read.
   boost::asio::awaitable<Result<std::string>> rest(std::chrono::milliseconds idle);
+  // Aborts a pending next() (it returns an error) and closes the connection: the client left.
+  void cancel();
 
   struct Impl;
   explicit UpstreamStream(std::unique_ptr<Impl> impl);

@@ -133,5 +133,81 @@ TEST_F(StreamingTest, MockStreamsOffline) {
   EXPECT_EQ(upstream_.request_count(), 0u);
 }
 
+
+// A client that leaves mid-stream cancels the upstream read at once: the upstream sees its
+// connection closed although it is silent and the idle timeout is 30 s.
+TEST(StreamingCancel, ClientDisconnectClosesTheUpstreamPromptly) {
+  FakeUpstream upstream;
+  ServerOptions o;
+  o.stream_first_event = std::chrono::milliseconds(30000);
+  o.stream_idle = std::chrono::milliseconds(30000);
+  auto server = start_gateway(openai_config(upstream.base_url()), o);
+  ASSERT_TRUE(server);
+  ScriptedReply reply;
+  reply.content_type = "text/event-stream";
+  reply.chunks = {event(kChunk1), event(kChunk2)};
+  reply.await_peer_close = true;  // sends the first event, then waits for the gateway to close
+  upstream.reply_with(reply);
+  for (int round = 1; round <= 3; ++round) {
+    {
+      RawConnection c(server->port());
+      c.send(post_raw("/v1/chat/completions", kRequestV1));
+      ASSERT_NE(c.read_until("Hello").find("Hello"), std::string::npos);
+    }  // the client closes its socket here
+    EXPECT_TRUE(upstream.wait_for_peer_closes(round, 5000)) << "round " << round;
+  }
+  // The server keeps serving.
+  auto r = http_request(server->port(), "POST", "/endpoints/mock-chat/invocations",
+                        R"({"messages":[{"role":"user","content":"Hi"}]})");
+  EXPECT_EQ(r.status, 200) << r.error;
+}
+
+std::string endpoint_with_timeouts(const std::string& base, const std::string& timeouts) {
+  return "endpoints:\n"
+         "  - name: chat\n"
+         "    endpoint_type: llm/v1/chat\n"
+         "    model:\n"
+         "      provider: openai\n"
+         "      name: gpt-4o-mini\n"
+         "      config:\n"
+         "        openai_api_key: $TEST_OPENAI_KEY\n"
+         "        openai_api_base: " + base + "/v1\n"
+         "    timeouts: " + timeouts + "\n";
+}
+
+TEST(EndpointTimeouts, StreamIdleTimeoutPerEndpointEndsTheStreamWithAnErrorEvent) {
+  FakeUpstream upstream;
+  ServerOptions o;
+  o.stream_first_event = std::chrono::milliseconds(30000);
+  o.stream_idle = std::chrono::milliseconds(30000);
+  auto server = start_gateway(endpoint_with_timeouts(upstream.base_url(), "{idle: 0.2}"), o);
+  ASSERT_TRUE(server);
+  ScriptedReply reply;
+  reply.content_type = "text/event-stream";
+  reply.chunks = {event(kChunk1), event(kChunk2)};
+  reply.await_peer_close = true;  // silent after the first event
+  upstream.reply_with(reply);
+  auto r = http_request(server->port(), "POST", "/v1/chat/completions", kRequestV1);
+  ASSERT_EQ(r.status, 200) << r.error;
+  EXPECT_NE(r.body.find("Hello"), std::string::npos);
+  EXPECT_NE(r.body.find(R"(data: {"error":{"message":"Endpoint 'chat': the upstream 127.0.0.1:)"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("sent nothing for 0.2 s"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("[DONE]"), std::string::npos);
+}
+
+TEST(EndpointTimeouts, TotalTimeoutPerEndpointIs504) {
+  FakeUpstream upstream;
+  auto server = start_gateway(endpoint_with_timeouts(upstream.base_url(), "{total: 0.3}"));
+  ASSERT_TRUE(server);
+  ScriptedReply hang;
+  hang.action = ScriptedReply::Action::Hang;
+  upstream.reply_with(hang);
+  auto r = http_request(server->port(), "POST", "/endpoints/chat/invocations",
+                        R"({"messages":[{"role":"user","content":"Hi"}]})");
+  EXPECT_EQ(r.status, 504) << r.body;
+}
+
 }  // namespace
 }  // namespace gw::test

@@ -47,6 +47,7 @@ struct FakeUpstream::Impl : std::enable_shared_from_this<FakeUpstream::Impl> {
   Handler handler = [](const RecordedRequest&) { return ScriptedReply{}; };
   std::vector<RecordedRequest> recorded;
   std::size_t accepted = 0;
+  std::size_t peer_closes = 0;
 
   net::awaitable<void> accept_loop() {
     for (;;) {
@@ -128,6 +129,19 @@ struct FakeUpstream::Impl : std::enable_shared_from_this<FakeUpstream::Impl> {
           std::string chunk = size + reply.chunks[i] + "\r\n";
           auto [cec, cn] = co_await net::async_write(stream, net::buffer(chunk), kTok);
           if (cec) co_return;
+          if (i == 0 && reply.await_peer_close) {
+            char sink[512];
+            for (;;) {
+              auto [rec_ec, got] = co_await stream.async_read_some(net::buffer(sink), kTok);
+              if (rec_ec) break;
+            }
+            {
+              std::lock_guard lock(mu);
+              ++peer_closes;
+            }
+            cv.notify_all();
+            co_return;
+          }
         }
         if (reply.truncate) co_return;
         std::string last = "0\r\n\r\n";
@@ -191,6 +205,12 @@ std::size_t FakeUpstream::request_count() const {
 std::size_t FakeUpstream::connections_accepted() const {
   std::lock_guard lock(impl_->mu);
   return impl_->accepted;
+}
+
+bool FakeUpstream::wait_for_peer_closes(std::size_t n, int timeout_ms) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                            [&] { return impl_->peer_closes >= n; });
 }
 
 bool FakeUpstream::wait_for_requests(std::size_t n, int timeout_ms) const {

@@ -47,6 +47,9 @@ struct ScriptedReply {
   std::vector<std::string> chunks;
   std::shared_future<void> gate;
   bool truncate = false;  // stop after the chunks without ending the body, then close
+  // After the first chunk, send nothing more and wait until the peer (the gateway) closes the
+  // connection; counted by peer_closes(). Proves a client disconnect reaches the upstream.
+  bool await_peer_close = false;
 };
 
 class FakeUpstream {
@@ -73,6 +76,8 @@ class FakeUpstream {
   // Blocks until at least n requests have been received (or the timeout passes); returns
   // whether they arrived. For tests that must act while a request is in flight.
   bool wait_for_requests(std::size_t n, int timeout_ms = 5000) const;
+  // Blocks until the gateway has closed at least n connections held by await_peer_close.
+  bool wait_for_peer_closes(std::size_t n, int timeout_ms = 5000) const;
 
  private:
   struct Impl;

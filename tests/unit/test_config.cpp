@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -970,6 +972,240 @@ TEST(ConfigCompatible, RequiredKeysBaseAndServedTypes) {
                    "endpoints[1].model.config.api_base: Field required (line 7, column 50)",
                    "endpoints[2].model.provider: Endpoint 'e': provider 'groq' does not serve "
                    "llm/v1/embeddings (supported: llm/v1/chat) (line 10, column 12)"}));
+}
+
+}  // namespace
+}  // namespace gw::config
+
+// ---- the providers of spec §6.2–6.12 -----------------------------------------------------------
+
+namespace gw::config {
+namespace {
+
+std::string one_endpoint(const std::string& type, const std::string& provider,
+                         const std::string& config) {
+  return "endpoints:\n  - name: e\n    endpoint_type: " + type + "\n    model:\n      provider: " +
+         provider + "\n      name: m\n      config: " + config + "\n";
+}
+
+TEST(ProviderConfig, HttpProvidersGetTheirDefaultBaseAndKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"anthropic", "https://api.anthropic.com/v1"},
+      {"gemini", "https://generativelanguage.googleapis.com/v1beta/models"},
+      {"cohere", "https://api.cohere.ai/v1"},
+      {"mistral", "https://api.mistral.ai/v1"},
+      {"togetherai", "https://api.together.xyz/v1"},
+      {"ai21labs", "https://api.ai21.com/studio/v1"},
+      {"palm", "https://generativelanguage.googleapis.com/v1beta3/models"},
+      {"mosaicml", "https://models.hosted-on.mosaicml.hosting"},
+  };
+  for (const auto& [provider, base] : cases) {
+    const std::string key_field = std::string(provider) + "_api_key";
+    const auto r = load(one_endpoint("llm/v1/completions", provider, "{" + key_field + ": $OPENAI_KEY}"));
+    ASSERT_TRUE(r.ok()) << provider << ": " << texts(r.errors)[0];
+    const auto& s = std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings);
+    EXPECT_EQ(s.api_key.reveal(), "sk-from-env") << provider;
+    EXPECT_EQ(s.api_base, base) << provider;
+    EXPECT_TRUE(r.warnings.empty()) << provider;
+  }
+}
+
+TEST(ProviderConfig, EveryProviderAcceptsAnApiBaseOverride) {
+  for (const char* provider :
+       {"anthropic", "gemini", "cohere", "mistral", "togetherai", "ai21labs", "palm", "mosaicml"}) {
+    const std::string p(provider);
+    const auto r = load(one_endpoint("llm/v1/completions", p,
+                                     "{" + p + "_api_key: k, " + p + "_api_base: 'http://127.0.0.1:9/x'}"));
+    ASSERT_TRUE(r.ok()) << p;
+    EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).api_base,
+              "http://127.0.0.1:9/x");
+  }
+  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "anthropic",
+                                   "{anthropic_api_key: k, anthropic_api_base: 'ftp://x'}")),
+            Texts{"endpoints[0].model.config.anthropic_api_base: Invalid URL 'ftp://x': expected "
+                  "http:// or https:// and a host (line 7, column 58)"});
+}
+
+TEST(ProviderConfig, MissingKeyIsFieldRequired) {
+  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "gemini", "{gemini_api_base: 'http://h'}")),
+            Texts{"endpoints[0].model.config.gemini_api_key: Field required (line 7, column 15)"});
+}
+
+TEST(ProviderConfig, ServerUrlProviders) {
+  auto r = load(one_endpoint("llm/v1/completions", "huggingface-text-generation-inference",
+                             "{hf_server_url: 'http://tgi:8080'}"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).api_base,
+            "http://tgi:8080");
+  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "mlflow-model-serving", "{other: 1}")),
+            Texts{"endpoints[0].model.config.model_server_url: Field required (line 7, column 15)"});
+}
+
+TEST(ProviderConfig, AnthropicVersionDefaultsAndOverrides) {
+  auto r = load(one_endpoint("llm/v1/chat", "anthropic", "{anthropic_api_key: k}"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).anthropic_version,
+            "2023-06-01");
+  r = load(one_endpoint("llm/v1/chat", "anthropic", "{anthropic_api_key: k, anthropic_version: '2024-01-01'}"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).anthropic_version,
+            "2024-01-01");
+}
+
+TEST(ProviderConfig, UnsupportedTypesAreRejectedAtLoadNamingTheSupportedOnes) {
+  EXPECT_EQ(errors_of(one_endpoint("llm/v1/embeddings", "anthropic", "{anthropic_api_key: k}")),
+            Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'anthropic' does not serve "
+                  "llm/v1/embeddings (supported: llm/v1/chat, llm/v1/completions) (line 5, column 7)"});
+  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "ai21labs", "{ai21labs_api_key: k}")),
+            Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'ai21labs' does not serve "
+                  "llm/v1/chat (supported: llm/v1/completions) (line 5, column 7)"});
+  EXPECT_EQ(errors_of(one_endpoint("llm/v1/embeddings", "bedrock",
+                                   "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
+                                   "aws_secret_access_key: b}}")),
+            Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'bedrock' does not serve "
+                  "llm/v1/embeddings (supported: llm/v1/chat, llm/v1/completions) (line 5, column 7)"});
+}
+
+TEST(ProviderConfig, CapabilitiesTableIsConsistent) {
+  for (const auto& c : all_provider_capabilities()) {
+    EXPECT_TRUE(canonical_provider(c.provider).has_value()) << c.provider;
+    EXPECT_TRUE(c.chat || c.completions || c.embeddings) << c.provider;
+    EXPECT_TRUE(!c.chat_stream || c.chat) << c.provider;
+    EXPECT_TRUE(!c.completions_stream || c.completions) << c.provider;
+  }
+}
+
+// ---- Bedrock credentials ---------------------------------------------------------------------
+
+LoadResult load_env(const std::string& yaml, std::map<std::string, std::string> vars) {
+  return load_config_string(yaml, env_from(std::move(vars)));
+}
+
+TEST(BedrockConfig, StaticKeysFromTheConfig) {
+  auto r = load_env(one_endpoint("llm/v1/chat", "Amazon-Bedrock",
+                                 "{aws_config: {aws_region: eu-west-1, aws_access_key_id: AKID, "
+                                 "aws_secret_access_key: $SECRET, aws_session_token: TOKEN}}"),
+                    {{"SECRET", "s3cr3t"}, {"AWS_ACCESS_KEY_ID", "ignored"}});
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  EXPECT_EQ(r.config->endpoints[0].model.provider, "amazon-bedrock");
+  const auto& s = std::get<BedrockSettings>(r.config->endpoints[0].model.settings);
+  EXPECT_EQ(s.region, "eu-west-1");
+  EXPECT_EQ(s.access_key_id.reveal(), "AKID");
+  EXPECT_EQ(s.secret_access_key.reveal(), "s3cr3t");
+  EXPECT_EQ(s.session_token.reveal(), "TOKEN");
+  EXPECT_EQ(s.credentials_source, "config");
+  EXPECT_EQ(s.endpoint_url, "https://bedrock-runtime.eu-west-1.amazonaws.com");
+  EXPECT_EQ(s.sts_endpoint_url, "https://sts.eu-west-1.amazonaws.com");
+  EXPECT_FALSE(s.role_arn.has_value());
+  EXPECT_EQ(s.session_length_seconds, 900);
+}
+
+TEST(BedrockConfig, EnvironmentThenSharedFile) {
+  auto r = load_env(one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {}}"),
+                    {{"AWS_REGION", "us-west-2"},
+                     {"AWS_ACCESS_KEY_ID", "AKENV"},
+                     {"AWS_SECRET_ACCESS_KEY", "SKENV"}});
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  auto s = std::get<BedrockSettings>(r.config->endpoints[0].model.settings);
+  EXPECT_EQ(s.region, "us-west-2");
+  EXPECT_EQ(s.access_key_id.reveal(), "AKENV");
+  EXPECT_EQ(s.credentials_source, "environment");
+
+  const std::string file = ::testing::TempDir() + "/aws_credentials_test";
+  {
+    std::ofstream f(file);
+    f << "[default]\naws_access_key_id = AKDEF\naws_secret_access_key = SKDEF\n\n"
+         "# comment\n[prod]\naws_access_key_id=AKPROD\r\naws_secret_access_key=SKPROD\r\n"
+         "aws_session_token = TPROD\n";
+  }
+  r = load_env(one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {}}"),
+               {{"AWS_DEFAULT_REGION", "ap-south-1"},
+                {"AWS_SHARED_CREDENTIALS_FILE", file},
+                {"AWS_PROFILE", "prod"}});
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  s = std::get<BedrockSettings>(r.config->endpoints[0].model.settings);
+  EXPECT_EQ(s.region, "ap-south-1");
+  EXPECT_EQ(s.access_key_id.reveal(), "AKPROD");
+  EXPECT_EQ(s.secret_access_key.reveal(), "SKPROD");
+  EXPECT_EQ(s.session_token.reveal(), "TPROD");
+  EXPECT_EQ(s.credentials_source, file + " [prod]");
+
+  r = load_env(one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {aws_region: us-east-1}}"),
+               {{"AWS_SHARED_CREDENTIALS_FILE", file}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<BedrockSettings>(r.config->endpoints[0].model.settings).access_key_id.reveal(),
+            "AKDEF");
+  std::remove(file.c_str());
+}
+
+TEST(BedrockConfig, ErrorsNameWhatIsMissing) {
+  EXPECT_EQ(texts(load_env(one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {}}"), {}).errors),
+            (Texts{"endpoints[0].model.config.aws_config.aws_region: No AWS region: set aws_region, "
+                   "AWS_REGION or AWS_DEFAULT_REGION (line 7, column 28)",
+                   "endpoints[0].model.config.aws_config: No AWS credentials: set aws_access_key_id "
+                   "and aws_secret_access_key, the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                   "environment variables, or a shared credentials file "
+                   "(AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials) (line 7, column 28)"}));
+  EXPECT_EQ(texts(load_env(one_endpoint("llm/v1/completions", "bedrock",
+                                        "{aws_config: {aws_region: 'bad region', aws_access_key_id: a}}"),
+                           {})
+                      .errors),
+            (Texts{"endpoints[0].model.config.aws_config.aws_region: Invalid AWS region 'bad region' "
+                   "(line 7, column 28)",
+                   "endpoints[0].model.config.aws_config: 'aws_access_key_id' and "
+                   "'aws_secret_access_key' must be given together (line 7, column 28)"}));
+  EXPECT_EQ(errors_of(one_endpoint("llm/v1/completions", "bedrock", "{}")),
+            Texts{"endpoints[0].model.config.aws_config: Field required (line 7, column 15)"});
+}
+
+TEST(BedrockConfig, RoleAndEndpointOverrides) {
+  auto r = load_env(one_endpoint("llm/v1/chat", "bedrock",
+                                 "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
+                                 "aws_secret_access_key: b, aws_role_arn: 'arn:aws:iam::1:role/r', "
+                                 "session_length_seconds: 3600, aws_endpoint_url: 'http://127.0.0.1:1', "
+                                 "aws_sts_endpoint_url: 'http://127.0.0.1:2'}}"),
+                    {});
+  ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
+  const auto& s = std::get<BedrockSettings>(r.config->endpoints[0].model.settings);
+  EXPECT_EQ(s.role_arn, "arn:aws:iam::1:role/r");
+  EXPECT_EQ(s.session_length_seconds, 3600);
+  EXPECT_EQ(s.endpoint_url, "http://127.0.0.1:1");
+  EXPECT_EQ(s.sts_endpoint_url, "http://127.0.0.1:2");
+  EXPECT_EQ(texts(load_env(one_endpoint("llm/v1/chat", "bedrock",
+                                        "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
+                                        "aws_secret_access_key: b, aws_role_arn: r, "
+                                        "session_length_seconds: 60}}"),
+                           {})
+                      .errors),
+            (Texts{"endpoints[0].model.config.aws_config.aws_role_arn: Invalid role ARN 'r': "
+                   "expected arn:... (line 7, column 114)",
+                   "endpoints[0].model.config.aws_config.session_length_seconds: Input should be "
+                   "between 900 and 43200 (line 7, column 141)"}));
+}
+
+TEST(EndpointTimeouts, ParsedInSecondsAndCompared) {
+  auto r = load(R"(endpoints:
+  - name: e
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+    timeouts: {connect: 2, total: 0.5, first_event: 10, idle: 1.25}
+)");
+  ASSERT_TRUE(r.ok());
+  const auto& t = r.config->endpoints[0].timeouts;
+  EXPECT_EQ(t.connect_ms, 2000);
+  EXPECT_EQ(t.total_ms, 500);
+  EXPECT_EQ(t.first_event_ms, 10000);
+  EXPECT_EQ(t.idle_ms, 1250);
+  EXPECT_EQ(errors_of(R"(endpoints:
+  - name: e
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+    timeouts: {total: -1, idle: soon}
+)"),
+            (Texts{"endpoints[0].timeouts.total: Input should be a number of seconds greater than 0 "
+                   "and at most 86400 (line 5, column 23)",
+                   "endpoints[0].timeouts.idle: Input should be a number of seconds greater than 0 "
+                   "and at most 86400 (line 5, column 33)"}));
 }
 
 }  // namespace

@@ -1,1 +1,193 @@
+// The framing layer under every stream translator (providers/stream_decoder.h) and the pure
+// halves of STS AssumeRole (providers/aws_sts.h).
 #include <gtest/gtest.h>
+
+#include "providers/aws_eventstream.h"
+#include "providers/aws_sts.h"
+#include "providers/stream_decoder.h"
+
+namespace gw {
+namespace {
+
+std::vector<SseEvent> feed_split(StreamDecoder& d, const std::string& bytes, std::size_t at) {
+  std::vector<SseEvent> out;
+  for (auto part : {std::string_view(bytes).substr(0, at), std::string_view(bytes).substr(at)}) {
+    auto events = d.feed(part);
+    EXPECT_TRUE(events.ok());
+    if (events) out.insert(out.end(), events->begin(), events->end());
+  }
+  return out;
+}
+
+TEST(NdJsonDecoder, EveryLineIsOneEventWhateverTheSplit) {
+  // Cohere's v1 chat stream (https://docs.cohere.com/v1/reference/chat, "stream": true).
+  const std::string bytes =
+      "{\"is_finished\":false,\"event_type\":\"stream-start\",\"generation_id\":\"g1\"}\n"
+      "{\"is_finished\":false,\"event_type\":\"text-generation\",\"text\":\"Hi\"}\r\n"
+      "\n"
+      "{\"is_finished\":true,\"event_type\":\"stream-end\",\"finish_reason\":\"COMPLETE\"}\n";
+  for (std::size_t at = 0; at <= bytes.size(); ++at) {
+    auto d = make_stream_decoder(StreamFraming::NdJson);
+    auto events = feed_split(*d, bytes, at);
+    ASSERT_EQ(events.size(), 3u) << "split at " << at;
+    EXPECT_EQ(events[1].data, "{\"is_finished\":false,\"event_type\":\"text-generation\",\"text\":\"Hi\"}");
+    EXPECT_EQ(events[1].event, "");
+    EXPECT_FALSE(d->has_partial());
+    EXPECT_TRUE(d->finish().empty());
+  }
+}
+
+TEST(NdJsonDecoder, LastLineWithoutNewlineCompletesAtEof) {
+  auto d = make_stream_decoder(StreamFraming::NdJson);
+  auto events = d->feed("{\"a\":1}\n{\"b\":2}");
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), 1u);
+  EXPECT_TRUE(d->has_partial());
+  auto last = d->finish();
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].data, "{\"b\":2}");
+}
+
+TEST(NdJsonDecoder, OverlongLineIsAnError) {
+  auto d = make_stream_decoder(StreamFraming::NdJson);
+  auto r = d->feed(std::string((1u << 20) + 10, 'x'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 502);
+  EXPECT_FALSE(d->feed("{}\n").ok());  // stays failed
+}
+
+TEST(SseDecoder, IsTheSseParser) {
+  auto d = make_stream_decoder(StreamFraming::Sse);
+  auto events = d->feed("event: ping\ndata: {}\n\ndata: x");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].event, "ping");
+  EXPECT_TRUE(d->has_partial());
+}
+
+TEST(AwsEventStreamDecoder, MapsEventsExceptionsAndErrors) {
+  const std::string bytes =
+      encode_event_stream_message({{":event-type", "contentBlockDelta"},
+                                   {":content-type", "application/json"},
+                                   {":message-type", "event"}},
+                                  R"({"contentBlockIndex":0,"delta":{"text":"Hi"}})") +
+      encode_event_stream_message({{":exception-type", "throttlingException"},
+                                   {":content-type", "application/json"},
+                                   {":message-type", "exception"}},
+                                  R"({"message":"Too many requests"})") +
+      encode_event_stream_message({{":error-code", "InternalFailure"},
+                                   {":error-message", "boom"},
+                                   {":message-type", "error"}},
+                                  "");
+  for (std::size_t at = 0; at <= bytes.size(); at += 7) {
+    auto d = make_stream_decoder(StreamFraming::AwsEventStream);
+    auto events = feed_split(*d, bytes, at);
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[0], (SseEvent{"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"Hi"}})", ""}));
+    EXPECT_EQ(events[1], (SseEvent{"exception:throttlingException", R"({"message":"Too many requests"})", ""}));
+    EXPECT_EQ(events[2], (SseEvent{"error:InternalFailure", "boom", ""}));
+  }
+}
+
+TEST(AwsEventStreamDecoder, CorruptedCrcIsAnError) {
+  std::string bytes = encode_event_stream_message({{":event-type", "messageStop"}}, "{}");
+  bytes[bytes.size() - 1] ^= 0x01;
+  auto d = make_stream_decoder(StreamFraming::AwsEventStream);
+  auto r = d->feed(bytes);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 502);
+}
+
+// ---- STS AssumeRole ---------------------------------------------------------------------------
+
+config::BedrockSettings role_settings() {
+  config::BedrockSettings s;
+  s.region = "us-east-1";
+  s.sts_endpoint_url = "https://sts.us-east-1.amazonaws.com";
+  s.access_key_id = config::Secret("AKIDEXAMPLE");
+  s.secret_access_key = config::Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+  s.role_arn = "arn:aws:iam::123456789012:role/demo";
+  s.session_length_seconds = 1800;
+  return s;
+}
+
+TEST(AwsSts, AssumeRoleRequestIsASignedQueryApiPost) {
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1440938160));
+  UpstreamRequest req = make_assume_role_request(role_settings(), now);
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.url, "https://sts.us-east-1.amazonaws.com");
+  EXPECT_EQ(req.body,
+            "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo"
+            "&RoleSessionName=ai-gateway-bedrock&DurationSeconds=1800");
+  std::map<std::string, std::string> h(req.headers.begin(), req.headers.end());
+  EXPECT_EQ(h["X-Amz-Date"], "20150830T123600Z");
+  EXPECT_EQ(h["Host"], "sts.us-east-1.amazonaws.com");
+  const std::string& auth = h["Authorization"];
+  EXPECT_EQ(auth.rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, "
+                       "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=",
+                       0),
+            0u)
+      << auth;
+  // The signature is the signer's over exactly this request (independently checked against
+  // AWS's vectors in test_aws_sigv4.cpp).
+  UpstreamRequest again = make_assume_role_request(role_settings(), now);
+  EXPECT_EQ(again.headers, req.headers);
+}
+
+TEST(AwsSts, ParsesTheDocumentedResponse) {
+  // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (example response)
+  const char* xml = R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+  <SourceIdentity>Alice</SourceIdentity>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::123456789012:assumed-role/demo/TestAR</Arn>
+      <AssumedRoleId>ARO123EXAMPLE123:TestAR</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>
+      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>
+      <SessionToken>AQoDYXdzEPT//////////wEXAMPLEtc764&amp;bNrC</SessionToken>
+      <Expiration>2019-11-09T13:34:41Z</Expiration>
+    </Credentials>
+    <PackedPolicySize>6</PackedPolicySize>
+  </AssumeRoleResult>
+  <ResponseMetadata>
+    <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>
+  </ResponseMetadata>
+</AssumeRoleResponse>)";
+  auto r = parse_assume_role_response(xml);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->credentials.access_key_id, "ASIAIOSFODNN7EXAMPLE");
+  EXPECT_EQ(r->credentials.secret_access_key, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
+  EXPECT_EQ(r->credentials.session_token, "AQoDYXdzEPT//////////wEXAMPLEtc764&bNrC");
+  EXPECT_EQ(r->expires_at, 1573306481);
+}
+
+TEST(AwsSts, ErrorResponseGivesCodeAndMessage) {
+  auto r = parse_assume_role_response(
+      "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not "
+      "authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 502);
+  EXPECT_EQ(r.error().message(),
+            "STS AssumeRole failed: AccessDenied: User is not authorized to perform: sts:AssumeRole");
+}
+
+TEST(AwsSts, IncompleteCredentialsAreMalformed) {
+  auto r = parse_assume_role_response(
+      "<AssumeRoleResponse><Credentials><AccessKeyId>A</AccessKeyId></Credentials></AssumeRoleResponse>");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 502);
+  EXPECT_FALSE(parse_assume_role_response("").ok());
+}
+
+TEST(AwsSts, Iso8601) {
+  EXPECT_EQ(parse_iso8601_utc("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_iso8601_utc("2026-11-26T12:00:00Z"), 1795694400);
+  EXPECT_EQ(parse_iso8601_utc("2024-02-29T23:59:59.123Z"), 1709251199);
+  EXPECT_EQ(parse_iso8601_utc("2024-02-29 23:59:59"), -1);
+  EXPECT_EQ(parse_iso8601_utc("garbage"), -1);
+}
+
+}  // namespace
+}  // namespace gw
