@@ -1,10 +1,253 @@
-// Placeholder: replaced by the real adapter.
+// Mistral (spec §6.5, with decisions.md: chat works). Mistral speaks OpenAI's wire format:
+// chat and completions -> POST /chat/completions, embeddings -> POST /embeddings; streams are
+// OpenAI-style SSE ended by `data: [DONE]`, translated by the OpenAI stream translator.
+//
+// Wire formats: https://docs.mistral.ai/api/#tag/chat (chat completion, stream events),
+// https://docs.mistral.ai/api/#tag/embeddings. Error bodies: {"object":"error","message":...}
+// (or {"message":...}); validation errors {"detail":[...]} pass through whole.
+//
+// Choices beyond the spec (docs/deviations):
+// - Chat (501 in MLflow's standalone server) sends {"model", ...payload} with the temperature
+//   halved, as MLflow does for completions and spec §8.3 lists for Mistral: the unified range
+//   is 0..2, Mistral's documented range 0..1 (it recommends 0..0.7), so every valid client value
+//   stays valid upstream. `n` is left out when it is 1 (the schema default, meaning nothing):
+//   Mistral accepts `n`, so other values pass through. The response is OpenAI's shape
+//   (id/object/created/model copied).
+// - stream_options is not forwarded (not a Mistral field; Mistral rejects unknown fields). Mistral
+//   puts `usage` on its last chunk; it becomes a separate usage chunk ({"choices":[],"usage"})
+//   when the client asked for usage, and is dropped otherwise.
+// - A mid-stream {"object":"error","message":...} event is an upstream error (502).
+// - Completions: message contents given as a list of parts yield their text parts.
+#include <string>
+#include <vector>
+
+#include "config/url.h"
+#include "providers/openai.h"
 #include "providers/providers.h"
+#include "providers/sse.h"
+#include "providers/upstream_reply.h"
 
 namespace gw {
+namespace {
+
+using config::EndpointType;
+
+const Json* member(const Json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+Json member_or_null(const Json& obj, const char* key) {
+  const Json* m = member(obj, key);
+  return m ? *m : Json(nullptr);
+}
+
+// Temperature ×0.5 (spec §8.3).
+Json halved_temperature(const Json& t) {
+  return t.is_number() ? Json(t.get<double>() * 0.5) : t;
+}
+
+// A message content as completion text: a string, or the text parts of a list joined.
+Json completion_text(const Json& content) {
+  if (content.is_string()) return content;
+  std::string out;
+  if (content.is_array()) {
+    for (const auto& part : content) {
+      const Json* type = member(part, "type");
+      const Json* text = member(part, "text");
+      if (type && *type == "text" && text && text->is_string()) out += text->get<std::string>();
+    }
+  }
+  return out;
+}
+
+Json usage_of(const Json& body, bool with_completion) {
+  const Json usage = member_or_null(body, "usage");
+  Json out;
+  out["prompt_tokens"] = member_or_null(usage, "prompt_tokens");
+  if (with_completion) out["completion_tokens"] = member_or_null(usage, "completion_tokens");
+  out["total_tokens"] = member_or_null(usage, "total_tokens");
+  return out;
+}
+
+// The OpenAI translator with Mistral's error events and the usage chunk of the brief: the
+// inner translator always keeps the usage it sees; this one splits it into its own chunk (or
+// drops it when the client did not ask for usage).
+class MistralStreamTranslator final : public StreamTranslator {
+ public:
+  MistralStreamTranslator(EndpointType type, std::int64_t now, bool client_wants_usage)
+      : inner_(make_openai_stream_translator(type, now, /*client_wants_usage=*/true)),
+        wants_usage_(client_wants_usage) {}
+
+  Result<std::vector<std::string>> on_event(const SseEvent& event) override {
+    if (event.data.find("error") != std::string::npos) {
+      Json j = Json::parse(event.data, nullptr, false);
+      if (const Json* object = member(j, "object"); object && *object == "error") {
+        const Json message = member_or_null(j, "message");
+        return GatewayError::make(
+            502,
+            "The upstream reported an error mid-stream: " +
+                (message.is_string() ? message.get<std::string>() : to_text(message)),
+            "upstream_error", "bad_gateway");
+      }
+    }
+    auto chunks = inner_->on_event(event);
+    if (!chunks) return chunks;
+    std::vector<std::string> out;
+    for (auto& text : *chunks) {
+      if (text.find("\"usage\":") == std::string::npos) {
+        out.push_back(std::move(text));
+        continue;
+      }
+      Json chunk = Json::parse(text, nullptr, false);
+      auto usage = chunk.is_object() ? chunk.find("usage") : chunk.end();
+      if (usage == chunk.end() || !usage->is_object()) {
+        out.push_back(std::move(text));  // "usage": inside a content string
+        continue;
+      }
+      Json u = std::move(*usage);
+      chunk.erase("usage");
+      const Json* choices = member(chunk, "choices");
+      if (choices && choices->is_array() && !choices->empty()) out.push_back(to_text(chunk));
+      if (wants_usage_) {
+        chunk["choices"] = Json::array();
+        chunk["usage"] = Json{{"prompt_tokens", member_or_null(u, "prompt_tokens")},
+                              {"completion_tokens", member_or_null(u, "completion_tokens")},
+                              {"total_tokens", member_or_null(u, "total_tokens")}};
+        out.push_back(to_text(chunk));
+      }
+    }
+    return out;
+  }
+
+  bool finished() const override { return inner_->finished(); }
+
+ private:
+  std::unique_ptr<StreamTranslator> inner_;
+  bool wants_usage_;
+};
+
+class MistralAdapter final : public Adapter {
+ public:
+  MistralAdapter(config::HttpProviderSettings settings, ModelName model)
+      : settings_(std::move(settings)), model_(model.value_or("")) {}
+
+  std::string_view display_name() const override { return "Mistral"; }
+
+  Result<Call> prepare(const RequestContext& ctx, Json payload) const override {
+    if (payload.contains("model")) return model_not_permitted();
+    payload.erase("stream_options");
+    Json body;
+    body["model"] = model_;
+    const char* path = "chat/completions";
+    switch (ctx.type) {
+      case EndpointType::Chat:
+        for (auto& [key, value] : payload.items()) {
+          if (key == "n" && value == 1) continue;
+          body[key] = key == "temperature" ? halved_temperature(value) : std::move(value);
+        }
+        break;
+      case EndpointType::Completions:
+        // stop and n removed; the prompt becomes one user message (in the prompt's place).
+        for (auto& [key, value] : payload.items()) {
+          if (key == "stop" || key == "n") continue;
+          if (key == "prompt") {
+            body["messages"] = Json::array({Json{{"role", "user"}, {"content", std::move(value)}}});
+          } else {
+            body[key] = key == "temperature" ? halved_temperature(value) : std::move(value);
+          }
+        }
+        break;
+      case EndpointType::Embeddings:
+        for (auto& [key, value] : payload.items()) body[key] = std::move(value);
+        path = "embeddings";
+        break;
+    }
+    UpstreamRequest req;
+    req.url = append_path(settings_.api_base, path);
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key.reveal());
+    req.body = to_text(body);
+    return Call{std::move(req)};
+  }
+
+  std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
+                                                      bool client_wants_usage) const override {
+    if (ctx.type == EndpointType::Embeddings) return nullptr;
+    return std::make_unique<MistralStreamTranslator>(ctx.type, ctx.now, client_wants_usage);
+  }
+
+ protected:
+  std::vector<std::string_view> error_message_fields() const override { return {"message"}; }
+
+  Result<Json> translate(const RequestContext& ctx, Json body) const override {
+    switch (ctx.type) {
+      case EndpointType::Chat:
+        return openai_chat_to_unified(std::move(body), ctx.now);
+      case EndpointType::Completions:
+        return completions_response(ctx, body);
+      case EndpointType::Embeddings:
+        return embeddings_response(body);
+    }
+    return malformed_upstream("unknown endpoint type");
+  }
+
+ private:
+  // A chat completion read as a text completion: id null, created now, model from the config.
+  Result<Json> completions_response(const RequestContext& ctx, const Json& body) const {
+    const Json* choices_in = member(body, "choices");
+    if (!choices_in || !choices_in->is_array()) return malformed_upstream("'choices' is missing");
+    Json choices = Json::array();
+    int index = 0;
+    for (const auto& c : *choices_in) {
+      const Json* message = member(c, "message");
+      if (!message || !message->is_object()) return malformed_upstream("a choice has no 'message'");
+      choices.push_back(Json{{"index", index++},
+                             {"text", completion_text(member_or_null(*message, "content"))},
+                             {"finish_reason", member_or_null(c, "finish_reason")}});
+    }
+    Json out;
+    out["id"] = nullptr;
+    out["object"] = "text_completion";
+    out["created"] = ctx.now;
+    out["model"] = model_;
+    out["choices"] = std::move(choices);
+    out["usage"] = usage_of(body, true);
+    return out;
+  }
+
+  // data[].embedding with the upstream index (position when absent); model from the config.
+  Result<Json> embeddings_response(const Json& body) const {
+    const Json* data_in = member(body, "data");
+    if (!data_in || !data_in->is_array()) return malformed_upstream("'data' is missing");
+    Json data = Json::array();
+    int position = 0;
+    for (const auto& d : *data_in) {
+      const Json* embedding = member(d, "embedding");
+      if (!embedding || !(embedding->is_array() || embedding->is_string()))
+        return malformed_upstream("an embedding is missing");
+      Json index = member_or_null(d, "index");
+      if (!index.is_number_integer()) index = position;
+      ++position;
+      data.push_back(Json{{"object", "embedding"}, {"embedding", *embedding}, {"index", std::move(index)}});
+    }
+    Json out;
+    out["object"] = "list";
+    out["data"] = std::move(data);
+    out["model"] = model_;
+    out["usage"] = usage_of(body, false);
+    return out;
+  }
+
+  config::HttpProviderSettings settings_;
+  std::string model_;
+};
+
+}  // namespace
 
 std::shared_ptr<const Adapter> make_mistral_adapter(const config::HttpProviderSettings& s, ModelName model) {
-  return make_unimplemented_adapter("Mistral");
+  return std::make_shared<MistralAdapter>(s, std::move(model));
 }
 
 }  // namespace gw
