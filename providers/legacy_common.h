@@ -1,0 +1,172 @@
+// Helpers shared by the small non-streaming adapters of spec §6.7–6.11 (TGI, MLflow model
+// serving, AI21 Labs, PaLM, MosaicML): MLflow's key renames and "Invalid parameter" checks, the
+// streaming guard, and builders for the unified responses of spec §4.5 (model = the configured
+// model name, id null, created = now, usage members null unless the provider reports them).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "providers/adapter.h"
+#include "providers/upstream_reply.h"
+
+namespace gw::legacy {
+
+// (unified key, provider key) pairs, in MLflow's mapping order.
+using KeyMap = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// MLflow's rename_payload_keys: every key of `mapping` is renamed in place (its position in the
+// object is kept); other keys are untouched.
+inline Json rename_keys(Json obj, const KeyMap& mapping) {
+  if (!obj.is_object()) return obj;
+  Json out = Json::object();
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    std::string_view name = it.key();
+    for (const auto& [from, to] : mapping) {
+      if (name == from) {
+        name = to;
+        break;
+      }
+    }
+    out[std::string(name)] = std::move(it.value());
+  }
+  return out;
+}
+
+// MLflow's guard against provider-native spellings: a payload that already carries a mapped
+// provider key is a 422 "Invalid parameter <provider key>. Use <unified key> instead."
+inline std::optional<GatewayError> reject_provider_keys(const Json& payload,
+                                                        const KeyMap& mapping) {
+  for (const auto& [unified, provider] : mapping) {
+    if (payload.contains(provider))
+      return GatewayError::make(422, "Invalid parameter " + std::string(provider) + ". Use " +
+                                         std::string(unified) + " instead.");
+  }
+  return std::nullopt;
+}
+
+// These providers cannot stream. MLflow routes `stream: true` to the provider's (unimplemented)
+// streaming method before any provider check runs, so the answer is always the 501; the gateway
+// gives the same answer when stream_translator() is nullptr, this makes prepare() agree with it.
+inline std::optional<GatewayError> reject_stream(const RequestContext& ctx, const Json& payload,
+                                                 std::string_view display_name) {
+  if (ctx.type == config::EndpointType::Embeddings) return std::nullopt;
+  auto it = payload.find("stream");
+  if (it == payload.end() || !it->is_boolean() || !it->get<bool>()) return std::nullopt;
+  const char* what = ctx.type == config::EndpointType::Chat ? "chat" : "completions";
+  return GatewayError::make(501,
+                            std::string("The ") + what +
+                                " streaming route is not implemented for " +
+                                std::string(display_name) + " models.",
+                            "invalid_request_error", "streaming_not_supported");
+}
+
+// Moves obj[key] out of an object (nullopt when absent or obj is not an object).
+inline std::optional<Json> pop(Json& obj, std::string_view key) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(key);
+  if (it == obj.end()) return std::nullopt;
+  Json value = std::move(*it);
+  obj.erase(it);
+  return value;
+}
+
+// obj[key] when obj is an object that has it, else null (never throws).
+inline Json field(const Json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? Json(nullptr) : *it;
+}
+
+// The configured model name as the response's `model` (null when the config has none).
+inline Json model_json(const std::optional<std::string>& model) {
+  return model ? Json(*model) : Json(nullptr);
+}
+
+inline Json null_usage(bool with_completion = true) {
+  Json u;
+  u["prompt_tokens"] = nullptr;
+  if (with_completion) u["completion_tokens"] = nullptr;
+  u["total_tokens"] = nullptr;
+  return u;
+}
+
+// One completions choice: {"index","text","finish_reason"}.
+inline Json completion_choice(int index, Json text, Json finish_reason = nullptr) {
+  Json c;
+  c["index"] = index;
+  c["text"] = std::move(text);
+  c["finish_reason"] = std::move(finish_reason);
+  return c;
+}
+
+// One chat choice: {"index","message":{"role","content","tool_calls","refusal"},"finish_reason"}.
+inline Json chat_choice(int index, Json role, Json content, Json finish_reason = nullptr) {
+  Json m;
+  m["role"] = std::move(role);
+  m["content"] = std::move(content);
+  m["tool_calls"] = nullptr;
+  m["refusal"] = nullptr;
+  Json c;
+  c["index"] = index;
+  c["message"] = std::move(m);
+  c["finish_reason"] = std::move(finish_reason);
+  return c;
+}
+
+// {"id":null,"object":<object>,"created":now,"model":model,"choices":[...],"usage":usage}.
+inline Json text_response(std::string_view object, std::int64_t now, Json model, Json choices,
+                          Json usage = null_usage()) {
+  Json out;
+  out["id"] = nullptr;
+  out["object"] = std::string(object);
+  out["created"] = now;
+  out["model"] = std::move(model);
+  out["choices"] = std::move(choices);
+  out["usage"] = std::move(usage);
+  return out;
+}
+
+// {"object":"list","data":[{"object":"embedding","embedding":e,"index":i}...],"model",
+//  "usage":{"prompt_tokens":null,"total_tokens":null}}.
+inline Json embeddings_response(std::vector<Json> embeddings, Json model) {
+  Json data = Json::array();
+  int index = 0;
+  for (auto& e : embeddings) {
+    Json d;
+    d["object"] = "embedding";
+    d["embedding"] = std::move(e);
+    d["index"] = index++;
+    data.push_back(std::move(d));
+  }
+  Json out;
+  out["object"] = "list";
+  out["data"] = std::move(data);
+  out["model"] = std::move(model);
+  out["usage"] = null_usage(false);
+  return out;
+}
+
+// True for a JSON array whose items are all numbers (an embedding vector; may be empty).
+inline bool is_number_array(const Json& j) {
+  if (!j.is_array()) return false;
+  for (const auto& x : j)
+    if (!x.is_number()) return false;
+  return true;
+}
+
+// Common request headers: Content-Type plus the provider's own.
+inline UpstreamRequest post_json(std::string url, Json body,
+                                 std::vector<std::pair<std::string, std::string>> extra = {}) {
+  UpstreamRequest req;
+  req.url = std::move(url);
+  req.headers.emplace_back("Content-Type", "application/json");
+  for (auto& h : extra) req.headers.push_back(std::move(h));
+  req.body = to_text(body);
+  return req;
+}
+
+}  // namespace gw::legacy
