@@ -301,6 +301,10 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   const Json* options = payload.contains("stream_options") ? &payload["stream_options"] : nullptr;
   const bool wants_usage =
       options && options->is_object() && options->value("include_usage", false) == true;
+  // A provider that cannot stream this type answers 501 before anything else (spec §6.14:
+  // MLflow routes `stream: true` to the unimplemented streaming method first).
+  const auto* caps = config::provider_capabilities(ep.config.model.provider);
+  if (caps && !caps->streams(ep.config.type)) co_return streaming_not_supported(ep, call.family);
   RequestContext ctx{ep.config.type, now_seconds()};
   auto prepared = ep.adapter->prepare(ctx, std::move(payload));
   if (!prepared) co_return render_error(prepared.error(), call.family);

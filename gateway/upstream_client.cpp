@@ -283,12 +283,16 @@ struct UpstreamClient::Impl {
     wire += ' ';
     wire += url->target();
     wire += " HTTP/1.1\r\n";
-    // A Host the adapter set (a signed request, e.g. SigV4) is sent as is, and only once.
-    bool has_host = false;
-    for (const auto& [name, value] : request.headers)
+    // A Host or Accept the adapter set (a signed request, e.g. SigV4; an event stream) is sent
+    // as is, and only once: a duplicate would break the signature.
+    bool has_host = false, has_accept = false;
+    for (const auto& [name, value] : request.headers) {
       has_host = has_host || beast::iequals(name, "host");
+      has_accept = has_accept || beast::iequals(name, "accept");
+    }
     if (!has_host) append_header(wire, "Host", url->host_header());
-    wire += "User-Agent: llm-gateway\r\nAccept: application/json\r\n";
+    wire += "User-Agent: llm-gateway\r\n";
+    if (!has_accept) wire += "Accept: application/json\r\n";
     for (const auto& [name, value] : request.headers) {
       // A CR or LF would let a value inject headers. The config loader already rejects them
       // in keys and other header values; this is the last line of defence.

@@ -175,15 +175,26 @@ TEST_P(Conformance, StreamingFollowsTheCapabilityTable) {
   }
 }
 
-TEST_P(Conformance, ClientModelIsRejectedOrOverrides) {
+TEST_P(Conformance, ClientModelFollowsTheProvidersRule) {
+  // Spec §3.2: most providers answer 422; TogetherAI lets the client's model override; MLflow
+  // model serving forwards it inside `params`; Bedrock (InvokeModel) ignores it. Bedrock chat
+  // (Converse, our addition) rejects it like the other chat providers.
   Json body = Json::parse(minimal_body(GetParam().type));
   body["model"] = "client-model";
   auto call = prepare(s(), to_text(body));
-  if (GetParam().facts.provider == "togetherai") {
-    ASSERT_TRUE(call.ok());  // spec §6.6: the client's model overrides
+  const std::string& p = GetParam().facts.provider;
+  const bool forwarded = p == "togetherai" || p == "mlflow-model-serving";
+  const bool ignored = p == "bedrock" && GetParam().type == EndpointType::Completions;
+  if (forwarded || ignored) {
+    ASSERT_TRUE(call.ok()) << call.error().message();
+    const auto& req = std::get<UpstreamRequest>(*call);
+    EXPECT_EQ(req.body.find("client-model") != std::string::npos, forwarded) << req.body;
   } else {
     ASSERT_FALSE(call.ok());
     EXPECT_EQ(call.error().status, 422);
+    EXPECT_EQ(call.error().message(),
+              "The parameter 'model' is not permitted to be passed. The route being queried "
+              "already defines a model instance.");
   }
 }
 
