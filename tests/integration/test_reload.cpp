@@ -7,6 +7,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "gateway/reload.h"
@@ -136,6 +138,92 @@ TEST_F(ReloadTest, FiftySwapsUnderLoadWithZeroFailedRequests) {
   EXPECT_EQ(failed.load(), 0) << (failures.empty() ? "" : failures.front());
   EXPECT_GT(ok.load(), 100);
   EXPECT_EQ(reloader_->failures(), 0u);
+}
+
+// The streaming half: a stream keeps the snapshot (and so the upstream) it started with across
+// a reload, and streams started during 20 swaps all end cleanly.
+std::string stream_event(const std::string& text, const char* finish) {
+  return "data: " + std::string(R"({"id":"s","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":")") +
+         text + R"("},"finish_reason":)" + finish + "}]}\n\n";
+}
+
+ScriptedReply stream_saying(const std::string& who, std::shared_future<void> gate = {}) {
+  ScriptedReply r;
+  r.content_type = "text/event-stream";
+  r.chunks = {stream_event(who + "1", "null"),
+              stream_event(who + "2", "\"stop\"") + "data: [DONE]\n\n"};
+  r.gate = std::move(gate);
+  return r;
+}
+
+TEST_F(ReloadTest, StreamInFlightFinishesOnItsSnapshotAndStreamsSurviveSwaps) {
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  a_.set_handler([gate](const RecordedRequest& req) {
+    return req.body.find("\"stream\":true") != std::string::npos ? stream_saying("A", gate)
+                                                                 : ScriptedReply{.body = reply_saying("A")};
+  });
+  b_.set_handler([](const RecordedRequest& req) {
+    return req.body.find("\"stream\":true") != std::string::npos ? stream_saying("B")
+                                                                 : ScriptedReply{.body = reply_saying("B")};
+  });
+  start(chat_config(a_.base_url()));
+  const std::string body = R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"x"}]})";
+  RawConnection held(server_->port());
+  held.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_NE(held.read_until("A1").find("A1"), std::string::npos);
+  // Swap to B while the stream is held by A.
+  write_atomically(path_, chat_config(b_.base_url()));
+  ASSERT_TRUE(wait_generation(1));
+  auto fresh = http_request(server_->port(), "POST", "/v1/chat/completions", body);
+  ASSERT_EQ(fresh.status, 200);
+  EXPECT_NE(fresh.body.find("B1"), std::string::npos) << fresh.body;
+  release.set_value();  // the held stream finishes on A, cleanly
+  const std::string rest = held.read_until("0\r\n\r\n");
+  EXPECT_NE(rest.find("A2"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("data: [DONE]"), std::string::npos) << rest;
+  EXPECT_EQ(rest.find("\"error\""), std::string::npos) << rest;
+
+  // Streams under load during 20 swaps: every one completes with its terminator, no error.
+  a_.set_handler([](const RecordedRequest& req) {
+    return req.body.find("\"stream\":true") != std::string::npos ? stream_saying("A")
+                                                                 : ScriptedReply{.body = reply_saying("A")};
+  });
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::string first_failure;
+  std::mutex mu;
+  std::vector<std::thread> load;
+  for (int t = 0; t < 3; ++t) {
+    load.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        const bool v1 = (i + t) % 2 == 0;
+        auto r = v1 ? http_request(server_->port(), "POST", "/v1/chat/completions", body)
+                    : http_request(server_->port(), "POST", "/endpoints/chat/invocations",
+                                   R"({"stream":true,"messages":[{"role":"user","content":"x"}]})");
+        const bool whole = r.status == 200 && r.body.find("\"error\"") == std::string::npos &&
+                           (r.body.find("A2") != std::string::npos || r.body.find("B2") != std::string::npos) &&
+                           (!v1 || r.body.find("data: [DONE]") != std::string::npos);
+        if (whole) {
+          ++ok;
+        } else {
+          ++failed;
+          std::lock_guard lock(mu);
+          if (first_failure.empty()) first_failure = std::to_string(r.status) + " " + r.error + " " + r.body;
+        }
+      }
+    });
+  }
+  for (int i = 2; i <= 21; ++i) {
+    write_atomically(path_, chat_config(i % 2 ? b_.base_url() : a_.base_url()));
+    ASSERT_TRUE(wait_generation(i)) << "reload " << i;
+    EXPECT_EQ(said(), i % 2 ? "B" : "A");
+  }
+  stop = true;
+  for (auto& th : load) th.join();
+  EXPECT_EQ(failed.load(), 0) << first_failure;
+  EXPECT_GT(ok.load(), 20);
 }
 
 TEST_F(ReloadTest, InvalidEditIsIgnoredAndTheNextValidEditApplies) {
