@@ -425,6 +425,15 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
     ok = co_await out.write("data: [DONE]\n\n");
   }
   streamed.stream_complete = ok && co_await out.end();
+  if (!failure && !up.body_done()) {
+    // The provider's end event came before the end of the HTTP body (e.g. the last chunk's
+    // terminator in a later TCP segment). The client has everything; read the rest briefly so
+    // the upstream connection can go back to the pool instead of being closed.
+    for (int i = 0; i < 4 && !up.body_done(); ++i) {
+      auto more = co_await up.next(std::chrono::milliseconds(20));
+      if (!more || more->size() > 64 * 1024) break;
+    }
+  }
   co_return streamed;
 }
 

@@ -393,6 +393,8 @@ net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::millisecon
   }
 }
 
+bool UpstreamStream::body_done() const { return impl_->done || impl_->parser.is_done(); }
+
 void UpstreamStream::cancel() {
   if (impl_->conn) impl_->conn->lowest().cancel();
   impl_->done = true;

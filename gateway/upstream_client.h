@@ -56,6 +56,8 @@ class UpstreamStream {
   boost::asio::awaitable<Result<std::string>> rest(std::chrono::milliseconds idle);
   // Aborts a pending next() (it returns an error) and closes the connection: the client left.
   void cancel();
+  // The body has been read to its end (the connection went back to the pool if keep-alive).
+  bool body_done() const;
 
   struct Impl;
   explicit UpstreamStream(std::unique_ptr<Impl> impl);

@@ -134,6 +134,22 @@ TEST_F(StreamingTest, MockStreamsOffline) {
 }
 
 
+
+TEST_F(StreamingTest, UpstreamConnectionIsReusedAfterACompleteStream) {
+  ScriptedReply reply;
+  reply.content_type = "text/event-stream";
+  // [DONE] and the chunked body's terminator go out in separate writes.
+  reply.chunks = {event(kChunk1), event(kChunk2) + "data: [DONE]\n\n"};
+  upstream_.reply_with(reply);
+  for (int i = 0; i < 3; ++i) {
+    auto r = http_request(server_->port(), "POST", "/v1/chat/completions", kRequestV1);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_NE(r.body.find("data: [DONE]"), std::string::npos);
+  }
+  // Each worker opens at most one upstream connection; the others are reused from the pool.
+  EXPECT_LE(upstream_.connections_accepted(), 2u);
+}
+
 // A client that leaves mid-stream cancels the upstream read at once: the upstream sees its
 // connection closed although it is silent and the idle timeout is 30 s.
 TEST(StreamingCancel, ClientDisconnectClosesTheUpstreamPromptly) {
