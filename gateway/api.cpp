@@ -72,7 +72,7 @@ std::string encode_page_token(std::size_t index) {
 std::optional<std::size_t> decode_page_token(std::string_view token) {
   auto raw = base64_decode(token);
   if (!raw) return std::nullopt;
-  Json j = Json::parse(*raw, nullptr, false);
+  Json j = parse_json(*raw);
   if (!j.is_object() || !j.contains("index") || !j["index"].is_number_integer())
     return std::nullopt;
   auto idx = j["index"].get<std::int64_t>();

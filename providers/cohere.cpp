@@ -143,7 +143,7 @@ class CohereStreamTranslator final : public StreamTranslator {
   Result<std::vector<std::string>> on_event(const SseEvent& event) override {
     std::vector<std::string> out;
     if (event.data.find_first_not_of(" \t\r\n") == std::string::npos) return out;
-    Json j = Json::parse(event.data, nullptr, false);
+    Json j = parse_json(event.data);
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     const Json* type_field = member(j, "event_type");

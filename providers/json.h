@@ -5,11 +5,53 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <string_view>
+
 namespace gw {
 using Json = nlohmann::ordered_json;
 }  // namespace gw
 
 namespace gw {
+
+// Deepest array/object nesting accepted anywhere JSON enters the gateway (client bodies,
+// upstream replies and stream events, tool-call arguments). nlohmann's parser is iterative, but
+// copying and serialising recurse once per level: a 200 KB body of 100,000 '[' would overflow a
+// worker's stack. 256 levels is far beyond any real schema or message.
+inline constexpr std::size_t kMaxJsonDepth = 256;
+
+// Position of the first '[' or '{' that opens level max_depth + 1 (strings skipped), or npos
+// when `text` nests no deeper than max_depth. A linear scan, no allocation.
+inline std::size_t json_too_deep_at(std::string_view text, std::size_t max_depth = kMaxJsonDepth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Json::parse without exceptions that also refuses nesting deeper than kMaxJsonDepth: the
+// result is discarded (is_discarded()) for invalid or too deeply nested text. Use it for every
+// text that comes from outside the process.
+inline Json parse_json(std::string_view text) {
+  if (json_too_deep_at(text) != std::string_view::npos) return Json(Json::value_t::discarded);
+  return Json::parse(text, nullptr, false);
+}
+
 // Serialises compactly (MLflow's separators). Invalid UTF-8 in strings is replaced with U+FFFD
 // instead of throwing, so client-supplied text can never turn a response into an exception.
 inline std::string to_text(const Json& j) {

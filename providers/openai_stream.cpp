@@ -51,7 +51,7 @@ class OpenAIStreamTranslator final : public StreamTranslator {
         return out;
       }
     }
-    Json j = Json::parse(event.data, nullptr, false);
+    Json j = parse_json(event.data);
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     if (auto err = j.find("error"); err != j.end() && !err->is_null()) {

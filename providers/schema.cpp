@@ -477,6 +477,18 @@ Result<Json> parse_request_body(std::string_view body) {
                                  {"input", nullptr}}});
     return e;
   }
+  if (const std::size_t at = json_too_deep_at(body); at != std::string_view::npos) {
+    GatewayError e;
+    e.status = 422;
+    e.detail = Json::array({Json{{"type", "json_invalid"},
+                                 {"loc", Json::array({"body", at})},
+                                 {"msg", "JSON decode error"},
+                                 {"input", Json::object()},
+                                 {"ctx", Json{{"error", "nested deeper than " +
+                                                            std::to_string(kMaxJsonDepth) +
+                                                            " levels"}}}}});
+    return e;
+  }
   Json parsed = Json::parse(body, nullptr, false);
   if (!parsed.is_discarded()) return parsed;
   // Rare path: parse again with exceptions, only to learn where and why it failed.

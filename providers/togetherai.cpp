@@ -77,7 +77,7 @@ class TogetherAIStreamTranslator final : public StreamTranslator {
       finished_ = true;
       return out;
     }
-    Json j = Json::parse(event.data, nullptr, false);
+    Json j = parse_json(event.data);
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     if (const Json* err = member(j, "error"); err && !err->is_null()) {

@@ -28,6 +28,9 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply,
                                    const std::vector<std::string_view>& message_fields) {
   Json body;
   if (is_json_content_type(reply.content_type)) {
+    if (json_too_deep_at(reply.body) != std::string_view::npos)
+      return malformed_upstream("the body nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                " levels");
     body = Json::parse(reply.body, nullptr, false);
     if (body.is_discarded()) {
       if (reply.status >= 400) {

@@ -111,6 +111,25 @@ TEST_F(GatewayTest, ValidationErrorsAre422WithFastApiDetail) {
   EXPECT_EQ(upstream_.request_count(), 0u);  // nothing invalid went upstream
 }
 
+TEST_F(GatewayTest, DeeplyNestedBodiesAreRejectedAndTheServerKeepsServing) {
+  // ~200 KB, far under the body limit, nested 100,000 levels deep.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  for (const char* path : {"/endpoints/chat/invocations", "/v1/chat/completions"}) {
+    auto r = http_request(server_->port(), "POST", path,
+                          R"({"model":"chat","messages":[{"role":"user","content":"x"}],"extra":)" + deep + "}");
+    EXPECT_EQ(r.status, 422) << path << " " << r.body;
+  }
+  // An upstream reply nested as deeply is a 502, not a crash.
+  upstream_.reply_with(ScriptedReply{.body = "{\"choices\":" + deep + "}"});
+  auto r = http_request(server_->port(), "POST", "/endpoints/chat/invocations",
+                        R"({"messages":[{"role":"user","content":"x"}]})");
+  EXPECT_EQ(r.status, 502) << r.body;
+  upstream_.reply_with(ScriptedReply{.body = kChatReply});
+  r = http_request(server_->port(), "POST", "/endpoints/chat/invocations",
+                   R"({"messages":[{"role":"user","content":"x"}]})");
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 TEST_F(GatewayTest, V1ErrorsUseOpenAiShape) {
   auto r = http_request(port(), "POST", "/v1/chat/completions", R"({"model":"nope","messages":[]})");
   EXPECT_EQ(r.status, 404);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "providers/schema.h"
+#include "providers/upstream_reply.h"
 
 namespace gw {
 namespace {
@@ -532,6 +533,43 @@ TEST(ParseRequestBody, GatewayErrorMessageJoinsTheList) {
             "body.temperature: Input should be less than or equal to 2; "
             "body.messages: Field required");
   EXPECT_EQ(r.error().openai_type(), "invalid_request_error");
+}
+
+}  // namespace
+}  // namespace gw
+
+namespace gw {
+namespace {
+
+TEST(JsonDepth, ScanCountsNestingOutsideStrings) {
+  EXPECT_EQ(json_too_deep_at("{\"a\":[1,{\"b\":2}]}", 3), std::string_view::npos);
+  EXPECT_EQ(json_too_deep_at("{\"a\":[1,{\"b\":[]}]}", 3), 13u);
+  // Brackets inside strings, escaped quotes included, do not count.
+  EXPECT_EQ(json_too_deep_at(R"({"a":"[[[[\"[[[[","b":1})", 1), std::string_view::npos);
+  EXPECT_EQ(json_too_deep_at(std::string(256, '[') + std::string(256, ']')), std::string_view::npos);
+  EXPECT_EQ(json_too_deep_at(std::string(257, '[')), 256u);
+  EXPECT_TRUE(parse_json(std::string(300, '[') + std::string(300, ']')).is_discarded());
+  EXPECT_EQ(parse_json("[[1]]"), Json::parse("[[1]]"));
+}
+
+TEST(JsonDepth, DeeplyNestedClientBodyIs422NotACrash) {
+  // 100,000 levels: copying or serialising such a value would overflow the stack.
+  const std::string body =
+      "{\"prompt\":\"x\",\"extra\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto r = parse_request_body(body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 422);
+  EXPECT_EQ(to_text(r.error().detail),
+            R"([{"type":"json_invalid","loc":["body",277],"msg":"JSON decode error","input":{},"ctx":{"error":"nested deeper than 256 levels"}}])");
+}
+
+TEST(JsonDepth, DeeplyNestedUpstreamReplyIs502) {
+  auto r = decode_upstream_reply(
+      UpstreamReply{200, "application/json", "{\"a\":" + std::string(5000, '[') + std::string(5000, ']') + "}"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 502);
+  EXPECT_EQ(r.error().message(),
+            "The upstream returned a malformed response: the body nests deeper than 256 levels");
 }
 
 }  // namespace
