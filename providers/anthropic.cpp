@@ -17,7 +17,8 @@
 //   client that sent only `top_p` cannot be told from one that sent top_p and temperature 0.
 //   Rule (decisions.md "reject top_p only when the client set both"): top_p with temperature
 //   0.0 -> temperature is dropped and top_p sent; top_p with any other temperature -> 422
-//   "Cannot set both 'temperature' and 'top_p' parameters.";
+//   "Cannot set both 'temperature' and 'top_p' parameters." (completions: §6.2's completions
+//   text, "... parameters. Please use only the temperature parameter for your query.");
 // - `max_tokens` default 8192 (`max_completion_tokens`, OpenAI's newer name, is used when
 //   `max_tokens` is absent); > 1000000 -> 422; `temperature` halved (0..2 -> 0..1);
 // - `stop` -> `stop_sequences`; `stream` passes; `stream_options` is dropped (Anthropic rejects
@@ -37,10 +38,11 @@
 // - completions: the prompt becomes one user message (decisions.md: the legacy /v1/complete API
 //   no longer serves current models), with the same parameter rules.
 //
-// Response: chat `content` is a string (the text blocks joined) when every block other than
-// tool_use is text, null when there are only tool_use blocks, else the list of blocks as parts
-// (decisions.md: OpenAI SDK clients expect a string); tool_use -> tool_calls whose `arguments`
-// are Python's json.dumps(input) (", " and ": " separators), byte-identical to MLflow;
+// Response: chat `content` is a string (the text blocks joined), null when there is no text
+// block (decisions.md: OpenAI SDK clients expect a string); other block types (thinking,
+// redacted_thinking, server_tool_use, web_search_tool_result, ...) are skipped, never returned
+// as raw Anthropic blocks; tool_use -> tool_calls whose `arguments` are Python's
+// json.dumps(input) (", " and ": " separators), byte-identical to MLflow;
 // finish_reason "length" (max_tokens), "tool_calls" (tool_use), else "stop". Completions: text =
 // the joined text blocks, finish_reason "length" for max_tokens, else "stop". id and model from
 // the upstream, created = now, usage = input/output tokens and their sum.
@@ -444,8 +446,6 @@ class AnthropicAdapter final : public Adapter {
       return malformed_upstream("'content' is missing");
     std::string text;
     bool has_text = false;
-    bool all_text = true;
-    Json parts = Json::array();
     Json tool_calls = Json::array();
     for (auto& block : body["content"]) {
       if (!block.is_object()) return malformed_upstream("a content block is not an object");
@@ -454,7 +454,6 @@ class AnthropicAdapter final : public Adapter {
         const std::string t = string_or_empty(block, "text");
         text += t;
         has_text = true;
-        parts.push_back(Json{{"type", "text"}, {"text", t}});
       } else if (type == "tool_use") {
         Json input = field_or_null(block, "input");
         if (input.is_null()) input = Json::object();
@@ -463,18 +462,16 @@ class AnthropicAdapter final : public Adapter {
                                   {"function",
                                    Json{{"name", field_or_null(block, "name")},
                                         {"arguments", python_json::dumps(input)}}}});
-      } else {
-        all_text = false;
-        parts.push_back(std::move(block));
       }
+      // Every other block (thinking, redacted_thinking, server_tool_use, web_search_tool_result,
+      // ...) has no unified equivalent and is skipped, as the stream translator skips it.
     }
     const Json& stop_reason = field_or_null(body, "stop_reason");
     const Json& usage = field_or_null(body, "usage");
     Json out;
     out["id"] = field_or_null(body, "id");
     if (ctx.type == EndpointType::Chat) {
-      Json content = all_text ? (has_text || tool_calls.empty() ? Json(text) : Json(nullptr))
-                              : std::move(parts);
+      Json content = has_text ? Json(std::move(text)) : Json(nullptr);
       out["object"] = "chat.completion";
       out["created"] = ctx.now;
       out["model"] = field_or_null(body, "model");
@@ -504,8 +501,12 @@ class AnthropicAdapter final : public Adapter {
     const double temperature = t.is_number() ? t.get<double>() : 0.0;
     const Json top_p = field_or_null(payload, "top_p");
     const bool send_top_p = !top_p.is_null();
-    if (send_top_p && temperature != 0.0)
-      return invalid("Cannot set both 'temperature' and 'top_p' parameters.");
+    if (send_top_p && temperature != 0.0) {
+      return invalid(type == EndpointType::Chat
+                         ? "Cannot set both 'temperature' and 'top_p' parameters."
+                         : "Cannot set both 'temperature' and 'top_p' parameters. Please use only "
+                           "the temperature parameter for your query.");
+    }
 
     Json max_tokens = field_or_null(payload, "max_tokens");
     if (max_tokens.is_null()) {

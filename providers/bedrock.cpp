@@ -36,6 +36,14 @@
 // * Chat: `id` is "bedrock-chat-<now>" (stream chunks "bedrock-chat-stream-<now>"), as MLflow's
 //   Gemini adapter does, because Converse returns no id in the body. Text blocks are joined
 //   with no separator, which is what a client concatenating the stream's deltas sees.
+// * Chat inferenceConfig: the temperature (always present, schema default 0.0) is dropped when
+//   the client sets top_p and the temperature is 0.0, so only topP is sent (as for Anthropic);
+//   a non-default temperature and top_p are both sent (Converse takes both for most models).
+// * Chat tool_choice: "auto" -> {"auto":{}}, "required" -> {"any":{}}, a named function ->
+//   {"tool":{"name"}}; "none" has no Converse equivalent, so toolConfig is left out entirely,
+//   unless the conversation holds toolUse/toolResult blocks (Bedrock then requires toolConfig)
+//   -> 422 "tool_choice 'none' is not supported by Amazon Bedrock when the conversation
+//   contains tool calls."
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
@@ -425,13 +433,14 @@ std::string system_text(const Json& content) {
   return out;
 }
 
-// Converse `toolConfig.toolChoice` for the unified tool_choice (nullptr: none / Bedrock default).
+// Converse `toolConfig.toolChoice` for the unified tool_choice (nullptr: Bedrock's default).
+// "none" never gets here: Converse has no equivalent, so converse_body sends no toolConfig.
 Json tool_choice_of(const Json& choice) {
   if (choice == "auto") return Json{{"auto", Json::object()}};
   if (choice == "required") return Json{{"any", Json::object()}};
   const Json& name = member(member(choice, "function"), "name");
   if (name.is_string()) return Json{{"tool", Json{{"name", name}}}};
-  return nullptr;  // "none" has no Converse equivalent: the model decides
+  return nullptr;
 }
 
 // Top-level Converse fields a client may send as extras; forwarded unchanged.
@@ -458,6 +467,7 @@ Result<Json> converse_body(Json payload) {
       messages.push_back(Json{{"role", role}, {"content", std::move(blocks)}});
     }
   };
+  bool has_tool_blocks = false;  // a toolUse or toolResult block was sent
   const Json* input = find(payload, "messages");
   if (!input || !input->is_array()) return unprocessable("'messages' is missing");
   for (const Json& m : *input) {
@@ -484,6 +494,7 @@ Result<Json> converse_body(Json payload) {
               return unprocessable("The arguments of tool call '" + text_of(member(call, "id")) +
                                    "' are not a JSON object.");
           }
+          has_tool_blocks = true;
           blocks->push_back(Json{{"toolUse", Json{{"toolUseId", member(call, "id")},
                                                   {"name", member(fn, "name")},
                                                   {"input", std::move(parsed)}}}});
@@ -509,6 +520,7 @@ Result<Json> converse_body(Json payload) {
         if (!blocks) return blocks.take_error();
         result = std::move(*blocks);
       }
+      has_tool_blocks = true;
       append("user", Json::array({Json{{"toolResult", Json{{"toolUseId", id}, {"content", std::move(result)}}}}}));
     } else {
       return unprocessable("Amazon Bedrock chat does not support the message role '" + text_of(role) + "'.");
@@ -516,19 +528,34 @@ Result<Json> converse_body(Json payload) {
   }
 
   // inferenceConfig: maxTokens, temperature (halved: Converse takes 0..1), topP, stopSequences.
+  // The validated payload always has a temperature (schema default 0.0), so with top_p a 0.0
+  // is taken as "not set" and dropped, as the Anthropic adapter does (some models, e.g. recent
+  // Claude ones, refuse both); a non-default temperature goes along with topP.
   Json inference = Json::object();
   if (const Json* v = find(payload, "max_tokens")) {
     inference["maxTokens"] = *v;
   } else if (const Json* v2 = find(payload, "max_completion_tokens")) {
     inference["maxTokens"] = *v2;
   }
-  if (const Json* v = find(payload, "temperature"); v && v->is_number())
-    inference["temperature"] = 0.5 * v->get<double>();
-  if (const Json* v = find(payload, "top_p")) inference["topP"] = *v;
+  const Json* top_p = find(payload, "top_p");
+  if (const Json* v = find(payload, "temperature"); v && v->is_number()) {
+    const double t = v->get<double>();
+    if (!(top_p && t == 0.0)) inference["temperature"] = 0.5 * t;
+  }
+  if (top_p) inference["topP"] = *top_p;
   if (const Json* v = find(payload, "stop")) inference["stopSequences"] = *v;
 
+  // tool_choice "none": Converse has no such choice, so no toolConfig is sent (the model cannot
+  // call a tool it is not told about). Bedrock requires toolConfig once the conversation holds
+  // toolUse/toolResult blocks, so "none" cannot be honoured there: 422.
+  const Json* choice = find(payload, "tool_choice");
+  const bool choice_none = choice && *choice == "none";
+  if (choice_none && has_tool_blocks)
+    return unprocessable("tool_choice 'none' is not supported by Amazon Bedrock when the "
+                         "conversation contains tool calls.");
   Json tool_config = nullptr;
-  if (const Json* tools = find(payload, "tools"); tools && tools->is_array() && !tools->empty()) {
+  const Json* tools = find(payload, "tools");
+  if (!choice_none && tools && tools->is_array() && !tools->empty()) {
     Json specs = Json::array();
     for (const Json& tool : *tools) {
       const Json& type = member(tool, "type");
@@ -548,7 +575,7 @@ Result<Json> converse_body(Json payload) {
       specs.push_back(Json{{"toolSpec", std::move(spec)}});
     }
     tool_config = Json{{"tools", std::move(specs)}};
-    if (const Json* choice = find(payload, "tool_choice")) {
+    if (choice) {
       Json c = tool_choice_of(*choice);
       if (!c.is_null()) tool_config["toolChoice"] = std::move(c);
     }

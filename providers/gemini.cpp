@@ -26,15 +26,17 @@
 //   into ONE user content (Gemini requires as many functionResponse parts as the turn had
 //   functionCall parts). Content parts: text -> text, image/audio data -> inlineData, other
 //   image URLs -> fileData;
-// - completions: the prompt becomes one user message, an extra `system_prompt` a system message.
+// - completions: the prompt becomes one user message, an extra non-empty `system_prompt` a system
+//   message (an empty one adds no system_instruction).
 //
 // Response:
 // - chat: id "gemini-chat-<now>", created now, model = the configured name; one choice per
-//   candidate with text or function calls (index = candidate position), finish_reason =
-//   finishReason with MAX_TOKENS -> "length" and other values (e.g. "STOP") unchanged, "stop"
-//   when absent; content = the text parts joined (null when there are only function calls);
-//   tool call id = the functionCall's id, else "call_" + md5 hex of "<name>/<json.dumps(args)>"
-//   (Python's separators), arguments = json.dumps(args), as MLflow computes them;
+//   candidate with text or function calls (index = the candidate's `index`, its position when
+//   absent), finish_reason = finishReason with MAX_TOKENS -> "length" and other values (e.g.
+//   "STOP") unchanged, "stop" when absent; content = the text parts joined (null when there
+//   are only function calls); tool call id = the functionCall's id, else "call_" + md5 hex of
+//   "<name>/<json.dumps(args)>" (Python's separators), arguments = json.dumps(args), as MLflow
+//   computes them;
 // - completions: id null, object "text_completion", candidates with text only;
 // - usage from usageMetadata (promptTokenCount, candidatesTokenCount, totalTokenCount; nulls
 //   when absent); embeddings: embeddings[].values or embedding.values, usage nulls.
@@ -44,10 +46,13 @@
 // "chat.completion.chunk" / "text_completion_chunk" (spec §4.6; MLflow writes
 // "text_completion.chunk" here, which no other provider uses), delta role "assistant" with the
 // text (function calls arrive whole, as tool_calls deltas numbered in arrival order per
-// candidate), finish_reason = the raw finishReason. Events without candidates produce no chunk.
+// candidate), choice index = the candidate's `index` (its position when absent), finish_reason =
+// the raw finishReason. A prompt blocked by the safety filters (promptFeedback.blockReason, no
+// candidates) -> one chunk with an empty delta (role "assistant", content null; completions: text
+// "") and finish_reason "content_filter". Other events without candidates produce no chunk.
 // usageMetadata -> a usage chunk (choices []) after the first chunk that carries a
 // finishReason, when the client asked for usage. The stream is complete at EOF once a
-// finishReason was seen; finished() stays false (no terminator to wait for).
+// finishReason (or a blockReason) was seen; finished() stays false (no terminator to wait for).
 #include <openssl/evp.h>
 
 #include <map>
@@ -263,6 +268,13 @@ CandidateParts candidate_parts(const Json& candidate) {
   return out;
 }
 
+// A candidate's choice index: its own `index` (Gemini numbers the candidates of candidateCount
+// > 1, and a stream event may carry only some of them), else its position in the array.
+std::int64_t candidate_index(const Json& candidate, std::int64_t position) {
+  const Json& index = field_or_null(candidate, "index");
+  return index.is_number_integer() ? index.get<std::int64_t>() : position;
+}
+
 Json usage_of(const Json& body) {
   const Json& u = field_or_null(body, "usageMetadata");
   return Json{{"prompt_tokens", field_or_null(u, "promptTokenCount")},
@@ -298,9 +310,9 @@ class GeminiStreamTranslator final : public StreamTranslator {
     const Json& candidates = field_or_null(j, "candidates");
     Json choices = Json::array();
     if (candidates.is_array()) {
-      int position = 0;
+      std::int64_t position = 0;
       for (const auto& cand : candidates) {
-        const int index = position++;
+        const std::int64_t index = candidate_index(cand, position++);
         const Json& finish = field_or_null(cand, "finishReason");
         if (!finish.is_null()) saw_finish_ = true;
         CandidateParts parts = candidate_parts(cand);
@@ -310,7 +322,7 @@ class GeminiStreamTranslator final : public StreamTranslator {
           Json content = parts.text;
           if (!parts.calls.empty()) {
             tool_calls = Json::array();
-            int& next = next_tool_index_[index];
+            int& next = next_tool_index_[index];  // per candidate, keyed by its own index
             for (auto& call : parts.calls) {
               Json delta_call{{"index", next++}};
               for (auto it = call.begin(); it != call.end(); ++it) delta_call[it.key()] = std::move(it.value());
@@ -326,6 +338,21 @@ class GeminiStreamTranslator final : public StreamTranslator {
         }
         choices.push_back(std::move(choice));
       }
+    }
+    // A prompt blocked by the safety filters: promptFeedback.blockReason and no candidates. That
+    // is the end of the answer (Gemini sends nothing more), so it becomes a finish chunk.
+    const bool no_candidates = !candidates.is_array() || candidates.empty();
+    if (no_candidates && !blocked_ &&
+        !field_or_null(field_or_null(j, "promptFeedback"), "blockReason").is_null()) {
+      blocked_ = true;
+      saw_finish_ = true;
+      Json choice{{"index", 0}, {"finish_reason", "content_filter"}};
+      if (type_ == EndpointType::Chat) {
+        choice["delta"] = Json{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", nullptr}};
+      } else {
+        choice["text"] = "";
+      }
+      choices.push_back(std::move(choice));
     }
     if (!choices.empty()) {
       Json chunk = header();
@@ -361,8 +388,9 @@ class GeminiStreamTranslator final : public StreamTranslator {
   std::int64_t now_;
   std::string model_;
   bool wants_usage_;
-  std::map<int, int> next_tool_index_;  // candidate index -> next tool_calls index
+  std::map<std::int64_t, int> next_tool_index_;  // candidate index -> next tool_calls index
   bool saw_finish_ = false;
+  bool blocked_ = false;  // the content_filter chunk of a blocked prompt was sent
   bool usage_sent_ = false;
   bool finished_ = false;
 };
@@ -420,9 +448,9 @@ class GeminiAdapter final : public Adapter {
       return malformed_upstream("'candidates' is missing");
     Json choices = Json::array();
     if (candidates.is_array()) {
-      int index = 0;
+      std::int64_t position = 0;
       for (const auto& cand : candidates) {
-        const int position = index++;
+        const std::int64_t index = candidate_index(cand, position++);
         const Json& reason = field_or_null(cand, "finishReason");
         Json finish = reason.is_string() ? reason : Json("stop");
         if (finish == "MAX_TOKENS") finish = "length";
@@ -433,12 +461,12 @@ class GeminiAdapter final : public Adapter {
                        {"content", parts.has_text && !parts.text.empty() ? Json(parts.text) : Json(nullptr)},
                        {"tool_calls", parts.calls.empty() ? Json(nullptr) : std::move(parts.calls)},
                        {"refusal", nullptr}};
-          choices.push_back(Json{{"index", position},
+          choices.push_back(Json{{"index", index},
                                  {"message", std::move(message)},
                                  {"finish_reason", std::move(finish)}});
         } else {
           if (parts.text.empty()) continue;
-          choices.push_back(Json{{"index", position},
+          choices.push_back(Json{{"index", index},
                                  {"text", std::move(parts.text)},
                                  {"finish_reason", std::move(finish)}});
         }
@@ -470,7 +498,8 @@ class GeminiAdapter final : public Adapter {
       if (!converted) return converted.take_error();
     } else {
       Json messages = Json::array();
-      if (const Json& sp = field_or_null(payload, "system_prompt"); sp.is_string() && !sp.empty())
+      const Json& sp = field_or_null(payload, "system_prompt");
+      if (sp.is_string() && !sp.get_ref<const std::string&>().empty())  // Json::empty() is false for ""
         messages.push_back(Json{{"role", "system"}, {"content", sp}});
       messages.push_back(Json{{"role", "user"}, {"content", field_or_null(payload, "prompt")}});
       auto converted = convert_messages(messages, body);

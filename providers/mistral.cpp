@@ -12,7 +12,10 @@
 //   is 0..2, Mistral's documented range 0..1 (it recommends 0..0.7), so every valid client value
 //   stays valid upstream. `n` is left out when it is 1 (the schema default, meaning nothing):
 //   Mistral accepts `n`, so other values pass through. The response is OpenAI's shape
-//   (id/object/created/model copied).
+//   (id/object/created copied), with `model` = the configured name as for completions and
+//   embeddings (spec §8.13).
+// - Streamed chunks (chat and completions) also carry the configured model name, not the
+//   upstream's, so a stream and a plain reply name the same model.
 // - stream_options is not forwarded (not a Mistral field; Mistral rejects unknown fields). Mistral
 //   puts `usage` on its last chunk; it becomes a separate usage chunk ({"choices":[],"usage"})
 //   when the client asked for usage, and is dropped otherwise.
@@ -71,13 +74,17 @@ Json usage_of(const Json& body, bool with_completion) {
   return out;
 }
 
-// The OpenAI translator with Mistral's error events and the usage chunk of the brief: the
-// inner translator always keeps the usage it sees; this one splits it into its own chunk (or
-// drops it when the client did not ask for usage).
+// The OpenAI translator with Mistral's error events, the configured model name and the usage
+// chunk of the brief: the inner translator copies the upstream `model` and always keeps the
+// usage it sees; this one puts the configured name in every chunk (when one is configured, as
+// the non-streamed replies do, spec §8.13) and splits the usage into its own chunk (or drops it
+// when the client did not ask for usage).
 class MistralStreamTranslator final : public StreamTranslator {
  public:
-  MistralStreamTranslator(EndpointType type, std::int64_t now, bool client_wants_usage)
+  MistralStreamTranslator(EndpointType type, std::int64_t now, std::string model,
+                          bool client_wants_usage)
       : inner_(make_openai_stream_translator(type, now, /*client_wants_usage=*/true)),
+        model_(std::move(model)),
         wants_usage_(client_wants_usage) {}
 
   Result<std::vector<std::string>> on_event(const SseEvent& event) override {
@@ -96,14 +103,20 @@ class MistralStreamTranslator final : public StreamTranslator {
     if (!chunks) return chunks;
     std::vector<std::string> out;
     for (auto& text : *chunks) {
-      if (text.find("\"usage\":") == std::string::npos) {
+      const bool has_usage = text.find("\"usage\":") != std::string::npos;
+      if (!has_usage && model_.empty()) {
         out.push_back(std::move(text));
         continue;
       }
       Json chunk = Json::parse(text, nullptr, false);
-      auto usage = chunk.is_object() ? chunk.find("usage") : chunk.end();
+      if (!chunk.is_object()) {
+        out.push_back(std::move(text));
+        continue;
+      }
+      if (!model_.empty()) chunk["model"] = model_;  // the key exists: its place is kept
+      auto usage = has_usage ? chunk.find("usage") : chunk.end();
       if (usage == chunk.end() || !usage->is_object()) {
-        out.push_back(std::move(text));  // "usage": inside a content string
+        out.push_back(to_text(chunk));  // no usage, or "usage": inside a content string
         continue;
       }
       Json u = std::move(*usage);
@@ -125,6 +138,7 @@ class MistralStreamTranslator final : public StreamTranslator {
 
  private:
   std::unique_ptr<StreamTranslator> inner_;
+  std::string model_;  // the configured model name ("" = none: the upstream's is kept)
   bool wants_usage_;
 };
 
@@ -175,7 +189,7 @@ class MistralAdapter final : public Adapter {
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
                                                       bool client_wants_usage) const override {
     if (ctx.type == EndpointType::Embeddings) return nullptr;
-    return std::make_unique<MistralStreamTranslator>(ctx.type, ctx.now, client_wants_usage);
+    return std::make_unique<MistralStreamTranslator>(ctx.type, ctx.now, model_, client_wants_usage);
   }
 
  protected:
@@ -183,8 +197,11 @@ class MistralAdapter final : public Adapter {
 
   Result<Json> translate(const RequestContext& ctx, Json body) const override {
     switch (ctx.type) {
-      case EndpointType::Chat:
-        return openai_chat_to_unified(std::move(body), ctx.now);
+      case EndpointType::Chat: {
+        auto out = openai_chat_to_unified(std::move(body), ctx.now);
+        if (out && !model_.empty()) (*out)["model"] = model_;  // spec §8.13: from the config
+        return out;
+      }
       case EndpointType::Completions:
         return completions_response(ctx, body);
       case EndpointType::Embeddings:

@@ -243,8 +243,11 @@ TEST(AnthropicRequest, CompletionsGoThroughTheMessagesApi) {
   // The same parameter rules as chat.
   EXPECT_EQ(error_of(s, R"({"prompt":"x","n":2})").message(),
             "'n' must be '1' for the Anthropic provider. Received value: '2'.");
+  // ... except the top_p text, which is spec §6.2's completions text.
   EXPECT_EQ(error_of(s, R"({"prompt":"x","top_p":0.5,"temperature":1})").message(),
-            "Cannot set both 'temperature' and 'top_p' parameters.");
+            "Cannot set both 'temperature' and 'top_p' parameters. Please use only the temperature "
+            "parameter for your query.");
+  EXPECT_EQ(body_of(s, R"({"prompt":"x","top_p":0.5})")["top_p"], 0.5);
   EXPECT_EQ(error_of(s, R"({"prompt":"x","max_tokens":2000000})").message(),
             "Invalid value for max_tokens: cannot exceed 1000000.");
   Json streamed = body_of(s, R"({"prompt":"x","stream":true})");
@@ -291,18 +294,71 @@ TEST(AnthropicReply, ContentShapes) {
   ASSERT_TRUE(tools.ok());
   EXPECT_TRUE((*tools)["choices"][0]["message"]["content"].is_null());
   EXPECT_EQ((*tools)["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"], "{}");
-  // A block that is not text: the list of parts.
+  // A block that is neither text nor tool_use is skipped: content stays a string.
   auto mixed = testing::reply(s, 200, R"({"id":"m","model":"c","stop_reason":"end_turn","content":[)"
                                       R"({"type":"thinking","thinking":"hmm","signature":"sig"},)"
                                       R"({"type":"text","text":"42"}]})");
   ASSERT_TRUE(mixed.ok());
-  EXPECT_EQ(to_text((*mixed)["choices"][0]["message"]["content"]),
-            R"([{"type":"thinking","thinking":"hmm","signature":"sig"},{"type":"text","text":"42"}])");
-  // No blocks at all: an empty string.
+  EXPECT_EQ((*mixed)["choices"][0]["message"]["content"], "42");
+  // No text block at all: content null.
   auto empty = testing::reply(s, 200, R"({"id":"m","model":"c","stop_reason":"stop_sequence","content":[]})");
   ASSERT_TRUE(empty.ok());
-  EXPECT_EQ((*empty)["choices"][0]["message"]["content"], "");
+  EXPECT_TRUE((*empty)["choices"][0]["message"]["content"].is_null());
   EXPECT_EQ((*empty)["choices"][0]["finish_reason"], "stop");
+}
+
+TEST(AnthropicReply, ThinkingAndServerToolBlocksAreSkipped) {
+  Subject s = chat();
+  // Extended thinking (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking):
+  // thinking and redacted_thinking blocks before the text.
+  auto thinking = testing::reply(
+      s, 200,
+      R"({"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[)"
+      R"({"type":"thinking","thinking":"Let me analyze this step by step...","signature":"WaUjzkypQ2mUEVM36O2TxuC06KN8xyfbJwyem2dw3URve/op91XWHOEBLLqIOMfFG/UvLEczmEsUjavL...."},)"
+      R"({"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPkNRj2YfWXGmKDxH4mPnZ5sQ7vB9URj2pLmN3kF8/dW5hR7xJ0aP1oLs9yTcMnKVf2wRpEGjH9XZaBt4UvDcPrQ..."},)"
+      R"({"type":"text","text":"Based on my analysis..."}],)"
+      R"("stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":20}})");
+  ASSERT_TRUE(thinking.ok()) << thinking.error().message();
+  EXPECT_EQ(to_text((*thinking)["choices"][0]["message"]),
+            R"({"role":"assistant","content":"Based on my analysis...","tool_calls":null,"refusal":null})");
+  // Web search (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool):
+  // server_tool_use and web_search_tool_result run by Anthropic, then text with citations.
+  auto search = testing::reply(
+      s, 200,
+      R"({"id":"msg_02","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[)"
+      R"({"type":"text","text":"I'll search for when Claude Shannon was born."},)"
+      R"({"type":"server_tool_use","id":"srvtoolu_01WYG3ziw53XMcoyKL4XcZmE","name":"web_search",)"
+      R"("input":{"query":"claude shannon birth date"}},)"
+      R"({"type":"web_search_tool_result","tool_use_id":"srvtoolu_01WYG3ziw53XMcoyKL4XcZmE","content":[)"
+      R"({"type":"web_search_result","url":"https://en.wikipedia.org/wiki/Claude_Shannon",)"
+      R"("title":"Claude Shannon - Wikipedia","encrypted_content":"EqgfCioIARgBIiQ3YTAwMjY1Mi1mZjM5LTQ1NGUtODgxNC1kNjNjNTk1ZWI3Y...",)"
+      R"("page_age":"April 30, 2025"}]},)"
+      R"({"type":"text","text":"Claude Shannon was born on April 30, 1916, in Petoskey, Michigan",)"
+      R"("citations":[{"type":"web_search_result_location","url":"https://en.wikipedia.org/wiki/Claude_Shannon",)"
+      R"("title":"Claude Shannon - Wikipedia","encrypted_index":"Eo8BCioIAhgBIiQyYjQ0OWJmZi1lNm..",)"
+      R"("cited_text":"Claude Elwood Shannon (April 30, 1916 - February 24, 2001) was an American mathematician..."}]}],)"
+      R"("stop_reason":"end_turn","usage":{"input_tokens":6039,"output_tokens":931,)"
+      R"("server_tool_use":{"web_search_requests":1}}})");
+  ASSERT_TRUE(search.ok()) << search.error().message();
+  EXPECT_EQ(to_text((*search)["choices"][0]["message"]),
+            R"({"role":"assistant","content":"I'll search for when Claude Shannon was born.Claude Shannon was )"
+            R"(born on April 30, 1916, in Petoskey, Michigan","tool_calls":null,"refusal":null})");
+  EXPECT_EQ((*search)["choices"][0]["finish_reason"], "stop");
+  // Only non-text blocks besides tool_use: content null, the tool call kept.
+  auto only = testing::reply(
+      s, 200,
+      R"({"id":"m","model":"c","stop_reason":"tool_use","content":[)"
+      R"({"type":"thinking","thinking":"I should call f.","signature":"sig"},)"
+      R"({"type":"tool_use","id":"toolu_1","name":"f","input":{"a":1}}]})");
+  ASSERT_TRUE(only.ok());
+  EXPECT_TRUE((*only)["choices"][0]["message"]["content"].is_null());
+  EXPECT_EQ(to_text((*only)["choices"][0]["message"]["tool_calls"]),
+            R"([{"id":"toolu_1","type":"function","function":{"name":"f","arguments":"{\"a\": 1}"}}])");
+  auto thoughts_only = testing::reply(
+      s, 200, R"({"id":"m","model":"c","stop_reason":"max_tokens","content":[)"
+              R"({"type":"thinking","thinking":"Still thinking","signature":"sig"}]})");
+  ASSERT_TRUE(thoughts_only.ok());
+  EXPECT_TRUE((*thoughts_only)["choices"][0]["message"]["content"].is_null());
 }
 
 TEST(AnthropicReply, ArgumentsUsePythonJsonDumps) {

@@ -145,7 +145,51 @@ TEST(BedrockChatRequest, ToolChoiceMapping) {
   EXPECT_EQ(choice_of(R"("auto")"), J(R"({"auto":{}})"));
   EXPECT_EQ(choice_of(R"("required")"), J(R"({"any":{}})"));
   EXPECT_EQ(choice_of(R"({"type":"function","function":{"name":"f"}})"), J(R"({"tool":{"name":"f"}})"));
-  EXPECT_EQ(choice_of(R"("none")"), Json(nullptr));  // no Converse equivalent
+}
+
+TEST(BedrockChatRequest, ToolChoiceNoneSendsNoToolConfig) {
+  // Converse's toolChoice has only auto / any / tool
+  // (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolChoice.html):
+  // "none" is honoured by not telling the model about any tool.
+  const std::string tools = R"("tools":[{"type":"function","function":{"name":"f"}}])";
+  for (const char* stream : {"false", "true"}) {
+    UpstreamRequest req = upstream_request(
+        chat(), R"({"messages":[{"role":"user","content":"x"}],)" + tools +
+                    R"(,"tool_choice":"none","stream":)" + stream + "}");
+    expect_body(req, R"({"messages":[{"role":"user","content":[{"text":"x"}]}],"inferenceConfig":{"temperature":0.0}})");
+  }
+  // Bedrock requires toolConfig once the conversation holds toolUse/toolResult blocks.
+  const std::string call =
+      R"({"role":"assistant","content":null,"tool_calls":[{"id":"t1","type":"function",)"
+      R"("function":{"name":"f","arguments":"{}"}}]})";
+  const std::string result = R"({"role":"tool","tool_call_id":"t1","content":"42"})";
+  const std::string message =
+      "tool_choice 'none' is not supported by Amazon Bedrock when the conversation contains tool calls.";
+  for (const std::string& history :
+       {R"({"role":"user","content":"x"},)" + call + "," + result, R"({"role":"user","content":"x"},)" + call,
+        R"({"role":"user","content":"x"},)" + result}) {
+    expect_error(chat(), R"({"messages":[)" + history + "]," + tools + R"(,"tool_choice":"none"})", 422, message);
+    expect_error(chat(), R"({"messages":[)" + history + R"(],"tool_choice":"none"})", 422, message);
+  }
+  // Other choices with such a conversation are unchanged.
+  UpstreamRequest auto_req = upstream_request(
+      chat(), R"({"messages":[{"role":"user","content":"x"},)" + call + "," + result + "]," + tools +
+                  R"(,"tool_choice":"auto"})");
+  EXPECT_EQ(to_text(J(auto_req.body)["toolConfig"]),
+            R"({"tools":[{"toolSpec":{"name":"f","inputSchema":{"json":{"type":"object","properties":{}}}}}],)"
+            R"("toolChoice":{"auto":{}}})");
+}
+
+TEST(BedrockChatRequest, TopPWithTheDefaultTemperatureSendsOnlyTopP) {
+  // The temperature is always present (schema default 0.0): with top_p, 0.0 means "not set".
+  expect_body(upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.9})"),
+              R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"topP":0.9}})");
+  expect_body(
+      upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.9,"temperature":0.0,"stream":true})"),
+      R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"topP":0.9}})");
+  // Both non-default: both sent (the golden request above), temperature halved.
+  expect_body(upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.5,"temperature":1.0})"),
+              R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"temperature":0.5,"topP":0.5}})");
 }
 
 TEST(BedrockChatRequest, StreamingGoesToConverseStream) {

@@ -181,6 +181,12 @@ TEST(GeminiRequest, CompletionsBecomeChat) {
                    R"("maxOutputTokens":50,"topK":40,"topP":0.9}})");
 }
 
+TEST(GeminiRequest, EmptySystemPromptAddsNoSystemInstruction) {
+  Json body = body_of(completions(), R"({"prompt":"Tell me a joke","system_prompt":""})");
+  EXPECT_FALSE(body.contains("system_instruction")) << to_text(body);
+  EXPECT_EQ(to_text(body["contents"]), R"([{"role":"user","parts":[{"text":"Tell me a joke"}]}])");
+}
+
 TEST(GeminiRequest, Embeddings) {
   Subject s = embeddings();
   UpstreamRequest one = testing::upstream_request(s, R"({"input":"What is the meaning of life?"})");
@@ -223,6 +229,24 @@ TEST(GeminiReply, FinishReasonsAndSkippedCandidates) {
   EXPECT_EQ((*r)["choices"][1]["index"], 2);
   EXPECT_EQ((*r)["choices"][1]["finish_reason"], "stop");
   EXPECT_EQ(to_text((*r)["usage"]), R"({"prompt_tokens":null,"completion_tokens":null,"total_tokens":null})");
+}
+
+TEST(GeminiReply, ChoiceIndexIsTheCandidateIndex) {
+  // Candidate.index ("Index of the candidate in the list of response candidates",
+  // https://ai.google.dev/api/generate-content#candidate) numbers the choices when present.
+  const char* body =
+      R"({"candidates":[{"content":{"parts":[{"text":"second"}],"role":"model"},"finishReason":"STOP","index":1},)"
+      R"({"content":{"parts":[{"text":"first"}],"role":"model"},"finishReason":"STOP","index":0}]})";
+  for (const Subject& s : {chat(), completions()}) {
+    auto r = testing::reply(s, 200, body);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    ASSERT_EQ((*r)["choices"].size(), 2u);
+    EXPECT_EQ((*r)["choices"][0]["index"], 1);
+    EXPECT_EQ((*r)["choices"][1]["index"], 0);
+  }
+  auto chat_reply = testing::reply(chat(), 200, body);
+  ASSERT_TRUE(chat_reply.ok());
+  EXPECT_EQ((*chat_reply)["choices"][0]["message"]["content"], "second");
 }
 
 TEST(GeminiReply, FunctionCallGetsAnMd5IdAndPythonArguments) {
@@ -363,6 +387,69 @@ TEST(GeminiStream, FunctionCallsArriveWhole) {
             R"(\"date\": \"2025-03-14\", \"time\": \"10:00\", \"topic\": \"Q3 planning\"}"}},)"
             R"({"index":1,"id":"x","type":"function","function":{"name":"now","arguments":"{}"}}]})");
   EXPECT_TRUE(o.finished);
+}
+
+TEST(GeminiStream, ChoiceIndexAndToolCallIndexFollowTheCandidateIndex) {
+  // candidateCount 2: each event may carry any of the candidates, each with its own `index`.
+  const std::string bytes =
+      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"functionCall\": {\"id\": \"a\", \"name\": \"f\", \"args\": {}}}],\"role\": \"model\"},\"index\": 1}]}\r\n\r\n"
+      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"functionCall\": {\"id\": \"b\", \"name\": \"f\", \"args\": {}}}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}]}\r\n\r\n"
+      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"functionCall\": {\"id\": \"c\", \"name\": \"g\", \"args\": {}}}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 1}]}\r\n\r\n";
+  for (bool bytewise : {false, true}) {
+    auto o = testing::run_stream(chat(), bytes, false, bytewise);
+    ASSERT_FALSE(o.error) << o.error->message();
+    ASSERT_EQ(o.chunks.size(), 3u);
+    auto call = [](const std::string& index, const std::string& id, const std::string& name) {
+      return R"({"index":)" + index + R"(,"id":")" + id + R"(","type":"function","function":{"name":")" +
+             name + R"(","arguments":"{}"}})";
+    };
+    EXPECT_EQ(o.chunks[0]["choices"][0]["index"], 1);
+    EXPECT_EQ(to_text(o.chunks[0]["choices"][0]["delta"]["tool_calls"]), "[" + call("0", "a", "f") + "]");
+    EXPECT_EQ(o.chunks[1]["choices"][0]["index"], 0);
+    EXPECT_EQ(to_text(o.chunks[1]["choices"][0]["delta"]["tool_calls"]), "[" + call("0", "b", "f") + "]");
+    EXPECT_EQ(o.chunks[2]["choices"][0]["index"], 1);
+    EXPECT_EQ(to_text(o.chunks[2]["choices"][0]["delta"]["tool_calls"]), "[" + call("1", "c", "g") + "]");
+  }
+  auto text = testing::run_stream(
+      completions(), "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"x\"}]},\"index\": 1}]}\r\n\r\n");
+  ASSERT_FALSE(text.error);
+  ASSERT_EQ(text.chunks.size(), 1u);
+  EXPECT_EQ(to_text(text.chunks[0]["choices"]), R"([{"index":1,"finish_reason":null,"text":"x"}])");
+}
+
+TEST(GeminiStream, BlockedPromptIsAContentFilterFinish) {
+  // A prompt blocked by the safety filters: promptFeedback.blockReason and no candidates
+  // (https://ai.google.dev/api/generate-content#PromptFeedback), then the stream ends.
+  const std::string bytes =
+      "data: {\"promptFeedback\": {\"blockReason\": \"SAFETY\",\"safetyRatings\": [{\"category\": "
+      "\"HARM_CATEGORY_DANGEROUS_CONTENT\",\"probability\": \"HIGH\"}]},\"usageMetadata\": "
+      "{\"promptTokenCount\": 8,\"totalTokenCount\": 8},\"modelVersion\": \"gemini-2.0-flash\"}\r\n\r\n";
+  for (bool bytewise : {false, true}) {
+    auto o = testing::run_stream(chat(), bytes, /*wants_usage=*/true, bytewise);
+    ASSERT_FALSE(o.error) << o.error->message();
+    EXPECT_TRUE(o.finished);
+    EXPECT_EQ(texts(o),
+              (std::vector<std::string>{
+                  R"({"id":"gemini-chat-stream-1700000000","object":"chat.completion.chunk","created":1700000000,)"
+                  R"("model":"gemini-2.0-flash","choices":[{"index":0,"finish_reason":"content_filter",)"
+                  R"("delta":{"role":"assistant","content":null,"tool_calls":null}}]})",
+                  R"({"id":"gemini-chat-stream-1700000000","object":"chat.completion.chunk","created":1700000000,)"
+                  R"("model":"gemini-2.0-flash","choices":[],)"
+                  R"("usage":{"prompt_tokens":8,"completion_tokens":null,"total_tokens":8}})"}))
+        << "bytewise=" << bytewise;
+    auto c = testing::run_stream(completions(), bytes, /*wants_usage=*/false, bytewise);
+    ASSERT_FALSE(c.error);
+    EXPECT_TRUE(c.finished);
+    EXPECT_EQ(texts(c), (std::vector<std::string>{
+                            R"({"id":"gemini-completions-stream-1700000000","object":"text_completion_chunk",)"
+                            R"("created":1700000000,"model":"gemini-2.0-flash","choices":[{"index":0,)"
+                            R"("finish_reason":"content_filter","text":""}]})"}));
+  }
+  // Without a blockReason, an event without candidates is still nothing (and not an end).
+  auto nothing = testing::run_stream(chat(), "data: {\"promptFeedback\": {}}\r\n\r\n");
+  ASSERT_FALSE(nothing.error);
+  EXPECT_TRUE(nothing.chunks.empty());
+  EXPECT_FALSE(nothing.finished);
 }
 
 TEST(GeminiStream, TruncatedStreamIsNotComplete) {

@@ -226,6 +226,34 @@ TEST(MistralStream, CompletionsStreamTakesDeltaContent) {
   }
 }
 
+TEST(MistralStream, ChunksCarryTheConfiguredModelName) {
+  // The upstream names the resolved model; replies, streamed or not, name the configured one
+  // (spec §8.13), usage chunk included.
+  auto s = mistral("llm/v1/chat", "mistral-large-latest");
+  std::string bytes = kMistralStream;
+  for (auto at = bytes.find("mistral-small-latest"); at != std::string::npos;
+       at = bytes.find("mistral-small-latest", at))
+    bytes.replace(at, std::string("mistral-small-latest").size(), "mistral-large-2411");
+  for (bool bytewise : {false, true}) {
+    for (const char* type : {"llm/v1/chat", "llm/v1/completions"}) {
+      auto out = run_stream(mistral(type, "mistral-large-latest"), bytes, /*wants_usage=*/true, bytewise);
+      ASSERT_FALSE(out.error) << out.error->message();
+      ASSERT_EQ(out.chunks.size(), 4u) << type;
+      for (const auto& chunk : out.chunks) EXPECT_EQ(chunk["model"], "mistral-large-latest") << to_text(chunk);
+      EXPECT_EQ(to_text(out.chunks[1]).find("\"model\":\"mistral-large-latest\",\"choices\""),
+                to_text(out.chunks[1]).find("\"model\"")) << "key order kept";
+    }
+  }
+  auto r = reply(s, 200, R"({"id":"cmpl-1","object":"chat.completion","created":1702256327,)"
+                         R"("model":"mistral-large-2411","choices":[{"index":0,"message":{"role":"assistant",)"
+                         R"("content":"Hi."},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(to_text(*r),
+            R"({"id":"cmpl-1","object":"chat.completion","created":1702256327,"model":"mistral-large-latest",)"
+            R"("choices":[{"index":0,"message":{"role":"assistant","content":"Hi.","tool_calls":null,"refusal":null},)"
+            R"("finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})");
+}
+
 TEST(MistralStream, ErrorsGarbageAndTruncation) {
   auto s = mistral("llm/v1/chat");
   const std::string first = kMistralStream.substr(0, kMistralStream.find("\n\n") + 2);
