@@ -138,7 +138,7 @@ Result<Json> tool_use_blocks(const Json& tool_calls) {
   for (const auto& tc : tool_calls) {
     const Json& fn = field_or_null(tc, "function");
     const std::string args = string_or_empty(fn, "arguments");
-    Json input = args.empty() ? Json::object() : Json::parse(args, nullptr, false);
+    Json input = args.empty() ? Json::object() : parse_json(args);
     if (input.is_discarded()) {
       return invalid("The arguments of tool call '" + string_or_empty(tc, "id") +
                      "' are not valid JSON.");
@@ -271,7 +271,7 @@ class AnthropicStreamTranslator final : public StreamTranslator {
   Result<std::vector<std::string>> on_event(const SseEvent& event) override {
     std::vector<std::string> out;
     if (event.data.empty()) return out;
-    Json j = Json::parse(event.data, nullptr, false);
+    Json j = parse_json(event.data);
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     const Json& type = field_or_null(j, "type");

@@ -489,7 +489,7 @@ Result<Json> converse_body(Json payload) {
           const Json& args = member(fn, "arguments");
           Json parsed = Json::object();
           if (args.is_string() && !args.get_ref<const std::string&>().empty()) {
-            parsed = Json::parse(args.get_ref<const std::string&>(), nullptr, false);
+            parsed = parse_json(args.get_ref<const std::string&>());
             if (parsed.is_discarded() || !parsed.is_object())
               return unprocessable("The arguments of tool call '" + text_of(member(call, "id")) +
                                    "' are not a JSON object.");
@@ -509,7 +509,7 @@ Result<Json> converse_body(Json payload) {
       // else as text.
       Json result = Json::array();
       if (content.is_string()) {
-        Json parsed = Json::parse(content.get_ref<const std::string&>(), nullptr, false);
+        Json parsed = parse_json(content.get_ref<const std::string&>());
         if (!parsed.is_discarded() && parsed.is_object()) {
           result.push_back(Json{{"json", std::move(parsed)}});
         } else {
@@ -680,7 +680,7 @@ class ConverseStreamTranslator final : public StreamTranslator {
       std::string message = event.data;
       if (exception) {
         // The payload is {"message": ...}; a discarded (unparseable) one is not an object.
-        const Json payload = Json::parse(event.data, nullptr, false);
+        const Json payload = parse_json(event.data);
         for (const char* field : {"message", "Message"}) {
           if (const Json& m = member(payload, field); m.is_string()) {
             message = m.get<std::string>();
@@ -693,7 +693,7 @@ class ConverseStreamTranslator final : public StreamTranslator {
                                     (message.empty() ? std::string() : ": " + message),
                                 "upstream_error", "bad_gateway");
     }
-    Json payload = event.data.empty() ? Json::object() : Json::parse(event.data, nullptr, false);
+    Json payload = event.data.empty() ? Json::object() : parse_json(event.data);
     if (payload.is_discarded() || !payload.is_object())
       return malformed_upstream("a stream event is not a JSON object");
 

@@ -146,7 +146,7 @@ Json parts_of(const Json& content) {
 // A tool message's content -> the functionResponse `response` object.
 Json function_response_of(const Json& content) {
   const std::string text = text_of(content);
-  Json parsed = Json::parse(text, nullptr, false);
+  Json parsed = parse_json(text);
   if (parsed.is_object()) return parsed;
   if (parsed.is_discarded()) return Json{{"content", text}};
   return Json{{"content", std::move(parsed)}};
@@ -190,7 +190,7 @@ Result<Json> convert_messages(const Json& messages, Json& body) {
         for (const auto& tc : tool_calls) {
           const Json& fn = field_or_null(tc, "function");
           const std::string args = string_or_empty(fn, "arguments");
-          Json parsed = args.empty() ? Json::object() : Json::parse(args, nullptr, false);
+          Json parsed = args.empty() ? Json::object() : parse_json(args);
           if (parsed.is_discarded()) {
             return invalid("The arguments of tool call '" + string_or_empty(tc, "id") +
                            "' are not valid JSON.");
@@ -296,7 +296,7 @@ class GeminiStreamTranslator final : public StreamTranslator {
       finished_ = true;
       return out;
     }
-    Json j = Json::parse(event.data, nullptr, false);
+    Json j = parse_json(event.data);
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     if (const Json& err = field_or_null(j, "error"); !err.is_null()) {

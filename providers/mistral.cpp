@@ -89,7 +89,7 @@ class MistralStreamTranslator final : public StreamTranslator {
 
   Result<std::vector<std::string>> on_event(const SseEvent& event) override {
     if (event.data.find("error") != std::string::npos) {
-      Json j = Json::parse(event.data, nullptr, false);
+      Json j = parse_json(event.data);
       if (const Json* object = member(j, "object"); object && *object == "error") {
         const Json message = member_or_null(j, "message");
         return GatewayError::make(
@@ -108,7 +108,7 @@ class MistralStreamTranslator final : public StreamTranslator {
         out.push_back(std::move(text));
         continue;
       }
-      Json chunk = Json::parse(text, nullptr, false);
+      Json chunk = parse_json(text);
       if (!chunk.is_object()) {
         out.push_back(std::move(text));
         continue;
