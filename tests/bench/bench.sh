@@ -340,7 +340,8 @@ if [[ -z "$GW_NOTE" ]]; then
   run gateway-stream "$GW_STREAM" body_stream "$GW_PID"
   RSS_LOAD=$RSS_MAX
   sleep 1  # let the load's connections drain before the latency probe
-  ttfb_measure nginx-direct-stream "$NX_STREAM" gateway-stream "$GW_STREAM"
+  ttfb_measure nginx-direct-stream "$NX_STREAM" \
+    nginx-proxy-stream "http://127.0.0.1:$PX_PORT/stream/v1/chat/completions" gateway-stream "$GW_STREAM"
 else
   sleep 1
   ttfb_measure nginx-direct-stream "$NX_STREAM"
@@ -377,8 +378,12 @@ fi
 echo "stream TTFB (ms; curl time_starttransfer; $TTFB_N sequential requests per target after $TTFB_WARM warm-up):"
 printf '  %-22s p50 %8.3f   p99 %8.3f\n' nginx-direct-stream "$TTFB_NX50" "$TTFB_NX99"
 if [[ -z "$GW_NOTE" ]]; then
+  TTFB_PX50=$(pctl_ms nginx-proxy-stream 50) TTFB_PX99=$(pctl_ms nginx-proxy-stream 99)
+  printf '  %-22s p50 %8.3f   p99 %8.3f\n' nginx-proxy-stream "$TTFB_PX50" "$TTFB_PX99"
   printf '  %-22s p50 %8.3f   p99 %8.3f\n' gateway-stream "$TTFB_GW50" "$TTFB_GW99"
   echo "gateway adds $TTFB_ADD50 ms p50, $TTFB_ADD99 ms p99 to a stream's time to first byte"
+  awk -v a="$TTFB_PX50" -v b="$TTFB_NX50" -v c="$TTFB_PX99" -v d="$TTFB_NX99" \
+    'BEGIN { printf "(for reference, nginx proxy_pass adds %.3f ms p50, %.3f ms p99)\n", a - b, c - d }'
 fi
 NOTE_JSON=null; [[ -n "$GW_NOTE" ]] && NOTE_JSON="\"${GW_NOTE//\"/\\\"}\""
 JR=$(IFS=,; echo "${JSON_ROWS[*]}")
