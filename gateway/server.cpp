@@ -394,6 +394,7 @@ struct Server::Impl {
       s.stream.socket().set_option(tcp::no_delay(true), ec);
     }
     beast::flat_buffer buffer;
+    buffer.reserve(4096);  // Beast reads at most the free capacity: whole requests in one read
     bool first = true;
     bool linger = false;
     for (;;) {

@@ -31,7 +31,9 @@ using namespace boost::asio::experimental::awaitable_operators;
 // One upstream connection. It belongs to the client's io_context, which one thread runs, so
 // its stream (and the stream's timer) never needs a strand.
 struct Conn {
-  explicit Conn(net::io_context& ioc) : executor(ioc.get_executor()) {}
+  // Beast reads at most the buffer's free capacity (at least 512 bytes): without a reserve a
+  // streamed body arrived 512 bytes per read, each relayed as its own client write.
+  explicit Conn(net::io_context& ioc) : executor(ioc.get_executor()) { buffer.reserve(16 * 1024); }
   net::io_context::executor_type executor;
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
