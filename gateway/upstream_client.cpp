@@ -258,6 +258,7 @@ struct UpstreamClient::Impl {
     ex.reply.status = static_cast<int>(res.result_int());
     ex.reply.content_type = std::string(res[http::field::content_type]);
     ex.reply.body = std::move(res.body());
+    if (ex.reply.status >= 400) ex.reply.amzn_error_type = std::string(res["x-amzn-ErrorType"]);
     co_return ex;
   }
 

@@ -38,6 +38,10 @@ struct UpstreamReply {
   int status = 0;
   std::string content_type;
   std::string body;
+  // AWS's error classification header (`x-amzn-ErrorType`, e.g.
+  // "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/"), kept for
+  // error replies only; empty otherwise.
+  std::string amzn_error_type;
 };
 
 // Per-request facts an adapter may need besides the payload.

@@ -68,6 +68,10 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply,
           break;
         }
       }
+      // AWS: a body without a message still names the error in x-amzn-ErrorType
+      // ("ThrottlingException:http://internal.amazon.com/..."): the name is the detail.
+      if (!e.detail.is_string() && !reply.amzn_error_type.empty())
+        e.detail = reply.amzn_error_type.substr(0, reply.amzn_error_type.find(':'));
     }
     return e;
   }

@@ -421,6 +421,14 @@ TEST(BedrockIntegration, ErrorMessageFromTheBody) {
   auto r = http_request(server->port(), "POST", "/endpoints/chat/invocations", kChatBody);
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(parse(r.body)["detail"], "You don't have access to the model with the specified model ID.");
+  // No message in the body: the x-amzn-ErrorType header names the error.
+  reply.status = 429;
+  reply.headers = {{"x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"}};
+  reply.body = "{}";
+  upstream.reply_with(reply);
+  r = http_request(server->port(), "POST", "/endpoints/chat/invocations", kChatBody);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(parse(r.body)["detail"], "ThrottlingException");
 }
 
 std::string bedrock_event(const std::string& type, const std::string& payload) {
