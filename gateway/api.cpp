@@ -310,7 +310,9 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   if (!prepared) co_return render_error(prepared.error(), call.family);
   std::unique_ptr<StreamTranslator> translator;
   if (std::holds_alternative<UpstreamRequest>(*prepared)) {
-    translator = ep.adapter->stream_translator(ctx, wants_usage);
+    // Usage is always asked of the translator: the relay keeps it for the access log and
+    // passes it on only when the client asked for it (issue 4: usage for logs/metrics).
+    translator = ep.adapter->stream_translator(ctx, /*client_wants_usage=*/true);
     if (!translator) co_return streaming_not_supported(ep, call.family);
   } else if (!std::holds_alternative<LocalStream>(*prepared)) {
     co_return streaming_not_supported(ep, call.family);
@@ -373,6 +375,7 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
     ~Unwatch() { out.watch_disconnect({}); }
   } unwatch{out};
   auto decoder = make_stream_decoder(ep.adapter->stream_framing());
+  Json usage;  // the last usage the stream reported (for the access log)
   std::optional<GatewayError> failure;
   bool first = true;
   bool eof = false;
@@ -404,7 +407,23 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
         failure = chunks.take_error();
         break;
       }
-      for (const auto& chunk : *chunks) ready.push_back("data: " + chunk + "\n\n");
+      for (auto& chunk : *chunks) {
+        // `"usage":` outside a JSON string only occurs as a key (inside one the quote is
+        // escaped), so only chunks that carry usage are parsed.
+        if (chunk.find("\"usage\":") != std::string::npos) {
+          Json j = parse_json(chunk);
+          if (j.is_object() && j.contains("usage") && j["usage"].is_object()) {
+            usage = j["usage"];
+            if (!wants_usage) {
+              const Json& choices = j["choices"];
+              if (!choices.is_array() || choices.empty()) continue;  // a usage-only chunk
+              j.erase("usage");
+              chunk = to_text(j);
+            }
+          }
+        }
+        ready.push_back("data: " + chunk + "\n\n");
+      }
       if (translator->finished()) break;
     }
     if (!ready.empty()) ok = co_await out.write_all(ready);
@@ -425,6 +444,15 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
     ok = co_await out.write("data: [DONE]\n\n");
   }
   streamed.stream_complete = ok && co_await out.end();
+  if (usage.is_object()) {
+    auto num = [&](const char* k) {
+      auto it = usage.find(k);
+      return it != usage.end() && it->is_number_integer() ? std::to_string(it->get<std::int64_t>())
+                                                          : std::string("-");
+    };
+    streamed.usage = "tokens " + num("prompt_tokens") + "/" + num("completion_tokens") + "/" +
+                     num("total_tokens");
+  }
   if (!failure && !up.body_done()) {
     // The provider's end event came before the end of the HTTP body (e.g. the last chunk's
     // terminator in a later TCP segment). The client has everything; read the rest briefly so

@@ -48,6 +48,9 @@ struct ApiResponse {
   // could not be finished cleanly (the connection is then closed).
   bool streamed = false;
   bool stream_complete = false;
+  // A stream's token usage as reported by the provider ("tokens <prompt>/<completion>/<total>",
+  // "-" for a missing count), for the access log; empty when the stream reported none.
+  std::string usage;
 };
 
 }  // namespace gw

@@ -491,7 +491,8 @@ struct Server::Impl {
       if (ares.streamed) {
         if (opts.access_log) {
           log::info(s.client_ip + " \"" + std::string(req.method_string()) + " " +
-                    std::string(req.target()) + "\" " + std::to_string(ares.status) + " stream");
+                    std::string(req.target()) + "\" " + std::to_string(ares.status) + " stream" +
+                    (ares.usage.empty() ? "" : " " + ares.usage));
         }
         if (!ares.stream_complete || !stream_writer.keep_alive() || stopping) break;
         continue;

@@ -374,5 +374,43 @@ TEST(Process, SecretsNeverAppearInLogs) {
   unlink(path.c_str());
 }
 
+
+// Issue 4: stream usage the client did not ask for is kept for the logs, not sent.
+TEST(Process, StreamUsageGoesToTheAccessLogNotToTheClient) {
+  FakeUpstream upstream;
+  ScriptedReply reply;
+  reply.content_type = "text/event-stream";
+  reply.chunks = {
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\",\"usage\":{\"input_tokens\":11,\"output_tokens\":1}}}\n\n"
+      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
+      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":7}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"};
+  upstream.reply_with(reply);
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: chat\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: anthropic\n"
+      "      name: claude\n"
+      "      config: {anthropic_api_key: k, anthropic_api_base: '" + upstream.base_url() + "'}\n");
+  auto c = spawn({"start-server", "--config-path", path, "--port", "0", "--access-log"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  auto r = http_request(port, "POST", "/endpoints/chat/invocations",
+                        R"({"stream":true,"messages":[{"role":"user","content":"a"}]})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("Hi"), std::string::npos);
+  EXPECT_EQ(r.body.find("usage"), std::string::npos) << r.body;
+  EXPECT_FALSE(c->wait_for(std::regex(R"(/endpoints/chat/invocations" 200 stream tokens 11/7/18)")).empty())
+      << c->output;
+  kill(c->pid, SIGTERM);
+  EXPECT_EQ(c->wait_exit(), 0);
+  unlink(path.c_str());
+}
+
 }  // namespace
 }  // namespace gw::test
