@@ -210,6 +210,48 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
 
 INSTANTIATE_TEST_SUITE_P(EveryProvider, Conformance, ::testing::ValuesIn(cases()), case_name);
 
+// Missing and invalid keys are load errors, reported at the key's YAML path without the value.
+TEST(ConformanceKeys, MissingOrInvalidKeyIsALoadErrorForEveryKeyedProvider) {
+  for (const auto& f : facts()) {
+    std::string key_field;
+    if (const auto* http = config::http_provider_fields(f.provider)) key_field = std::string(http->key_field);
+    if (f.provider == "openai") key_field = "openai_api_key";
+    if (f.provider == "groq") key_field = "groq_api_key";
+    if (key_field.empty()) continue;  // keyless (TGI, MLflow serving, ollama) or AWS (below)
+    const auto* caps = config::provider_capabilities(f.provider);
+    const char* type = caps->completions ? "llm/v1/completions" : "llm/v1/chat";
+    auto load = [&](const std::string& cfg, const config::EnvLookup& env) {
+      return config::load_config_string("endpoints:\n  - name: e\n    endpoint_type: " +
+                                            std::string(type) + "\n    model:\n      provider: " +
+                                            f.provider + "\n      name: m\n      config: " + cfg + "\n",
+                                        env);
+    };
+    const auto none = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+    auto r = load("{other: 1}", none);
+    ASSERT_FALSE(r.ok()) << f.provider;
+    EXPECT_EQ(r.errors[0].path, "endpoints[0].model.config." + key_field) << f.provider;
+    EXPECT_EQ(r.errors[0].message, "Field required") << f.provider;
+
+    r = load("{" + key_field + ": $KEY}", [](const std::string&) -> std::optional<std::string> {
+      return std::string("sk-with\nnewline");
+    });
+    ASSERT_FALSE(r.ok()) << f.provider;
+    EXPECT_EQ(r.errors[0].message, "The api key contains a line break") << f.provider;
+    EXPECT_EQ(r.errors[0].to_string().find("sk-with"), std::string::npos);
+
+    r = load("{" + key_field + ": $UNSET_KEY}", none);
+    ASSERT_FALSE(r.ok()) << f.provider;
+    EXPECT_EQ(r.errors[0].message, "Environment variable 'UNSET_KEY' is not set") << f.provider;
+  }
+  // Bedrock: no credentials anywhere.
+  auto r = config::load_config_string(
+      "endpoints:\n  - name: e\n    endpoint_type: llm/v1/chat\n    model:\n      provider: bedrock\n"
+      "      name: m\n      config: {aws_config: {aws_region: us-east-1}}\n",
+      [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors[0].message.rfind("No AWS credentials", 0), 0u);
+}
+
 TEST(ConformanceTable, CoversEveryImplementedProvider) {
   std::set<std::string> declared;
   for (const auto& f : facts()) declared.insert(f.provider);
