@@ -5,6 +5,7 @@
 // - generateContent / streamGenerateContent: https://ai.google.dev/api/generate-content
 // - embeddings:                              https://ai.google.dev/api/embeddings
 // - function calling:                        https://ai.google.dev/gemini-api/docs/function-calling
+// - thought signatures:                      https://ai.google.dev/gemini-api/docs/thought-signatures
 // - error bodies:  https://ai.google.dev/gemini-api/docs/troubleshooting
 //   ({"error":{"code","message","status"}}: the generic `error.message` rule of §3.6).
 //
@@ -18,9 +19,11 @@
 //   candidateCount (n), maxOutputTokens (max_tokens), topK (top_k), topP (top_p); every other
 //   payload key is dropped, as in MLflow;
 // - messages: user -> role "user"; assistant -> role "model" (text, then one functionCall part
-//   per tool call with its parsed arguments); system (and OpenAI's newer "developer") ->
-//   system_instruction.parts; tool -> functionResponse {id, name (from the earlier tool call
-//   with that id), response}. `response` is the content parsed as JSON when it is a JSON
+//   per tool call with its parsed arguments; a tool call id "<base>__thought__<signature>" (see
+//   Thought signatures below) gives functionCall.id <base> and the part's "thoughtSignature"
+//   <signature>); system (and OpenAI's newer "developer") -> system_instruction.parts; tool ->
+//   functionResponse {id (the base id), name (from the earlier tool call with that full id),
+//   response}. `response` is the content parsed as JSON when it is a JSON
 //   object; other JSON values and non-JSON text are wrapped as {"content": <value or text>}
 //   (Gemini wants an object; MLflow crashes on non-JSON content). Consecutive tool messages go
 //   into ONE user content (Gemini requires as many functionResponse parts as the turn had
@@ -36,7 +39,7 @@
 //   "STOP") unchanged, "stop" when absent; content = the text parts joined (null when there
 //   are only function calls); tool call id = the functionCall's id, else "call_" + md5 hex of
 //   "<name>/<json.dumps(args)>" (Python's separators), arguments = json.dumps(args), as MLflow
-//   computes them;
+//   computes them; "__thought__<signature>" is appended when the part has a thoughtSignature;
 // - completions: id null, object "text_completion", candidates with text only;
 // - usage from usageMetadata (promptTokenCount, candidatesTokenCount, totalTokenCount; nulls
 //   when absent); embeddings: embeddings[].values or embedding.values, usage nulls.
@@ -53,9 +56,20 @@
 // usageMetadata -> a usage chunk (choices []) after the first chunk that carries a
 // finishReason, when the client asked for usage. The stream is complete at EOF once a
 // finishReason (or a blockReason) was seen; finished() stays false (no terminator to wait for).
+//
+// Thought signatures (not in MLflow): thinking models (Gemini 2.5, 3) put an opaque
+// "thoughtSignature" on the part that holds a functionCall ({"functionCall": {...},
+// "thoughtSignature": "<sig>"}), and Gemini 3 answers 400 ("Function call is missing a
+// thought_signature in functionCall parts") when a later request's history does not carry it
+// back on that same part. The unified schema has no place for it and clients echo only the tool
+// call's id, so it travels in the id, as LiteLLM does: replies (whole and streamed) give the tool
+// call id "<base id>__thought__<signature>", and requests split such an id at the first
+// "__thought__" back into functionCall.id and the part's thoughtSignature. Ids without the
+// marker are unchanged both ways. Signatures on text parts are dropped (Google: optional there).
 #include <openssl/evp.h>
 
 #include <map>
+#include <string_view>
 
 #include "config/url.h"
 #include "providers/providers.h"
@@ -103,6 +117,24 @@ std::string md5_hex(std::string_view data) {
     out += hex[digest[i] & 15];
   }
   return out;
+}
+
+// The separator between a tool call's base id and its thought signature (LiteLLM's).
+constexpr std::string_view kThoughtMarker = "__thought__";
+
+// A unified tool call id -> the Gemini functionCall id and the thought signature it carries
+// ("" when none). A non-string id is kept as it is.
+struct SplitId {
+  Json id;
+  std::string signature;
+};
+
+SplitId split_tool_call_id(const Json& id) {
+  if (!id.is_string()) return {id, {}};
+  const std::string& text = id.get_ref<const std::string&>();
+  const auto at = text.find(kThoughtMarker);
+  if (at == std::string::npos) return {id, {}};
+  return {Json(text.substr(0, at)), text.substr(at + kThoughtMarker.size())};
 }
 
 // MLflow's generation-config renames, in the order it checks them.
@@ -197,9 +229,12 @@ Result<Json> convert_messages(const Json& messages, Json& body) {
           }
           const Json& id = field_or_null(tc, "id");
           if (id.is_string()) call_names[id.get<std::string>()] = field_or_null(fn, "name");
-          parts.push_back(Json{{"functionCall", Json{{"id", id},
-                                                     {"name", field_or_null(fn, "name")},
-                                                     {"args", std::move(parsed)}}}});
+          SplitId split = split_tool_call_id(id);
+          Json part{{"functionCall", Json{{"id", std::move(split.id)},
+                                          {"name", field_or_null(fn, "name")},
+                                          {"args", std::move(parsed)}}}};
+          if (!split.signature.empty()) part["thoughtSignature"] = std::move(split.signature);
+          parts.push_back(std::move(part));
         }
       }
       if (parts.empty()) parts.push_back(Json{{"text", ""}});
@@ -214,7 +249,7 @@ Result<Json> convert_messages(const Json& messages, Json& body) {
         return invalid("The tool message with tool_call_id '" + id +
                        "' does not answer a tool call of an earlier assistant message.");
       }
-      Json part{{"functionResponse", Json{{"id", id},
+      Json part{{"functionResponse", Json{{"id", split_tool_call_id(Json(id)).id},
                                           {"name", name->second},
                                           {"response", function_response_of(content)}}}};
       if (last_is_responses) {
@@ -250,10 +285,16 @@ CandidateParts candidate_parts(const Json& candidate) {
       if (args.is_null()) args = Json::object();
       std::string arguments = python_json::dumps(args);
       const Json& given = field_or_null(call, "id");
-      Json id = given.is_string() ? given
-                                  : Json("call_" + md5_hex((name.is_string() ? name.get<std::string>()
-                                                                              : std::string()) +
-                                                           "/" + arguments));
+      std::string id = given.is_string() ? given.get<std::string>()
+                                         : "call_" + md5_hex((name.is_string() ? name.get<std::string>()
+                                                                               : std::string()) +
+                                                             "/" + arguments);
+      // The signature rides in the id so that it comes back with the client's next request.
+      if (const Json& sig = field_or_null(part, "thoughtSignature");
+          sig.is_string() && !sig.get_ref<const std::string&>().empty()) {
+        id += kThoughtMarker;
+        id += sig.get<std::string>();
+      }
       out.calls.push_back(Json{{"id", std::move(id)},
                                {"type", "function"},
                                {"function", Json{{"name", name}, {"arguments", std::move(arguments)}}}});

@@ -135,6 +135,43 @@ TEST(GeminiRequest, ToolsToolCallsAndToolResponses) {
             R"("parametersJsonSchema":{"type":"object","properties":{"city":{"type":"string"}}}}]}])");
 }
 
+// Thought signatures (https://ai.google.dev/gemini-api/docs/thought-signatures): a tool call id
+// "<base>__thought__<signature>" goes back as functionCall.id <base> plus the part's
+// "thoughtSignature" (a sibling of "functionCall" in the Part object); the tool message echoes
+// the full id and its functionResponse gets the base id.
+TEST(GeminiRequest, ThoughtSignatureGoesBackOnTheFunctionCallPart) {
+  Json body = body_of(
+      chat(),
+      R"({"messages":[{"role":"user","content":"Check flight AA100, and book a taxi"},)"
+      R"({"role":"assistant","content":"Let me check.","tool_calls":[)"
+      R"({"id":"call_1__thought__CiQB0e2Kb7x+/A==","type":"function","function":{"name":"check_flight","arguments":"{\"flight\": \"AA100\"}"}},)"
+      R"({"id":"call_2","type":"function","function":{"name":"book_taxi","arguments":"{}"}}]},)"
+      R"({"role":"tool","tool_call_id":"call_1__thought__CiQB0e2Kb7x+/A==","content":"{\"status\": \"delayed\"}"},)"
+      R"({"role":"tool","tool_call_id":"call_2","content":"booked"}]})");
+  EXPECT_EQ(to_text(body["contents"]),
+            R"([{"role":"user","parts":[{"text":"Check flight AA100, and book a taxi"}]},)"
+            R"({"role":"model","parts":[{"text":"Let me check."},)"
+            R"({"functionCall":{"id":"call_1","name":"check_flight","args":{"flight":"AA100"}},)"
+            R"("thoughtSignature":"CiQB0e2Kb7x+/A=="},)"
+            R"({"functionCall":{"id":"call_2","name":"book_taxi","args":{}}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"id":"call_1","name":"check_flight","response":{"status":"delayed"}}},)"
+            R"({"functionResponse":{"id":"call_2","name":"book_taxi","response":{"content":"booked"}}}]}])");
+  // Split at the first marker; an empty signature adds no thoughtSignature.
+  Json odd = body_of(
+      chat(), R"({"messages":[{"role":"assistant","tool_calls":[)"
+              R"({"id":"a__thought__s__thought__t","type":"function","function":{"name":"f","arguments":"{}"}},)"
+              R"({"id":"b__thought__","type":"function","function":{"name":"g","arguments":"{}"}}]}]})");
+  EXPECT_EQ(to_text(odd["contents"][0]["parts"]),
+            R"([{"functionCall":{"id":"a","name":"f","args":{}},"thoughtSignature":"s__thought__t"},)"
+            R"({"functionCall":{"id":"b","name":"g","args":{}}}])");
+  // A tool message must echo the full id: the base id alone answers no tool call.
+  GatewayError base_only = error_of(
+      chat(), R"({"messages":[{"role":"assistant","tool_calls":[)"
+              R"({"id":"a__thought__s","type":"function","function":{"name":"f","arguments":"{}"}}]},)"
+              R"({"role":"tool","tool_call_id":"a","content":"1"}]})");
+  EXPECT_EQ(base_only.status, 422);
+}
+
 TEST(GeminiRequest, ToolErrors) {
   GatewayError unknown = error_of(chat(), R"({"messages":[{"role":"tool","tool_call_id":"nope","content":"1"}]})");
   EXPECT_EQ(unknown.status, 422);
@@ -268,6 +305,48 @@ TEST(GeminiReply, FunctionCallGetsAnMd5IdAndPythonArguments) {
   EXPECT_EQ((*given)["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"], "{}");
 }
 
+// A thinking model's functionCall part carries a thoughtSignature next to "functionCall"
+// (https://ai.google.dev/gemini-api/docs/thought-signatures; with parallel calls only the first
+// has one): it rides in the tool call id. Signatures on text parts are dropped.
+TEST(GeminiReply, ThoughtSignatureRidesInTheToolCallId) {
+  auto r = testing::reply(
+      chat(), 200,
+      R"({"candidates":[{"content":{"parts":[)"
+      R"({"text":"Checking.","thoughtSignature":"VGV4dFNpZw=="},)"
+      R"({"functionCall":{"name":"check_flight","args":{"flight":"AA100"}},"thoughtSignature":"CiQB0e2Kb7x+/A=="},)"
+      R"({"functionCall":{"id":"fc-2","name":"book_taxi","args":{}}},)"
+      R"({"functionCall":{"id":"fc-3","name":"now","args":{}},"thoughtSignature":"U2lnMw=="}],)"
+      R"("role":"model"},"finishReason":"STOP","index":0}]})");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const Json& message = (*r)["choices"][0]["message"];
+  EXPECT_EQ(message["content"], "Checking.");
+  ASSERT_EQ(message["tool_calls"].size(), 3u);
+  // The base id is what it would be without a signature: "call_" + md5("check_flight/" +
+  // json.dumps(args)) here (computed with Python), the functionCall's own id otherwise.
+  EXPECT_EQ(message["tool_calls"][0]["id"], "call_1a14756ce85df51f2b75830bc91d43f5__thought__CiQB0e2Kb7x+/A==");
+  EXPECT_EQ(message["tool_calls"][0]["function"]["arguments"], R"({"flight": "AA100"})");
+  EXPECT_EQ(message["tool_calls"][1]["id"], "fc-2");
+  EXPECT_EQ(message["tool_calls"][2]["id"], "fc-3__thought__U2lnMw==");
+}
+
+TEST(GeminiReply, ThoughtSignatureRoundTrip) {
+  // The id of a reply, echoed by the client, puts the same signature back on the same part.
+  auto r = testing::reply(chat(), 200,
+                          R"({"candidates":[{"content":{"parts":[{"functionCall":{"id":"fc-1","name":"f",)"
+                          R"("args":{"x":1}},"thoughtSignature":"c2ln"}],"role":"model"},"finishReason":"STOP"}]})");
+  ASSERT_TRUE(r.ok());
+  Json call = (*r)["choices"][0]["message"]["tool_calls"][0];
+  EXPECT_EQ(call["id"], "fc-1__thought__c2ln");
+  Json request{{"messages", Json::array({Json{{"role", "user"}, {"content", "go"}},
+                                         Json{{"role", "assistant"}, {"tool_calls", Json::array({call})}},
+                                         Json{{"role", "tool"}, {"tool_call_id", call["id"]}, {"content", "2"}}})}};
+  Json body = body_of(chat(), to_text(request));
+  EXPECT_EQ(to_text(body["contents"][1]),
+            R"({"role":"model","parts":[{"functionCall":{"id":"fc-1","name":"f","args":{"x":1}},"thoughtSignature":"c2ln"}]})");
+  EXPECT_EQ(to_text(body["contents"][2]),
+            R"({"role":"user","parts":[{"functionResponse":{"id":"fc-1","name":"f","response":{"content":2}}}]})");
+}
+
 TEST(GeminiReply, CompletionsGolden) {
   auto r = testing::reply(completions(), 200, fixture("generate_content_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
@@ -387,6 +466,30 @@ TEST(GeminiStream, FunctionCallsArriveWhole) {
             R"(\"date\": \"2025-03-14\", \"time\": \"10:00\", \"topic\": \"Q3 planning\"}"}},)"
             R"({"index":1,"id":"x","type":"function","function":{"name":"now","arguments":"{}"}}]})");
   EXPECT_TRUE(o.finished);
+}
+
+TEST(GeminiStream, ThoughtSignatureRidesInTheToolCallId) {
+  // Streamed, the signature arrives on the functionCall part as in generateContent
+  // (https://ai.google.dev/gemini-api/docs/thought-signatures).
+  const std::string bytes =
+      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Checking.\", \"thoughtSignature\": \"VGV4dA==\"}],"
+      "\"role\": \"model\"},\"index\": 0}]}\r\n\r\n"
+      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"functionCall\": {\"id\": \"fc-1\", \"name\": \"f\", "
+      "\"args\": {}}, \"thoughtSignature\": \"CiQB0e2Kb7x+/A==\"},{\"functionCall\": {\"id\": \"fc-2\", \"name\": \"g\", "
+      "\"args\": {}}}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}]}\r\n\r\n";
+  for (bool bytewise : {false, true}) {
+    auto o = testing::run_stream(chat(), bytes, false, bytewise);
+    ASSERT_FALSE(o.error) << o.error->message();
+    ASSERT_EQ(o.chunks.size(), 2u) << "bytewise=" << bytewise;
+    EXPECT_EQ(to_text(o.chunks[0]["choices"][0]["delta"]),
+              R"({"role":"assistant","content":"Checking.","tool_calls":null})");
+    EXPECT_EQ(to_text(o.chunks[1]["choices"][0]["delta"]),
+              R"({"role":"assistant","content":null,"tool_calls":[)"
+              R"({"index":0,"id":"fc-1__thought__CiQB0e2Kb7x+/A==","type":"function","function":{"name":"f","arguments":"{}"}},)"
+              R"({"index":1,"id":"fc-2","type":"function","function":{"name":"g","arguments":"{}"}}]})")
+        << "bytewise=" << bytewise;
+    EXPECT_TRUE(o.finished);
+  }
 }
 
 TEST(GeminiStream, ChoiceIndexAndToolCallIndexFollowTheCandidateIndex) {
