@@ -293,7 +293,7 @@ net::awaitable<ApiResponse> Api::invoke(const EndpointRuntime& ep, Json body, Ca
     if (auto err = co_await aws_.sign(request, ep.config.name))
       co_return render_error(*err, call.family);
   }
-  co_return co_await forward(ep, ctx, request, call.family);
+  co_return co_await forward(ep, ctx, request, call.family, call.request.stream);
 }
 
 net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json payload,
@@ -472,7 +472,7 @@ net::awaitable<std::optional<ApiResponse>> Api::try_fast(const EndpointRuntime& 
   auto request = ep.adapter->prepare_serialized(ctx, std::move(fast.payload));
   if (!request) co_return std::nullopt;
   if (auto denied = co_await admit(ep, call)) co_return std::move(*denied);
-  co_return co_await forward(ep, ctx, *request, call.family);
+  co_return co_await forward(ep, ctx, *request, call.family, call.request.stream);
 }
 
 net::awaitable<std::optional<ApiResponse>> Api::admit(const EndpointRuntime& ep, Call& call) {
@@ -518,13 +518,34 @@ net::awaitable<std::optional<ApiResponse>> Api::admit(const EndpointRuntime& ep,
 }
 
 net::awaitable<ApiResponse> Api::forward(const EndpointRuntime& ep, const RequestContext& ctx,
-                                         const UpstreamRequest& request, PathFamily family) {
+                                         const UpstreamRequest& request, PathFamily family,
+                                         StreamWriter* client) {
   const auto& t = ep.config.timeouts;
   const auto& defaults = upstream_.options();
+  // A client that disconnects while the provider works cancels the upstream call: an LLM call
+  // can take minutes, and its connection would otherwise be held for nothing.
+  CancelSignal cancel;
+  if (client) {
+    client->watch_disconnect([&cancel, name = ep.config.name] {
+      log::info("endpoint '" + name + "': the client left; upstream call cancelled");
+      cancel.cancel();
+    });
+  }
+  struct Unwatch {
+    StreamWriter* out;
+    ~Unwatch() {
+      if (out) out->watch_disconnect({});
+    }
+  } unwatch{client};
   auto reply = co_await upstream_.send(
       request, ep.config.name,
       CallTimeouts{t.connect_ms ? std::chrono::milliseconds(*t.connect_ms) : defaults.connect_timeout,
-                   t.total_ms ? std::chrono::milliseconds(*t.total_ms) : defaults.total_timeout});
+                   t.total_ms ? std::chrono::milliseconds(*t.total_ms) : defaults.total_timeout},
+      &cancel);
+  if (cancel.cancelled()) {
+    // Nobody reads this answer: the session finds the socket closed when it writes.
+    co_return render_error(GatewayError::make(499, "client closed request"), family);
+  }
   if (!reply) {
     log::warn(reply.error().message());
     co_return render_error(reply.error(), family);

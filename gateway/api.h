@@ -64,8 +64,10 @@ class Api {
   // Counts the call against the endpoint's limit; the 429 response when it is over.
   boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Call& call);
   // Sends a prepared upstream request and renders the reply.
+  // `client` (may be null) is watched: its disconnect cancels the upstream call.
   boost::asio::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestContext& ctx,
-                                              const UpstreamRequest& request, PathFamily family);
+                                              const UpstreamRequest& request, PathFamily family,
+                                              StreamWriter* client = nullptr);
   // The invocation routes after the target endpoint or route name is known.
   boost::asio::awaitable<ApiResponse> invoke_named(const Runtime& rt, const std::string& name,
                                                    Call& call, bool is_post);

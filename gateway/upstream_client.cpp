@@ -269,9 +269,17 @@ struct UpstreamClient::Impl {
     std::string key;
     Exchange ex;
   };
+  static GatewayError cancelled_error(std::string_view endpoint) {
+    // Nobody reads this (the client is gone); it only ends the call.
+    return GatewayError::make(499, "Endpoint '" + std::string(endpoint) +
+                                       "': the client disconnected; the upstream call was cancelled",
+                              "client_closed_request");
+  }
+
   net::awaitable<Result<Started>> perform(const UpstreamRequest& request, std::string_view endpoint,
                                           CallTimeouts timeouts,
-                                          http::response_parser<http::buffer_body>* stream) {
+                                          http::response_parser<http::buffer_body>* stream,
+                                          CancelSignal* cancel = nullptr) {
     auto url = parse_url(request.url);
     if (!url) {
       co_return GatewayError::make(502, "Endpoint '" + std::string(endpoint) +
@@ -314,10 +322,18 @@ struct UpstreamClient::Impl {
 
     const std::string key = url->scheme + "://" + url->host + ":" + url->port;
     for (int attempt = 0;; ++attempt) {
+      if (cancel && cancel->cancelled()) co_return cancelled_error(endpoint);
       std::unique_ptr<Conn> conn = attempt == 0 ? acquire(key) : nullptr;
       const bool reused = conn != nullptr;
       if (!conn) conn = std::make_unique<Conn>(ioc);
+      if (cancel) {
+        cancel->set_abort([c = conn.get()] {
+          if (c->connected()) c->lowest().cancel();
+        });
+      }
       Exchange ex = co_await exchange(*conn, *url, wire, stream, deadline, timeouts.connect);
+      if (cancel) cancel->set_abort({});
+      if (cancel && cancel->cancelled()) co_return cancelled_error(endpoint);
       if (!ex.ec) co_return Started{std::move(conn), key, std::move(ex)};
       // A pooled connection the upstream closed while idle fails before any response byte:
       // retry once on a fresh connection (it never reached the application).
@@ -330,8 +346,9 @@ struct UpstreamClient::Impl {
   }
 
   net::awaitable<Result<UpstreamReply>> send(const UpstreamRequest& request,
-                                             std::string_view endpoint, CallTimeouts timeouts) {
-    auto started = co_await perform(request, endpoint, timeouts, nullptr);
+                                             std::string_view endpoint, CallTimeouts timeouts,
+                                             CancelSignal* cancel = nullptr) {
+    auto started = co_await perform(request, endpoint, timeouts, nullptr, cancel);
     if (!started) co_return started.take_error();
     if (started->ex.keep_alive) release(started->key, std::move(started->conn));
     co_return std::move(started->ex.reply);
@@ -447,8 +464,9 @@ net::awaitable<Result<UpstreamReply>> UpstreamClient::send(const UpstreamRequest
 
 net::awaitable<Result<UpstreamReply>> UpstreamClient::send(const UpstreamRequest& request,
                                                            std::string_view endpoint,
-                                                           CallTimeouts timeouts) {
-  return impl_->send(request, endpoint, timeouts);
+                                                           CallTimeouts timeouts,
+                                                           CancelSignal* cancel) {
+  return impl_->send(request, endpoint, timeouts, cancel);
 }
 
 std::size_t UpstreamClient::idle_connections() const {

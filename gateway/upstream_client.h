@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +67,25 @@ class UpstreamStream {
   std::unique_ptr<Impl> impl_;
 };
 
+// Lets the caller abort one send() in flight, e.g. when its client has disconnected: the
+// pending network operation fails at once, send() returns an error and the connection is
+// closed, not pooled. Single-threaded like the client: cancel() runs on the client's thread.
+class CancelSignal {
+ public:
+  void cancel() {
+    cancelled_ = true;
+    if (abort_) abort_();
+  }
+  bool cancelled() const { return cancelled_; }
+
+  // For the client: what cancel() must do while an exchange is in flight (empty otherwise).
+  void set_abort(std::function<void()> abort) { abort_ = std::move(abort); }
+
+ private:
+  std::function<void()> abort_;
+  bool cancelled_ = false;
+};
+
 class UpstreamClient {
  public:
   UpstreamClient(boost::asio::io_context& ioc, UpstreamOptions options);
@@ -81,7 +101,8 @@ class UpstreamClient {
                                                      std::string_view endpoint);
   boost::asio::awaitable<Result<UpstreamReply>> send(const UpstreamRequest& request,
                                                      std::string_view endpoint,
-                                                     CallTimeouts timeouts);
+                                                     CallTimeouts timeouts,
+                                                     CancelSignal* cancel = nullptr);
 
   // Sends the request and returns once the response header has arrived (within
   // `first_byte` after the request was sent, bounded by the connect timeout before that).

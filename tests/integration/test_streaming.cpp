@@ -178,6 +178,28 @@ TEST(StreamingCancel, ClientDisconnectClosesTheUpstreamPromptly) {
   EXPECT_EQ(r.status, 200) << r.error;
 }
 
+
+// The same for a non-streaming call: an LLM call can take minutes, and a client that gave up
+// must not hold the upstream connection until the total timeout (300 s by default).
+TEST(StreamingCancel, ClientDisconnectCancelsANonStreamingCallToo) {
+  FakeUpstream upstream;
+  auto server = start_gateway(openai_config(upstream.base_url()));
+  ASSERT_TRUE(server);
+  ScriptedReply hang;
+  hang.action = ScriptedReply::Action::Hang;
+  upstream.reply_with(hang);
+  const std::string body = R"({"messages":[{"role":"user","content":"Hi"}]})";
+  {
+    RawConnection c(server->port());
+    c.send(post_raw("/endpoints/chat/invocations", body));
+    ASSERT_TRUE(upstream.wait_for_requests(1));
+  }  // the client gives up
+  EXPECT_TRUE(upstream.wait_for_peer_closes(1, 5000));
+  upstream.reply_with(ScriptedReply{.body = kChatReply});
+  auto r = http_request(server->port(), "POST", "/endpoints/chat/invocations", body);
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 std::string endpoint_with_timeouts(const std::string& base, const std::string& timeouts) {
   return "endpoints:\n"
          "  - name: chat\n"

@@ -101,9 +101,17 @@ struct FakeUpstream::Impl : std::enable_shared_from_this<FakeUpstream::Impl> {
       ScriptedReply reply = h(rec);
       switch (reply.action) {
         case ScriptedReply::Action::Hang: {
-          net::steady_timer forever(co_await net::this_coro::executor,
-                                    std::chrono::hours(24));
-          co_await forever.async_wait(kTok);
+          // Never answer; notice when the peer gives up (counted by peer_closes()).
+          char sink[512];
+          for (;;) {
+            auto [hec, got] = co_await stream.async_read_some(net::buffer(sink), kTok);
+            if (hec) break;
+          }
+          {
+            std::lock_guard lock(mu);
+            ++peer_closes;
+          }
+          cv.notify_all();
           co_return;
         }
         case ScriptedReply::Action::Close:

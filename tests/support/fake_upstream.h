@@ -29,7 +29,7 @@ struct RecordedRequest {
 struct ScriptedReply {
   enum class Action {
     Reply,    // send the response below
-    Hang,     // read the request, then never answer (until the fake is destroyed)
+    Hang,     // read the request, then never answer; a close by the peer is counted (peer_closes)
     Close,    // close the connection without answering
     Garbage,  // answer with bytes that are not HTTP, then close
   };
@@ -76,7 +76,7 @@ class FakeUpstream {
   // Blocks until at least n requests have been received (or the timeout passes); returns
   // whether they arrived. For tests that must act while a request is in flight.
   bool wait_for_requests(std::size_t n, int timeout_ms = 5000) const;
-  // Blocks until the gateway has closed at least n connections held by await_peer_close.
+  // Blocks until the gateway has closed at least n connections held by await_peer_close or Hang.
   bool wait_for_peer_closes(std::size_t n, int timeout_ms = 5000) const;
 
  private:
