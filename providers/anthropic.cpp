@@ -73,18 +73,8 @@ constexpr std::int64_t kMaximumMaxTokens = 1000000;
 
 GatewayError invalid(std::string message) { return GatewayError::make(422, std::move(message)); }
 
-// obj[key], or null when obj is not an object or has no such key (never throws).
-const Json& field_or_null(const Json& obj, const char* key) {
-  static const Json kNull = nullptr;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(key);
-  return it == obj.end() ? kNull : *it;
-}
-
-std::string string_or_empty(const Json& obj, const char* key) {
-  const Json& v = field_or_null(obj, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using jsonx::field_or_null;
+using jsonx::string_or_empty;
 
 // The text of a unified message content: a string, or the text parts of a list joined.
 std::string text_of(const Json& content) {

@@ -39,17 +39,8 @@ namespace {
 
 using config::EndpointType;
 
-// A member of a JSON object, or nullptr (also when `obj` is not an object).
-const Json* member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
-Json member_or_null(const Json& obj, const char* key) {
-  const Json* m = member(obj, key);
-  return m ? *m : Json(nullptr);
-}
+using jsonx::member;
+using jsonx::member_or_null;
 
 // The text of a unified message content: a string, or the text parts of a list joined by "\n".
 // null (an assistant message with only tool calls) becomes "".

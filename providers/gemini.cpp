@@ -84,18 +84,8 @@ using config::EndpointType;
 
 GatewayError invalid(std::string message) { return GatewayError::make(422, std::move(message)); }
 
-// obj[key], or null when obj is not an object or has no such key (never throws).
-const Json& field_or_null(const Json& obj, const char* key) {
-  static const Json kNull = nullptr;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(key);
-  return it == obj.end() ? kNull : *it;
-}
-
-std::string string_or_empty(const Json& obj, const char* key) {
-  const Json& v = field_or_null(obj, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using jsonx::field_or_null;
+using jsonx::string_or_empty;
 
 std::string text_of(const Json& content) {
   if (content.is_string()) return content.get<std::string>();

@@ -52,6 +52,30 @@ inline Json parse_json(std::string_view text) {
   return Json::parse(text, nullptr, false);
 }
 
+// Accessors that never throw, whatever the shape of an outside document.
+namespace jsonx {
+// obj[key], or a null value when obj is not an object or has no such key.
+inline const Json& field_or_null(const Json& obj, const char* key) {
+  static const Json kNull = nullptr;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it == obj.end() ? kNull : *it;
+}
+// A pointer to obj[key], or nullptr.
+inline const Json* member(const Json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+// A copy of obj[key], or null.
+inline Json member_or_null(const Json& obj, const char* key) { return field_or_null(obj, key); }
+// obj[key] when it is a string, else "".
+inline std::string string_or_empty(const Json& obj, const char* key) {
+  const Json& v = field_or_null(obj, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+}  // namespace jsonx
+
 // Serialises compactly (MLflow's separators). Invalid UTF-8 in strings is replaced with U+FFFD
 // instead of throwing, so client-supplied text can never turn a response into an exception.
 inline std::string to_text(const Json& j) {

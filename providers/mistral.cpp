@@ -35,16 +35,8 @@ namespace {
 
 using config::EndpointType;
 
-const Json* member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
-Json member_or_null(const Json& obj, const char* key) {
-  const Json* m = member(obj, key);
-  return m ? *m : Json(nullptr);
-}
+using jsonx::member;
+using jsonx::member_or_null;
 
 // Temperature ×0.5 (spec §8.3).
 Json halved_temperature(const Json& t) {

@@ -38,6 +38,10 @@ std::unique_ptr<StreamTranslator> make_openai_stream_translator(config::Endpoint
                                                                 bool client_wants_usage,
                                                                 bool fast = true);
 
+// A stream chunk's choices[i].delta.tool_calls in the unified delta shape (index, id, type,
+// function{name, arguments}, nulls kept), or null when the delta has none.
+Json openai_delta_tool_calls(const Json& delta);
+
 // Shared by adapters whose upstream answers in OpenAI's shapes (later: the compatible family).
 Result<Json> openai_chat_to_unified(Json body, std::int64_t now);
 Result<Json> openai_completions_to_unified(Json body, std::int64_t now);

@@ -10,13 +10,11 @@ namespace {
 
 using config::EndpointType;
 
-Json field_or_null(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? Json(nullptr) : *it;
-}
+using jsonx::field_or_null;
 
-Json delta_tool_calls(const Json& delta) {
+}  // namespace
+
+Json openai_delta_tool_calls(const Json& delta) {
   auto it = delta.find("tool_calls");
   if (it == delta.end() || !it->is_array()) return nullptr;
   Json calls = Json::array();
@@ -31,6 +29,8 @@ Json delta_tool_calls(const Json& delta) {
   }
   return calls;
 }
+
+namespace {
 
 class OpenAIStreamTranslator final : public StreamTranslator {
  public:
@@ -85,7 +85,7 @@ class OpenAIStreamTranslator final : public StreamTranslator {
                                  {"delta",
                                   Json{{"role", field_or_null(delta, "role")},
                                        {"content", field_or_null(delta, "content")},
-                                       {"tool_calls", delta_tool_calls(delta)}}}});
+                                       {"tool_calls", openai_delta_tool_calls(delta)}}}});
         } else {
           // Chat-shaped chunks (delta.content) and legacy completion chunks (text) both work.
           Json text = field_or_null(delta, "content");

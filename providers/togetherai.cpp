@@ -34,35 +34,11 @@ namespace {
 
 using config::EndpointType;
 
-const Json* member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
-Json member_or_null(const Json& obj, const char* key) {
-  const Json* m = member(obj, key);
-  return m ? *m : Json(nullptr);
-}
+using jsonx::member;
+using jsonx::member_or_null;
 
 // Python's isinstance(v, int): integers and booleans.
 bool python_int(const Json& v) { return v.is_number_integer() || v.is_boolean(); }
-
-Json delta_tool_calls(const Json& delta) {
-  const Json* calls_in = member(delta, "tool_calls");
-  if (!calls_in || !calls_in->is_array()) return nullptr;
-  Json calls = Json::array();
-  for (const auto& tc : *calls_in) {
-    const Json fn = member_or_null(tc, "function");
-    calls.push_back(Json{{"index", member_or_null(tc, "index")},
-                         {"id", member_or_null(tc, "id")},
-                         {"type", member_or_null(tc, "type")},
-                         {"function",
-                          Json{{"name", member_or_null(fn, "name")},
-                               {"arguments", member_or_null(fn, "arguments")}}}});
-  }
-  return calls;
-}
 
 class TogetherAIStreamTranslator final : public StreamTranslator {
  public:
@@ -110,7 +86,7 @@ class TogetherAIStreamTranslator final : public StreamTranslator {
                                  {"delta",
                                   Json{{"role", member_or_null(delta, "role")},
                                        {"content", content.is_string() ? content : text},
-                                       {"tool_calls", delta_tool_calls(delta)}}}});
+                                       {"tool_calls", openai_delta_tool_calls(delta)}}}});
         } else {
           if (!text.is_string()) text = content.is_string() ? content : Json("");
           choices.push_back(Json{{"index", index++},

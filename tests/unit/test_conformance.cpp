@@ -160,7 +160,9 @@ TEST_P(Conformance, MalformedSuccessBodiesAre502NeverACrash) {
   }
   Result<Json> r = GatewayError{};
   EXPECT_NO_THROW(r = reply(s(), 200, "{}"));
-  if (!r.ok()) EXPECT_EQ(r.error().status, 502);
+  if (!r.ok()) {
+    EXPECT_EQ(r.error().status, 502);
+  }
 }
 
 TEST_P(Conformance, StreamingFollowsTheCapabilityTable) {
