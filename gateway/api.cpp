@@ -255,6 +255,12 @@ std::int64_t Api::now_seconds() const {
 
 namespace {
 
+// A per-endpoint timeout (config `timeouts:`, milliseconds) or the server-wide default.
+std::chrono::milliseconds or_default(const std::optional<std::int64_t>& endpoint_ms,
+                                     std::chrono::milliseconds server_default) {
+  return endpoint_ms ? std::chrono::milliseconds(*endpoint_ms) : server_default;
+}
+
 // MLflow's text for a provider that cannot stream this endpoint type (before any byte is sent).
 ApiResponse streaming_not_supported(const EndpointRuntime& ep, PathFamily family) {
   const char* what = ep.config.type == EndpointType::Chat ? "chat" : "completions";
@@ -342,9 +348,8 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   }
   const auto& t = ep.config.timeouts;
   const std::chrono::milliseconds first_event =
-      t.first_event_ms ? std::chrono::milliseconds(*t.first_event_ms) : options_.stream_first_event;
-  const std::chrono::milliseconds idle =
-      t.idle_ms ? std::chrono::milliseconds(*t.idle_ms) : options_.stream_idle;
+      or_default(t.first_event_ms, options_.stream_first_event);
+  const std::chrono::milliseconds idle = or_default(t.idle_ms, options_.stream_idle);
   auto upstream = co_await upstream_.open_stream(request, ep.config.name, first_event);
   if (!upstream) {
     log::warn(upstream.error().message());
@@ -366,14 +371,10 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   // A client that leaves cancels the upstream read at once (issue 4): the pending next()
   // fails and nothing more is read from or written for this stream.
   bool client_gone = false;
-  out.watch_disconnect([&up, &client_gone] {
+  DisconnectWatch watch(&out, [&up, &client_gone] {
     client_gone = true;
     up.cancel();
   });
-  struct Unwatch {
-    StreamWriter& out;
-    ~Unwatch() { out.watch_disconnect({}); }
-  } unwatch{out};
   auto decoder = make_stream_decoder(ep.adapter->stream_framing());
   Json usage;  // the last usage the stream reported (for the access log)
   std::optional<GatewayError> failure;
@@ -432,7 +433,9 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   }
   if (!ok || client_gone) {
     // The client left: the upstream connection is closed with `up`.
-    if (client_gone) log::info("endpoint '" + ep.config.name + "': the client left mid-stream; upstream read cancelled");
+    if (client_gone)
+      log::info("endpoint '" + ep.config.name +
+                "': the client left mid-stream; upstream read cancelled");
     streamed.stream_complete = false;
     co_return streamed;
   }
@@ -525,22 +528,14 @@ net::awaitable<ApiResponse> Api::forward(const EndpointRuntime& ep, const Reques
   // A client that disconnects while the provider works cancels the upstream call: an LLM call
   // can take minutes, and its connection would otherwise be held for nothing.
   CancelSignal cancel;
-  if (client) {
-    client->watch_disconnect([&cancel, name = ep.config.name] {
-      log::info("endpoint '" + name + "': the client left; upstream call cancelled");
-      cancel.cancel();
-    });
-  }
-  struct Unwatch {
-    StreamWriter* out;
-    ~Unwatch() {
-      if (out) out->watch_disconnect({});
-    }
-  } unwatch{client};
+  DisconnectWatch watch(client, [&cancel, &ep] {
+    log::info("endpoint '" + ep.config.name + "': the client left; upstream call cancelled");
+    cancel.cancel();
+  });
   auto reply = co_await upstream_.send(
       request, ep.config.name,
-      CallTimeouts{t.connect_ms ? std::chrono::milliseconds(*t.connect_ms) : defaults.connect_timeout,
-                   t.total_ms ? std::chrono::milliseconds(*t.total_ms) : defaults.total_timeout},
+      CallTimeouts{or_default(t.connect_ms, defaults.connect_timeout),
+                   or_default(t.total_ms, defaults.total_timeout)},
       &cancel);
   if (cancel.cancelled()) {
     // Nobody reads this answer: the session finds the socket closed when it writes.

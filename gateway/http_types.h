@@ -30,6 +30,23 @@ class StreamWriter {
   virtual void watch_disconnect(std::function<void()> on_gone) {}
 };
 
+// Watches `writer`'s client for a disconnect while this object lives (see
+// StreamWriter::watch_disconnect); stops watching when it goes away. A null writer is allowed.
+class DisconnectWatch {
+ public:
+  DisconnectWatch(StreamWriter* writer, std::function<void()> on_gone) : writer_(writer) {
+    if (writer_) writer_->watch_disconnect(std::move(on_gone));
+  }
+  ~DisconnectWatch() {
+    if (writer_) writer_->watch_disconnect({});
+  }
+  DisconnectWatch(const DisconnectWatch&) = delete;
+  DisconnectWatch& operator=(const DisconnectWatch&) = delete;
+
+ private:
+  StreamWriter* writer_;
+};
+
 struct ApiRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path + optional "?query"
