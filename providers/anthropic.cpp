@@ -76,15 +76,7 @@ GatewayError invalid(std::string message) { return GatewayError::make(422, std::
 using jsonx::field_or_null;
 using jsonx::string_or_empty;
 
-// The text of a unified message content: a string, or the text parts of a list joined.
-std::string text_of(const Json& content) {
-  if (content.is_string()) return content.get<std::string>();
-  std::string out;
-  if (content.is_array()) {
-    for (const auto& part : content) out += string_or_empty(part, "text");
-  }
-  return out;
-}
+using jsonx::content_text;
 
 // Unified content parts (text, image_url, input_audio) -> Anthropic content blocks.
 Result<Json> content_blocks(const Json& parts) {
@@ -149,7 +141,7 @@ Result<Json> convert_messages(const Json& messages, std::optional<std::string>& 
     const std::string role = string_or_empty(m, "role");
     const Json& content = field_or_null(m, "content");
     if (role == "system" || role == "developer") {
-      system = system ? *system + "\n" + text_of(content) : text_of(content);
+      system = system ? *system + "\n" + content_text(content) : content_text(content);
       continue;
     }
     if (role == "user") {

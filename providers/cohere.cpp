@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "config/url.h"
+#include "providers/legacy_common.h"
 #include "providers/providers.h"
 #include "providers/sse.h"
 #include "providers/upstream_reply.h"
@@ -293,12 +294,8 @@ class CohereAdapter final : public Adapter {
         break;
     }
     if (!body) return body.take_error();
-    UpstreamRequest req;
-    req.url = append_path(settings_.api_base, path);
-    req.headers.emplace_back("Content-Type", "application/json");
-    req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key.reveal());
-    req.body = to_text(*body);
-    return Call{std::move(req)};
+    return Call{legacy::post_json(append_path(settings_.api_base, path), std::move(*body),
+                                  {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,

@@ -87,14 +87,7 @@ GatewayError invalid(std::string message) { return GatewayError::make(422, std::
 using jsonx::field_or_null;
 using jsonx::string_or_empty;
 
-std::string text_of(const Json& content) {
-  if (content.is_string()) return content.get<std::string>();
-  std::string out;
-  if (content.is_array()) {
-    for (const auto& part : content) out += string_or_empty(part, "text");
-  }
-  return out;
-}
+using jsonx::content_text;
 
 std::string md5_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -167,7 +160,7 @@ Json parts_of(const Json& content) {
 
 // A tool message's content -> the functionResponse `response` object.
 Json function_response_of(const Json& content) {
-  const std::string text = text_of(content);
+  const std::string text = content_text(content);
   Json parsed = parse_json(text);
   if (parsed.is_object()) return parsed;
   if (parsed.is_discarded()) return Json{{"content", text}};
@@ -207,7 +200,7 @@ Result<Json> convert_messages(const Json& messages, Json& body) {
     } else if (role == "assistant") {
       const Json& tool_calls = field_or_null(m, "tool_calls");
       Json parts = Json::array();
-      if (!text_of(content).empty()) parts = parts_of(content);
+      if (!content_text(content).empty()) parts = parts_of(content);
       if (tool_calls.is_array()) {
         for (const auto& tc : tool_calls) {
           const Json& fn = field_or_null(tc, "function");
@@ -231,7 +224,7 @@ Result<Json> convert_messages(const Json& messages, Json& body) {
       contents.push_back(Json{{"role", "model"}, {"parts", std::move(parts)}});
       last_is_responses = false;
     } else if (role == "system" || role == "developer") {
-      system_parts.push_back(Json{{"text", text_of(content)}});
+      system_parts.push_back(Json{{"text", content_text(content)}});
     } else if (role == "tool") {
       const std::string id = string_or_empty(m, "tool_call_id");
       auto name = call_names.find(id);

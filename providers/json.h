@@ -74,6 +74,15 @@ inline std::string string_or_empty(const Json& obj, const char* key) {
   const Json& v = field_or_null(obj, key);
   return v.is_string() ? v.get<std::string>() : std::string();
 }
+// The text of a unified message content: a string, or the text parts of a list concatenated.
+inline std::string content_text(const Json& content) {
+  if (content.is_string()) return content.get<std::string>();
+  std::string out;
+  if (content.is_array()) {
+    for (const auto& part : content) out += string_or_empty(part, "text");
+  }
+  return out;
+}
 }  // namespace jsonx
 
 // Serialises compactly (MLflow's separators). Invalid UTF-8 in strings is replaced with U+FFFD

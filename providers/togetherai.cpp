@@ -25,6 +25,7 @@
 
 #include "config/url.h"
 #include "providers/openai.h"
+#include "providers/legacy_common.h"
 #include "providers/providers.h"
 #include "providers/sse.h"
 #include "providers/upstream_reply.h"
@@ -154,12 +155,8 @@ class TogetherAIAdapter final : public Adapter {
         body[key] = std::move(value);
       }
     }
-    UpstreamRequest req;
-    req.url = append_path(settings_.api_base, path);
-    req.headers.emplace_back("Content-Type", "application/json");
-    req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key.reveal());
-    req.body = to_text(body);
-    return Call{std::move(req)};
+    return Call{legacy::post_json(append_path(settings_.api_base, path), std::move(body),
+                                  {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
