@@ -58,6 +58,7 @@
 #include <map>
 
 #include "config/url.h"
+#include "providers/legacy_common.h"
 #include "providers/providers.h"
 #include "providers/python_json.h"
 #include "providers/sse.h"
@@ -119,16 +120,12 @@ Result<Json> tool_use_blocks(const Json& tool_calls) {
   Json out = Json::array();
   for (const auto& tc : tool_calls) {
     const Json& fn = field_or_null(tc, "function");
-    const std::string args = string_or_empty(fn, "arguments");
-    Json input = args.empty() ? Json::object() : parse_json(args);
-    if (input.is_discarded()) {
-      return invalid("The arguments of tool call '" + string_or_empty(tc, "id") +
-                     "' are not valid JSON.");
-    }
+    auto input = legacy::tool_call_arguments(tc);
+    if (!input) return input.take_error();
     out.push_back(Json{{"type", "tool_use"},
                        {"id", field_or_null(tc, "id")},
                        {"name", field_or_null(fn, "name")},
-                       {"input", std::move(input)}});
+                       {"input", std::move(*input)}});
   }
   return out;
 }

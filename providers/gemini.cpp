@@ -72,6 +72,7 @@
 #include <string_view>
 
 #include "config/url.h"
+#include "providers/legacy_common.h"
 #include "providers/providers.h"
 #include "providers/python_json.h"
 #include "providers/sse.h"
@@ -204,18 +205,14 @@ Result<Json> convert_messages(const Json& messages, Json& body) {
       if (tool_calls.is_array()) {
         for (const auto& tc : tool_calls) {
           const Json& fn = field_or_null(tc, "function");
-          const std::string args = string_or_empty(fn, "arguments");
-          Json parsed = args.empty() ? Json::object() : parse_json(args);
-          if (parsed.is_discarded()) {
-            return invalid("The arguments of tool call '" + string_or_empty(tc, "id") +
-                           "' are not valid JSON.");
-          }
+          auto parsed = legacy::tool_call_arguments(tc);
+          if (!parsed) return parsed.take_error();
           const Json& id = field_or_null(tc, "id");
           if (id.is_string()) call_names[id.get<std::string>()] = field_or_null(fn, "name");
           SplitId split = split_tool_call_id(id);
           Json part{{"functionCall", Json{{"id", std::move(split.id)},
                                           {"name", field_or_null(fn, "name")},
-                                          {"args", std::move(parsed)}}}};
+                                          {"args", std::move(*parsed)}}}};
           if (!split.signature.empty()) part["thoughtSignature"] = std::move(split.signature);
           parts.push_back(std::move(part));
         }

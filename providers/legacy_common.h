@@ -169,4 +169,18 @@ inline UpstreamRequest post_json(std::string url, Json body,
   return req;
 }
 
+// A unified tool call's `function.arguments` (a JSON text) parsed back into a value; an empty
+// text is `{}`; text that is not JSON is a 422 naming the tool call.
+inline Result<Json> tool_call_arguments(const Json& tool_call) {
+  const Json& fn = jsonx::field_or_null(tool_call, "function");
+  const std::string args = jsonx::string_or_empty(fn, "arguments");
+  Json parsed = args.empty() ? Json::object() : parse_json(args);
+  if (parsed.is_discarded()) {
+    return GatewayError::make(422, "The arguments of tool call '" +
+                                       jsonx::string_or_empty(tool_call, "id") +
+                                       "' are not valid JSON.");
+  }
+  return parsed;
+}
+
 }  // namespace gw::legacy
