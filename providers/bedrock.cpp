@@ -595,8 +595,9 @@ Result<Json> converse_body(Json payload) {
   Json additional = Json::object();
   if (const Json* a = find(payload, "additionalModelRequestFields"); a && a->is_object()) additional = *a;
   for (auto& [key, value] : payload.items()) {
+    const std::string& name = key;  // clang < 16 cannot capture a structured binding
     if (std::find_if(std::begin(kConsumed), std::end(kConsumed),
-                     [&](const char* k) { return key == k; }) != std::end(kConsumed))
+                     [&](const char* k) { return name == k; }) != std::end(kConsumed))
       continue;
     if (is_converse_field(key)) {
       body[key] = std::move(value);
