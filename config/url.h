@@ -24,7 +24,7 @@ struct Url {
 };
 
 // Parses "http[s]://host[:port][/path][?query]". nullopt on anything else (no userinfo,
-// no fragments, scheme case-insensitive).
+// no fragments, no control characters, no space in the host; scheme case-insensitive).
 std::optional<Url> parse_url(std::string_view text);
 
 // MLflow's append_path: appends `suffix` to the URL's path with exactly one '/' between them,

@@ -101,7 +101,28 @@ INSTANTIATE_TEST_SUITE_P(
         "http://h:-1", "http://h:8o", "http://[::1]:x",
         // bad hosts
         "http://", "https:///v1", "http://:8080", "http://[::1", "http://[::1]x",
-        "http://::1/", "http://[]:80"));
+        "http://::1/", "http://[]:80",
+        // an IP literal must be an IPv6 address (found by tests/fuzz/fuzz_url: "[[x]" gave host
+        // "[x" and an unbracketed Host "[x" that did not parse again)
+        "https://[[mStaageSti2]:8442/", "http://[abc]/", "http://[[::1]/"));
+
+// Found by tests/fuzz/fuzz_url: a URL with a control character parsed, and its target() /
+// host_header() then went verbatim into the upstream request line and Host header (e.g. an
+// api_base "https://h/v1\0" or "https://h/v1\x0b" passed the config loader).
+TEST(ParseUrl, RejectsControlCharactersAnywhereAndSpacesInTheHost) {
+  for (std::string text :
+       {std::string("http://h/v1\r\nX-Injected: 1"), std::string("http://h/v1?x=1\0chat/completions", 32),
+        std::string("http://h\t/"), std::string("http://h:80/\x0b"), std::string("http://h/\x7f"),
+        std::string("http://h?q=\n"), std::string("\x01http://h/"), std::string("http://h\x01.test/"),
+        std::string("http://a b/"), std::string("http:// h/"), std::string("http://h :80/")}) {
+    EXPECT_FALSE(parse_url(text).has_value()) << text;
+  }
+  // Percent-encoded bytes and non-ASCII bytes are not control characters; a space in the path
+  // stays (the AWS SigV4 suite signs "/example space/").
+  EXPECT_TRUE(parse_url("http://h/a%20b%00?q=%0D%0A").has_value());
+  EXPECT_TRUE(parse_url("http://h/caf\xC3\xA9").has_value());
+  EXPECT_EQ(parse_url("http://h/example space/")->target(), "/example space/");
+}
 
 // MLflow's append_path (mlflow.utils.uri.append_to_uri_path): the suffix is joined to the
 // path with one '/', the query string is kept.
