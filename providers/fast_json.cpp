@@ -2,9 +2,14 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <span>
+#include <vector>
+
+#include "providers/json.h"
 
 namespace gw {
 namespace {
@@ -14,12 +19,53 @@ using simdjson::dom::element_type;
 using config::EndpointType;
 
 void append_double(std::string& out, double d) {
+  // Exactly what nlohmann's dump() writes (its own shortest round-trip digits and layout:
+  // "1.0" for an integral value, exponent from 1e16 on, "null" for non-finite values).
+  // std::to_chars differs, e.g. "184467440737095516160.0" for nlohmann's
+  // "1.8446744073709552e+20" (found by tests/fuzz/fuzz_request).
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view s(buf, static_cast<std::size_t>(end - buf));
-  out += s;
-  // nlohmann writes a double with an integral value as "1.0", keeping it a float.
-  if (s.find_first_of(".eEn") == std::string_view::npos) out += ".0";
+  char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, d);
+  out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
+// True when the reference (nlohmann) DOM represents the document as simdjson sees it: no object
+// repeats a key (nlohmann keeps the last value; simdjson lookups find the first and
+// append_value() copies both) and nothing nests deeper than kMaxJsonDepth (parse_json() and
+// parse_request_body() refuse that). The fast paths decline anything else, so the reference
+// answers (found by tests/fuzz/fuzz_provider_reply and fuzz_provider_stream).
+bool plain_document(element e, std::size_t depth = 1) {
+  const element_type type = e.type();
+  if (type != element_type::OBJECT && type != element_type::ARRAY) return true;
+  if (depth > kMaxJsonDepth) return false;
+  if (type == element_type::ARRAY) {
+    for (element x : simdjson::dom::array(e))
+      if (!plain_document(x, depth + 1)) return false;
+    return true;
+  }
+  std::string_view few[16];
+  std::vector<std::string_view> many;
+  std::size_t n = 0;
+  for (auto [key, value] : simdjson::dom::object(e)) {
+    if (n < 16) {
+      for (std::size_t i = 0; i < n; ++i)
+        if (few[i] == key) return false;
+      few[n] = key;
+    } else {
+      if (n == 16) many.assign(few, few + 16);
+      many.push_back(key);
+    }
+    ++n;
+    if (!plain_document(value, depth + 1)) return false;
+  }
+  if (n > 16) {
+    std::sort(many.begin(), many.end());
+    if (std::adjacent_find(many.begin(), many.end()) != many.end()) return false;
+  }
+  return true;
 }
 
 void append_value(std::string& out, element e) {
@@ -285,7 +331,7 @@ std::optional<std::string> openai_fast_unified(EndpointType type, std::string_vi
   thread_local simdjson::dom::parser parser;
   element root;
   if (parser.parse(body.data(), body.size()).get(root)) return std::nullopt;
-  if (root.type() != element_type::OBJECT) return std::nullopt;
+  if (root.type() != element_type::OBJECT || !plain_document(root)) return std::nullopt;
   std::string out;
   out.reserve(body.size() + 64);
   bool ok = false;
@@ -369,7 +415,8 @@ std::optional<FastRequest> fast_validate_request(EndpointType type, std::string_
   thread_local simdjson::dom::parser parser;
   element root;
   if (parser.parse(body.data(), body.size()).get(root)) return std::nullopt;
-  if (root.type() != element_type::OBJECT || !unique_keys(object(root))) return std::nullopt;
+  if (root.type() != element_type::OBJECT || !unique_keys(object(root)) || !plain_document(root))
+    return std::nullopt;
   FastRequest r;
   std::string& out = r.payload;
   out.reserve(body.size() + 48);
@@ -509,7 +556,7 @@ std::optional<std::optional<std::string>> openai_fast_chunk(EndpointType type,
   thread_local simdjson::dom::parser parser;
   element root;
   if (parser.parse(data.data(), data.size()).get(root)) return std::nullopt;
-  if (root.type() != element_type::OBJECT) return std::nullopt;
+  if (root.type() != element_type::OBJECT || !plain_document(root)) return std::nullopt;
   if (!is_null_or_absent(field(root, "error"))) return std::nullopt;  // reference reports it
   auto choices = field(root, "choices");
   auto usage = field(root, "usage");

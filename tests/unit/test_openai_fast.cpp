@@ -89,6 +89,39 @@ TEST(OpenAIFastPathDeclines, WhatTheReferencePathMustReport) {
   EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, "{\"choices\":[],\"x\":\"\xff\"}", kNow));
 }
 
+// Found by tests/fuzz/fuzz_provider_reply: with a repeated key simdjson found the first value
+// and nlohmann keeps the last, so reply_text() (fast) and parse_reply() (reference) disagreed.
+// The fast path declines such bodies, and bodies nested deeper than the reference accepts.
+TEST(OpenAIFastPathDeclines, RepeatedKeysAndDeepNesting) {
+  const std::string dup_model =
+      R"({"model":"gpt-4o-mini","choices":[{"message":{"content":"hi"}}],"model":{"a":1}})";
+  const std::string dup_nested =
+      R"({"choices":[{"message":{"content":"hi","content":"bye"}}]})";
+  const std::string dup_usage =
+      R"({"choices":[],"usage":{"prompt_tokens":1,"prompt_tokens":2}})";
+  const std::string deep = R"({"choices":[],"x":)" + std::string(300, '[') + std::string(300, ']') + "}";
+  for (const std::string& body : {dup_model, dup_nested, dup_usage, deep})
+    EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, body, kNow)) << body;
+  // A big double is written as nlohmann writes it.
+  const std::string big = R"({"choices":[],"usage":{"prompt_tokens":1.8446744073709552e20}})";
+  auto fast = openai_fast_unified(EndpointType::Chat, big, kNow);
+  ASSERT_TRUE(fast.has_value());
+  EXPECT_EQ(*fast, reference(EndpointType::Chat, big));
+
+  config::OpenAISettings s;
+  s.api_key = config::Secret("k");
+  s.api_base = "https://api.openai.com/v1";
+  OpenAIAdapter a(s, "gpt");
+  RequestContext ctx{EndpointType::Chat, kNow};
+  for (const std::string& body : {dup_model, dup_nested, dup_usage, big}) {
+    UpstreamReply reply{200, "application/json", body};
+    auto text = a.reply_text(ctx, reply);
+    auto parsed = a.parse_reply(ctx, reply);
+    ASSERT_TRUE(text.ok() && parsed.ok()) << body;
+    EXPECT_EQ(*text, to_text(*parsed)) << body;
+  }
+}
+
 TEST(OpenAIFastPathReplyText, AdapterUsesItAndFallsBackForErrors) {
   config::OpenAISettings s;
   s.api_key = config::Secret("k");
@@ -150,6 +183,15 @@ std::vector<RequestCase> request_cases() {
       {T::Embeddings, R"({"input":[1,2,3],"model":"e"})", true},
       {T::Embeddings, R"({"input":[[1,2],[3]],"user":null})", true},
       {T::Embeddings, R"({"input":[],"temperature":0.5})", true},
+      // Found by tests/fuzz/fuzz_request: doubles are written exactly as nlohmann writes them
+      // (std::to_chars gave "184467440737095516160.0" for nlohmann's "1.8446744073709552e+20").
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"top_p":1.8446744073709552e20,"x":[1e16,1e15,123456789.0,0.1,1e-5,-0.0,2.5e-300,1.7976931348623157e308]})", true},
+      // Duplicate keys below the top level and nesting deeper than 256 levels: the reference
+      // DOM differs (last value wins; parse_request_body refuses the depth), so the fast path
+      // declines.
+      {T::Completions, R"({"prompt":"a","extra":{"k":1,"k":2}})", false},
+      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stream_options":{"include_usage":true,"include_usage":false}})", false},
+      {T::Embeddings, R"({"input":"a","x":)" + std::string(257, '[') + std::string(257, ']') + "}", false},
       // Valid, but left to the reference path (coercions, parts, tools, tool calls).
       {T::Chat, R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"}]}]})", false},
       {T::Chat, R"({"messages":[{"role":"assistant","tool_calls":[{"id":"1","function":{"name":"f","arguments":"{}"}}]}]})", false},

@@ -99,6 +99,11 @@ TEST(OpenAIStreamFastPath, MatchesTheReferenceTranslatorExactly) {
       {R"({"error":{"message":"overloaded"}})", false},
       {R"(not json)", false},
       {R"([1,2])", false},
+      // Found by tests/fuzz/fuzz_provider_stream: a repeated key (simdjson finds the first
+      // value, the reference keeps the last) makes the fast path decline.
+      {R"({"id":"x","created":1,"model":" Hello","model":"m","choices":[]})", false},
+      {R"({"id":"c","choices":[{"index":0,"delta":{"content":"a","content":"b"}}]})", false},
+      {R"({"id":"c","choices":[],"usage":{"total_tokens":1.8446744073709552e20}})", true},
   };
   for (auto type : {EndpointType::Chat, EndpointType::Completions}) {
     for (bool usage : {false, true}) {
