@@ -517,6 +517,19 @@ Result<Json> parse_request_body(std::string_view body) {
       auto quote = body.rfind('"', pos);
       if (quote != std::string_view::npos) pos = quote;
     }
+  } catch (const Json::exception& ex) {
+    // Not a syntax error: out_of_range 406 "number overflow parsing '1e400'" (found by
+    // tests/fuzz/fuzz_provider_request; it escaped as an exception, a 500). No byte position:
+    // the number's first occurrence is reported.
+    std::string what = ex.what();
+    auto bracket = what.find("] ");
+    why = bracket == std::string::npos ? what : what.substr(bracket + 2);
+    auto open = what.find('\'');
+    auto close = open == std::string::npos ? open : what.find('\'', open + 1);
+    if (close != std::string::npos) {
+      auto at = body.find(std::string_view(what).substr(open + 1, close - open - 1));
+      if (at != std::string_view::npos) pos = at;
+    }
   }
   GatewayError e;
   e.status = 422;

@@ -519,6 +519,16 @@ TEST(ParseRequestBody, MalformedJsonReportsThePosition) {
   expect_json_invalid(R"({"a": "abc)", 6);    // Unterminated string starting at
 }
 
+// Found by tests/fuzz/fuzz_provider_request: a number out of double range made the
+// position-finding second parse throw out_of_range (not a parse_error), which escaped as a 500.
+TEST(ParseRequestBody, NumberOverflowIsJsonInvalidNotAnException) {
+  expect_json_invalid(R"({"messages":[{"role":"user","content":"a"}],"x":1e400})", 48);
+  expect_json_invalid("-1e400", 0);
+  auto r = parse_request_body(R"({"x":[1,1e400]})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().detail[0]["ctx"]["error"], "number overflow parsing '1e400'");
+}
+
 TEST(ParseRequestBody, MalformedJsonCtxErrorIsTheParserReason) {
   auto r = parse_request_body("nope");
   ASSERT_FALSE(r.ok());
