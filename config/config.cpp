@@ -358,6 +358,19 @@ class Loader {
   void parse_api_key(const Entry& key, const std::string& key_path, Secret& out);
   // An upstream base URL: kept in `out` and checked with the client's own URL parser.
   void parse_api_base(const Field<std::string>& base, std::string& out);
+  // A value that becomes part of an upstream request line: a space or control character
+  // (CR, LF, NUL, tab, DEL, ...) is an error naming `what`.
+  void reject_unsafe_for_url(const Field<std::string>& value, std::string_view what) {
+    for (unsigned char c : value.value) {
+      if (c <= 0x20 || c == 0x7f) {
+        error(value.path, value.pos,
+              std::string(what) + " contains a space or control character (" +
+                  (c == '\r' ? "CR" : c == '\n' ? "LF" : c == ' ' ? "space" : "byte " + std::to_string(c)) +
+                  "), which cannot be sent in an upstream request line");
+        return;
+      }
+    }
+  }
   std::optional<OpenAISettings> parse_compatible(const CompatiblePreset& preset,
                                                  const YAML::Node& config, const std::string& path,
                                                  Pos here);
@@ -626,7 +639,12 @@ void Loader::parse_model(const Field<YAML::Node>& model, ModelConfig& out) {
   const YAML::Node& m = model.value;
   check_keys(m, model.path, {"provider", "name", "config"});
   const auto provider = get_string(m, "provider", model.path, model.pos, true);
-  if (const auto name = get_string(m, "name", model.path, model.pos, false)) out.name = name->value;
+  if (const auto name = get_string(m, "name", model.path, model.pos, false)) {
+    out.name = name->value;
+    // Several providers put the model name in the request path (Gemini, PaLM, MosaicML, AI21,
+    // Bedrock): a space or control character would break or inject into the request line.
+    reject_unsafe_for_url(*name, "The model name");
+  }
   if (!provider) return;
   const auto canonical = canonical_provider(provider->value);
   if (!canonical) {
@@ -806,8 +824,14 @@ std::optional<OpenAISettings> Loader::parse_openai(const YAML::Node& config,
   const auto deployment = get_string(config, "openai_deployment_name", path, here, false);
   const auto organization = get_string(config, "openai_organization", path, here, false);
   if (base) parse_api_base(*base, s.api_base);
-  if (version) s.api_version = version->value;
-  if (deployment) s.deployment_name = deployment->value;
+  if (version) {
+    s.api_version = version->value;
+    reject_unsafe_for_url(*version, "The API version");
+  }
+  if (deployment) {
+    s.deployment_name = deployment->value;
+    reject_unsafe_for_url(*deployment, "The deployment name");  // it is part of Azure's path
+  }
   if (organization) {
     s.organization = organization->value;
     // It goes into an HTTP header, like the key.

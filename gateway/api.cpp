@@ -5,6 +5,7 @@
 #include <random>
 
 #include "gateway/log.h"
+#include "providers/aws_sigv4.h"
 #include "providers/base64.h"
 #include "providers/fast_json.h"
 #include "providers/schema.h"
@@ -481,23 +482,27 @@ net::awaitable<std::optional<ApiResponse>> Api::try_fast(const EndpointRuntime& 
 net::awaitable<std::optional<ApiResponse>> Api::admit(const EndpointRuntime& ep, Call& call) {
   if (!ep.config.limit) co_return std::nullopt;
   const auto& limit = *ep.config.limit;
-  std::string key = ep.limit_prefix;
+  // The client's part of the key. A header value (up to the header limit, chosen by the client)
+  // is kept only as a fixed-size digest.
+  std::string client;
   switch (ep.limit_key) {
     case LimitKeyKind::Global:
       break;
     case LimitKeyKind::Header: {
-      std::string value;
+      std::string_view value;
       for (const auto& [name, v] : call.request.headers)
         if (iequals(name, ep.limit_header)) value = v;
-      key += value.empty() ? "ip:" + call.request.client_ip : "h:" + value;
+      client = value.empty() ? "ip:" + call.request.client_ip
+                             : "h:" + sigv4_sha256_hex(value).substr(0, 32);
       break;
     }
     case LimitKeyKind::Client:
-      key += call.request.client_ip;
+      client = call.request.client_ip;
       break;
   }
+  const std::string& key = ep.limit_prefix;
   if (options_.redis) {
-    call.limit = co_await options_.redis->hit(key, limit, options_.clock());
+    call.limit = co_await options_.redis->hit(key, client, limit, options_.clock());
     if (!call.limit) {
       // The shared store is unreachable (already logged by the limiter).
       if (!options_.fail_closed) co_return std::nullopt;
@@ -508,7 +513,7 @@ net::awaitable<std::optional<ApiResponse>> Api::admit(const EndpointRuntime& ep,
                              call.family);
     }
   } else {
-    call.limit = limiter_->hit(key, limit, options_.clock());
+    call.limit = limiter_->hit(key, client, limit, options_.clock());
   }
   if (call.limit->allowed) co_return std::nullopt;
   const std::string text = "Rate limit exceeded: " + limit.describe();

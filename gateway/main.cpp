@@ -67,6 +67,21 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   start->add_option("--max-body-size", opts.max_body_bytes, "Largest request body in bytes (413 above)")
       ->capture_default_str();
+  start->add_option("--max-header-size", opts.max_header_bytes,
+                    "Largest request header section in bytes (431 above)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
+      ->capture_default_str();
+  start->add_option("--max-json-values", opts.max_json_values,
+                    "Most JSON values (array elements, object members) in a request body (413 above)")
+      ->check(CLI::Range(std::size_t{1000}, std::size_t{100'000'000}))
+      ->capture_default_str();
+  start->add_option("--max-response-size", opts.upstream.max_response_bytes,
+                    "Largest upstream response body or stream in bytes (502 above)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40))
+      ->capture_default_str();
+  start->add_option("--max-connections", opts.max_connections,
+                    "Most open client connections; past it new ones get 503 (default: from the "
+                    "file-descriptor limit, raised to its hard limit)");
   start->add_option("--read-timeout", read_timeout, "Seconds to receive a whole request (408 after)")
       ->capture_default_str();
   start->add_option("--idle-timeout", idle_timeout, "Seconds an idle keep-alive connection stays open")
@@ -92,7 +107,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string rate_limit_storage;
   start->add_option("--rate-limit-storage", rate_limit_storage,
-                    "Shared rate-limit counters: redis://host:port[/db] (default: in memory; "
+                    "Shared rate-limit counters: redis[s]://[[user]:password@]host[:port][/db] "
+                    "(default: in memory; "
                     "env MLFLOW_GATEWAY_RATE_LIMITS_STORAGE_URI)");
   start->add_flag("--rate-limit-fail-closed", opts.rate_limit_fail_closed,
                   "When the Redis store is unreachable, answer 503 instead of admitting calls");
@@ -159,10 +175,13 @@ int main(int argc, char** argv) {
   if (!rate_limit_storage.empty() && rate_limit_storage != "memory://") {
     opts.redis = gw::parse_redis_uri(rate_limit_storage);
     if (!opts.redis) {
-      std::cerr << "Error: --rate-limit-storage must be memory:// or redis://host:port[/db], got '"
-                << rate_limit_storage << "'\n";
+      // The URI may hold a password: never echo it.
+      std::cerr << "Error: --rate-limit-storage must be memory:// or redis://host:port[/db] "
+                   "(rediss:// for TLS; credentials as redis://[user]:password@host), got '"
+                << gw::redact_uri(rate_limit_storage) << "'\n";
       return 2;
     }
+    opts.redis->ca_file = opts.upstream.ca_file;
   }
   opts.read_timeout = seconds_opt(read_timeout);
   opts.stream_first_event = seconds_opt(stream_first_event);
@@ -190,9 +209,7 @@ int main(int argc, char** argv) {
     gw::log::info("listening on http://" + opts.host + ":" + std::to_string(port) + " (" +
                   std::to_string(opts.workers) + " workers, " + std::to_string(n_endpoints) +
                   " endpoints, config " + path + ", rate limits in " +
-                  (opts.redis ? "redis://" + opts.redis->host + ":" + opts.redis->port +
-                                    "/" + std::to_string(opts.redis->db)
-                              : std::string("memory")) +
+                  (opts.redis ? opts.redis->redacted() : std::string("memory")) +
                   ")");
     server.wait();
     gw::log::info("stopped");

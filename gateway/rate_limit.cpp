@@ -1,5 +1,7 @@
 #include "gateway/rate_limit.h"
 
+#include <algorithm>
+#include <climits>
 #include <functional>
 
 namespace gw {
@@ -10,23 +12,49 @@ Window window_of(const config::LimitConfig& limit, std::int64_t now_ms) {
   return Window{index, (index + 1) * period_ms};
 }
 
-LimitDecision MemoryRateLimiter::hit(const std::string& key, const config::LimitConfig& limit,
+void MemoryRateLimiter::purge(Scope& scope, std::int64_t now_ms) {
+  std::int64_t earliest = INT64_MAX;
+  std::erase_if(scope.counters, [&](const auto& kv) {
+    if (kv.second.expires_ms <= now_ms) return true;
+    earliest = std::min(earliest, kv.second.expires_ms);
+    return false;
+  });
+  scope.earliest_end_ms = earliest;
+}
+
+LimitDecision MemoryRateLimiter::hit(std::string_view scope_key, std::string_view client,
+                                     const config::LimitConfig& limit,
                                      std::chrono::system_clock::time_point now) {
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const Window w = window_of(limit, now_ms);
-  Shard& shard = shards_[std::hash<std::string>{}(key) % shards_.size()];
+  Shard& shard = shards_[std::hash<std::string_view>{}(scope_key) % shards_.size()];
   std::lock_guard lock(shard.mu);
   // Drop counters of windows that are over, now and then, so memory follows live clients.
   if (now_ms >= shard.next_purge_ms) {
-    std::erase_if(shard.counters, [&](const auto& kv) { return kv.second.expires_ms <= now_ms; });
+    for (auto it = shard.scopes.begin(); it != shard.scopes.end();) {
+      purge(it->second, now_ms);
+      it = it->second.counters.empty() ? shard.scopes.erase(it) : std::next(it);
+    }
     shard.next_purge_ms = now_ms + 10'000;
   }
-  Counter& c = shard.counters[key];
+  auto sit = shard.scopes.find(scope_key);
+  if (sit == shard.scopes.end()) sit = shard.scopes.emplace(std::string(scope_key), Scope{}).first;
+  Scope& scope = sit->second;
+  auto it = scope.counters.find(client);
+  if (it == scope.counters.end()) {
+    if (scope.counters.size() >= max_per_scope_ && now_ms >= scope.earliest_end_ms)
+      purge(scope, now_ms);
+    // Full of live clients: this one shares the overflow counter (one slot beyond the cap).
+    if (scope.counters.size() >= max_per_scope_) client = kOverflowClient;
+    it = scope.counters.try_emplace(std::string(client)).first;
+  }
+  Counter& c = it->second;
   if (c.window != w.index) {
     c.window = w.index;
     c.count = 0;
     c.expires_ms = w.end_ms;
+    scope.earliest_end_ms = std::min(scope.earliest_end_ms, w.end_ms);
   }
   LimitDecision d;
   d.limit = limit.calls;
@@ -46,7 +74,7 @@ std::size_t MemoryRateLimiter::size() const {
   std::size_t n = 0;
   for (const auto& s : shards_) {
     std::lock_guard lock(s.mu);
-    n += s.counters.size();
+    for (const auto& [k, scope] : s.scopes) n += scope.counters.size();
   }
   return n;
 }

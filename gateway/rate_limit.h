@@ -32,17 +32,36 @@ struct LimitDecision {
   std::int64_t reset_ms = 0;   // milliseconds until the window ends
 };
 
+// Live counters one scope (an endpoint's limit) may hold at once. A client key past it (someone
+// spraying distinct header values) is counted in the scope's one shared overflow counter, so
+// memory stays bounded and spraying keys buys no extra calls.
+inline constexpr std::size_t kMaxCountersPerScope = 100'000;
+// The client part of the overflow counter's key (no client key can be equal: they are
+// "ip:<address>", "h:<hex digest>", an address, or empty).
+inline constexpr std::string_view kOverflowClient = "~overflow";
+
 class RateLimiter {
  public:
   virtual ~RateLimiter() = default;
-  // Counts one call for `key` under `limit` at `now` and says whether it is admitted.
-  virtual LimitDecision hit(const std::string& key, const config::LimitConfig& limit,
+  // Counts one call of `client` in `scope` (an endpoint's limit: name, limit and key kind)
+  // under `limit` at `now` and says whether it is admitted.
+  virtual LimitDecision hit(std::string_view scope, std::string_view client,
+                            const config::LimitConfig& limit,
                             std::chrono::system_clock::time_point now) = 0;
+  // One scope, one client: the whole key is the scope.
+  LimitDecision hit(const std::string& key, const config::LimitConfig& limit,
+                    std::chrono::system_clock::time_point now) {
+    return hit(key, std::string_view(), limit, now);
+  }
 };
 
 class MemoryRateLimiter final : public RateLimiter {
  public:
-  LimitDecision hit(const std::string& key, const config::LimitConfig& limit,
+  explicit MemoryRateLimiter(std::size_t max_counters_per_scope = kMaxCountersPerScope)
+      : max_per_scope_(max_counters_per_scope) {}
+  using RateLimiter::hit;
+  LimitDecision hit(std::string_view scope, std::string_view client,
+                    const config::LimitConfig& limit,
                     std::chrono::system_clock::time_point now) override;
   std::size_t size() const;  // live counters (tests)
 
@@ -52,11 +71,26 @@ class MemoryRateLimiter final : public RateLimiter {
     std::int64_t count = 0;
     std::int64_t expires_ms = 0;  // end of that window (for purging)
   };
+  // Lookups by string_view without building a std::string per call.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+  struct Scope {
+    TextMap<Counter> counters;  // by client key
+    // The earliest window end among the counters: a full scope is purged only once something
+    // in it can have expired (a purge is a scan of the scope).
+    std::int64_t earliest_end_ms = INT64_MAX;
+  };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, Counter> counters;
+    TextMap<Scope> scopes;
     std::int64_t next_purge_ms = 0;
   };
+  static void purge(Scope& scope, std::int64_t now_ms);
+  std::size_t max_per_scope_;
   std::array<Shard, 16> shards_;
 };
 

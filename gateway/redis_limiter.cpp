@@ -2,8 +2,11 @@
 
 #include <hiredis/hiredis.h>
 
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
 #include <vector>
 
 #include "gateway/log.h"
@@ -12,6 +15,7 @@ namespace gw {
 namespace {
 
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
@@ -20,11 +24,21 @@ constexpr auto kTok = net::as_tuple(net::use_awaitable);
 
 // Fixed-window counter, atomically: reject without counting when the window is full, else
 // count; the key expires with its window. Returns {admitted 0/1, count after this call}.
+// KEYS[1] is the client's counter, KEYS[2] the scope's count of live counters in this window,
+// KEYS[3] the scope's overflow counter: once ARGV[3] clients have a counter in the window, new
+// ones share the overflow counter (as the in-memory limiter), so Redis memory stays bounded.
+// All three keys carry the scope as a hash tag, so they live in one Redis Cluster slot.
 constexpr const char* kScript = R"lua(
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+local key = KEYS[1]
+if redis.call('EXISTS', key) == 0 then
+  local live = redis.call('INCR', KEYS[2])
+  if live == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+  if live > tonumber(ARGV[3]) then key = KEYS[3] end
+end
+local n = tonumber(redis.call('GET', key) or '0')
 if n >= tonumber(ARGV[1]) then return {0, n} end
-n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+n = redis.call('INCR', key)
+if n == 1 then redis.call('PEXPIRE', key, ARGV[2]) end
 return {1, n}
 )lua";
 
@@ -47,48 +61,142 @@ struct ReplyDeleter {
 };
 using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
+// One connection to Redis: plain TCP, or TLS over it for rediss://.
 struct Connection {
   explicit Connection(net::io_context& ioc) : socket(ioc), reader(redisReaderCreate()) {}
   ~Connection() { redisReaderFree(reader); }
   tcp::socket socket;
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls;
   redisReader* reader;
+
+  template <class Buffers>
+  auto write(const Buffers& b) {
+    return tls ? net::async_write(*tls, b, kTok) : net::async_write(socket, b, kTok);
+  }
+  template <class Buffers>
+  auto read_some(const Buffers& b) {
+    return tls ? tls->async_read_some(b, kTok) : socket.async_read_some(b, kTok);
+  }
 };
 
 }  // namespace
 
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    const int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
+    const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+}  // namespace
+
+std::string redact_uri(const std::string& uri) {
+  const auto scheme_end = uri.find("://");
+  if (scheme_end == std::string::npos) return uri.find('@') == std::string::npos ? uri : "***";
+  const auto rest = scheme_end + 3;
+  const auto slash = uri.find('/', rest);
+  const auto at = uri.rfind('@', slash == std::string::npos ? std::string::npos : slash);
+  if (at == std::string::npos || at < rest) return uri;
+  return uri.substr(0, rest) + "***@" + uri.substr(at + 1);
+}
+
+std::string RedisAddress::redacted() const {
+  std::string out = tls ? "rediss://" : "redis://";
+  if (!username.empty() || !password.empty()) out += "***@";
+  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  out += ":" + port;
+  if (db != 0) out += "/" + std::to_string(db);
+  return out;
+}
+
 std::optional<RedisAddress> parse_redis_uri(const std::string& uri) {
-  const std::string scheme = "redis://";
-  if (uri.rfind(scheme, 0) != 0) return std::nullopt;
-  std::string rest = uri.substr(scheme.size());
   RedisAddress a;
+  std::string rest;
+  if (uri.rfind("redis://", 0) == 0) {
+    rest = uri.substr(8);
+  } else if (uri.rfind("rediss://", 0) == 0) {
+    rest = uri.substr(9);
+    a.tls = true;
+  } else {
+    return std::nullopt;
+  }
   auto slash = rest.find('/');
-  std::string hostport = rest.substr(0, slash);
+  std::string authority = rest.substr(0, slash);
   if (slash != std::string::npos && slash + 1 < rest.size()) {
     std::string db = rest.substr(slash + 1);
     if (db.empty() || db.find_first_not_of("0123456789") != std::string::npos || db.size() > 4)
       return std::nullopt;
     a.db = std::stoi(db);
   }
-  if (hostport.find('@') != std::string::npos) return std::nullopt;  // no credentials (yet)
-  auto colon = hostport.rfind(':');
-  if (colon != std::string::npos) {
+  // Credentials: "user:password@", ":password@" or "password@" (as redis-cli and redis-py).
+  if (auto at = authority.rfind('@'); at != std::string::npos) {
+    std::string userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    auto colon = userinfo.find(':');
+    std::optional<std::string> user, pass;
+    if (colon == std::string::npos) {
+      user = std::string();
+      pass = percent_decode(userinfo);
+    } else {
+      user = percent_decode(userinfo.substr(0, colon));
+      pass = percent_decode(userinfo.substr(colon + 1));
+    }
+    if (!user || !pass || pass->empty()) return std::nullopt;
+    a.username = *user;
+    a.password = *pass;
+  }
+  std::string hostport = authority;
+  if (!hostport.empty() && hostport.front() == '[') {  // [IPv6]:port
+    auto close = hostport.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    a.host = hostport.substr(1, close - 1);
+    std::string after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      a.port = after.substr(1);
+    }
+  } else if (auto colon = hostport.rfind(':'); colon != std::string::npos) {
     a.host = hostport.substr(0, colon);
     a.port = hostport.substr(colon + 1);
-    if (a.port.empty() || a.port.find_first_not_of("0123456789") != std::string::npos)
-      return std::nullopt;
   } else if (!hostport.empty()) {
     a.host = hostport;
   }
-  if (a.host.empty()) return std::nullopt;
+  if (a.port.empty() || a.port.size() > 5 ||
+      a.port.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  if (a.host.empty() || a.host.find_first_of("@/?# ") != std::string::npos) return std::nullopt;
   return a;
 }
 
 struct RedisLimiter::Impl {
   Impl(net::io_context& io, RedisAddress addr, std::chrono::milliseconds t)
-      : ioc(io), address(std::move(addr)), timeout(t) {}
+      : ioc(io), address(std::move(addr)), timeout(t), ssl_ctx(ssl::context::tls_client) {
+    if (address.tls) {
+      ssl_ctx.set_default_verify_paths();
+      if (!address.ca_file.empty()) ssl_ctx.load_verify_file(address.ca_file);  // at start-up
+      ssl_ctx.set_verify_mode(ssl::verify_peer);
+      SSL_CTX_set_min_proto_version(ssl_ctx.native_handle(), TLS1_2_VERSION);
+    }
+  }
 
   net::io_context& ioc;
   RedisAddress address;
+  ssl::context ssl_ctx;
   std::chrono::milliseconds timeout;
   std::vector<std::unique_ptr<Connection>> idle;
   Clock::time_point down_until{};
@@ -97,7 +205,7 @@ struct RedisLimiter::Impl {
 
   void mark_down(const std::string& why) {
     if (!down) {
-      log::error("rate-limit store redis://" + address.host + ":" + address.port +
+      log::error("rate-limit store " + address.redacted() +
                  " unreachable (" + why + "); limits fall back to the configured failure mode");
     }
     down = true;
@@ -105,7 +213,7 @@ struct RedisLimiter::Impl {
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
   void mark_up() {
-    if (down) log::info("rate-limit store redis://" + address.host + ":" + address.port + " reachable again");
+    if (down) log::info("rate-limit store " + address.redacted() + " reachable again");
     down = false;
     backoff = std::chrono::milliseconds(100);
   }
@@ -114,7 +222,7 @@ struct RedisLimiter::Impl {
   net::awaitable<ReplyPtr> roundtrip(Connection& c, const std::string& cmd, std::string& err) {
     net::steady_timer timer(ioc, timeout);
     auto io = [&]() -> net::awaitable<ReplyPtr> {
-      auto [wec, wn] = co_await net::async_write(c.socket, net::buffer(cmd), kTok);
+      auto [wec, wn] = co_await c.write(net::buffer(cmd));
       if (wec) {
         err = wec.message();
         co_return nullptr;
@@ -127,7 +235,7 @@ struct RedisLimiter::Impl {
           co_return nullptr;
         }
         if (reply) co_return ReplyPtr(static_cast<redisReply*>(reply));
-        auto [rec, n] = co_await c.socket.async_read_some(net::buffer(buf), kTok);
+        auto [rec, n] = co_await c.read_some(net::buffer(buf));
         if (rec) {
           err = rec.message();
           co_return nullptr;
@@ -164,6 +272,39 @@ struct RedisLimiter::Impl {
     }
     error_code ignored;
     c->socket.set_option(tcp::no_delay(true), ignored);
+    if (address.tls) {
+      // SNI, then certificate chain + hostname verification, bounded like the connect.
+      c->tls = std::make_unique<ssl::stream<tcp::socket&>>(c->socket, ssl_ctx);
+      if (!SSL_set_tlsext_host_name(c->tls->native_handle(), address.host.c_str())) {
+        err = "TLS set-up failed";
+        co_return nullptr;
+      }
+      c->tls->set_verify_callback(ssl::host_name_verification(address.host));
+      net::steady_timer hs_timer(ioc, timeout);
+      auto hs = co_await (c->tls->async_handshake(ssl::stream_base::client, kTok) ||
+                          hs_timer.async_wait(kTok));
+      if (hs.index() == 1) {
+        err = "TLS handshake timed out";
+        co_return nullptr;
+      }
+      if (auto [hec] = std::get<0>(hs); hec) {
+        err = "TLS handshake failed (" + hec.message() + ")";
+        co_return nullptr;
+      }
+    }
+    if (!address.password.empty()) {
+      // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
+      std::vector<std::string> args{"AUTH"};
+      if (!address.username.empty()) args.push_back(address.username);
+      args.push_back(address.password);
+      const std::string auth = format_command(args);
+      auto reply = co_await roundtrip(*c, auth, err);
+      if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        // Redis' own text ("WRONGPASS invalid username-password pair ...") holds no secret.
+        if (reply) err = "AUTH refused: " + std::string(reply->str, reply->len);
+        co_return nullptr;
+      }
+    }
     if (address.db != 0) {
       // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
       const std::string select = format_command(std::vector<std::string>{"SELECT", std::to_string(address.db)});
@@ -176,7 +317,8 @@ struct RedisLimiter::Impl {
     co_return c;
   }
 
-  net::awaitable<std::optional<LimitDecision>> hit(const std::string& key,
+  net::awaitable<std::optional<LimitDecision>> hit(std::string_view scope,
+                                                   std::string_view client,
                                                    const config::LimitConfig& limit,
                                                    std::chrono::system_clock::time_point now) {
     if (down && Clock::now() < down_until) co_return std::nullopt;
@@ -184,11 +326,14 @@ struct RedisLimiter::Impl {
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     const Window w = window_of(limit, now_ms);
     std::string err;
-    const std::string redis_key = "gw:rl:" + key + "|" + std::to_string(w.index);
+    const std::string tag = "gw:rl:{" + std::string(scope) + "}";
+    const std::string window = "|" + std::to_string(w.index);
     const std::string ttl = std::to_string(w.end_ms - now_ms + 1000);
     // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
     const std::string eval = format_command(std::vector<std::string>{
-        "EVAL", kScript, "1", redis_key, std::to_string(limit.calls), ttl});
+        "EVAL", kScript, "3", tag + std::string(client) + window, tag + "~live" + window,
+        tag + std::string(kOverflowClient) + window, std::to_string(limit.calls), ttl,
+        std::to_string(kMaxCountersPerScope)});
     ReplyPtr reply;
     std::unique_ptr<Connection> c;
     // A pooled connection may have died with a Redis restart: one retry on a fresh one.
@@ -230,9 +375,9 @@ RedisLimiter::RedisLimiter(net::io_context& ioc, RedisAddress address,
 RedisLimiter::~RedisLimiter() = default;
 
 net::awaitable<std::optional<LimitDecision>> RedisLimiter::hit(
-    const std::string& key, const config::LimitConfig& limit,
+    std::string_view scope, std::string_view client, const config::LimitConfig& limit,
     std::chrono::system_clock::time_point now) {
-  return impl_->hit(key, limit, now);
+  return impl_->hit(scope, client, limit, now);
 }
 
 }  // namespace gw

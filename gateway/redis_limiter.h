@@ -28,10 +28,21 @@ struct RedisAddress {
   std::string host = "127.0.0.1";
   std::string port = "6379";
   int db = 0;
+  std::string username;  // AUTH <username> <password> (Redis 6 ACLs) when set
+  std::string password;  // AUTH <password> when set without a username
+  bool tls = false;      // rediss://: TLS, verified against the system store (+ ca_file)
+  std::string ca_file;   // extra trusted CA bundle (PEM) for rediss://
+
+  // "redis[s]://host:port/db", with any credentials shown as "***": for logs and errors.
+  std::string redacted() const;
 };
 
-// Parses "redis://host[:port][/db]". nullopt when it is not such a URI.
+// Parses "redis[s]://[[username]:password@]host[:port][/db]" (percent-escapes in the
+// credentials are decoded). nullopt when it is not such a URI.
 std::optional<RedisAddress> parse_redis_uri(const std::string& uri);
+
+// The URI with its credentials replaced by "***" (for logging a URI that did not parse).
+std::string redact_uri(const std::string& uri);
 
 class RedisLimiter {
  public:
@@ -39,8 +50,10 @@ class RedisLimiter {
                std::chrono::milliseconds timeout = std::chrono::milliseconds(250));
   ~RedisLimiter();
 
+  // Counts one call of `client` in `scope` (see RateLimiter::hit); nullopt when Redis cannot
+  // be reached.
   boost::asio::awaitable<std::optional<LimitDecision>> hit(
-      const std::string& key, const config::LimitConfig& limit,
+      std::string_view scope, std::string_view client, const config::LimitConfig& limit,
       std::chrono::system_clock::time_point now);
 
  private:

@@ -1,6 +1,7 @@
 #include "gateway/server.h"
 
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "gateway/api.h"
 #include "gateway/http_wire.h"
 #include "gateway/log.h"
+#include "providers/json.h"
 
 namespace gw {
 namespace {
@@ -30,6 +32,57 @@ using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kTok = net::as_tuple(net::use_awaitable);
+
+// Room in a connection's read buffer beyond the header limit: one chunk-size line with its
+// extensions, a trailer section, or pipelined bytes must fit in it.
+constexpr std::size_t kBufferSlack = 16 * 1024;
+
+// RFC 9112 §6.3: a request whose Transfer-Encoding does not end in "chunked" has a body whose
+// length cannot be determined; a server answers 400 and closes (it would otherwise take the
+// body for the next request: request smuggling). Codings other than chunked are not
+// implemented (501). Content-Length together with Transfer-Encoding is refused too.
+std::optional<std::pair<http::status, std::string>> check_framing(
+    const http::request<http::string_body>& req) {
+  std::string codings;
+  bool any = false;
+  for (auto [it, end] = req.equal_range(http::field::transfer_encoding); it != end; ++it) {
+    any = true;
+    if (!codings.empty()) codings += ",";
+    codings += it->value();
+  }
+  if (!any) return std::nullopt;
+  if (req.count(http::field::content_length) > 0) {
+    return std::pair{http::status::bad_request,
+                     std::string("Malformed HTTP request: both Transfer-Encoding and "
+                                 "Content-Length are set")};
+  }
+  // The comma-separated codings, trimmed, in order.
+  std::vector<std::string> list;
+  std::size_t pos = 0;
+  while (pos <= codings.size()) {
+    std::size_t comma = codings.find(',', pos);
+    if (comma == std::string::npos) comma = codings.size();
+    std::string token = codings.substr(pos, comma - pos);
+    const auto first = token.find_first_not_of(" \t");
+    const auto last = token.find_last_not_of(" \t");
+    token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
+    if (!token.empty()) list.push_back(token);
+    pos = comma + 1;
+  }
+  if (list.empty() || !beast::iequals(list.back(), "chunked")) {
+    return std::pair{http::status::bad_request,
+                     std::string("Malformed HTTP request: Transfer-Encoding must end in chunked")};
+  }
+  if (list.size() > 1) {
+    if (beast::iequals(list.front(), "chunked")) {  // chunked applied twice (RFC 9112 §6.1)
+      return std::pair{http::status::bad_request,
+                       std::string("Malformed HTTP request: chunked is applied more than once")};
+    }
+    return std::pair{http::status::not_implemented,
+                     "Transfer-Encoding '" + list.front() + "' is not supported (only chunked)"};
+  }
+  return std::nullopt;
+}
 
 // A connection. Everything in it is touched only on its worker's thread.
 struct Session : std::enable_shared_from_this<Session> {
@@ -44,6 +97,7 @@ struct Session : std::enable_shared_from_this<Session> {
   std::uint64_t id;
   std::string client_ip;
   bool idle = true;  // waiting for the next request
+  bool kept_alive = false;  // idle after at least one request: the first to close under load
 
   void arm_read_deadline(std::chrono::milliseconds timeout) {
     read_timed_out = false;
@@ -65,10 +119,10 @@ struct Session : std::enable_shared_from_this<Session> {
 // and a closed connection instead of chunks.
 class SessionStreamWriter final : public StreamWriter {
  public:
-  SessionStreamWriter(beast::tcp_stream& stream, unsigned version, bool keep_alive,
-                      std::chrono::milliseconds write_timeout)
-      : stream_(stream), chunked_(version >= 11), keep_(keep_alive && version >= 11),
-        timeout_(write_timeout) {}
+  SessionStreamWriter(beast::tcp_stream& stream, beast::flat_buffer& read_buffer, unsigned version,
+                      bool keep_alive, std::chrono::milliseconds write_timeout)
+      : stream_(stream), read_buffer_(read_buffer), chunked_(version >= 11),
+        keep_(keep_alive && version >= 11), timeout_(write_timeout) {}
 
   net::awaitable<bool> begin(int status, std::string_view content_type,
                              const std::vector<std::pair<std::string, std::string>>& headers) override {
@@ -107,19 +161,7 @@ class SessionStreamWriter final : public StreamWriter {
     if (!on_gone) return;
     watch_ = std::make_shared<Watch>();
     watch_->on_gone = std::move(on_gone);
-    auto& socket = stream_.socket();
-    socket.async_wait(net::socket_base::wait_read, [w = watch_, &socket](error_code ec) {
-      if (ec || !w->on_gone) return;
-      // Readable: either the peer closed (recv peeks 0 bytes or fails) or it sent bytes (a
-      // pipelined request, left for the session to read).
-      char probe;
-      const ssize_t n = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-        auto fn = std::move(w->on_gone);
-        w->on_gone = nullptr;
-        fn();
-      }
-    });
+    arm_watch(watch_);
   }
   ~SessionStreamWriter() override {
     if (watch_) watch_->on_gone = nullptr;
@@ -148,8 +190,38 @@ class SessionStreamWriter final : public StreamWriter {
   struct Watch {
     std::function<void()> on_gone;
   };
+
+  // Waits until the socket is readable. Then either the peer closed (a read gets 0 bytes or
+  // fails: on_gone runs) or it sent bytes: a pipelined request. Those are moved into the
+  // session's read buffer, where the session parses them after this response, and the wait is
+  // armed again, so a disconnect later in the same call is still seen. A client that pipelines
+  // more than the buffer holds is no longer watched (its call runs to its end).
+  void arm_watch(const std::shared_ptr<Watch>& w) {
+    auto& socket = stream_.socket();
+    socket.async_wait(net::socket_base::wait_read, [this, w, &socket](error_code ec) {
+      if (ec || !w->on_gone) return;  // cancelled, or the watch was replaced or ended
+      const std::size_t room = read_buffer_.max_size() - read_buffer_.size();
+      if (room == 0) return;
+      auto space = read_buffer_.prepare(std::min<std::size_t>(room, 4096));
+      const ssize_t n = ::recv(socket.native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+      if (n > 0) {
+        read_buffer_.commit(static_cast<std::size_t>(n));
+        arm_watch(w);
+        return;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        arm_watch(w);
+        return;
+      }
+      auto fn = std::move(w->on_gone);
+      w->on_gone = nullptr;
+      fn();
+    });
+  }
+
   std::shared_ptr<Watch> watch_;
   beast::tcp_stream& stream_;
+  beast::flat_buffer& read_buffer_;
   bool chunked_;
   bool keep_;
   std::chrono::milliseconds timeout_;
@@ -179,6 +251,52 @@ std::string serialize_response(const ApiResponse& r, unsigned version, bool keep
 }
 
 }  // namespace
+
+// A warning that repeats under load (an accept error, the connection cap) is logged at most once
+// per interval, with the number of occurrences since the last line. One thread only.
+class RateLimitedWarning {
+ public:
+  explicit RateLimitedWarning(std::string what) : what_(std::move(what)) {}
+  void note(const std::string& detail) {
+    ++count_;
+    const auto now = Clock::now();
+    if (logged_once_ && now - last_ < std::chrono::seconds(5)) return;
+    log::warn(what_ + ": " + detail + (count_ > 1 ? " (" + std::to_string(count_) +
+                                                        " times since the last warning)"
+                                                  : ""));
+    logged_once_ = true;
+    last_ = now;
+    count_ = 0;
+  }
+
+ private:
+  std::string what_;
+  Clock::time_point last_{};
+  std::uint64_t count_ = 0;
+  bool logged_once_ = false;
+};
+
+// The answer to a connection over the cap, written without waiting (the socket is new, its
+// send buffer empty) just before it is closed.
+constexpr std::string_view kOverCapacity =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+    "Content-Length: 71\r\nConnection: close\r\n\r\n"
+    "{\"detail\":\"The gateway is at its connection limit; retry in a moment.\"}";
+
+// The default connection cap: the process's file-descriptor limit (raised to its hard limit at
+// start) less a reserve for listeners, log and config files and Redis, halved because every
+// client connection may hold an upstream connection as well.
+std::size_t default_max_connections() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 512;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  const rlim_t fds = rl.rlim_cur == RLIM_INFINITY ? rlim_t(1) << 20 : rl.rlim_cur;
+  return fds > 256 ? static_cast<std::size_t>((fds - 128) / 2) : 64;
+}
 
 // One worker: an io_context run by exactly one thread, with its own upstream connection pool
 // and its own sessions (worker 0 also owns the listening socket and deals connections out). Nothing on the request path is shared between
@@ -224,8 +342,16 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> started{false};
   std::uint16_t bound_port = 0;
+  // Open client connections, against the cap (max_connections): incremented by the accept
+  // loop, decremented by whichever worker ends the session.
+  std::atomic<std::size_t> live{0};
+  std::size_t max_connections = 0;
+  Clock::time_point last_shed{};
+  RateLimitedWarning cap_warning{"connection limit reached"};
+  RateLimitedWarning accept_warning{"accept failed"};
 
   std::uint16_t start() {
+    max_connections = opts.max_connections ? opts.max_connections : default_max_connections();
     Worker& w0 = *workers[0];
     tcp::resolver resolver(w0.ioc);
     auto results = resolver.resolve(opts.host, std::to_string(opts.port),
@@ -328,11 +454,21 @@ struct Server::Impl {
       if (stopping || ec == net::error::operation_aborted) co_return;
       if (ec) {
         // EMFILE and friends: back off briefly instead of spinning.
-        log::warn("accept failed: " + ec.message());
+        accept_warning.note(ec.message());
         net::steady_timer t(acceptor_worker.ioc, std::chrono::milliseconds(50));
         co_await t.async_wait(kTok);
         continue;
       }
+      const std::size_t open = live.load(std::memory_order_relaxed);
+      if (open >= max_connections) {
+        refuse(socket);
+        cap_warning.note(std::to_string(max_connections) +
+                         " client connections are open; new ones get 503 (--max-connections)");
+        shed_idle();
+        continue;
+      }
+      if (open * 10 >= max_connections * 9) shed_idle();
+      live.fetch_add(1, std::memory_order_relaxed);
       net::co_spawn(w.ioc, serve(w, std::move(socket)), [this](std::exception_ptr e) {
         if (e) {
           try {
@@ -340,6 +476,33 @@ struct Server::Impl {
           } catch (const std::exception& ex) {
             log::error(std::string("connection failed: ") + ex.what());
           }
+        }
+      });
+    }
+  }
+
+  // A connection over the cap: 503 with Retry-After, written without waiting, then closed.
+  template <class Socket>
+  static void refuse(Socket& socket) {
+    error_code ec;
+    socket.non_blocking(true, ec);
+    ::send(socket.native_handle(), kOverCapacity.data(), kOverCapacity.size(),
+           MSG_DONTWAIT | MSG_NOSIGNAL);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+  }
+
+  // Near the cap, keep-alive connections waiting for their next request are closed (clients
+  // reconnect when they need to), so that new clients are served. At most every 100 ms.
+  void shed_idle() {
+    const auto now = Clock::now();
+    if (now - last_shed < std::chrono::milliseconds(100)) return;
+    last_shed = now;
+    for (auto& wp : workers) {
+      Worker* w = wp.get();
+      net::post(w->ioc, [w] {
+        for (auto& [id, weak] : w->sessions) {
+          if (auto s = weak.lock(); s && s->idle && s->kept_alive) s->stream.cancel();
         }
       });
     }
@@ -353,7 +516,10 @@ struct Server::Impl {
       Impl* impl;
       Worker& w;
       std::uint64_t id;
-      ~Unregister() { impl->session_ended(w, id); }
+      ~Unregister() {
+        impl->live.fetch_sub(1, std::memory_order_relaxed);
+        impl->session_ended(w, id);
+      }
     } unregister{this, w, s->id};
     co_await run_session(w, s);
   }
@@ -393,7 +559,9 @@ struct Server::Impl {
       s.client_ip = ec ? "" : remote.address().to_string();
       s.stream.socket().set_option(tcp::no_delay(true), ec);
     }
-    beast::flat_buffer buffer;
+    // Bounded: Beast limits the header (header_limit) and the body (body_limit) but not a
+    // chunk-extension line or a trailer section, which must fit in this buffer instead.
+    beast::flat_buffer buffer(opts.max_header_bytes + kBufferSlack);
     buffer.reserve(4096);  // Beast reads at most the free capacity: whole requests in one read
     bool first = true;
     bool linger = false;
@@ -403,18 +571,30 @@ struct Server::Impl {
       parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
       parser.body_limit(opts.max_body_bytes);
       s.stream.expires_never();  // the write deadline of the previous response is over
-      s.idle = buffer.size() == 0;
-      s.arm_read_deadline(first || buffer.size() > 0 ? opts.read_timeout : opts.idle_timeout);
-      auto [hec, hn] = co_await http::async_read_header(s.stream, buffer, parser, kTok);
-      s.disarm_read_deadline();
+      // A keep-alive connection waits for the first byte of its next request within the idle
+      // timeout; from then on (and on a new connection, from its start) one deadline of
+      // read_timeout covers the whole request, header and body.
+      if (buffer.size() == 0) {
+        s.idle = true;
+        s.kept_alive = !first;
+        s.arm_read_deadline(first ? opts.read_timeout : opts.idle_timeout);
+        auto space = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
+        auto [fec, fn] = co_await s.stream.async_read_some(space, kTok);
+        buffer.commit(fn);
+        if (fec || fn == 0) break;  // closed, reset, idle too long or shed: no answer owed
+        if (!first) s.arm_read_deadline(opts.read_timeout);
+      } else {
+        s.arm_read_deadline(opts.read_timeout);
+      }
       s.idle = false;
+      s.kept_alive = false;
+      auto [hec, hn] = co_await http::async_read_header(s.stream, buffer, parser, kTok);
       if (hec) {
+        s.disarm_read_deadline();
         if (s.read_timed_out) {
-          if (parser.got_some() || buffer.size() > 0) {
-            co_await send_error_and_close(s, http::status::request_timeout,
-                                          "Timed out reading the request");
-          }
-        } else if (hec == http::error::header_limit) {
+          co_await send_error_and_close(s, http::status::request_timeout,
+                                        "Timed out reading the request");
+        } else if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
           co_await send_error_and_close(s, http::status::request_header_fields_too_large,
                                         "Request headers are larger than " +
                                             std::to_string(opts.max_header_bytes) + " bytes");
@@ -435,26 +615,53 @@ struct Server::Impl {
         break;
       }
       first = false;
+      if (auto bad = check_framing(parser.get())) {
+        // The body's length cannot be known: the connection cannot carry another request.
+        s.disarm_read_deadline();
+        co_await send_error_and_close(s, bad->first, bad->second,
+                                      std::string(parser.get().target()));
+        linger = true;
+        break;
+      }
       if (!parser.is_done()) {
         auto expect = parser.get()[http::field::expect];
         if (beast::iequals(expect, "100-continue")) {
           http::response<http::empty_body> cont{http::status::continue_, 11};
           s.stream.expires_after(opts.read_timeout);
           auto [cec, cn] = co_await http::async_write(s.stream, cont, kTok);
+          s.stream.expires_never();
           if (cec) break;
         }
-        s.arm_read_deadline(opts.read_timeout);
-        auto [bec, bn] = co_await http::async_read(s.stream, buffer, parser, kTok);
+        // Everything read for this request (framing and chunk extensions included) is bounded,
+        // not just the body: bytes that are not body still cost reads and parsing.
+        const std::size_t wire_limit = 2 * opts.max_body_bytes + buffer.max_size();
+        std::size_t consumed = hn;
+        error_code bec;
+        while (!parser.is_done()) {
+          auto [rec, n] = co_await http::async_read_some(s.stream, buffer, parser, kTok);
+          consumed += n;
+          if (!rec && consumed > wire_limit) rec = http::error::body_limit;
+          if (rec) {
+            bec = rec;
+            break;
+          }
+        }
         s.disarm_read_deadline();
         if (bec) {
           const std::string target(parser.get().target());
           if (s.read_timed_out) {
             co_await send_error_and_close(s, http::status::request_timeout,
                                           "Timed out reading the request body", target);
-          } else if (bec == http::error::body_limit) {
-            co_await send_error_and_close(s, http::status::payload_too_large,
-                                          "Request body is larger than the limit of " +
-                                              std::to_string(opts.max_body_bytes) + " bytes",
+          } else if (bec == http::error::body_limit || bec == http::error::buffer_overflow) {
+            // Built before the co_await: GCC 12 destroys a temporary of a conditional
+            // expression inside a co_await operand twice.
+            std::string detail =
+                bec == http::error::body_limit
+                    ? "Request body is larger than the limit of " +
+                          std::to_string(opts.max_body_bytes) + " bytes"
+                    : "Request body framing (a chunk extension or the trailer) is larger than " +
+                          std::to_string(buffer.max_size()) + " bytes";
+            co_await send_error_and_close(s, http::status::payload_too_large, std::move(detail),
                                           target);
             linger = true;
           } else if (bec != http::error::end_of_stream && bec != net::error::eof &&
@@ -465,6 +672,8 @@ struct Server::Impl {
           }
           break;
         }
+      } else {
+        s.disarm_read_deadline();
       }
 
       auto start = Clock::now();
@@ -477,11 +686,19 @@ struct Server::Impl {
       areq.headers.reserve(8);
       for (const auto& field : req) areq.headers.emplace_back(field.name_string(), field.value());
       const bool keep_requested = req.keep_alive() && !stopping;
-      SessionStreamWriter stream_writer(s.stream, req.version(), keep_requested, opts.read_timeout);
+      SessionStreamWriter stream_writer(s.stream, buffer, req.version(), keep_requested,
+                                        opts.read_timeout);
       areq.stream = &stream_writer;
       ApiResponse ares;
       try {
-        ares = co_await w.api.handle(std::move(areq));
+        if (json_values_exceed(areq.body, opts.max_json_values)) {
+          ares = render_error(GatewayError::make(413, "Request body holds more than " +
+                                                          std::to_string(opts.max_json_values) +
+                                                          " JSON values"),
+                              family_of(req.target()));
+        } else {
+          ares = co_await w.api.handle(std::move(areq));
+        }
       } catch (const std::exception& ex) {
         log::error(std::string("unhandled error while serving ") + std::string(req.target()) +
                    ": " + ex.what());
@@ -513,6 +730,7 @@ struct Server::Impl {
       }
       if (wec || !keep) break;
     }
+    s.disarm_read_deadline();  // its pending timer would keep the session (and worker) alive
     if (linger) {
       co_await lingering_close(s);
     } else {

@@ -25,6 +25,13 @@ struct ServerOptions {
   int workers = 2;  // worker threads (one io_context each)
   std::size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies get 413
   std::size_t max_header_bytes = 16 * 1024;       // larger headers get 431
+  // JSON values (array elements, object members) in one request body; more gets 413 before
+  // any parsing, so one body cannot hold a worker for seconds.
+  std::size_t max_json_values = 500'000;
+  // Open client connections at most; past it a new connection gets 503 and is closed, and near
+  // it idle keep-alive connections are closed first. 0: derived from RLIMIT_NOFILE (which
+  // start() raises to its hard limit).
+  std::size_t max_connections = 0;
   // Time allowed to receive one whole request once its first byte is expected; a client that
   // is slower gets 408 (or is dropped silently if it sent nothing) and the connection closes.
   std::chrono::milliseconds read_timeout{30'000};

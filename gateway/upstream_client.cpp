@@ -1,6 +1,10 @@
 #include "gateway/upstream_client.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <optional>
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -28,12 +32,23 @@ using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 using namespace boost::asio::experimental::awaitable_operators;
 
+// Most bytes held unparsed per upstream connection: a response header (kMaxResponseHeaderBytes),
+// one chunk header line with its extensions, or a trailer section must fit in it.
+constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
+constexpr std::size_t kMaxBufferedBytes = 128 * 1024;
+// Interim (1xx) responses skipped before the final one; more is a misbehaving upstream.
+constexpr int kMaxInterimResponses = 8;
+
 // One upstream connection. It belongs to the client's io_context, which one thread runs, so
 // its stream (and the stream's timer) never needs a strand.
 struct Conn {
   // Beast reads at most the buffer's free capacity (at least 512 bytes): without a reserve a
   // streamed body arrived 512 bytes per read, each relayed as its own client write.
-  explicit Conn(net::io_context& ioc) : executor(ioc.get_executor()) { buffer.reserve(16 * 1024); }
+  // The buffer is bounded (kMaxBufferedBytes): Beast puts no limit of its own on chunk-extension
+  // lines or trailers, which an upstream could otherwise make grow without end.
+  explicit Conn(net::io_context& ioc) : executor(ioc.get_executor()), buffer(kMaxBufferedBytes) {
+    buffer.reserve(16 * 1024);
+  }
   net::io_context::executor_type executor;
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
@@ -47,13 +62,43 @@ struct Conn {
 
 enum class Stage { Resolve, Connect, Handshake, Write, Read };
 
+// A stream's response parser, re-created for each interim (1xx) response.
+using StreamParser = std::optional<http::response_parser<http::buffer_body>>;
+
 struct Exchange {
   error_code ec;
   Stage stage = Stage::Write;
   bool got_response_bytes = false;
   bool keep_alive = false;
   UpstreamReply reply;
+  std::string detail;  // what was wrong with a response that parsed (bad status, too large)
 };
+
+// Whether a connection may carry another request: the response was read to its end without an
+// error, the upstream allows keep-alive, and nothing unread is left in the buffer (surplus
+// bytes would be taken as the next request's response, possibly another client's).
+bool reusable(const Conn& c, bool keep_alive, bool read_to_end) {
+  return keep_alive && read_to_end && c.connected() && c.buffer.size() == 0;
+}
+
+// A pooled connection must have nothing to read while idle: bytes would be a stray response
+// (or the start of one) and a 0-byte read a close by the peer. For TLS, decrypted bytes held by
+// OpenSSL count too. One non-blocking peek, no wait.
+bool idle_and_clean(Conn& c) {
+  if (c.tls && SSL_pending(c.tls->native_handle()) > 0) return false;
+  char probe;
+  const ssize_t n = ::recv(c.lowest().socket().native_handle(), &probe, 1,
+                           MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+// A response status must be a final status of RFC 9110 (200-599) once interim ones are skipped.
+bool valid_status(unsigned status) { return status >= 100 && status <= 599; }
+
+// Refuses a request line or header field that could inject: CR, LF or NUL anywhere.
+bool has_line_break_or_nul(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
 
 // "<what happened>" with the upstream's host:port in it.
 std::string stage_text(Stage s, const std::string& host) {
@@ -101,7 +146,7 @@ GatewayError map_error(const Exchange& ex, std::string_view endpoint, const Url&
   if (ex.stage == Stage::Read && ex.got_response_bytes) {
     return GatewayError::make(502,
                               where + "the upstream " + host + " sent an invalid HTTP response (" +
-                                  ex.ec.message() + ")",
+                                  (ex.detail.empty() ? ex.ec.message() : ex.detail) + ")",
                               "upstream_error", "bad_gateway");
   }
   return GatewayError::make(502, where + stage_text(ex.stage, host) + " (" + ex.ec.message() + ")",
@@ -134,13 +179,19 @@ struct UpstreamClient::Impl {
     while (!stack.empty()) {
       std::unique_ptr<Conn> c = std::move(stack.back());
       stack.pop_back();
-      if (now - c->last_used < opts.idle_ttl && now - c->created < opts.max_age) return c;
-      // Too old: dropped here (closing a socket with no pending operation is safe anywhere).
+      if (now - c->last_used < opts.idle_ttl && now - c->created < opts.max_age &&
+          idle_and_clean(*c)) {
+        return c;
+      }
+      // Too old, closed by the peer, or holding stray bytes: dropped here (closing a socket
+      // with no pending operation is safe anywhere).
     }
     return nullptr;
   }
 
+  // Only connections that passed reusable() come here; checked again as the last line.
   void release(const std::string& key, std::unique_ptr<Conn> c) {
+    if (!c->connected() || c->buffer.size() != 0) return;
     c->last_used = Clock::now();
     std::lock_guard lock(mu);
     auto& stack = idle[key];
@@ -151,7 +202,7 @@ struct UpstreamClient::Impl {
   // With `stream` set, only the response header is read (into it); the body is read later by
   // UpstreamStream.
   net::awaitable<Exchange> exchange(Conn& conn, const Url& url, const std::string& wire,
-                                    http::response_parser<http::buffer_body>* stream,
+                                    StreamParser* stream,
                                     Clock::time_point deadline,
                                     std::chrono::milliseconds connect_timeout) {
     Exchange ex;
@@ -217,49 +268,118 @@ struct UpstreamClient::Impl {
       ex.stage = Stage::Write;
       co_return ex;
     }
-    if (stream) {
-      error_code hec;
-      if (conn.tls) {
-        std::tie(hec, std::ignore) =
-            co_await http::async_read_header(*conn.tls, conn.buffer, *stream, tok);
-      } else {
-        std::tie(hec, std::ignore) =
-            co_await http::async_read_header(*conn.plain, conn.buffer, *stream, tok);
-      }
-      ex.got_response_bytes = stream->got_some();
-      if (hec) {
-        ex.ec = hec;
-        ex.stage = Stage::Read;
-      } else {
-        ex.keep_alive = stream->get().keep_alive();
-        ex.reply.status = static_cast<int>(stream->get().result_int());
-        ex.reply.content_type = std::string(stream->get()[http::field::content_type]);
-      }
-      co_return ex;
-    }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(opts.max_response_bytes);
-    parser.eager(true);
-    error_code rec;
     if (conn.tls) {
-      std::tie(rec, std::ignore) = co_await http::async_read(*conn.tls, conn.buffer, parser, tok);
+      co_await read_response(*conn.tls, conn, stream, ex);
     } else {
-      std::tie(rec, std::ignore) = co_await http::async_read(*conn.plain, conn.buffer, parser, tok);
+      co_await read_response(*conn.plain, conn, stream, ex);
     }
-    ex.got_response_bytes = parser.got_some();
-    if (rec) {
-      ex.ec = rec;
-      ex.stage = Stage::Read;
-      co_return ex;
-    }
-    conn.lowest().expires_never();
-    auto& res = parser.get();
-    ex.keep_alive = res.keep_alive();
-    ex.reply.status = static_cast<int>(res.result_int());
-    ex.reply.content_type = std::string(res[http::field::content_type]);
-    ex.reply.body = std::move(res.body());
-    if (ex.reply.status >= 400) ex.reply.amzn_error_type = std::string(res["x-amzn-ErrorType"]);
     co_return ex;
+  }
+
+  // Takes the status of a parsed response head. Interim responses (1xx but 101) are skipped as
+  // RFC 9110 §15.2 says: the caller reads the next head. Returns false when the exchange failed.
+  enum class Head { Final, Interim, Bad };
+  static Head check_head(unsigned status, int interim_seen, Exchange& ex) {
+    if (status >= 100 && status < 200 && status != 101) {
+      if (interim_seen < kMaxInterimResponses) return Head::Interim;
+      ex.detail = "more than " + std::to_string(kMaxInterimResponses) + " interim responses";
+    } else if (status == 101) {
+      ex.detail = "101 Switching Protocols, which the gateway never asks for";
+    } else if (valid_status(status)) {
+      return Head::Final;
+    } else {
+      ex.detail = "status " + std::to_string(status) + " is outside 100-599";
+    }
+    ex.ec = http::error::bad_status;
+    ex.stage = Stage::Read;
+    ex.got_response_bytes = true;
+    return Head::Bad;
+  }
+
+  // Reads the response head (into `stream`, for a stream) or the whole response, skipping
+  // interim responses. Every read is bounded: the head by kMaxResponseHeaderBytes, the body by
+  // max_response_bytes, and all bytes consumed (framing included) by wire_limit().
+  template <class Stream>
+  net::awaitable<void> read_response(Stream& s, Conn& conn, StreamParser* stream, Exchange& ex) {
+    auto tok = net::as_tuple(net::use_awaitable);
+    std::size_t consumed = 0;
+    for (int interim = 0;; ++interim) {
+      if (stream) {
+        if (interim > 0) new_stream_parser(*stream);
+        auto [hec, n] = co_await http::async_read_header(s, conn.buffer, **stream, tok);
+        consumed += n;
+        ex.got_response_bytes = ex.got_response_bytes || (*stream)->got_some();
+        if (hec) {
+          ex.ec = hec;
+          ex.stage = Stage::Read;
+          ex.detail = limit_text(hec);
+          co_return;
+        }
+        const auto& head = (*stream)->get();
+        const Head kind = check_head(head.result_int(), interim, ex);
+        if (kind == Head::Bad) co_return;
+        if (kind == Head::Interim) continue;
+        ex.keep_alive = head.keep_alive();
+        ex.reply.status = static_cast<int>(head.result_int());
+        ex.reply.content_type = std::string(head[http::field::content_type]);
+        co_return;
+      }
+      http::response_parser<http::string_body> parser;
+      parser.header_limit(kMaxResponseHeaderBytes);
+      parser.body_limit(opts.max_response_bytes);
+      parser.eager(true);
+      while (!parser.is_done()) {
+        auto [rec, n] = co_await http::async_read_some(s, conn.buffer, parser, tok);
+        consumed += n;
+        ex.got_response_bytes = ex.got_response_bytes || parser.got_some();
+        if (!rec && consumed > wire_limit()) {
+          rec = http::error::body_limit;
+        }
+        if (rec) {
+          ex.detail = limit_text(rec);
+          ex.ec = rec;
+          ex.stage = Stage::Read;
+          co_return;
+        }
+      }
+      const Head kind = check_head(parser.get().result_int(), interim, ex);
+      if (kind == Head::Bad) co_return;
+      if (kind == Head::Interim) continue;
+      conn.lowest().expires_never();
+      auto& res = parser.get();
+      ex.keep_alive = res.keep_alive();
+      ex.reply.status = static_cast<int>(res.result_int());
+      ex.reply.content_type = std::string(res[http::field::content_type]);
+      ex.reply.body = std::move(res.body());
+      if (ex.reply.status >= 400) ex.reply.amzn_error_type = std::string(res["x-amzn-ErrorType"]);
+      co_return;
+    }
+  }
+
+  // What a read that hit one of the bounds says about the response ("" for other errors).
+  std::string limit_text(const error_code& ec) const {
+    if (ec == http::error::body_limit) {
+      return "the response is larger than the limit of " +
+             std::to_string(opts.max_response_bytes) + " bytes";
+    }
+    if (ec == http::error::buffer_overflow) {
+      return "a chunk extension or the trailer is larger than " +
+             std::to_string(kMaxBufferedBytes) + " bytes";
+    }
+    if (ec == http::error::header_limit) {
+      return "the response header or trailer is larger than " +
+             std::to_string(kMaxResponseHeaderBytes) + " bytes";
+    }
+    return {};
+  }
+
+  // All bytes one response may take on the wire (head, chunk framing, trailers, body).
+  std::size_t wire_limit() const { return 2 * opts.max_response_bytes + kMaxBufferedBytes; }
+
+  void new_stream_parser(StreamParser& p) const {
+    p.emplace();
+    p->header_limit(kMaxResponseHeaderBytes);
+    p->body_limit(opts.max_response_bytes);
   }
 
   // Sends `request` on a pooled or new connection and reads the whole response, or only its
@@ -278,12 +398,23 @@ struct UpstreamClient::Impl {
 
   net::awaitable<Result<Started>> perform(const UpstreamRequest& request, std::string_view endpoint,
                                           CallTimeouts timeouts,
-                                          http::response_parser<http::buffer_body>* stream,
-                                          CancelSignal* cancel = nullptr) {
+                                          StreamParser* stream, CancelSignal* cancel = nullptr) {
     auto url = parse_url(request.url);
     if (!url) {
       co_return GatewayError::make(502, "Endpoint '" + std::string(endpoint) +
                                             "' has an invalid upstream URL", "upstream_error");
+    }
+    // Whatever builds them, nothing with a CR, LF or NUL reaches the request line or a header.
+    const std::string target = url->target();
+    if (has_line_break_or_nul(target) || target.find(' ') != std::string::npos ||
+        has_line_break_or_nul(url->host) || url->host.find(' ') != std::string::npos ||
+        request.method.empty() ||
+        request.method.find_first_of(" \r\n\t") != std::string::npos ||
+        has_line_break_or_nul(request.method)) {
+      co_return GatewayError::make(
+          500, "Endpoint '" + std::string(endpoint) +
+                   "': the upstream request line would contain a space, line break or NUL",
+          "server_error");
     }
     const auto start = Clock::now();
     const auto deadline = start + timeouts.total;
@@ -292,7 +423,7 @@ struct UpstreamClient::Impl {
     wire.reserve(256 + request.body.size());
     wire += request.method;
     wire += ' ';
-    wire += url->target();
+    wire += target;
     wire += " HTTP/1.1\r\n";
     // A Host or Accept the adapter set (a signed request, e.g. SigV4; an event stream) is sent
     // as is, and only once: a duplicate would break the signature.
@@ -307,11 +438,17 @@ struct UpstreamClient::Impl {
     for (const auto& [name, value] : request.headers) {
       // A CR or LF would let a value inject headers. The config loader already rejects them
       // in keys and other header values; this is the last line of defence.
-      if (value.find_first_of("\r\n") != std::string::npos ||
-          name.find_first_of("\r\n: ") != std::string::npos) {
+      if (has_line_break_or_nul(value)) {
         co_return GatewayError::make(
             500, "Endpoint '" + std::string(endpoint) + "': the value of the upstream header '" +
-                     name + "' contains a line break",
+                     (has_line_break_or_nul(name) ? std::string("?") : name) + "' contains a " +
+                     (value.find('\0') != std::string::npos ? "NUL byte" : "line break"),
+            "server_error");
+      }
+      if (has_line_break_or_nul(name) || name.empty() ||
+          name.find_first_of(": \t") != std::string::npos) {
+        co_return GatewayError::make(
+            500, "Endpoint '" + std::string(endpoint) + "': an upstream header name is not a token",
             "server_error");
       }
       append_header(wire, name, value);
@@ -350,7 +487,8 @@ struct UpstreamClient::Impl {
                                              CancelSignal* cancel = nullptr) {
     auto started = co_await perform(request, endpoint, timeouts, nullptr, cancel);
     if (!started) co_return started.take_error();
-    if (started->ex.keep_alive) release(started->key, std::move(started->conn));
+    if (reusable(*started->conn, started->ex.keep_alive, true))
+      release(started->key, std::move(started->conn));
     co_return std::move(started->ex.reply);
   }
 };
@@ -361,7 +499,8 @@ struct UpstreamStream::Impl {
   std::string key;
   std::string endpoint;
   std::string host;
-  http::response_parser<http::buffer_body> parser;
+  StreamParser parser;
+  std::size_t consumed = 0;  // bytes read for the body (framing included), bounded
   int status = 0;
   std::string content_type;
   bool keep_alive = false;
@@ -375,21 +514,35 @@ const std::string& UpstreamStream::content_type() const { return impl_->content_
 
 net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::milliseconds idle) {
   Impl& s = *impl_;
-  if (s.done || s.parser.is_done()) co_return std::string();
+  if (s.done || s.parser->is_done()) co_return std::string();
   char buf[16 * 1024];
   for (;;) {
-    s.parser.get().body().data = buf;
-    s.parser.get().body().size = sizeof buf;
+    s.parser->get().body().data = buf;
+    s.parser->get().body().size = sizeof buf;
     s.conn->lowest().expires_after(idle);
     error_code ec;
     auto tok = net::as_tuple(net::use_awaitable);
+    std::size_t n = 0;
     if (s.conn->tls) {
-      std::tie(ec, std::ignore) = co_await http::async_read_some(*s.conn->tls, s.conn->buffer, s.parser, tok);
+      std::tie(ec, n) = co_await http::async_read_some(*s.conn->tls, s.conn->buffer, *s.parser, tok);
     } else {
-      std::tie(ec, std::ignore) = co_await http::async_read_some(*s.conn->plain, s.conn->buffer, s.parser, tok);
+      std::tie(ec, n) = co_await http::async_read_some(*s.conn->plain, s.conn->buffer, *s.parser, tok);
     }
     if (ec == http::error::need_buffer) ec = {};
-    const std::size_t got = sizeof buf - s.parser.get().body().size;
+    s.consumed += n;
+    const std::size_t got = sizeof buf - s.parser->get().body().size;
+    const bool too_large = ec == http::error::body_limit || ec == http::error::buffer_overflow ||
+                           (!ec && s.consumed > s.client->wire_limit());
+    if (too_large) {
+      s.conn.reset();
+      s.done = true;
+      co_return GatewayError::make(502,
+                                   "Endpoint '" + s.endpoint + "': the stream from the upstream " +
+                                       s.host + " is larger than the limit of " +
+                                       std::to_string(s.client->opts.max_response_bytes) +
+                                       " bytes",
+                                   "upstream_error", "bad_gateway");
+    }
     if (ec) {
       s.conn.reset();  // never reused
       s.done = true;
@@ -404,16 +557,17 @@ net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::millisecon
                                        s.host + " broke (" + ec.message() + ")",
                                    "upstream_error", "bad_gateway");
     }
-    if (s.parser.is_done()) {
+    if (s.parser->is_done()) {
       s.done = true;
       s.conn->lowest().expires_never();
-      if (s.keep_alive) s.client->release(s.key, std::move(s.conn));
+      if (reusable(*s.conn, s.keep_alive, true)) s.client->release(s.key, std::move(s.conn));
+      s.conn.reset();
     }
     if (got > 0 || s.done) co_return std::string(buf, got);
   }
 }
 
-bool UpstreamStream::body_done() const { return impl_->done || impl_->parser.is_done(); }
+bool UpstreamStream::body_done() const { return impl_->done || impl_->parser->is_done(); }
 
 void UpstreamStream::cancel() {
   if (impl_->conn) impl_->conn->lowest().cancel();
@@ -435,7 +589,7 @@ net::awaitable<Result<std::unique_ptr<UpstreamStream>>> UpstreamClient::open_str
     const UpstreamRequest& request, std::string_view endpoint,
     std::chrono::milliseconds first_byte) {
   auto impl = std::make_unique<UpstreamStream::Impl>();
-  impl->parser.body_limit(boost::none);  // streams are unbounded; each read is bounded
+  impl_->new_stream_parser(impl->parser);
   auto started = co_await impl_->perform(
       request, endpoint, CallTimeouts{impl_->opts.connect_timeout, first_byte}, &impl->parser);
   if (!started) co_return started.take_error();

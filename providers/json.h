@@ -44,6 +44,30 @@ inline std::size_t json_too_deep_at(std::string_view text, std::size_t max_depth
   return std::string_view::npos;
 }
 
+// Whether `text` holds more than `max_values` JSON values (array elements and object members,
+// counted by the separators and openers outside strings). A linear scan, no allocation; it
+// bounds the CPU a client body can cost before it is parsed into a DOM (a 10 MB body of
+// 5,000,000 tiny elements took a worker 2.8 s).
+inline bool json_values_exceed(std::string_view text, std::size_t max_values) {
+  std::size_t values = 1;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ',' || c == '[' || c == '{') {
+      if (++values > max_values) return true;
+    }
+  }
+  return false;
+}
+
 // Json::parse without exceptions that also refuses nesting deeper than kMaxJsonDepth: the
 // result is discarded (is_discarded()) for invalid or too deeply nested text. Use it for every
 // text that comes from outside the process.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <thread>
 #include <fstream>
@@ -221,7 +222,7 @@ TEST(Process, ReloadsOnFileChangeAndOnSighup) {
 struct RedisServer {
   std::unique_ptr<Child> child;
   std::uint16_t port = 0;
-  RedisServer() {
+  explicit RedisServer(std::vector<std::string> extra = {}, bool tls = false) {
     port = free_port();
     int fds[2];
     if (pipe(fds) != 0) return;
@@ -230,8 +231,13 @@ struct RedisServer {
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
-    std::vector<std::string> args{"redis-server", "--port", std::to_string(port), "--bind",
-                                  "127.0.0.1", "--save", "", "--appendonly", "no"};
+    std::vector<std::string> args{"redis-server", "--port", std::to_string(tls ? 0 : port),
+                                  "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
+    if (tls) {
+      args.push_back("--tls-port");
+      args.push_back(std::to_string(port));
+    }
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -410,6 +416,158 @@ TEST(Process, StreamUsageGoesToTheAccessLogNotToTheClient) {
   kill(c->pid, SIGTERM);
   EXPECT_EQ(c->wait_exit(), 0);
   unlink(path.c_str());
+}
+
+// --- Hardening (docs/security.md): Redis credentials and TLS, never echoed -----------------
+
+// Runs `args` until its "listening" line; returns the port (0 on failure).
+std::uint16_t start_and_wait(std::unique_ptr<Child>& c, std::vector<std::string> args) {
+  c = spawn(std::move(args));
+  if (!c) return 0;
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  return m.empty() ? 0 : static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+const char* kLimitedMock =
+    "endpoints:\n"
+    "  - name: l\n"
+    "    endpoint_type: llm/v1/chat\n"
+    "    model: {provider: mock}\n"
+    "    limit: {calls: 1, renewal_period: hour, key: global}\n";
+
+// Two calls against a limit of one: 200 then 429 proves the shared store answered.
+void expect_limited_through_redis(std::uint16_t port) {
+  const char* body = R"({"messages":[{"role":"user","content":"x"}]})";
+  EXPECT_EQ(http_request(port, "POST", "/endpoints/l/invocations", body).status, 200);
+  EXPECT_EQ(http_request(port, "POST", "/endpoints/l/invocations", body).status, 429);
+}
+
+TEST(ProcessRedis, PasswordAndAclUserAuthenticateAndAreNeverLogged) {
+  RedisServer redis({"--requirepass", "pw-s3cret-default", "--user", "alice", "on",
+                     ">pw-s3cret-alice", "~*", "&*", "+@all"});
+  ASSERT_TRUE(redis.ready()) << "redis-server is required (bash .ci/setup installs it)";
+  std::string path = write_temp(kLimitedMock);
+  const std::string at = "@127.0.0.1:" + std::to_string(redis.port);
+  for (std::string uri : {"redis://:pw-s3cret-default" + at + "/1",
+                          "redis://alice:pw-s3cret-alice" + at + "/2"}) {
+    std::unique_ptr<Child> g;
+    auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
+                                   "--rate-limit-storage", uri, "--rate-limit-fail-closed",
+                                   "--access-log", "--log-level", "debug"});
+    ASSERT_NE(port, 0) << g->output;
+    expect_limited_through_redis(port);
+    kill(g->pid, SIGTERM);
+    EXPECT_EQ(g->wait_exit(), 0);
+    EXPECT_NE(g->output.find("rate limits in redis://***@127.0.0.1:"), std::string::npos)
+        << g->output;
+    EXPECT_EQ(g->output.find("s3cret"), std::string::npos) << g->output;
+  }
+  // A wrong password: the store is unreachable (fail-closed here), and says why without the
+  // password.
+  std::unique_ptr<Child> g;
+  auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
+                                 "--rate-limit-storage", "redis://:wrong-s3cret" + at,
+                                 "--rate-limit-fail-closed"});
+  ASSERT_NE(port, 0) << g->output;
+  EXPECT_EQ(http_request(port, "POST", "/endpoints/l/invocations",
+                         R"({"messages":[{"role":"user","content":"x"}]})")
+                .status,
+            503);
+  EXPECT_FALSE(g->wait_for(std::regex("unreachable \\(AUTH refused: WRONGPASS")).empty())
+      << g->output;
+  kill(g->pid, SIGTERM);
+  EXPECT_EQ(g->wait_exit(), 0);
+  EXPECT_EQ(g->output.find("s3cret"), std::string::npos) << g->output;
+  unlink(path.c_str());
+}
+
+TEST(ProcessRedis, TlsIsVerifiedAgainstTheCaFile) {
+  const auto& cert = test_cert();
+  std::string key_file = write_temp(cert.key_pem);
+  RedisServer redis({"--tls-cert-file", cert.cert_file, "--tls-key-file", key_file,
+                     "--tls-ca-cert-file", cert.cert_file, "--tls-auth-clients", "no",
+                     "--requirepass", "tls-s3cret"},
+                    /*tls=*/true);
+  ASSERT_TRUE(redis.ready()) << redis.child->output;
+  std::string path = write_temp(kLimitedMock);
+  const std::string uri = "rediss://:tls-s3cret@localhost:" + std::to_string(redis.port) + "/4";
+  {
+    std::unique_ptr<Child> g;
+    auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
+                                   "--rate-limit-storage", uri, "--ca-file", cert.cert_file,
+                                   "--rate-limit-fail-closed"});
+    ASSERT_NE(port, 0) << g->output;
+    expect_limited_through_redis(port);
+    kill(g->pid, SIGTERM);
+    EXPECT_EQ(g->wait_exit(), 0);
+    EXPECT_NE(g->output.find("rate limits in rediss://***@localhost:"), std::string::npos)
+        << g->output;
+    EXPECT_EQ(g->output.find("s3cret"), std::string::npos) << g->output;
+  }
+  {
+    // Without the test CA the certificate is not trusted: no connection, fail-closed 503.
+    std::unique_ptr<Child> g;
+    auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
+                                   "--rate-limit-storage", uri, "--rate-limit-fail-closed"});
+    ASSERT_NE(port, 0) << g->output;
+    EXPECT_EQ(http_request(port, "POST", "/endpoints/l/invocations",
+                           R"({"messages":[{"role":"user","content":"x"}]})")
+                  .status,
+              503);
+    EXPECT_FALSE(g->wait_for(std::regex("unreachable \\(TLS handshake failed")).empty())
+        << g->output;
+    kill(g->pid, SIGTERM);
+    EXPECT_EQ(g->wait_exit(), 0);
+  }
+  unlink(path.c_str());
+  unlink(key_file.c_str());
+}
+
+TEST(ProcessRedis, HeaderKeysAreStoredAsFixedSizeDigests) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: h\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model: {provider: mock}\n"
+      "    limit: {calls: 5, renewal_period: day, key: 'header:X-User'}\n");
+  std::unique_ptr<Child> g;
+  auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
+                                 "--rate-limit-storage", redis.uri(5)});
+  ASSERT_NE(port, 0) << g->output;
+  const std::string huge(12 * 1024, 'u');
+  TestClient c(port);
+  for (std::string user : {huge, std::string("bob")}) {
+    auto r = c.request("POST", "/endpoints/h/invocations",
+                       R"({"messages":[{"role":"user","content":"x"}]})",
+                       {{"Content-Type", "application/json"}, {"X-User", user}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("x-ratelimit-remaining"), "4");
+  }
+  // Every key in Redis is short, whatever the header value was.
+  FILE* p = popen(("redis-cli -p " + std::to_string(redis.port) + " -n 5 --scan").c_str(), "r");
+  ASSERT_TRUE(p);
+  char line[65536];
+  int keys = 0;
+  while (fgets(line, sizeof line, p)) {
+    ++keys;
+    EXPECT_LT(std::strlen(line), 120u) << line;
+    EXPECT_EQ(std::string(line).find("uuuu"), std::string::npos);
+  }
+  pclose(p);
+  EXPECT_GE(keys, 2);
+  kill(g->pid, SIGTERM);
+  EXPECT_EQ(g->wait_exit(), 0);
+  unlink(path.c_str());
+}
+
+TEST(Process, RedisCredentialsAreNotEchoedInUsageErrors) {
+  auto c = spawn({"start-server", "--config-path", kExample, "--rate-limit-storage",
+                  "redis://user:pa55-s3cret@host:notaport"});
+  EXPECT_EQ(c->wait_exit(), 2);
+  EXPECT_EQ(c->output.find("s3cret"), std::string::npos) << c->output;
+  EXPECT_NE(c->output.find("got 'redis://***@host:notaport'"), std::string::npos) << c->output;
 }
 
 }  // namespace

@@ -181,5 +181,35 @@ TEST(CompatibleFamily, PresetsReachTheirUpstreamWithTheRightAuth) {
   EXPECT_EQ(parse(info.body)["model"]["provider"], "groq");
 }
 
+// Hardening (docs/security.md): whatever builds a request, the client refuses a request line
+// or header that could inject (CR, LF or NUL), before any byte is sent.
+TEST(UpstreamClientInjection, LineBreaksAndNulAreRefusedBeforeSending) {
+  FakeUpstream up;
+  up.reply_with(ScriptedReply{.body = "{}"});
+  UpstreamOptions opts;
+  auto bad_value = post(up.base_url() + "/v1/x");
+  bad_value.headers.push_back({"X-Key", std::string("a\0b", 3)});
+  auto r = send_once(opts, bad_value);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 500);
+  EXPECT_EQ(r.error().message(),
+            "Endpoint 'test': the value of the upstream header 'X-Key' contains a NUL byte");
+  auto bad_name = post(up.base_url() + "/v1/x");
+  bad_name.headers.push_back({"X-A\r\nX-B", "v"});
+  EXPECT_FALSE(send_once(opts, bad_name).ok());
+  for (std::string path : {std::string("/v1/models/gemini\r\nX-Injected: 1"), std::string("/v1/models/a b"),
+                           std::string("/v1/x\0y", 7)}) {
+    auto t = send_once(opts, post(up.base_url() + path));
+    ASSERT_FALSE(t.ok());
+    // The URL parser or the client's own check refuses it; either way nothing is sent.
+    EXPECT_TRUE(t.error().message() == "Endpoint 'test' has an invalid upstream URL" ||
+                t.error().message() ==
+                    "Endpoint 'test': the upstream request line would contain a space, line "
+                    "break or NUL")
+        << t.error().message();
+  }
+  EXPECT_EQ(up.request_count(), 0u);
+}
+
 }  // namespace
 }  // namespace gw::test

@@ -48,6 +48,8 @@ struct FakeUpstream::Impl : std::enable_shared_from_this<FakeUpstream::Impl> {
   std::vector<RecordedRequest> recorded;
   std::size_t accepted = 0;
   std::size_t peer_closes = 0;
+  std::size_t late_writes = 0;
+  std::size_t repeated = 0;
 
   net::awaitable<void> accept_loop() {
     for (;;) {
@@ -120,6 +122,43 @@ struct FakeUpstream::Impl : std::enable_shared_from_this<FakeUpstream::Impl> {
           std::string junk = "this is not HTTP at all\r\n\r\n";
           co_await net::async_write(stream, net::buffer(junk), kTok);
           co_return;
+        }
+        case ScriptedReply::Action::Raw: {
+          if (!reply.raw.empty()) {
+            auto [rec, rn] = co_await net::async_write(stream, net::buffer(reply.raw), kTok);
+            if (rec) co_return;
+          }
+          if (!reply.repeat.empty()) {
+            std::size_t sent = 0;
+            net::steady_timer pause(ioc);
+            bool failed = false;
+            while (reply.repeat_bytes == 0 || sent < reply.repeat_bytes) {
+              if (reply.repeat_interval.count() > 0) {
+                pause.expires_after(reply.repeat_interval);
+                co_await pause.async_wait(kTok);
+              }
+              auto [pec, pn] = co_await net::async_write(stream, net::buffer(reply.repeat), kTok);
+              if (pec) {
+                failed = true;
+                break;
+              }
+              sent += pn;
+              std::lock_guard lock(mu);
+              repeated += pn;
+            }
+            if (failed) co_return;
+          }
+          if (!reply.late.empty()) {
+            if (reply.late_gate.valid()) reply.late_gate.wait();
+            co_await net::async_write(stream, net::buffer(reply.late), kTok);
+            {
+              std::lock_guard lock(mu);
+              ++late_writes;
+            }
+            cv.notify_all();
+          }
+          if (reply.close_after) co_return;
+          continue;
         }
         case ScriptedReply::Action::Reply:
           break;
@@ -219,6 +258,17 @@ bool FakeUpstream::wait_for_peer_closes(std::size_t n, int timeout_ms) const {
   std::unique_lock lock(impl_->mu);
   return impl_->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms),
                             [&] { return impl_->peer_closes >= n; });
+}
+
+bool FakeUpstream::wait_for_late_writes(std::size_t n, int timeout_ms) const {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                            [&] { return impl_->late_writes >= n; });
+}
+
+std::size_t FakeUpstream::repeated_bytes() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->repeated;
 }
 
 bool FakeUpstream::wait_for_requests(std::size_t n, int timeout_ms) const {

@@ -3,6 +3,7 @@
 // close without answer, garbage bytes). It runs its own io_context on its own thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,7 @@ struct ScriptedReply {
     Hang,     // read the request, then never answer; a close by the peer is counted (peer_closes)
     Close,    // close the connection without answering
     Garbage,  // answer with bytes that are not HTTP, then close
+    Raw,      // answer with `raw` verbatim (then `repeat`, `late`), misbehaving as scripted
   };
   Action action = Action::Reply;
   int status = 200;
@@ -50,6 +52,19 @@ struct ScriptedReply {
   // After the first chunk, send nothing more and wait until the peer (the gateway) closes the
   // connection; counted by peer_closes(). Proves a client disconnect reaches the upstream.
   bool await_peer_close = false;
+
+  // Action::Raw: `raw` is written as is (it may hold interim responses, surplus bytes after
+  // the response, a wrong status, ...). Then `repeat` (if any) is written again and again,
+  // `repeat_interval` apart, until the peer closes or `repeat_bytes` were sent (an endless
+  // chunk extension or trailer, a trickle). Then, once `late_gate` is ready, `late` is written
+  // (stray bytes on a connection the gateway may have pooled; counted by late_writes()). The
+  // connection then reads the next request, unless `close_after`.
+  std::string raw;
+  std::string repeat;
+  std::chrono::milliseconds repeat_interval{0};
+  std::size_t repeat_bytes = 0;  // 0: until the peer closes
+  std::string late;
+  std::shared_future<void> late_gate;
 };
 
 class FakeUpstream {
@@ -78,6 +93,10 @@ class FakeUpstream {
   bool wait_for_requests(std::size_t n, int timeout_ms = 5000) const;
   // Blocks until the gateway has closed at least n connections held by await_peer_close or Hang.
   bool wait_for_peer_closes(std::size_t n, int timeout_ms = 5000) const;
+  // Blocks until `late` bytes were written n times (Action::Raw).
+  bool wait_for_late_writes(std::size_t n, int timeout_ms = 5000) const;
+  // Bytes written by `repeat` so far (all connections).
+  std::size_t repeated_bytes() const;
 
  private:
   struct Impl;

@@ -1210,3 +1210,66 @@ TEST(EndpointTimeouts, ParsedInSecondsAndCompared) {
 
 }  // namespace
 }  // namespace gw::config
+
+namespace gw::config {
+namespace {
+
+// Hardening (docs/security.md): values that become part of an upstream request line are
+// refused at load when they hold a space or a control character (they would otherwise break or
+// inject into the request line of Gemini, PaLM, MosaicML, AI21, Bedrock or Azure).
+TEST(ConfigHardening, ModelNameWithLineBreakOrSpaceIsRejected) {
+  const std::string gemini = "endpoints:\n"
+                             "  - name: g\n"
+                             "    endpoint_type: llm/v1/chat\n"
+                             "    model:\n"
+                             "      provider: gemini\n"
+                             "      name: \"gemini-pro\\r\\nX-Injected: 1\"\n"
+                             "      config: {gemini_api_key: k}\n";
+  EXPECT_EQ(errors_of(gemini),
+            Texts{"endpoints[0].model.name: The model name contains a space or control character "
+                  "(CR), which cannot be sent in an upstream request line (line 6, column 13)"});
+  const std::string spaced = "endpoints:\n"
+                             "  - name: p\n"
+                             "    endpoint_type: llm/v1/completions\n"
+                             "    model:\n"
+                             "      provider: palm\n"
+                             "      name: text bison\n"
+                             "      config: {palm_api_key: k}\n";
+  EXPECT_EQ(errors_of(spaced),
+            Texts{"endpoints[0].model.name: The model name contains a space or control character "
+                  "(space), which cannot be sent in an upstream request line (line 6, column 13)"});
+  const std::string nul = "endpoints:\n"
+                          "  - name: m\n"
+                          "    endpoint_type: llm/v1/completions\n"
+                          "    model:\n"
+                          "      provider: mosaicml\n"
+                          "      name: \"mpt\\0x\"\n"
+                          "      config: {mosaicml_api_key: k}\n";
+  ASSERT_EQ(errors_of(nul).size(), 1u);
+  EXPECT_NE(errors_of(nul)[0].find("(byte 0)"), std::string::npos) << errors_of(nul)[0];
+}
+
+TEST(ConfigHardening, AzureDeploymentNameAndVersionMustBeSafeInTheUrl) {
+  const std::string yaml = "endpoints:\n"
+                           "  - name: az\n"
+                           "    endpoint_type: llm/v1/chat\n"
+                           "    model:\n"
+                           "      provider: openai\n"
+                           "      name: gpt-4o\n"
+                           "      config:\n"
+                           "        openai_api_key: k\n"
+                           "        openai_api_type: azure\n"
+                           "        openai_api_base: https://x.openai.azure.com\n"
+                           "        openai_api_version: \"2024-02-01\\n\"\n"
+                           "        openai_deployment_name: my deployment\n";
+  EXPECT_EQ(errors_of(yaml),
+            (Texts{"endpoints[0].model.config.openai_api_version: The API version contains a "
+                   "space or control character (LF), which cannot be sent in an upstream request "
+                   "line (line 11, column 29)",
+                   "endpoints[0].model.config.openai_deployment_name: The deployment name "
+                   "contains a space or control character (space), which cannot be sent in an "
+                   "upstream request line (line 12, column 33)"}));
+}
+
+}  // namespace
+}  // namespace gw::config
