@@ -16,7 +16,7 @@ set -u
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-targets=(config request sse ndjson eventstream provider_reply provider_stream provider_request url sigv4 sts)
+targets=(config request sse ndjson eventstream provider_reply provider_stream provider_request url sigv4 sts http_request)
 
 usage() {
   echo "usage: $0 TARGET|all SECONDS [BUILD_DIR]" >&2
@@ -28,6 +28,7 @@ usage() {
 what="${1#fuzz_}"
 seconds="$2"
 build="${3:-$repo/build-fuzz}"
+build="$(cd "$build" 2>/dev/null && pwd || echo "$build")"  # targets run from a temp dir
 case "$seconds" in '' | *[!0-9]*) usage ;; esac
 
 max_len_of() {
@@ -42,7 +43,7 @@ max_len_of() {
 dict_of() {
   case "$1" in
     config) echo "$here/dict/yaml.dict" ;;
-    sse | url | sigv4 | eventstream) echo "$here/dict/http.dict" ;;
+    sse | url | sigv4 | eventstream | http_request) echo "$here/dict/http.dict" ;;
     sts) echo "$here/dict/xml.dict" ;;
     *) echo "$here/dict/json.dict" ;;
   esac
@@ -67,6 +68,9 @@ run_one() {
     "-max_total_time=$seconds" "-max_len=$(max_len_of "$name")" -rss_limit_mb=2048 -timeout=10
     -print_final_stats=1 "-artifact_prefix=$work/artifacts/")
   [ -f "$dict" ] && flags+=("-dict=$dict")
+  # The in-process server frees a connection's memory on its own thread, just after the client
+  # saw the close: libFuzzer's per-input leak check would report that as a leak.
+  [ "$name" = http_request ] && flags+=(-detect_leaks=0)
   echo "== fuzz_$name for ${seconds}s (work dir $work)"
   # The working directory is the temp dir: nothing a target might write lands in the repo.
   # shellcheck disable=SC2086

@@ -227,10 +227,12 @@ TEST(BedrockChatRequest, ModelIdsAndEndpointOverrides) {
                          "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F"
                          "us.anthropic.claude-3-haiku-20240307-v1%3A0/converse");
   // aws_endpoint_url (decisions.md: every provider accepts an API base) replaces the default.
-  UpstreamRequest proxied = upstream_request(
-      chat(kHaiku, "{aws_endpoint_url: 'https://proxy.example.com/bedrock/', aws_config: {aws_region: eu-west-1, "
-                   "aws_access_key_id: A, aws_secret_access_key: S}}"),
-      R"({"messages":[{"role":"user","content":"Hi"}]})");
+  // The request points into its adapter's settings (`aws`): the adapter must outlive it (found
+  // by ASan: the temporary adapter was gone when `proxied.aws` was read).
+  const Subject proxy = chat(kHaiku, "{aws_endpoint_url: 'https://proxy.example.com/bedrock/', aws_config: {aws_region: eu-west-1, "
+                                     "aws_access_key_id: A, aws_secret_access_key: S}}");
+  UpstreamRequest proxied =
+      upstream_request(proxy, R"({"messages":[{"role":"user","content":"Hi"}]})");
   EXPECT_EQ(proxied.url, "https://proxy.example.com/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
   ASSERT_NE(proxied.aws, nullptr);
   EXPECT_EQ(proxied.aws->region, "eu-west-1");
