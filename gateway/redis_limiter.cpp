@@ -196,8 +196,8 @@ struct RedisLimiter::Impl {
 
   net::io_context& ioc;
   RedisAddress address;
-  ssl::context ssl_ctx;
   std::chrono::milliseconds timeout;
+  ssl::context ssl_ctx;  // used for rediss:// only
   std::vector<std::unique_ptr<Connection>> idle;
   Clock::time_point down_until{};
   std::chrono::milliseconds backoff{100};
