@@ -80,6 +80,13 @@ MockAdapter::MockAdapter(config::MockSettings settings, std::optional<std::strin
 
 Result<Call> MockAdapter::prepare(const RequestContext& ctx, Json payload) const {
   if (payload.contains("model")) return model_not_permitted();  // as every MLflow provider
+  // The schema bounds `n` from below only. Every choice is built here, in the worker, so a
+  // client's "n": 100000000 would cost gigabytes and minutes (found by
+  // tests/fuzz/fuzz_provider_request: n = 4888881 took 50 s); OpenAI's own limit is 128.
+  if (const auto n = payload.find("n");
+      n != payload.end() && n->is_number_integer() && n->get<std::int64_t>() > kMaxChoices)
+    return GatewayError::make(422, "The mock provider returns at most " +
+                                       std::to_string(kMaxChoices) + " choices (n).");
   if (payload.value("stream", false) && ctx.type != config::EndpointType::Embeddings)
     return Call{stream(ctx, payload)};
   switch (ctx.type) {

@@ -6,7 +6,8 @@
 // * chat: the reply is `response` from the config, else "Mock response to: <last user text>";
 // * completions: the same with the prompt;
 // * `max_tokens` truncates the reply to that many words, finish_reason "length" (else "stop");
-// * `n` choices, all identical; usage counts whitespace-separated words;
+// * `n` choices, all identical (at most kMaxChoices, else 422); usage counts whitespace-separated
+//   words;
 // * `stream: true` (chat, completions): the same reply, one chunk per word (choice 0);
 // * embeddings: one unit vector of `dimensions` floats per input (base64 float32 when the client
 //   asks for encoding_format "base64", as OpenAI SDKs do by default), derived from a hash of the
@@ -19,6 +20,8 @@ namespace gw {
 
 class MockAdapter final : public Adapter {
  public:
+  static constexpr std::int64_t kMaxChoices = 128;  // OpenAI's limit for `n`
+
   MockAdapter(config::MockSettings settings, std::optional<std::string> model_name);
 
   std::string_view display_name() const override { return "Mock"; }

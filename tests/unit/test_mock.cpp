@@ -139,6 +139,26 @@ TEST(MockChat, NChoicesAreIdenticalAndUsageCountsAll) {
   EXPECT_EQ(to_text(r["usage"]), R"({"prompt_tokens":1,"completion_tokens":12,"total_tokens":13})");
 }
 
+// Found by tests/fuzz/fuzz_provider_request: every choice is built locally, so a large `n`
+// (4888881 took 50 s) tied up a worker; more than 128 choices is a 422, as for a stream.
+TEST(MockChat, AtMost128Choices) {
+  MockAdapter a = default_mock();
+  EXPECT_EQ(local_reply(a, EndpointType::Chat,
+                        R"({"messages":[{"role":"user","content":"hi"}],"n":128})")["choices"].size(),
+            128u);
+  for (auto [type, body] :
+       {std::pair{EndpointType::Chat, R"({"messages":[{"role":"user","content":"hi"}],"n":129})"},
+        std::pair{EndpointType::Completions, R"({"prompt":"","n":4888881})"},
+        std::pair{EndpointType::Completions, R"({"prompt":"p","n":9223372036854775807,"stream":true})"}}) {
+    auto v = validate_request(type, J(body));
+    ASSERT_TRUE(v.ok()) << body;
+    auto call = a.prepare(ctx_for(type), v->payload);
+    ASSERT_FALSE(call.ok()) << body;
+    EXPECT_EQ(call.error().status, 422);
+    EXPECT_EQ(call.error().message(), "The mock provider returns at most 128 choices (n).");
+  }
+}
+
 TEST(MockChat, IdsAreDeterministic) {
   MockAdapter a = default_mock();
   MockAdapter b = default_mock();
