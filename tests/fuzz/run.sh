@@ -11,7 +11,9 @@
 #
 # Environment: FUZZ_WORK_ROOT (default /tmp) holds the working directories; a run that found a
 # crash keeps its directory (corpus, log, crash file); FUZZ_KEEP=1 keeps every directory.
-# Extra libFuzzer flags can be passed in FUZZ_FLAGS.
+# FUZZ_TIMEOUT (default 10) is libFuzzer's per-input -timeout in seconds; it is wall-clock time,
+# so on a loaded machine a `nice -n 19` run can be starved past it (check a timeout-* file by
+# running it alone). Extra libFuzzer flags can be passed in FUZZ_FLAGS.
 set -u
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,7 +67,7 @@ run_one() {
   local dict
   dict="$(dict_of "$name")"
   local -a flags=(
-    "-max_total_time=$seconds" "-max_len=$(max_len_of "$name")" -rss_limit_mb=2048 -timeout=10
+    "-max_total_time=$seconds" "-max_len=$(max_len_of "$name")" -rss_limit_mb=2048 "-timeout=${FUZZ_TIMEOUT:-10}"
     -print_final_stats=1 "-artifact_prefix=$work/artifacts/")
   [ -f "$dict" ] && flags+=("-dict=$dict")
   # The in-process server frees a connection's memory on its own thread, just after the client
@@ -95,6 +97,11 @@ run_one() {
     return 0
   fi
   r_crash="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$work/log" | tail -n 1)"
+  case "$(basename "${r_crash:-x}")" in
+    timeout-*) r_status="CRASH (timeout)" ;;
+    oom-*) r_status="CRASH (out of memory)" ;;
+    leak-*) r_status="CRASH (leak)" ;;
+  esac
   grep -E '^==[0-9]+==ERROR|^==FUZZ CHECK FAILED==|runtime error:|SUMMARY:|deadly signal|ERROR: libFuzzer' \
     "$work/log" | head -n 8
   echo "fuzz_$name: FAILED (exit $rc); log: $work/log"
