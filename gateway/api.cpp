@@ -447,6 +447,20 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
   } else if (v1) {
     ok = co_await out.write("data: [DONE]\n\n");
   }
+  if (ok && !failure && !up.body_done()) {
+    // The provider's end event came before the end of the HTTP body (e.g. the last chunk's
+    // terminator in a later TCP segment). The client has every event but not yet the end of
+    // its reply: read the rest briefly first, so the upstream connection is back in the pool
+    // before the client can send its next request (else that request opens a new connection).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+    while (!up.body_done()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      auto more = co_await up.next(left);
+      if (!more || more->size() > 64 * 1024) break;
+    }
+  }
   streamed.stream_complete = ok && co_await out.end();
   if (usage.is_object()) {
     auto num = [&](const char* k) {
@@ -456,15 +470,6 @@ net::awaitable<ApiResponse> Api::invoke_stream(const EndpointRuntime& ep, Json p
     };
     streamed.usage = "tokens " + num("prompt_tokens") + "/" + num("completion_tokens") + "/" +
                      num("total_tokens");
-  }
-  if (!failure && !up.body_done()) {
-    // The provider's end event came before the end of the HTTP body (e.g. the last chunk's
-    // terminator in a later TCP segment). The client has everything; read the rest briefly so
-    // the upstream connection can go back to the pool instead of being closed.
-    for (int i = 0; i < 4 && !up.body_done(); ++i) {
-      auto more = co_await up.next(std::chrono::milliseconds(20));
-      if (!more || more->size() > 64 * 1024) break;
-    }
   }
   co_return streamed;
 }
