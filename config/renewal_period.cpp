@@ -1,4 +1,4 @@
-// The `limits` grammar for MLflow's `limit` block (spec §5).
+// The `limits` grammar for MLflow's `limit` block (docs/mlflow-compatibility.md §5).
 //
 // MLflow hands f"{calls}/{renewal_period}" to slowapi, which parses it with the `limits`
 // library's regex. We implement that regex by hand (no std::regex: it is slow to build and its

@@ -1,5 +1,6 @@
-// API-key resolution (spec §2.4), byte-for-byte MLflow's rules so existing files keep working:
-// "$NAME" -> environment, else an existing regular file's full text, else the literal.
+// API-key resolution (docs/mlflow-compatibility.md §2.4), byte-for-byte MLflow's rules so existing
+// files keep working: "$NAME" -> environment, else an existing regular file's full text, else the
+// literal.
 //
 // Error texts never contain the value itself: a literal is a key, and a key must not reach a
 // log line.

@@ -28,8 +28,8 @@ struct Url {
 std::optional<Url> parse_url(std::string_view text);
 
 // MLflow's append_path: appends `suffix` to the URL's path with exactly one '/' between them,
-// keeping the query (spec §3.6), e.g. ("https://h/v1?api-version=1", "chat/completions") ->
-// "https://h/v1/chat/completions?api-version=1".
+// keeping the query (docs/mlflow-compatibility.md §3.6), e.g. ("https://h/v1?api-version=1",
+// "chat/completions") -> "https://h/v1/chat/completions?api-version=1".
 std::string append_path(std::string_view base, std::string_view suffix);
 
 // Percent-encodes a query-string value.

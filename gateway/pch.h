@@ -1,4 +1,4 @@
-// Precompiled header for gateway/ and the integration tests (architecture guide §11).
+// Precompiled header for gateway/ and the integration tests (docs/architecture.md, "Build time").
 #pragma once
 
 #include <boost/asio.hpp>

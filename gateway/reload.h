@@ -1,4 +1,4 @@
-// Hot reload (decisions.md): watch the config file's directory with inotify (editors and
+// Hot reload (docs/reload.md): watch the config file's directory with inotify (editors and
 // Kubernetes replace files by rename or swap a symlinked directory, so every event in the
 // directory leads to a re-read and a content comparison), and reload on request (SIGHUP).
 // A reload parses and validates the file and builds a new Runtime off the request path, then

@@ -1,7 +1,7 @@
-// The runtime snapshot (architecture guide §3): everything a request needs that comes from the
-// config file, built once, immutable, shared through std::shared_ptr<const Runtime>. A request
-// loads the current snapshot once and keeps it to its end, so a reload never changes a
-// request in flight.
+// The runtime snapshot (docs/architecture.md, "Runtime snapshot"): everything a request needs
+// that comes from the config file, built once, immutable, shared through
+// std::shared_ptr<const Runtime>. A request loads the current snapshot once and keeps it to its
+// end, so a reload never changes a request in flight.
 #pragma once
 
 #include <atomic>
@@ -31,7 +31,7 @@ struct EndpointRuntime {
   // endpoint whose limit is unchanged by a reload keeps counting where it was.
   std::string limit_prefix;
   std::shared_ptr<const Adapter> adapter;
-  Json info;         // the endpoint object of spec §3.3 (never contains model.config)
+  Json info;         // the endpoint object, docs/mlflow-compatibility.md §3.3 (no model.config)
   Json legacy_info;  // the legacy route object (/api/2.0/gateway/routes/...)
   // The endpoint's resolved secrets, so error details echoed from an upstream can be scrubbed
   // of them before they reach a client or a log line.

@@ -1,6 +1,6 @@
 // The HTTP/1.1 server: N workers, each an io_context run by one thread with its own upstream
 // pool and sessions; connections are dealt to workers in turn; one coroutine per connection
-// (architecture guide §5, with the per-thread variant documented in docs/architecture.md).
+// (docs/architecture.md, "Worker model": why one io_context per thread and no strands).
 // Keep-alive, header/body size limits, read and idle timeouts, graceful shutdown.
 #pragma once
 

@@ -1,6 +1,6 @@
-// The upstream HTTP(S) client (architecture guide §6): keep-alive connection pool per
-// (scheme, host, port), TLS with SNI and certificate + hostname verification against the
-// system store (plus an optional CA file), connect and total timeouts.
+// The upstream HTTP(S) client (docs/architecture.md, "Upstream client"): keep-alive
+// connection pool per (scheme, host, port), TLS with SNI and certificate + hostname verification
+// against the system store (plus an optional CA file), connect and total timeouts.
 //
 // Outcomes that are not an HTTP reply become GatewayErrors: connection failure (refused,
 // DNS, TLS handshake, reset) -> 502, timeout -> 504, an unparsable HTTP response -> 502. The

@@ -1,6 +1,7 @@
-// The provider seam (architecture guide §1): an adapter is a set of pure functions that
-// translate between the unified schemas (spec §4) and one provider's wire format. It never sees
-// a socket, a timer or a coroutine; the gateway does all I/O.
+// The provider seam (docs/architecture.md, "The adapter seam"): an adapter is a set of pure
+// functions that translate between the unified schemas (docs/mlflow-compatibility.md §4) and
+// one provider's wire format. It never sees a socket, a timer or a coroutine; the gateway does
+// all I/O.
 //
 // Thread safety: an Adapter is immutable after construction and shared by every request of its
 // endpoint on every worker thread; all methods are const and must not keep per-request state.
@@ -71,8 +72,8 @@ struct SseEvent;
 //   {event = "error:" + :error-code, data = :error-message}.
 enum class StreamFraming { Sse, NdJson, AwsEventStream };
 
-// Translates one upstream stream into unified chunks (spec §4.6). One per request; not
-// thread-safe; pure (fed parsed events, returns compact JSON chunk texts).
+// Translates one upstream stream into unified chunks (mlflow-compatibility §4.6). One per
+// request; not thread-safe; pure (fed parsed events, returns compact JSON chunk texts).
 class StreamTranslator {
  public:
   virtual ~StreamTranslator() = default;
@@ -118,13 +119,13 @@ class Adapter {
   }
   virtual StreamFraming stream_framing() const { return StreamFraming::Sse; }
 
-  // A complete upstream reply -> unified response (spec §4.5) or a GatewayError. The default
-  // implementation applies MLflow's generic content-type and status handling (spec §3.6) and
-  // calls translate() for a 2xx JSON body.
+  // A complete upstream reply -> unified response (mlflow-compatibility §4.5) or a GatewayError.
+  // The default implementation applies MLflow's generic content-type and status handling
+  // (mlflow-compatibility §3.6) and calls translate() for a 2xx JSON body.
   virtual Result<Json> parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const;
 
-  // Spec §3.6's content-type and status handling with this provider's error-message fields:
-  // the parsed body of a 2xx reply, or the GatewayError for the client.
+  // The content-type and status handling of mlflow-compatibility §3.6 with this provider's
+  // error-message fields: the parsed body of a 2xx reply, or the GatewayError for the client.
   Result<Json> decode_reply(const UpstreamReply& reply) const;
 
   // The same, serialised (what the gateway sends). The default serialises parse_reply();
@@ -134,8 +135,9 @@ class Adapter {
 
  protected:
   // Top-level string fields of an upstream error body that carry the provider's own message
-  // (e.g. Bedrock and Cohere `message`), used when the body has no `error` key (spec §3.6
-  // handles `error.message`). Empty: MLflow's rule, the whole body is the detail.
+  // (e.g. Bedrock and Cohere `message`), used when the body has no `error` key
+  // (mlflow-compatibility §3.6 handles `error.message`). Empty: MLflow's rule, the whole body is
+  // the detail.
   virtual std::vector<std::string_view> error_message_fields() const { return {}; }
 
   // A 2xx upstream JSON body -> unified response. A body that lacks what the provider

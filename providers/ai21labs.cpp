@@ -1,4 +1,5 @@
-// AI21 Labs (spec §6.9, provider `ai21labs`): completions only, no streaming.
+// AI21 Labs (docs/mlflow-compatibility.md §6.9, provider `ai21labs`): completions only, no
+// streaming.
 //
 // Request: POST <ai21labs_api_base, default https://api.ai21.com/studio/v1>/<model>/complete
 // with `Authorization: Bearer <key>`; body = the payload with stop -> stopSequences,

@@ -1,24 +1,27 @@
-// Anthropic (spec §6.2 as amended by decisions.md): chat and completions through the Messages
-// API, both also streamed. Embeddings are not served (the capability table rejects them at load).
+// Anthropic (docs/mlflow-compatibility.md §6.2, with the changes listed in docs/deviations.md):
+// chat and completions through the Messages API, both also streamed. Embeddings are not served
+// (the capability table rejects them at load).
 //
 // Anthropic's documentation:
 // - request and response: https://docs.anthropic.com/en/api/messages
 // - streaming events:     https://docs.anthropic.com/en/docs/build-with-claude/streaming
 // - tool use:             https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/overview
 // - error bodies:         https://docs.anthropic.com/en/api/errors
-//   ({"type":"error","error":{"type","message"}}: the generic `error.message` rule of §3.6).
+//   ({"type":"error","error":{"type","message"}}: the generic `error.message` rule of
+//   mlflow-compatibility §3.6).
 //
 // Request (POST <base>/messages, headers x-api-key and anthropic-version):
 // - body {"model", "system"?, "messages", "max_tokens", "temperature" | "top_p",
 //   "stop_sequences"?, then the other payload keys in the client's order};
 // - `n` != 1 -> 422 "'n' must be '1' for the Anthropic provider. Received value: '<n>'." (with
-//   the value: MLflow prints a literal '{n}', decisions.md); `n` is never sent;
+//   the value: MLflow prints a literal '{n}', docs/deviations.md); `n` is never sent;
 // - `top_p`: the validated payload always carries `temperature` (schema default 0.0), so a
 //   client that sent only `top_p` cannot be told from one that sent top_p and temperature 0.
-//   Rule (decisions.md "reject top_p only when the client set both"): top_p with temperature
-//   0.0 -> temperature is dropped and top_p sent; top_p with any other temperature -> 422
-//   "Cannot set both 'temperature' and 'top_p' parameters." (completions: §6.2's completions
-//   text, "... parameters. Please use only the temperature parameter for your query.");
+//   Rule (docs/deviations.md, Anthropic `top_p`: reject only when both are set): top_p with
+//   temperature 0.0 -> temperature is dropped and top_p sent; top_p with any other temperature
+//   -> 422 "Cannot set both 'temperature' and 'top_p' parameters." (completions: the completions
+//   text of mlflow-compatibility §6.2, "... parameters. Please use only the temperature
+//   parameter for your query.");
 // - `max_tokens` default 8192 (`max_completion_tokens`, OpenAI's newer name, is used when
 //   `max_tokens` is absent); > 1000000 -> 422; `temperature` halved (0..2 -> 0..1);
 // - `stop` -> `stop_sequences`; `stream` passes; `stream_options` is dropped (Anthropic rejects
@@ -35,11 +38,11 @@
 //   other URLs -> url image blocks; audio parts -> 422 (Anthropic has no audio input);
 // - tools -> {name, description?, input_schema}; a non-function tool -> 422
 //   "Only function calling tool is supported, but received tool type <t>";
-// - completions: the prompt becomes one user message (decisions.md: the legacy /v1/complete API
-//   no longer serves current models), with the same parameter rules.
+// - completions: the prompt becomes one user message (docs/deviations.md: the legacy
+//   /v1/complete API no longer serves current models), with the same parameter rules.
 //
 // Response: chat `content` is a string (the text blocks joined), null when there is no text
-// block (decisions.md: OpenAI SDK clients expect a string); other block types (thinking,
+// block (docs/deviations.md: OpenAI SDK clients expect a string); other block types (thinking,
 // redacted_thinking, server_tool_use, web_search_tool_result, ...) are skipped, never returned
 // as raw Anthropic blocks; tool_use -> tool_calls whose `arguments` are Python's
 // json.dumps(input) (", " and ": " separators), byte-identical to MLflow;

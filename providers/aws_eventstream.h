@@ -1,6 +1,6 @@
 // Incremental decoder for the AWS event-stream binary framing
-// (application/vnd.amazon.eventstream), used by Bedrock ConverseStream (architecture guide §7,
-// layer 1). Format, all integers big-endian:
+// (application/vnd.amazon.eventstream), used by Bedrock ConverseStream (docs/architecture.md,
+// "Streaming", layer 1). Format, all integers big-endian:
 //
 //   total length u32 | headers length u32 | prelude CRC u32 (over the first 8 bytes)
 //   headers (headers length bytes) | payload | message CRC u32 (over everything before it)

@@ -1,7 +1,8 @@
 // AWS Signature Version 4 (header form, AWS4-HMAC-SHA256), used to sign Amazon Bedrock calls
-// (spec §6.12). A pure function of (request, credentials, region, service, time): no I/O, no
-// clock, no environment (architecture guide §1). Where the credentials come from (static keys,
-// STS AssumeRole, the default chain) is the caller's business.
+// (docs/mlflow-compatibility.md §6.12). A pure function of (request, credentials, region,
+// service, time): no I/O, no clock, no environment (docs/architecture.md, "Bedrock signing").
+// Where the credentials come from (static keys, STS AssumeRole, the default chain) is the
+// caller's business.
 //
 // The algorithm (AWS "Create a signed AWS API request", and the published SigV4 test suite):
 //   CanonicalRequest = Method \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n

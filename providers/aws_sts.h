@@ -1,6 +1,6 @@
-// STS AssumeRole for Bedrock role configs (spec §6.12): the request (Query API, form-encoded,
-// SigV4-signed for service "sts") and the parsing of its XML answer. Pure; the gateway sends
-// the request and caches the credentials (gateway/aws_auth.h).
+// STS AssumeRole for Bedrock role configs (docs/mlflow-compatibility.md §6.12): the request
+// (Query API, form-encoded, SigV4-signed for service "sts") and the parsing of its XML answer.
+// Pure; the gateway sends the request and caches the credentials (gateway/aws_auth.h).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,6 @@
-// Cohere (spec §6.4): the v1 API. Chat -> POST /chat, completions -> POST /generate, embeddings
-// -> POST /embed; streams are newline-delimited JSON events (StreamFraming::NdJson).
+// Cohere (docs/mlflow-compatibility.md §6.4): the v1 API. Chat -> POST /chat, completions -> POST
+// /generate, embeddings -> POST /embed; streams are newline-delimited JSON events
+// (StreamFraming::NdJson).
 //
 // Wire formats:
 //   https://docs.cohere.com/reference/chat (v1 chat, request and NonStreamedChatResponse)
@@ -11,17 +12,17 @@
 //   https://docs.cohere.com/reference/embed
 // Error bodies are {"message": "..."} (error_message_fields).
 //
-// Choices beyond the spec (docs/deviations):
+// Choices beyond MLflow's behaviour (docs/deviations.md):
 // - finish_reason: MLflow returns null (chat, completions) or Cohere's raw value (streams). We
 //   map Cohere's values to the unified (OpenAI) vocabulary everywhere: COMPLETE and
 //   STOP_SEQUENCE -> "stop", MAX_TOKENS and ERROR_LIMIT -> "length", ERROR_TOXIC ->
 //   "content_filter", TOOL_CALL -> "tool_calls"; other values pass through unchanged; absent ->
 //   null. A stream that ends with finish_reason ERROR (or a stream-error event) is reported as
 //   an upstream error (502), as the text streamed so far is not a complete reply.
-// - usage: chat reads `token_count` {prompt_tokens, response_tokens, total_tokens} (what the
-//   spec and MLflow read); current v1 replies carry `meta.billed_units` {input_tokens,
-//   output_tokens} instead, used as the fallback (then `meta.tokens`); total = input + output.
-//   The same reading fills completions and embeddings usage, which MLflow leaves null.
+// - usage: chat reads `token_count` {prompt_tokens, response_tokens, total_tokens} (what MLflow
+//   reads); current v1 replies carry `meta.billed_units` {input_tokens, output_tokens} instead,
+//   used as the fallback (then `meta.tokens`); total = input + output. The same reading fills
+//   completions and embeddings usage, which MLflow leaves null.
 // - stream_options is a gateway-level option with no Cohere meaning: not forwarded.
 // - Embeddings: a single string `input` is sent as a one-element `texts` list (Cohere requires
 //   a list); a response with embeddings by type ({"float": [...]}) is read too.
@@ -113,7 +114,8 @@ bool has_usage(const Json& usage) {
   return false;
 }
 
-// Temperature ×2.5 (Cohere's range is 0..5, ours 0..2), only when non-zero (spec §8.3).
+// Temperature ×2.5 (Cohere's range is 0..5, ours 0..2), only when non-zero
+// (mlflow-compatibility §8.3).
 Json scaled_temperature(const Json& t) {
   if (t.is_number() && t.get<double>() != 0.0) return t.get<double>() * 2.5;
   return t;

@@ -1,6 +1,6 @@
-// Errors are values on the request path (architecture guide §4): adapters, the schema
-// validator and the upstream client return Result<T>; one function per path family renders a
-// GatewayError as an HTTP response (gateway/errors_http.h).
+// Errors are values on the request path (docs/architecture.md, "Errors as values"): adapters,
+// the schema validator and the upstream client return Result<T>; one function per path family
+// renders a GatewayError as an HTTP response (gateway/errors_http.h).
 #pragma once
 
 #include <string>
@@ -14,7 +14,8 @@ namespace gw {
 struct GatewayError {
   int status = 500;
   // FastAPI's `detail`: usually a string; an array for 422 validation lists; an object when an
-  // upstream error body without `error.message` is passed through (spec §3.6).
+  // upstream error body without `error.message` is passed through
+  // (docs/mlflow-compatibility.md §3.6).
   Json detail;
   // OpenAI error `type` for /v1/* responses; derived from the status when empty.
   std::string type;

@@ -1,5 +1,6 @@
-// Gemini (spec §6.3): chat and completions through generateContent (streamed through
-// streamGenerateContent?alt=sse), embeddings through embedContent / batchEmbedContents.
+// Gemini (docs/mlflow-compatibility.md §6.3): chat and completions through generateContent
+// (streamed through streamGenerateContent?alt=sse), embeddings through embedContent /
+// batchEmbedContents.
 //
 // Google's documentation:
 // - generateContent / streamGenerateContent: https://ai.google.dev/api/generate-content
@@ -7,7 +8,8 @@
 // - function calling:                        https://ai.google.dev/gemini-api/docs/function-calling
 // - thought signatures:                      https://ai.google.dev/gemini-api/docs/thought-signatures
 // - error bodies:  https://ai.google.dev/gemini-api/docs/troubleshooting
-//   ({"error":{"code","message","status"}}: the generic `error.message` rule of §3.6).
+//   ({"error":{"code","message","status"}}: the generic `error.message` rule of
+//   mlflow-compatibility §3.6).
 //
 // Request (header x-goog-api-key):
 // - param checks for chat and completions, in MLflow's order: a camelCase generation key in the
@@ -46,7 +48,7 @@
 //
 // Streaming (alt=sse, one GenerateContentResponse per `data:` event, no terminator): each event
 // -> one chunk, id "gemini-chat-stream-<now>" / "gemini-completions-stream-<now>", object
-// "chat.completion.chunk" / "text_completion_chunk" (spec §4.6; MLflow writes
+// "chat.completion.chunk" / "text_completion_chunk" (mlflow-compatibility §4.6; MLflow writes
 // "text_completion.chunk" here, which no other provider uses), delta role "assistant" with the
 // text (function calls arrive whole, as tool_calls deltas numbered in arrival order per
 // candidate), choice index = the candidate's `index` (its position when absent), finish_reason =

@@ -1,7 +1,8 @@
-// Helpers shared by the small non-streaming adapters of spec §6.7–6.11 (TGI, MLflow model
-// serving, AI21 Labs, PaLM, MosaicML): MLflow's key renames and "Invalid parameter" checks, the
-// streaming guard, and builders for the unified responses of spec §4.5 (model = the configured
-// model name, id null, created = now, usage members null unless the provider reports them).
+// Helpers shared by the small non-streaming adapters of docs/mlflow-compatibility.md §6.7–6.11
+// (TGI, MLflow model serving, AI21 Labs, PaLM, MosaicML): MLflow's key renames and "Invalid
+// parameter" checks, the streaming guard, and builders for the unified responses of
+// mlflow-compatibility §4.5 (model = the configured model name, id null, created = now, usage
+// members null unless the provider reports them).
 #pragma once
 
 #include <optional>

@@ -1,19 +1,20 @@
-// Mistral (spec §6.5, with decisions.md: chat works). Mistral speaks OpenAI's wire format:
-// chat and completions -> POST /chat/completions, embeddings -> POST /embeddings; streams are
-// OpenAI-style SSE ended by `data: [DONE]`, translated by the OpenAI stream translator.
+// Mistral (docs/mlflow-compatibility.md §6.5; chat works here, docs/deviations.md). Mistral speaks
+// OpenAI's wire format: chat and completions -> POST /chat/completions, embeddings -> POST
+// /embeddings; streams are OpenAI-style SSE ended by `data: [DONE]`, translated by the OpenAI
+// stream translator.
 //
 // Wire formats: https://docs.mistral.ai/api/#tag/chat (chat completion, stream events),
 // https://docs.mistral.ai/api/#tag/embeddings. Error bodies: {"object":"error","message":...}
 // (or {"message":...}); validation errors {"detail":[...]} pass through whole.
 //
-// Choices beyond the spec (docs/deviations):
+// Choices beyond MLflow's behaviour (docs/deviations.md):
 // - Chat (501 in MLflow's standalone server) sends {"model", ...payload} with the temperature
-//   halved, as MLflow does for completions and spec §8.3 lists for Mistral: the unified range
-//   is 0..2, Mistral's documented range 0..1 (it recommends 0..0.7), so every valid client value
-//   stays valid upstream. `n` is left out when it is 1 (the schema default, meaning nothing):
-//   Mistral accepts `n`, so other values pass through. The response is OpenAI's shape
+//   halved, as MLflow does for completions and mlflow-compatibility §8.3 lists for Mistral: the
+//   unified range is 0..2, Mistral's documented range 0..1 (it recommends 0..0.7), so every valid
+//   client value stays valid upstream. `n` is left out when it is 1 (the schema default, meaning
+//   nothing): Mistral accepts `n`, so other values pass through. The response is OpenAI's shape
 //   (id/object/created copied), with `model` = the configured name as for completions and
-//   embeddings (spec §8.13).
+//   embeddings (mlflow-compatibility §8.13).
 // - Streamed chunks (chat and completions) also carry the configured model name, not the
 //   upstream's, so a stream and a plain reply name the same model.
 // - stream_options is not forwarded (not a Mistral field; Mistral rejects unknown fields). Mistral
@@ -39,7 +40,7 @@ using config::EndpointType;
 using jsonx::member;
 using jsonx::member_or_null;
 
-// Temperature ×0.5 (spec §8.3).
+// Temperature ×0.5 (mlflow-compatibility §8.3).
 Json halved_temperature(const Json& t) {
   return t.is_number() ? Json(t.get<double>() * 0.5) : t;
 }
@@ -70,8 +71,8 @@ Json usage_of(const Json& body, bool with_completion) {
 // The OpenAI translator with Mistral's error events, the configured model name and the usage
 // chunk of the brief: the inner translator copies the upstream `model` and always keeps the
 // usage it sees; this one puts the configured name in every chunk (when one is configured, as
-// the non-streamed replies do, spec §8.13) and splits the usage into its own chunk (or drops it
-// when the client did not ask for usage).
+// the non-streamed replies do, mlflow-compatibility §8.13) and splits the usage into its own
+// chunk (or drops it when the client did not ask for usage).
 class MistralStreamTranslator final : public StreamTranslator {
  public:
   MistralStreamTranslator(EndpointType type, std::int64_t now, std::string model,
@@ -188,7 +189,8 @@ class MistralAdapter final : public Adapter {
     switch (ctx.type) {
       case EndpointType::Chat: {
         auto out = openai_chat_to_unified(std::move(body), ctx.now);
-        if (out && !model_.empty()) (*out)["model"] = model_;  // spec §8.13: from the config
+        // The configured model name (mlflow-compatibility §8.13).
+        if (out && !model_.empty()) (*out)["model"] = model_;
         return out;
       }
       case EndpointType::Completions:

@@ -1,6 +1,6 @@
-// The built-in `mock` provider (decisions.md "Additions"): no network, deterministic replies for
-// chat, completions and embeddings, so the example config runs offline and client code can be
-// tested against the gateway.
+// The built-in `mock` provider (not an MLflow provider; docs/providers.md, "mock"): no network,
+// deterministic replies for chat, completions and embeddings, so the example config runs
+// offline and client code can be tested against the gateway.
 //
 // Behaviour (documented in docs/providers.md):
 // * chat: the reply is `response` from the config, else "Mock response to: <last user text>";

@@ -1,5 +1,6 @@
-// MLflow Model Serving (spec §6.8, provider `mlflow-model-serving`): chat, completions and
-// embeddings against a model served with `mlflow models serve`, no streaming.
+// MLflow Model Serving (docs/mlflow-compatibility.md §6.8, provider `mlflow-model-serving`):
+// chat, completions and embeddings against a model served with `mlflow models serve`, no
+// streaming.
 //
 // Request: POST <model_server_url>/invocations with `Content-Type: application/json`, body
 // {"inputs": [...], "params": {...the other payload fields}} ("params" only when non-empty).

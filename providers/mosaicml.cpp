@@ -1,5 +1,5 @@
-// MosaicML (spec §6.11, provider `mosaicml`, deprecated): chat, completions and embeddings,
-// no streaming.
+// MosaicML (docs/mlflow-compatibility.md §6.11, provider `mosaicml`, deprecated): chat, completions
+// and embeddings, no streaming.
 //
 // Request: POST <base>/<model>/v1/predict, base = mosaicml_api_base, default
 // https://models.hosted-on.mosaicml.hosting, with `Authorization: <key>` (no "Bearer"):

@@ -1,4 +1,5 @@
-// OpenAI and Azure OpenAI (spec §6.1): api types `openai`, `azure`, `azuread`.
+// OpenAI and Azure OpenAI (docs/mlflow-compatibility.md §6.1): api types `openai`, `azure`,
+// `azuread`.
 #pragma once
 
 #include "providers/adapter.h"

@@ -1,5 +1,6 @@
 // OpenAI (and OpenAI-compatible) streaming: upstream SSE `data:` events of chat.completion.chunk
-// (or legacy text_completion) objects, ended by `data: [DONE]` -> unified chunks (spec §4.6).
+// (or legacy text_completion) objects, ended by `data: [DONE]` -> unified chunks
+// (docs/mlflow-compatibility.md §4.6).
 #include "providers/fast_json.h"
 #include "providers/openai.h"
 #include "providers/sse.h"

@@ -1,5 +1,5 @@
-// PaLM (spec §6.10, provider `palm`, deprecated): chat, completions and embeddings through the
-// Generative Language API v1beta3, no streaming.
+// PaLM (docs/mlflow-compatibility.md §6.10, provider `palm`, deprecated): chat, completions and
+// embeddings through the Generative Language API v1beta3, no streaming.
 //
 // Base: palm_api_base, default https://generativelanguage.googleapis.com/v1beta3/models; header
 // `x-goog-api-key: <key>`. The model goes into the path as "<model>:<method>":
@@ -13,7 +13,8 @@
 //   (https://developers.generativeai.google/api/rest/generativelanguage/models/generateMessage);
 // - embeddings -> <model>:batchEmbedText with input -> texts; response embeddings[].value
 //   (https://developers.generativeai.google/api/rest/generativelanguage/models/batchEmbedText).
-// Errors: Google's {"error": {"code", "message", "status"}}: spec §3.6's generic rule.
+// Errors: Google's {"error": {"code", "message", "status"}}: the generic rule of
+// mlflow-compatibility §3.6.
 #include "config/url.h"
 #include "providers/legacy_common.h"
 #include "providers/providers.h"

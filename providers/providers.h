@@ -1,5 +1,6 @@
-// Factories for the adapters of spec §6.2–6.12 (one .cpp per provider). Tests reach them
-// through make_adapter() (adapter.h) with an EndpointConfig, as the gateway does.
+// Factories for the adapters of docs/mlflow-compatibility.md §6.2–6.12 (one .cpp per provider).
+// Tests reach them through make_adapter() (adapter.h) with an EndpointConfig, as the gateway
+// does.
 #pragma once
 
 #include <memory>

@@ -1,7 +1,7 @@
 // Python's `json.dumps(value)` with its defaults (separators ", " and ": ", ensure_ascii=True,
 // float repr), byte for byte. MLflow writes tool-call `arguments` this way (Anthropic and Gemini
-// replies, spec §6.2/§6.3), and the Gemini adapter hashes that text into tool-call ids
-// ("call_" + md5("<name>/<json.dumps(args)>")), so the exact bytes matter.
+// replies, docs/mlflow-compatibility.md §6.2/§6.3), and the Gemini adapter hashes that text into
+// tool-call ids ("call_" + md5("<name>/<json.dumps(args)>")), so the exact bytes matter.
 //
 // Header-only and pure. Differences from Python that cannot matter here: integers beyond 64 bits
 // were already turned into doubles by the JSON parser, and NaN/Infinity never come out of a parser.

@@ -101,7 +101,8 @@ void int_error(Errors& errs, const Json& loc, const Json& input, const std::stri
   }
 }
 
-// Validates the fields of BaseRequestPayload (spec §4.1) and writes them into `out`.
+// Validates the fields of BaseRequestPayload (docs/mlflow-compatibility.md §4.1) and writes them
+// into `out`.
 void validate_base(const Json& body, Json& out, Errors& errs, bool& stream) {
   static const Json root = Json::array({"body"});  // built once: the happy path allocates less
   // temperature: float in [0, 2], default 0.0

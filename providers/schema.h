@@ -1,5 +1,6 @@
-// The unified request schemas (spec §4): validation of client bodies with FastAPI/pydantic-style
-// 422 error lists, and the payload that is forwarded to a provider adapter.
+// The unified request schemas (docs/mlflow-compatibility.md §4): validation of client bodies
+// with FastAPI/pydantic-style 422 error lists, and the payload that is forwarded to a provider
+// adapter.
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
-// Incremental Server-Sent Events parser (architecture guide §7, layer 1) for the streams of
-// OpenAI, Anthropic, Gemini (alt=sse) and Mistral upstreams.
+// Incremental Server-Sent Events parser (docs/architecture.md, "Streaming", layer 1) for the
+// streams of OpenAI, Anthropic, Gemini (alt=sse) and Mistral upstreams.
 //
 // Implements the parsing half of the WHATWG HTML "Server-sent events" section
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):

@@ -1,4 +1,4 @@
-// Hugging Face Text Generation Inference (spec §6.7, provider
+// Hugging Face Text Generation Inference (docs/mlflow-compatibility.md §6.7, provider
 // `huggingface-text-generation-inference`): completions only, no streaming.
 //
 // Request: POST <hf_server_url>/generate with only `Content-Type: application/json`, body
@@ -7,7 +7,8 @@
 // Response: GenerateResponse {"generated_text", "details": {"finish_reason",
 // "generated_tokens", "prefill": [...], ...}} (TGI API reference:
 // https://huggingface.github.io/text-generation-inference/#/Text%20Generation%20Inference/generate).
-// Errors: {"error": "<message>", "error_type": "..."}: spec §3.6's rule for a string `error`.
+// Errors: {"error": "<message>", "error_type": "..."}: mlflow-compatibility §3.6's rule for a
+// string `error`.
 #include <algorithm>
 
 #include "config/url.h"

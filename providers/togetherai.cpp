@@ -1,18 +1,19 @@
-// TogetherAI (spec §6.6): OpenAI-compatible API. Chat -> POST /chat/completions, completions
-// -> POST /completions, embeddings -> POST /embeddings; streams are OpenAI-style SSE ended by
-// `data: [DONE]`, the last chunk carrying `usage`.
+// TogetherAI (docs/mlflow-compatibility.md §6.6): OpenAI-compatible API. Chat -> POST
+// /chat/completions, completions -> POST /completions, embeddings -> POST /embeddings; streams are
+// OpenAI-style SSE ended by `data: [DONE]`, the last chunk carrying `usage`.
 //
 // Wire formats: https://docs.together.ai/reference/chat-completions,
 // https://docs.together.ai/reference/completions, https://docs.together.ai/reference/embeddings.
 // Stream chunks carry the new text twice, in `choices[].delta.content` and `choices[].text`.
-// Errors are OpenAI-shaped ({"error":{"message":...}}), handled by spec §3.6's rule.
+// Errors are OpenAI-shaped ({"error":{"message":...}}), handled by the rule of
+// mlflow-compatibility §3.6.
 //
 // As MLflow: no "model not permitted" check — the body is {"model": <model.name>, ...payload},
 // so a client `model` overrides the configured one. `logprobs` must be an integer (a JSON
 // boolean passes, as Python's isinstance(True, int) does), `top_logprobs` too, and
 // `top_logprobs` is renamed `logprobs`.
 //
-// Choices beyond the spec (docs/deviations):
+// Choices beyond MLflow's behaviour (docs/deviations.md):
 // - finish_reason is copied from the upstream (chat, completions; MLflow sends null).
 // - Embeddings also send {"model": <model.name>, ...payload}: MLflow sends the payload without
 //   a model, which Together rejects (model is required).

@@ -1,4 +1,5 @@
-// MLflow's generic handling of a complete upstream reply (spec §3.6), shared by adapters.
+// MLflow's generic handling of a complete upstream reply (docs/mlflow-compatibility.md §3.6),
+// shared by adapters.
 #pragma once
 
 #include "providers/adapter.h"

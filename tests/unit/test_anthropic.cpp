@@ -1,6 +1,7 @@
-// providers/anthropic: golden translation tests (spec §6.2 as amended by decisions.md) through
-// the public adapter interface, built from YAML as the gateway builds it. Upstream bodies and
-// streams are Anthropic's documented examples (tests/fixtures/anthropic/README.md).
+// providers/anthropic: golden translation tests (docs/mlflow-compatibility.md §6.2, with the
+// changes in docs/deviations.md) through the public adapter interface, built from YAML as the
+// gateway builds it. Upstream bodies and streams are Anthropic's documented examples
+// (tests/fixtures/anthropic/README.md).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -55,7 +56,7 @@ std::vector<std::string> texts(const testing::StreamOutcome& o) {
 // ---- requests ------------------------------------------------------------------------------
 
 TEST(AnthropicRequest, SpecChatExample) {
-  // Spec §6.2: [system S, user 1, assistant 2, user 3], temperature 0.5.
+  // mlflow-compatibility §6.2: [system S, user 1, assistant 2, user 3], temperature 0.5.
   Subject s = chat();
   EXPECT_EQ(s.adapter->display_name(), "Anthropic");
   UpstreamRequest req = testing::upstream_request(
@@ -243,7 +244,7 @@ TEST(AnthropicRequest, CompletionsGoThroughTheMessagesApi) {
   // The same parameter rules as chat.
   EXPECT_EQ(error_of(s, R"({"prompt":"x","n":2})").message(),
             "'n' must be '1' for the Anthropic provider. Received value: '2'.");
-  // ... except the top_p text, which is spec §6.2's completions text.
+  // ... except the top_p text, which is mlflow-compatibility §6.2's completions text.
   EXPECT_EQ(error_of(s, R"({"prompt":"x","top_p":0.5,"temperature":1})").message(),
             "Cannot set both 'temperature' and 'top_p' parameters. Please use only the temperature "
             "parameter for your query.");

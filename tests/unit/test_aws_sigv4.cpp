@@ -1,5 +1,6 @@
 // providers/aws_sigv4: AWS Signature Version 4, checked against AWS's published SigV4 test
-// suite (architecture guide §1: a pure function tested with a fixed clock and AWS's vectors).
+// suite (docs/architecture.md, "Bedrock signing": a pure function tested with a fixed clock
+// and AWS's vectors).
 //
 // Where the expected values come from (none is computed here):
 //  * The AWS SigV4 test suite ("aws-sig-v4-test-suite", 2015 edition: credentials AKIDEXAMPLE /

@@ -1,7 +1,7 @@
-// providers/bedrock: golden translation tests (spec §6.12 + decisions.md): completions through
-// InvokeModel for every model family, chat through Converse, streaming chat through
-// ConverseStream (AWS event stream built with the encoder), error bodies. Upstream bodies follow
-// the examples of the Bedrock documentation:
+// providers/bedrock: golden translation tests (docs/mlflow-compatibility.md §6.12 +
+// docs/deviations.md): completions through InvokeModel for every model family, chat through
+// Converse, streaming chat through ConverseStream (AWS event stream built with the encoder), error
+// bodies. Upstream bodies follow the examples of the Bedrock documentation:
 //   https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
 //   https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
 //   https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use-inference-call.html
@@ -226,7 +226,8 @@ TEST(BedrockChatRequest, ModelIdsAndEndpointOverrides) {
   EXPECT_EQ(arn.url, kRuntime +
                          "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F"
                          "us.anthropic.claude-3-haiku-20240307-v1%3A0/converse");
-  // aws_endpoint_url (decisions.md: every provider accepts an API base) replaces the default.
+  // aws_endpoint_url (docs/deviations.md: every provider accepts an API base) replaces the
+  // default.
   // The request points into its adapter's settings (`aws`): the adapter must outlive it (found
   // by ASan: the temporary adapter was gone when `proxied.aws` was read).
   const Subject proxy = chat(kHaiku, "{aws_endpoint_url: 'https://proxy.example.com/bedrock/', aws_config: {aws_region: eu-west-1, "
@@ -353,7 +354,7 @@ TEST(BedrockErrors, ErrorBodiesKeepStatusAndMessage) {
       EXPECT_EQ(r.error().detail, Json(c.message));
     }
   }
-  // Without a message field the whole body is the detail (spec §3.6).
+  // Without a message field the whole body is the detail (mlflow-compatibility §3.6).
   auto other = reply(chat(), 404, R"({"code":"x"})");
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().detail, J(R"({"code":"x"})"));

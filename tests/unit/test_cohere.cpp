@@ -1,6 +1,6 @@
-// providers/cohere: golden translation tests (spec §6.4). Request bodies follow MLflow's own
-// provider tests (tests/gateway/providers/test_cohere.py); upstream replies and stream events
-// follow Cohere's v1 API reference:
+// providers/cohere: golden translation tests (docs/mlflow-compatibility.md §6.4). Request bodies
+// follow MLflow's own provider tests (tests/gateway/providers/test_cohere.py); upstream replies
+// and stream events follow Cohere's v1 API reference:
 //   https://docs.cohere.com/reference/chat, https://docs.cohere.com/reference/chat-stream,
 //   https://docs.cohere.com/reference/generate, https://docs.cohere.com/reference/generate-stream,
 //   https://docs.cohere.com/reference/embed

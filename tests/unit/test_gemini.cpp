@@ -1,6 +1,7 @@
-// providers/gemini: golden translation tests (spec §6.3) through the public adapter interface,
-// built from YAML as the gateway builds it. Upstream bodies follow Google's documented shapes
-// (tests/fixtures/gemini/README.md). Also pins python_json::dumps to Python's json.dumps.
+// providers/gemini: golden translation tests (docs/mlflow-compatibility.md §6.3) through the public
+// adapter interface, built from YAML as the gateway builds it. Upstream bodies follow Google's
+// documented shapes (tests/fixtures/gemini/README.md). Also pins python_json::dumps to Python's
+// json.dumps.
 #include <gtest/gtest.h>
 
 #include <fstream>

@@ -1,8 +1,9 @@
-// The small non-streaming providers of spec §6.7–6.11: Hugging Face TGI, MLflow model serving,
-// AI21 Labs, PaLM and MosaicML. For each served endpoint type: the golden upstream request (URL,
-// headers, body text with MLflow's key order), the golden unified response built from the
-// provider's documented example, every 422 text, the error-body mapping, and malformed 2xx
-// bodies (502, never a crash). Adapters are built from YAML as the gateway builds them.
+// The small non-streaming providers of docs/mlflow-compatibility.md §6.7–6.11: Hugging Face TGI,
+// MLflow model serving, AI21 Labs, PaLM and MosaicML. For each served endpoint type: the golden
+// upstream request (URL, headers, body text with MLflow's key order), the golden unified response
+// built from the provider's documented example, every 422 text, the error-body mapping, and
+// malformed 2xx bodies (502, never a crash). Adapters are built from YAML as the gateway builds
+// them.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -63,7 +64,7 @@ void expect_no_streaming(const Subject& s, const std::string& display) {
 }
 
 // ============================================================================================
-// Hugging Face Text Generation Inference (§6.7)
+// Hugging Face Text Generation Inference (mlflow-compatibility §6.7)
 // ============================================================================================
 
 Subject tgi() {
@@ -166,7 +167,7 @@ TEST(LegacyTgi, Malformed) {
 TEST(LegacyTgi, NoStreaming) { expect_no_streaming(tgi(), "Hugging Face Text Generation Inference"); }
 
 // ============================================================================================
-// MLflow Model Serving (§6.8)
+// MLflow Model Serving (mlflow-compatibility §6.8)
 // ============================================================================================
 
 Subject serving(const std::string& type) {
@@ -203,7 +204,8 @@ TEST(LegacyModelServing, GoldenEmbeddingsRequest) {
 }
 
 TEST(LegacyModelServing, ClientModelTravelsInParams) {
-  // Spec §3.2: MLflow serving forwards a client `model` inside `params` instead of rejecting it.
+  // mlflow-compatibility §3.2: MLflow serving forwards a client `model` inside `params` instead
+  // of rejecting it.
   auto s = serving("llm/v1/completions");
   auto req = testing::upstream_request(s, R"({"prompt":"x","model":"m2"})");
   expect_body(req, R"({"inputs":["x"],"params":{"temperature":0.0,"n":1,"model":"m2"}})");
@@ -318,7 +320,7 @@ TEST(LegacyModelServing, NoStreaming) {
 }
 
 // ============================================================================================
-// AI21 Labs (§6.9)
+// AI21 Labs (mlflow-compatibility §6.9)
 // ============================================================================================
 
 Subject ai21(const std::string& extra_config = "") {
@@ -396,7 +398,7 @@ TEST(LegacyAi21, Malformed) {
 TEST(LegacyAi21, NoStreaming) { expect_no_streaming(ai21(), "AI21Labs"); }
 
 // ============================================================================================
-// PaLM (§6.10)
+// PaLM (mlflow-compatibility §6.10)
 // ============================================================================================
 
 Subject palm(const std::string& type, const std::string& model) {
@@ -531,7 +533,7 @@ TEST(LegacyPalm, NoStreaming) {
 }
 
 // ============================================================================================
-// MosaicML (§6.11)
+// MosaicML (mlflow-compatibility §6.11)
 // ============================================================================================
 
 Subject mosaic(const std::string& type, const std::string& model) {

@@ -1,5 +1,6 @@
-// providers/mistral and providers/togetherai: golden translation tests (spec §6.5, §6.6 and
-// decisions.md). Upstream replies and stream events follow the providers' API references:
+// providers/mistral and providers/togetherai: golden translation tests
+// (docs/mlflow-compatibility.md §6.5, §6.6 and docs/deviations.md). Upstream replies and stream
+// events follow the providers' API references:
 //   Mistral: https://docs.mistral.ai/api/#tag/chat, https://docs.mistral.ai/api/#tag/embeddings
 //   TogetherAI: https://docs.together.ai/reference/chat-completions,
 //     https://docs.together.ai/reference/completions, https://docs.together.ai/reference/embeddings
@@ -228,7 +229,7 @@ TEST(MistralStream, CompletionsStreamTakesDeltaContent) {
 
 TEST(MistralStream, ChunksCarryTheConfiguredModelName) {
   // The upstream names the resolved model; replies, streamed or not, name the configured one
-  // (spec §8.13), usage chunk included.
+  // (mlflow-compatibility §8.13), usage chunk included.
   auto s = mistral("llm/v1/chat", "mistral-large-latest");
   std::string bytes = kMistralStream;
   for (auto at = bytes.find("mistral-small-latest"); at != std::string::npos;
@@ -446,7 +447,8 @@ TEST(TogetherAIStream, ChatStreamWholeAndBytewise) {
     want_with.push_back(usage);
     EXPECT_EQ(texts(with.chunks), want_with);
   }
-  // A chunk with only `text` (the spec's reading) still yields the content.
+  // A chunk with only `text` (what MLflow reads, mlflow-compatibility §6.6) still yields the
+  // content.
   auto text_only = run_stream(s, "data: {\"id\":\"x\",\"created\":5,\"choices\":[{\"text\":\"hi\"}]}\n\ndata: [DONE]\n\n");
   ASSERT_EQ(text_only.chunks.size(), 1u);
   EXPECT_EQ(to_text(text_only.chunks[0]),

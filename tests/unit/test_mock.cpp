@@ -1,5 +1,6 @@
-// providers/mock: the built-in offline provider (decisions.md "Additions"). Deterministic replies
-// in the unified schemas (spec §4.5) for chat, completions and embeddings.
+// providers/mock: the built-in offline provider (not an MLflow provider; docs/providers.md,
+// "mock"). Deterministic replies in the unified schemas (docs/mlflow-compatibility.md §4.5) for
+// chat, completions and embeddings.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,6 +1,7 @@
-// providers/openai: golden translation tests (spec §6.1) for api types openai / azure / azuread,
-// request side (URL, headers, body) and response side (upstream bodies from OpenAI's API
-// reference, in tests/fixtures/openai/, -> the unified schema of spec §4.5).
+// providers/openai: golden translation tests (docs/mlflow-compatibility.md §6.1) for api types
+// openai / azure / azuread, request side (URL, headers, body) and response side (upstream bodies
+// from OpenAI's API reference, in tests/fixtures/openai/, -> the unified schema of
+// mlflow-compatibility §4.5).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,6 +1,7 @@
-// providers/schema: request validation (spec §4) with FastAPI/pydantic-v2-shaped 422 lists.
-// Error objects are compared as compact JSON text, so key order (type, loc, msg, input, ctx),
-// integer-vs-float values and the presence of `ctx` are all part of the assertion.
+// providers/schema: request validation (docs/mlflow-compatibility.md §4) with
+// FastAPI/pydantic-v2-shaped 422 lists. Error objects are compared as compact JSON text, so key
+// order (type, loc, msg, input, ctx), integer-vs-float values and the presence of `ctx` are all
+// part of the assertion.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,5 +1,6 @@
-// providers/upstream_reply: MLflow's generic handling of a complete upstream reply (spec §3.6):
-// content type first, then status. Also GatewayError's helpers.
+// providers/upstream_reply: MLflow's generic handling of a complete upstream reply
+// (docs/mlflow-compatibility.md §3.6): content type first, then status. Also GatewayError's
+// helpers.
 #include <gtest/gtest.h>
 
 #include <string>

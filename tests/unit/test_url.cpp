@@ -1,4 +1,5 @@
-// providers/url: upstream base-URL parsing and MLflow's append_path (spec §3.6).
+// providers/url: upstream base-URL parsing and MLflow's append_path
+// (docs/mlflow-compatibility.md §3.6).
 #include <gtest/gtest.h>
 
 #include <string>
