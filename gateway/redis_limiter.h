@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "gateway/limiter.h"
 #include "gateway/rate_limit.h"
 
 namespace gw {
@@ -44,7 +45,7 @@ std::optional<RedisAddress> parse_redis_uri(const std::string& uri);
 // The URI with its credentials replaced by "***" (for logging a URI that did not parse).
 std::string redact_uri(const std::string& uri);
 
-class RedisLimiter {
+class RedisLimiter final : public Limiter {
  public:
   RedisLimiter(boost::asio::io_context& ioc, RedisAddress address,
                std::chrono::milliseconds timeout = std::chrono::milliseconds(250));
@@ -54,7 +55,7 @@ class RedisLimiter {
   // be reached.
   boost::asio::awaitable<std::optional<LimitDecision>> hit(
       std::string_view scope, std::string_view client, const config::LimitConfig& limit,
-      std::chrono::system_clock::time_point now);
+      std::chrono::system_clock::time_point now) override;
 
  private:
   struct Impl;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gateway/api.h"
+#include "gateway/stream_writer.h"
 #include "gateway/http_wire.h"
 #include "gateway/log.h"
 #include "providers/json.h"
@@ -308,15 +309,20 @@ struct Worker {
         acceptor(ioc),
         grace_timer(ioc),
         upstream(ioc, opts.upstream),
-        redis(opts.redis ? std::make_unique<RedisLimiter>(ioc, *opts.redis) : nullptr),
-        api(std::move(runtime), upstream, opts.limiter,
-            ApiOptions{opts.clock, redis.get(), opts.rate_limit_fail_closed,
-                       opts.stream_first_event, opts.stream_idle}) {}
+        limiter(make_limiter(ioc, opts)),
+        api(std::move(runtime), upstream, *limiter,
+            ApiOptions{opts.clock, opts.rate_limit_fail_closed, opts.stream_first_event,
+                       opts.stream_idle}) {}
+  // Redis when the server shares counters with replicas, else the process's counters.
+  static std::unique_ptr<Limiter> make_limiter(net::io_context& ioc, const ServerOptions& opts) {
+    if (opts.redis) return std::make_unique<RedisLimiter>(ioc, *opts.redis);
+    return std::make_unique<LocalLimiter>(opts.limiter);
+  }
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::steady_timer grace_timer;
   UpstreamClient upstream;
-  std::unique_ptr<RedisLimiter> redis;
+  std::unique_ptr<Limiter> limiter;
   Api api;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;  // worker thread only
   std::uint64_t next_session_id = 0;

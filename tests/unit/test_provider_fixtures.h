@@ -14,6 +14,7 @@
 #include "providers/schema.h"
 #include "providers/sse.h"
 #include "providers/stream_decoder.h"
+#include "providers/stream_pump.h"
 
 namespace gw::testing {
 
@@ -106,29 +107,20 @@ inline StreamOutcome run_stream(const Subject& s, const std::string& bytes, bool
     return out;
   }
   auto decoder = make_stream_decoder(s.adapter->stream_framing());
-  auto handle = [&](const std::vector<SseEvent>& events) {
-    for (const auto& e : events) {
-      auto chunks = translator->on_event(e);
-      if (!chunks) {
-        out.error = chunks.take_error();
-        return false;
-      }
-      for (auto& c : *chunks) out.chunks.push_back(Json::parse(c));
-      if (translator->finished()) return false;
-    }
-    return true;
-  };
   const std::size_t step = bytewise ? 1 : bytes.size();
-  bool go = true;
-  for (std::size_t i = 0; go && i < bytes.size(); i += step) {
-    auto events = decoder->feed(std::string_view(bytes).substr(i, step));
-    if (!events) {
-      out.error = events.take_error();
-      return out;
+  // The bytes, then the end of the body, through the gateway's own pump.
+  for (std::size_t i = 0; i <= bytes.size(); i += step) {
+    const bool at_eof = i == bytes.size();
+    PumpStep pumped = pump_stream(*decoder, *translator,
+                                  at_eof ? std::string_view() : std::string_view(bytes).substr(i, step),
+                                  at_eof);
+    for (const auto& c : pumped.chunks) out.chunks.push_back(Json::parse(c));
+    if (pumped.failure) {
+      out.error = std::move(pumped.failure);
+      break;
     }
-    go = handle(*events);
+    if (translator->finished() || step == 0) break;
   }
-  if (go && !out.error) handle(decoder->finish());
   out.finished = translator->finished() || translator->complete_at_eof();
   return out;
 }

@@ -1,0 +1,232 @@
+#include "gateway/stages/stream_relay.h"
+
+#include <boost/asio.hpp>
+
+#include "gateway/aws_auth.h"
+#include "gateway/log.h"
+#include "gateway/stages/admit.h"
+#include "gateway/stages/call.h"
+#include "gateway/stream_writer.h"
+#include "gateway/upstream_client.h"
+#include "providers/stream_pump.h"
+#include "providers/upstream_reply.h"
+
+namespace gw {
+namespace {
+
+namespace net = boost::asio;
+using config::EndpointType;
+constexpr std::string_view kEventStream = "text/event-stream; charset=utf-8";
+
+// MLflow's text for a provider that cannot stream this endpoint type (before any byte is sent).
+ApiResponse streaming_not_supported(const EndpointRuntime& ep, PathFamily family) {
+  const char* what = ep.config.type == EndpointType::Chat ? "chat" : "completions";
+  return render_error(GatewayError::make(501,
+                                         std::string("The ") + what +
+                                             " streaming route is not implemented for " +
+                                             std::string(ep.adapter->display_name()) + " models.",
+                                         "invalid_request_error", "streaming_not_supported"),
+                      family);
+}
+
+// The client's `stream_options.include_usage`.
+bool client_wants_usage(const Json& payload) {
+  auto it = payload.find("stream_options");
+  return it != payload.end() && it->is_object() && it->value("include_usage", false) == true;
+}
+
+// What the relay learns while it forwards a stream.
+struct RelayState {
+  Json usage;  // the last usage the stream reported (for the access log)
+  std::optional<GatewayError> failure;
+};
+
+// Each translated chunk as an SSE event. Usage is always asked of the translator, for the
+// access log; it is passed on only when the client asked for it.
+std::vector<std::string> to_events(std::vector<std::string>& chunks, bool wants_usage,
+                                   RelayState& st) {
+  std::vector<std::string> events;
+  events.reserve(chunks.size());
+  for (auto& chunk : chunks) {
+    // `"usage":` outside a JSON string only occurs as a key (inside one the quote is escaped),
+    // so only chunks that carry usage are parsed.
+    if (chunk.find("\"usage\":") != std::string::npos) {
+      Json j = parse_json(chunk);
+      if (j.is_object() && j.contains("usage") && j["usage"].is_object()) {
+        st.usage = j["usage"];
+        if (!wants_usage) {
+          const Json& choices = j["choices"];
+          if (!choices.is_array() || choices.empty()) continue;  // a usage-only chunk
+          j.erase("usage");
+          chunk = to_text(j);
+        }
+      }
+    }
+    events.push_back("data: " + chunk + "\n\n");
+  }
+  return events;
+}
+
+std::string usage_text(const Json& usage) {
+  if (!usage.is_object()) return {};
+  auto num = [&](const char* k) {
+    auto it = usage.find(k);
+    return it != usage.end() && it->is_number_integer() ? std::to_string(it->get<std::int64_t>())
+                                                        : std::string("-");
+  };
+  return "tokens " + num("prompt_tokens") + "/" + num("completion_tokens") + "/" +
+         num("total_tokens");
+}
+
+// A stream the adapter answers itself (the mock provider).
+net::awaitable<ApiResponse> relay_local(const LocalStream& local, ApiResponse streamed,
+                                        StreamWriter& out, bool v1) {
+  bool ok = co_await out.begin(200, kEventStream, streamed.headers);
+  std::vector<std::string> events;
+  for (const auto& chunk : local.chunks) events.push_back("data: " + chunk + "\n\n");
+  if (v1) events.push_back("data: [DONE]\n\n");
+  ok = ok && co_await out.write_all(events);
+  streamed.stream_complete = ok && co_await out.end();
+  streamed.headers.clear();
+  co_return streamed;
+}
+
+// An upstream answer that is not 2xx, before any byte went to the client: an ordinary error.
+net::awaitable<ApiResponse> upstream_error(const EndpointRuntime& ep, UpstreamStream& up,
+                                           std::chrono::milliseconds idle, PathFamily family) {
+  auto body = co_await up.rest(idle);
+  if (!body) co_return render_error(body.error(), family);
+  auto decoded = ep.adapter->decode_reply(UpstreamReply{up.status(), up.content_type(), *body});
+  GatewayError err = decoded ? malformed_upstream("unexpected status " + std::to_string(up.status()))
+                             : decoded.take_error();
+  scrub_secrets(err.detail, ep.secrets);
+  co_return render_error(err, family);
+}
+
+// The provider's end event came before the end of the HTTP body (e.g. the last chunk's
+// terminator in a later TCP segment). The client has every event but not yet the end of its
+// reply: the rest is read briefly first, so the upstream connection is back in the pool before
+// the client can send its next request (else that request opens a new connection).
+net::awaitable<void> drain_rest(UpstreamStream& up) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+  while (!up.body_done()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    auto more = co_await up.next(left);
+    if (!more || more->size() > 64 * 1024) break;
+  }
+}
+
+// Reads the upstream stream and writes its chunks until the end marker, an error, EOF or the
+// client's departure. Returns false when the client is gone or a write failed.
+net::awaitable<bool> pump_to_client(const EndpointRuntime& ep, UpstreamStream& up,
+                                    StreamTranslator& translator, StreamWriter& out,
+                                    bool wants_usage, std::chrono::milliseconds first_event,
+                                    std::chrono::milliseconds idle, RelayState& st) {
+  // A client that leaves cancels the upstream read at once: the pending next() fails and
+  // nothing more is read from or written for this stream.
+  bool client_gone = false;
+  DisconnectWatch watch(&out, [&up, &client_gone] {
+    client_gone = true;
+    up.cancel();
+  });
+  auto decoder = make_stream_decoder(ep.adapter->stream_framing());
+  bool ok = true, first = true, eof = false;
+  while (ok && !st.failure && !eof && !translator.finished()) {
+    auto bytes = co_await up.next(first ? first_event : idle);
+    if (client_gone) break;
+    first = false;
+    if (!bytes) {
+      st.failure = bytes.take_error();
+      break;
+    }
+    // A framing may complete its last event at EOF (NDJSON without a newline).
+    eof = bytes->empty();
+    PumpStep step = pump_stream(*decoder, translator, *bytes, eof);
+    st.failure = std::move(step.failure);
+    // Everything this read completed is sent at once, each event as its own HTTP chunk,
+    // before the next read: nothing waits for more upstream bytes.
+    if (!step.chunks.empty()) {
+      const std::vector<std::string> events = to_events(step.chunks, wants_usage, st);
+      if (!events.empty()) ok = co_await out.write_all(events);
+    }
+    if (eof && !st.failure && !translator.complete_at_eof())
+      st.failure = malformed_upstream("the stream ended before its end marker");
+  }
+  if (client_gone) {
+    log::info("endpoint '" + ep.config.name + "': the client left mid-stream; upstream read cancelled");
+    co_return false;
+  }
+  co_return ok;
+}
+
+// The upstream part: sign, open, check the status, then pump and end the client's stream.
+net::awaitable<ApiResponse> relay_upstream(const EndpointRuntime& ep, UpstreamRequest& request,
+                                           StreamTranslator& translator, ApiResponse streamed,
+                                           bool wants_usage, Invocation& inv, Services& s) {
+  if (request.aws) {
+    if (auto err = co_await s.aws.sign(request, ep.config.name))
+      co_return render_error(*err, inv.family);
+  }
+  const auto& t = ep.config.timeouts;
+  const auto first_event = or_default(t.first_event_ms, s.stream_first_event);
+  const auto idle = or_default(t.idle_ms, s.stream_idle);
+  auto upstream = co_await s.upstream.open_stream(request, ep.config.name, first_event);
+  if (!upstream) {
+    log::warn(upstream.error().message());
+    co_return render_error(upstream.error(), inv.family);
+  }
+  UpstreamStream& up = **upstream;
+  if (up.status() < 200 || up.status() >= 300)
+    co_return co_await upstream_error(ep, up, idle, inv.family);
+  StreamWriter& out = *inv.request.stream;
+  bool ok = co_await out.begin(200, kEventStream, streamed.headers);
+  streamed.headers.clear();
+  RelayState st;
+  ok = ok && co_await pump_to_client(ep, up, translator, out, wants_usage, first_event, idle, st);
+  if (!ok) co_return streamed;  // the client left: the upstream connection closes with `up`
+  if (st.failure) {
+    scrub_secrets(st.failure->detail, ep.secrets);
+    log::warn("endpoint '" + ep.config.name + "': stream failed: " + st.failure->message());
+    ok = co_await out.write(render_stream_error(*st.failure));
+  } else if (inv.family == PathFamily::OpenAI) {
+    ok = co_await out.write("data: [DONE]\n\n");
+  }
+  if (ok && !st.failure && !up.body_done()) co_await drain_rest(up);
+  streamed.stream_complete = ok && co_await out.end();
+  streamed.usage = usage_text(st.usage);
+  co_return streamed;
+}
+
+}  // namespace
+
+net::awaitable<ApiResponse> relay_stream(const EndpointRuntime& ep, Json payload, Invocation& inv,
+                                         Services& s) {
+  const bool wants_usage = client_wants_usage(payload);
+  // A provider that cannot stream this type answers 501 before anything else (MLflow routes
+  // `stream: true` to its unimplemented streaming method first; docs/mlflow-compatibility.md).
+  const auto* caps = config::provider_capabilities(ep.config.model.provider);
+  if (caps && !caps->streams(ep.config.type)) co_return streaming_not_supported(ep, inv.family);
+  RequestContext ctx{ep.config.type, s.now_seconds()};
+  auto prepared = ep.adapter->prepare(ctx, std::move(payload));
+  if (!prepared) co_return render_error(prepared.error(), inv.family);
+  std::unique_ptr<StreamTranslator> translator;
+  if (std::holds_alternative<UpstreamRequest>(*prepared)) {
+    translator = ep.adapter->stream_translator(ctx, /*client_wants_usage=*/true);
+    if (!translator) co_return streaming_not_supported(ep, inv.family);
+  } else if (!std::holds_alternative<LocalStream>(*prepared)) {
+    co_return streaming_not_supported(ep, inv.family);
+  }
+  if (auto denied = co_await admit(ep, inv, s)) co_return std::move(*denied);
+  ApiResponse streamed;
+  streamed.streamed = true;
+  add_limit_headers(streamed, inv.limit);  // sent with the stream's header
+  const bool v1 = inv.family == PathFamily::OpenAI;
+  if (auto* local = std::get_if<LocalStream>(&*prepared))
+    co_return co_await relay_local(*local, std::move(streamed), *inv.request.stream, v1);
+  co_return co_await relay_upstream(ep, std::get<UpstreamRequest>(*prepared), *translator,
+                                    std::move(streamed), wants_usage, inv, s);
+}
+
+}  // namespace gw
