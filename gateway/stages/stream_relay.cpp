@@ -9,6 +9,7 @@
 #include "gateway/stream_writer.h"
 #include "gateway/upstream_client.h"
 #include "providers/stream_pump.h"
+#include "providers/streaming_support.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -18,15 +19,11 @@ namespace net = boost::asio;
 using config::EndpointType;
 constexpr std::string_view kEventStream = "text/event-stream; charset=utf-8";
 
-// MLflow's text for a provider that cannot stream this endpoint type (before any byte is sent).
+// MLflow's 501 for a provider that cannot stream this endpoint type (before any byte is sent).
 ApiResponse streaming_not_supported(const EndpointRuntime& ep, PathFamily family) {
-  const char* what = ep.config.type == EndpointType::Chat ? "chat" : "completions";
-  return render_error(GatewayError::make(501,
-                                         std::string("The ") + what +
-                                             " streaming route is not implemented for " +
-                                             std::string(ep.adapter->display_name()) + " models.",
-                                         "invalid_request_error", "streaming_not_supported"),
-                      family);
+  return render_error(
+      gw::streaming_not_supported(ep.config.type == EndpointType::Chat, ep.adapter->display_name()),
+      family);
 }
 
 // The client's `stream_options.include_usage`.

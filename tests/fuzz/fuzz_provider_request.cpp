@@ -1,5 +1,5 @@
 // fuzz_provider_request: a client body through validation and an adapter's prepare(), as
-// gateway/api.cpp invoke() does (reference path).
+// gateway/stages/call.cpp invoke() does (reference path).
 //
 // Input: a 3-byte header, then the client body.
 //   byte 0: provider (index into fuzz_common.h kProviders, modulo its size)

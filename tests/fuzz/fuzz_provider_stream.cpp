@@ -1,5 +1,5 @@
 // fuzz_provider_stream: an upstream stream through the provider's stream decoder and stream
-// translator, driven as gateway/api.cpp invoke_stream drives them.
+// translator, driven as gateway/stages/stream_relay.cpp drives them (through providers/stream_pump.h).
 //
 // Input: a 5-byte header, then the stream body.
 //   byte 0:    provider (index into fuzz_common.h kProviders, modulo its size)

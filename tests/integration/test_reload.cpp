@@ -17,6 +17,18 @@
 namespace gw::test {
 namespace {
 
+// Stops and joins load threads on every way out of a test, including a failed ASSERT (which
+// returns from the test body while the threads still use its locals).
+struct JoinOnExit {
+  std::atomic<bool>& stop;
+  std::vector<std::thread>& threads;
+  ~JoinOnExit() {
+    stop = true;
+    for (auto& th : threads)
+      if (th.joinable()) th.join();
+  }
+};
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -107,6 +119,7 @@ TEST_F(ReloadTest, FiftySwapsUnderLoadWithZeroFailedRequests) {
   std::vector<std::string> failures;
   std::mutex failures_mu;
   std::vector<std::thread> load;
+  JoinOnExit join_load{stop, load};
   for (int t = 0; t < 4; ++t) {
     load.emplace_back([&, t] {
       TestClient c(server_->port());
@@ -134,7 +147,7 @@ TEST_F(ReloadTest, FiftySwapsUnderLoadWithZeroFailedRequests) {
               to_b ? "B" : "A");
   }
   stop = true;
-  for (auto& th : load) th.join();
+  for (auto& th : load) th.join();  // (JoinOnExit joins them on an early return)
   EXPECT_EQ(failed.load(), 0) << (failures.empty() ? "" : failures.front());
   EXPECT_GT(ok.load(), 100);
   EXPECT_EQ(reloader_->failures(), 0u);
@@ -195,6 +208,7 @@ TEST_F(ReloadTest, StreamInFlightFinishesOnItsSnapshotAndStreamsSurviveSwaps) {
   std::string first_failure;
   std::mutex mu;
   std::vector<std::thread> load;
+  JoinOnExit join_load{stop, load};
   for (int t = 0; t < 3; ++t) {
     load.emplace_back([&, t] {
       for (int i = 0; !stop; ++i) {
@@ -221,7 +235,7 @@ TEST_F(ReloadTest, StreamInFlightFinishesOnItsSnapshotAndStreamsSurviveSwaps) {
     EXPECT_EQ(said(), i % 2 ? "B" : "A");
   }
   stop = true;
-  for (auto& th : load) th.join();
+  for (auto& th : load) th.join();  // (JoinOnExit joins them on an early return)
   EXPECT_EQ(failed.load(), 0) << first_failure;
   EXPECT_GT(ok.load(), 20);
 }

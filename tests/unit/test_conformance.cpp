@@ -8,6 +8,7 @@
 #include <cctype>
 #include <set>
 
+#include "providers/streaming_support.h"
 #include "test_provider_fixtures.h"
 #include "providers/upstream_reply.h"
 
@@ -266,8 +267,10 @@ TEST(ConformanceTable, CoversEveryImplementedProvider) {
 }
 
 TEST(ConformanceTable, NonStreamingProvidersAnswer501Texts) {
-  // The gateway answers 501 with MLflow's text when stream_translator() is null; the name in
-  // that text is the adapter's display name.
+  // The gateway answers 501 with MLflow's text when the capability table says a provider does
+  // not stream a type it serves; the table agrees with the adapter (no stream translator), and
+  // the name in the text is the adapter's display name.
+  int checked = 0;
   for (const auto& c : config::all_provider_capabilities()) {
     for (const auto& f : facts()) {
       if (f.provider != c.provider) continue;
@@ -275,9 +278,21 @@ TEST(ConformanceTable, NonStreamingProvidersAnswer501Texts) {
         if (!c.serves(t)) continue;
         auto subj = subject(type_name(t), f.provider, f.model, f.config);
         EXPECT_EQ(subj.adapter->display_name(), c.display) << c.provider;
+        if (c.streams(t) || f.provider == "mock") continue;
+        EXPECT_EQ(subj.adapter->stream_translator(subj.ctx, false), nullptr)
+            << c.provider << " " << type_name(t);
+        GatewayError e = streaming_not_supported(t == EndpointType::Chat,
+                                                 subj.adapter->display_name());
+        EXPECT_EQ(e.status, 501);
+        EXPECT_EQ(e.message(), std::string("The ") +
+                                   (t == EndpointType::Chat ? "chat" : "completions") +
+                                   " streaming route is not implemented for " +
+                                   std::string(c.display) + " models.");
+        ++checked;
       }
     }
   }
+  EXPECT_GT(checked, 0) << "no provider without streaming was checked";
 }
 
 }  // namespace
