@@ -1,6 +1,6 @@
 // Gateway configuration: YAML -> typed, validated GatewayConfig.
 //
-// Stage 1 of the config pipeline (architecture guide §2): the file is parsed once into plain
+// Stage 1 of the config pipeline (docs/architecture.md, "Config loading"): the file is parsed once into plain
 // structs; every problem is reported with its YAML path and line/column, and all problems are
 // collected (not just the first). Nothing here touches sockets or provider code.
 //
@@ -16,9 +16,9 @@
 #include <variant>
 #include <vector>
 
-namespace gw::config {
+#include "config/provider_catalogue.h"
 
-enum class EndpointType { Completions, Chat, Embeddings };
+namespace gw::config {
 
 // "llm/v1/completions", "llm/v1/chat", "llm/v1/embeddings".
 std::string_view to_string(EndpointType t);
@@ -52,17 +52,17 @@ struct OpenAISettings {
   bool operator==(const OpenAISettings&) const = default;
 };
 
-// The built-in offline provider (decisions.md "Additions"). Every key is optional.
+// The built-in offline provider (docs/providers.md, "mock"; not an MLflow provider). Every key is optional.
 struct MockSettings {
   std::optional<std::string> response;  // fixed reply text; default echoes the prompt
   int dimensions = 8;                   // embedding vector length (1..4096)
   bool operator==(const MockSettings&) const = default;
 };
 
-// The HTTP providers of spec §6.2–6.11 (anthropic, gemini, cohere, mistral, togetherai, ai21labs,
+// The HTTP providers of docs/mlflow-compatibility.md §6.2–6.11 (anthropic, gemini, cohere, mistral, togetherai, ai21labs,
 // palm, mosaicml, huggingface-text-generation-inference, mlflow-model-serving): an API key (none
 // for TGI and MLflow model serving) and a base URL (the provider's default, the
-// `<provider>_api_base` override of decisions.md, or `hf_server_url` / `model_server_url`).
+// `<provider>_api_base` override of docs/deviations.md, or `hf_server_url` / `model_server_url`).
 // ModelConfig::provider says which wire format applies.
 struct HttpProviderSettings {
   Secret api_key;
@@ -71,7 +71,7 @@ struct HttpProviderSettings {
   bool operator==(const HttpProviderSettings&) const = default;
 };
 
-// Amazon Bedrock (spec §6.12, decisions.md). The base credentials are resolved when the file is
+// Amazon Bedrock (docs/mlflow-compatibility.md §6.12, docs/deviations.md). The base credentials are resolved when the file is
 // loaded: model.config.aws_config keys, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
 // AWS_SESSION_TOKEN, else the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
 // ~/.aws/credentials, profile AWS_PROFILE or "default"). With `aws_role_arn` the gateway calls
@@ -95,7 +95,8 @@ using ProviderSettings =
     std::variant<OpenAISettings, MockSettings, HttpProviderSettings, BedrockSettings>;
 
 struct ModelConfig {
-  std::string provider;             // canonical name, e.g. "openai", "amazon-bedrock"
+  ProviderId id = ProviderId::OpenAI;  // the catalogue row (provider_catalogue.h)
+  std::string provider;             // its canonical name, e.g. "openai", "amazon-bedrock"
   std::optional<std::string> name;  // model name forwarded upstream (may be absent)
   ProviderSettings settings;
   bool operator==(const ModelConfig&) const = default;
@@ -103,7 +104,7 @@ struct ModelConfig {
 
 enum class Granularity { Second, Minute, Hour, Day, Month, Year };
 
-// MLflow's `limit` block, checked with the `limits` grammar (spec §5).
+// MLflow's `limit` block, checked with the `limits` grammar (docs/mlflow-compatibility.md §5).
 struct LimitConfig {
   std::int64_t calls = 0;
   std::string renewal_period;  // as written in the file, e.g. "minute", "5 minutes"
@@ -116,7 +117,7 @@ struct LimitConfig {
   bool operator==(const LimitConfig&) const = default;
 };
 
-// Per-endpoint upstream timeouts (decisions.md), each overriding the server-wide flag of the
+// Per-endpoint upstream timeouts (docs/deviations.md, docs/configuration.md), each overriding the server-wide flag of the
 // same name; seconds in the file (fractions allowed), milliseconds here.
 struct TimeoutConfig {
   std::optional<std::int64_t> connect_ms;      // TCP + TLS handshake
@@ -146,7 +147,7 @@ struct RouteDestination {
   bool operator==(const RouteDestination&) const = default;
 };
 
-// Traffic-split route (spec §2.6): each request picks one destination endpoint by weight.
+// Traffic-split route (docs/mlflow-compatibility.md §2.6): each request picks one destination endpoint by weight.
 struct TrafficRoute {
   std::string name;
   EndpointType task_type = EndpointType::Chat;
@@ -188,55 +189,9 @@ LoadResult load_config_string(std::string_view yaml, const EnvLookup& env = proc
 // Reads and parses a file. A missing file is an error "<path> does not exist".
 LoadResult load_config_file(const std::string& path, const EnvLookup& env = process_env());
 
-// ---- the OpenAI-compatible family (thin presets over the OpenAI adapter) ------------------
-
-struct CompatiblePreset {
-  std::string_view provider;      // canonical name, e.g. "groq"
-  std::string_view key_field;     // e.g. "groq_api_key" ("api_key" is accepted too)
-  std::string_view base_field;    // e.g. "groq_api_base" ("api_base" is accepted too)
-  std::string_view default_base;  // empty: the base URL is required
-  bool key_required;
-  bool chat, completions, embeddings;  // endpoint types the upstream serves
-};
-// nullptr when `canonical` is not one of the family.
-const CompatiblePreset* compatible_preset(std::string_view canonical);
-
-// ---- what each provider serves (capabilities as data) ---------------------------------------
-
-struct ProviderCapabilities {
-  std::string_view provider;  // canonical name
-  std::string_view display;   // MLflow's display name, used in 501 texts ("Anthropic", ...)
-  bool chat, chat_stream, completions, completions_stream, embeddings;
-  bool serves(EndpointType t) const {
-    return t == EndpointType::Chat ? chat : t == EndpointType::Completions ? completions : embeddings;
-  }
-  bool streams(EndpointType t) const {
-    return t == EndpointType::Chat ? chat_stream
-                                   : t == EndpointType::Completions && completions_stream;
-  }
-};
-// nullptr for providers this gateway does not implement (litellm, databricks...).
-const ProviderCapabilities* provider_capabilities(std::string_view canonical);
-// Every implemented provider, in docs order.
-const std::vector<ProviderCapabilities>& all_provider_capabilities();
-
-// The key/base fields of an HttpProviderSettings provider (docs/providers.md).
-struct HttpProviderFields {
-  std::string_view provider;
-  std::string_view key_field;     // empty: no key (TGI, MLflow model serving)
-  std::string_view base_field;    // the override (or, when default_base is empty, required) URL
-  std::string_view default_base;  // empty: base_field is required
-};
-const HttpProviderFields* http_provider_fields(std::string_view canonical);
-
 // ---- helpers shared with tests ---------------------------------------------------------
 
-// Provider-name normalisation (spec §2.5): '-' -> '_', case-insensitive. Returns the
-// canonical provider value ("openai", "amazon-bedrock", "huggingface-text-generation-inference"
-// ...) or nullopt when the name is not a known provider at all.
-std::optional<std::string> canonical_provider(std::string_view name);
-
-// Secret resolution (spec §2.4): "$NAME" -> env (must be set and non-empty), else an existing
+// Secret resolution (docs/mlflow-compatibility.md §2.4): "$NAME" -> env (must be set and non-empty), else an existing
 // regular file's full text, else the literal. Returns the error text on failure.
 struct SecretResult {
   std::optional<Secret> secret;
@@ -244,7 +199,7 @@ struct SecretResult {
 };
 SecretResult resolve_secret(const std::string& value, const EnvLookup& env);
 
-// `limits` grammar for "<calls>/<renewal_period>" (spec §5). nullopt when it does not parse.
+// `limits` grammar for "<calls>/<renewal_period>" (docs/mlflow-compatibility.md §5). nullopt when it does not parse.
 std::optional<LimitConfig> parse_limit(std::int64_t calls, const std::string& renewal_period);
 
 }  // namespace gw::config

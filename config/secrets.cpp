@@ -4,45 +4,16 @@
 //
 // Error texts never contain the value itself: a literal is a key, and a key must not reach a
 // log line.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string>
 
 #include "config/config.h"
+#include "config/file_reader.h"
 
 namespace gw::config {
-namespace {
-
-// Reads the whole file. MLflow does `open(path).read()` and keeps a trailing newline in the key,
-// which then fails every request (a line break cannot go into an HTTP header). We drop the
-// trailing line break(s) instead (docs/deviations.md); nothing else is trimmed.
-bool read_whole_file(const std::string& path, std::string& out, int& err) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err = errno;
-    return false;
-  }
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      ::close(fd);
-      return false;
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return true;
-}
-
-}  // namespace
 
 SecretResult resolve_secret(const std::string& value, const EnvLookup& env) {
   SecretResult result;
@@ -63,14 +34,17 @@ SecretResult resolve_secret(const std::string& value, const EnvLookup& env) {
   struct stat st {};
   if (value.find('\0') == std::string::npos && ::stat(value.c_str(), &st) == 0 &&
       S_ISREG(st.st_mode)) {
-    std::string text;
-    int err = 0;
-    if (!read_whole_file(value, text, err)) {
+    FileText file = read_file(value);
+    if (!file.text) {
       // The value is a path here, not a key, but we still do not echo it: the message is
       // reported at the key's YAML path, which is enough to find it.
-      result.error = std::string("The api key file could not be read: ") + std::strerror(err);
+      result.error = std::string("The api key file could not be read: ") + std::strerror(file.error);
       return result;
     }
+    // MLflow does `open(path).read()` and keeps a trailing newline in the key, which then fails
+    // every request (a line break cannot go into an HTTP header). We drop the trailing line
+    // break(s) instead (docs/deviations.md); nothing else is trimmed.
+    std::string text = std::move(*file.text);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     result.secret = Secret(std::move(text));
     return result;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/config.h"
+#include "config/file_reader.h"
 #include "gateway/log.h"
 #include "gateway/reload.h"
 #include "gateway/runtime.h"
@@ -153,13 +154,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   // Parsed from the same text the reloader starts from (an edit during start-up is not lost).
-  std::string served_text;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    if (in) ss << in.rdbuf();
-    served_text = ss.str();
-  }
+  const std::string served_text = gw::config::read_file(path).text.value_or("");
   auto loaded = served_text.empty() ? gw::config::load_config_file(path)
                                     : gw::config::load_config_string(served_text);
   if (!loaded.ok()) {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "config/file_reader.h"
 #include "gateway/log.h"
 
 namespace gw {
@@ -20,11 +21,7 @@ namespace {
 
 // The file's text, or nullopt when it does not exist / cannot be read.
 std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return config::read_file(path).text;
 }
 
 std::string join(const std::vector<std::string>& names) {

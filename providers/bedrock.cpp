@@ -1,4 +1,4 @@
-// Amazon Bedrock (spec §6.12, decisions.md "Bedrock: completions and chat"). The gateway resolves
+// Amazon Bedrock (docs/mlflow-compatibility.md §6.12; our changes in docs/deviations.md, Bedrock). The gateway resolves
 // the credentials and signs every request with SigV4; this adapter only builds the unsigned
 // request (UpstreamRequest::aws points at its settings) and translates the bodies.
 //
@@ -134,7 +134,7 @@ void scale_temperature(Json& payload, double factor) {
 // MLflow's AnthropicAdapter.completions_to_model followed by AmazonBedrockAnthropicAdapter's
 // changes: legacy Text Completions body, anthropic_version, no `model`.
 Result<Json> anthropic_completions(Json payload) {
-  // MLflow rejects any top_p (its temperature always has a value); decisions.md: only when both
+  // MLflow rejects any top_p (its temperature always has a value); docs/deviations.md: only when both
   // are set. Here a temperature still in the payload is one the client set to a non-zero value.
   if (payload.contains("top_p") && payload.contains("temperature"))
     return unprocessable(
@@ -147,7 +147,7 @@ Result<Json> anthropic_completions(Json payload) {
     return unprocessable("Invalid value for max_tokens: cannot exceed " +
                          std::to_string(kAnthropicMaximumMaxTokens) + ".");
   if (const Json* n = find(payload, "n"))
-    // MLflow prints a literal '{n}' here (decisions.md: format the value).
+    // MLflow prints a literal '{n}' here (docs/deviations.md: format the value).
     return unprocessable("'n' must be '1' for the Anthropic provider. Received value: '" +
                          text_of(*n) + "'.");
   scale_temperature(payload, 0.5);

@@ -25,7 +25,4 @@ std::shared_ptr<const Adapter> make_palm_adapter(const config::HttpProviderSetti
 std::shared_ptr<const Adapter> make_mosaicml_adapter(const config::HttpProviderSettings& s, ModelName model);
 std::shared_ptr<const Adapter> make_bedrock_adapter(const config::BedrockSettings& s, ModelName model);
 
-// A placeholder adapter answering 501 for everything (used until a provider is written).
-std::shared_ptr<const Adapter> make_unimplemented_adapter(std::string display_name);
-
 }  // namespace gw

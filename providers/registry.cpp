@@ -1,6 +1,7 @@
-// make_adapter: the one place that maps provider settings to adapters. ProviderSettings is a
-// closed std::variant, so a new provider fails to compile here until it is handled.
-#include <type_traits>
+// make_adapter: the one place that maps a provider to its adapter: a switch over the
+// catalogue's ProviderId (config/provider_catalogue.h) without a default, so a provider that
+// is added but not handled here does not compile.
+#include <stdexcept>
 
 #include "providers/mock.h"
 #include "providers/openai.h"
@@ -10,58 +11,61 @@
 namespace gw {
 namespace {
 
-class UnimplementedAdapter final : public Adapter {
- public:
-  explicit UnimplementedAdapter(std::string name) : name_(std::move(name)) {}
-  std::string_view display_name() const override { return name_; }
-  Result<Call> prepare(const RequestContext& ctx, Json) const override {
-    return GatewayError::make(501, "The " + std::string(config::to_string(ctx.type)) +
-                                       " route is not implemented for " + name_ + " models.");
-  }
-
- protected:
-  Result<Json> translate(const RequestContext&, Json) const override {
-    return malformed_upstream("not implemented");
-  }
-
- private:
-  std::string name_;
-};
+// The endpoint's settings as `S`. The loader builds the settings the catalogue row names, so a
+// mismatch is a programming error (a hand-built EndpointConfig), never a config error.
+template <class S>
+const S& settings_of(const config::EndpointConfig& endpoint) {
+  const S* s = std::get_if<S>(&endpoint.model.settings);
+  if (!s)
+    throw std::logic_error("endpoint '" + endpoint.name + "': provider '" +
+                           endpoint.model.provider + "' has settings of another provider");
+  return *s;
+}
 
 }  // namespace
 
-std::shared_ptr<const Adapter> make_unimplemented_adapter(std::string display_name) {
-  return std::make_shared<UnimplementedAdapter>(std::move(display_name));
-}
-
 std::shared_ptr<const Adapter> make_adapter(const config::EndpointConfig& endpoint) {
-  const std::string& provider = endpoint.model.provider;
+  using config::ProviderId;
   const ModelName& model = endpoint.model.name;
-  return std::visit(
-      [&](const auto& s) -> std::shared_ptr<const Adapter> {
-        using S = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<S, config::OpenAISettings>) {
-          return std::make_shared<OpenAIAdapter>(s, model);
-        } else if constexpr (std::is_same_v<S, config::MockSettings>) {
-          return std::make_shared<MockAdapter>(s, model);
-        } else if constexpr (std::is_same_v<S, config::BedrockSettings>) {
-          return make_bedrock_adapter(s, model);
-        } else {
-          static_assert(std::is_same_v<S, config::HttpProviderSettings>, "unhandled provider");
-          if (provider == "anthropic") return make_anthropic_adapter(s, model);
-          if (provider == "gemini") return make_gemini_adapter(s, model);
-          if (provider == "cohere") return make_cohere_adapter(s, model);
-          if (provider == "mistral") return make_mistral_adapter(s, model);
-          if (provider == "togetherai") return make_togetherai_adapter(s, model);
-          if (provider == "huggingface-text-generation-inference") return make_tgi_adapter(s, model);
-          if (provider == "mlflow-model-serving") return make_model_serving_adapter(s, model);
-          if (provider == "ai21labs") return make_ai21labs_adapter(s, model);
-          if (provider == "palm") return make_palm_adapter(s, model);
-          if (provider == "mosaicml") return make_mosaicml_adapter(s, model);
-          return make_unimplemented_adapter(provider);
-        }
-      },
-      endpoint.model.settings);
+  auto http = [&] { return settings_of<config::HttpProviderSettings>(endpoint); };
+  // No default: a ProviderId without a case does not compile (-Werror=switch).
+  switch (endpoint.model.id) {
+    case ProviderId::OpenAI:
+    case ProviderId::OpenAICompatible:
+    case ProviderId::Ollama:
+    case ProviderId::Groq:
+    case ProviderId::DeepSeek:
+    case ProviderId::XAI:
+    case ProviderId::OpenRouter:
+    case ProviderId::Fireworks:
+      return std::make_shared<OpenAIAdapter>(settings_of<config::OpenAISettings>(endpoint), model);
+    case ProviderId::Mock:
+      return std::make_shared<MockAdapter>(settings_of<config::MockSettings>(endpoint), model);
+    case ProviderId::Bedrock:
+    case ProviderId::AmazonBedrock:
+      return make_bedrock_adapter(settings_of<config::BedrockSettings>(endpoint), model);
+    case ProviderId::Anthropic:
+      return make_anthropic_adapter(http(), model);
+    case ProviderId::Gemini:
+      return make_gemini_adapter(http(), model);
+    case ProviderId::Cohere:
+      return make_cohere_adapter(http(), model);
+    case ProviderId::Mistral:
+      return make_mistral_adapter(http(), model);
+    case ProviderId::TogetherAI:
+      return make_togetherai_adapter(http(), model);
+    case ProviderId::HuggingFaceTgi:
+      return make_tgi_adapter(http(), model);
+    case ProviderId::MlflowModelServing:
+      return make_model_serving_adapter(http(), model);
+    case ProviderId::AI21Labs:
+      return make_ai21labs_adapter(http(), model);
+    case ProviderId::PaLM:
+      return make_palm_adapter(http(), model);
+    case ProviderId::MosaicML:
+      return make_mosaicml_adapter(http(), model);
+  }
+  throw std::logic_error("unknown provider id");
 }
 
 }  // namespace gw

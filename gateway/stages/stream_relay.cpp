@@ -203,8 +203,8 @@ net::awaitable<ApiResponse> relay_stream(const EndpointRuntime& ep, Json payload
   const bool wants_usage = client_wants_usage(payload);
   // A provider that cannot stream this type answers 501 before anything else (MLflow routes
   // `stream: true` to its unimplemented streaming method first; docs/mlflow-compatibility.md).
-  const auto* caps = config::provider_capabilities(ep.config.model.provider);
-  if (caps && !caps->streams(ep.config.type)) co_return streaming_not_supported(ep, inv.family);
+  if (!config::provider_info(ep.config.model.id).streams(ep.config.type))
+    co_return streaming_not_supported(ep, inv.family);
   RequestContext ctx{ep.config.type, s.now_seconds()};
   auto prepared = ep.adapter->prepare(ctx, std::move(payload));
   if (!prepared) co_return render_error(prepared.error(), inv.family);

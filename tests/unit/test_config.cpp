@@ -1,5 +1,5 @@
 // config/: YAML -> GatewayConfig. Every error test asserts the exact text, YAML path, line and
-// column (architecture guide §9), because those texts are what an operator greps for.
+// column (docs/architecture.md, "Tests"), because those texts are what an operator greps for.
 //
 // Hermetic: secrets come from an injected EnvLookup (never the real environment), and files
 // are private temp files.
@@ -108,7 +108,7 @@ TEST(ConfigBasics, CanonicalProvider) {
   EXPECT_EQ(canonical_provider(""), std::nullopt);
 }
 
-// ---- renewal period (spec §5) ---------------------------------------------------------------
+// ---- renewal period (docs/mlflow-compatibility.md §5) ---------------------------------------------------------------
 
 TEST(ConfigRenewalPeriod, AcceptsTheLimitsGrammar) {
   struct Case {
@@ -155,7 +155,7 @@ TEST(ConfigRenewalPeriod, DescribeUsesSlowapiText) {
   EXPECT_EQ(parse_limit(3, "year")->describe(), "3 per 1 year");
 }
 
-// ---- secrets (spec §2.4) --------------------------------------------------------------------
+// ---- secrets (docs/mlflow-compatibility.md §2.4) --------------------------------------------------------------------
 
 TEST(ConfigSecrets, EnvironmentVariable) {
   const auto r = resolve_secret("$OPENAI_KEY", test_env());
@@ -977,7 +977,7 @@ TEST(ConfigCompatible, RequiredKeysBaseAndServedTypes) {
 }  // namespace
 }  // namespace gw::config
 
-// ---- the providers of spec §6.2–6.12 -----------------------------------------------------------
+// ---- the providers of docs/mlflow-compatibility.md §6.2–6.12 -----------------------------------------------------------
 
 namespace gw::config {
 namespace {

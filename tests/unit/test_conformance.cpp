@@ -179,7 +179,7 @@ TEST_P(Conformance, StreamingFollowsTheCapabilityTable) {
 }
 
 TEST_P(Conformance, ClientModelFollowsTheProvidersRule) {
-  // Spec §3.2: most providers answer 422; TogetherAI lets the client's model override; MLflow
+  // docs/mlflow-compatibility.md §3.2: most providers answer 422; TogetherAI lets the client's model override; MLflow
   // model serving forwards it inside `params`; Bedrock (InvokeModel) ignores it. Bedrock chat
   // (Converse, our addition) rejects it like the other chat providers.
   Json body = Json::parse(minimal_body(GetParam().type));

@@ -315,6 +315,7 @@ TEST(MockMakeAdapter, BuildsMock) {
   config::EndpointConfig ep;
   ep.name = "mock-chat";
   ep.type = EndpointType::Chat;
+  ep.model.id = config::ProviderId::Mock;
   ep.model.provider = "mock";
   ep.model.name = "mock-1";
   MockSettings s;

@@ -1,0 +1,99 @@
+// The config loader (internal to config/): one walk over the YAML document that fills a
+// GatewayConfig and collects every issue (docs/architecture.md, "Config loading"). Its parts:
+//   document.cpp           the document, endpoints, limits, traffic routes, cross checks
+//   provider_settings.cpp  `model` and each provider's `model.config` (catalogue-driven)
+//   aws_credentials.cpp    Bedrock's `aws_config` and the AWS credential chain
+// on top of the YAML cursor (yaml_cursor.h).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/yaml_cursor.h"
+
+namespace gw::config::detail {
+
+// Raw facts about one traffic route, kept until every endpoint is known (in a 2.x file the
+// endpoints may come after the route that names them).
+struct DestinationFacts {
+  std::optional<Field<std::string>> name;
+  std::optional<Field<std::int64_t>> percentage;
+};
+struct RouteFacts {
+  std::optional<std::string> name;
+  std::string path;
+  Pos pos;
+  std::optional<EndpointType> task_type;
+  std::optional<std::vector<DestinationFacts>> destinations;
+};
+
+class Loader : private YamlCursor {
+ public:
+  explicit Loader(const EnvLookup& env) : env_(env) {}
+  LoadResult run(std::string_view yaml);
+
+ private:
+  // document.cpp
+  void parse_document(const YAML::Node& root);
+  void parse_endpoint(const YAML::Node& node, const std::string& path);
+  std::optional<EndpointType> parse_endpoint_type_field(const YAML::Node& node,
+                                                        const std::string& path, Pos here);
+  // An endpoint whose provider does not serve its type fails at load (docs/deviations.md).
+  void check_provider_serves(const EndpointConfig& ep, const Field<YAML::Node>& model);
+  void parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out);
+  std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit);
+  void parse_route(const YAML::Node& node, const std::string& path);
+  DestinationFacts parse_destination(const YAML::Node& node, const std::string& path);
+  void check_duplicate_names();
+  void check_routes();
+  void check_route(const RouteFacts& route);
+
+  // provider_settings.cpp
+  void parse_model(const Field<YAML::Node>& model, ModelConfig& out);
+  // The catalogue row of `provider`, or nullptr after reporting why there is none.
+  const ProviderInfo* find_provider_row(const Field<std::string>& provider);
+  void parse_settings(const ProviderInfo& row, const std::optional<Entry>& config,
+                      const std::string& config_path, const Field<YAML::Node>& model,
+                      const std::string& written_name, ModelConfig& out);
+  std::optional<OpenAISettings> parse_openai(const YAML::Node& config, const std::string& path,
+                                             Pos here);
+  // OpenAI's cross-field rules (Azure needs base, deployment and version; OpenAI takes an
+  // organization but no deployment), once the API type is known.
+  void check_openai_type_rules(OpenAISettings& s, const std::string& path, Pos here,
+                               bool has_base, bool has_deployment, bool has_version,
+                               bool has_organization);
+  MockSettings parse_mock(const std::optional<Entry>& config, const std::string& path);
+  // The shared part of every API-key field: resolved (docs/mlflow-compatibility.md §2.4) into
+  // `out`, or reported at `key_path` without the value.
+  void parse_api_key(const Entry& key, const std::string& key_path, Secret& out);
+  // An upstream base URL: kept in `out` and checked with the client's own URL parser.
+  void parse_api_base(const Field<std::string>& base, std::string& out);
+  std::optional<OpenAISettings> parse_compatible(const CompatiblePreset& preset,
+                                                 const YAML::Node& config, const std::string& path,
+                                                 Pos here);
+  std::optional<HttpProviderSettings> parse_http_provider(const HttpProviderFields& fields,
+                                                          const YAML::Node& config,
+                                                          const std::string& path, Pos here);
+
+  // aws_credentials.cpp
+  std::optional<BedrockSettings> parse_bedrock(const YAML::Node& config, const std::string& path,
+                                               Pos here);
+  void parse_aws_region(const Field<YAML::Node>& aws, BedrockSettings& s);
+  // Static keys from aws_config, else the environment, else the shared credentials file.
+  void resolve_aws_credentials(const Field<YAML::Node>& aws, BedrockSettings& s);
+  std::string env(const char* name) const;
+
+  const EnvLookup& env_;
+  GatewayConfig config_;
+  std::size_t endpoint_entries_ = 0;
+  std::vector<Field<std::string>> names_;  // every endpoint and route name, for duplicates
+  // Endpoint name -> its type (nullopt when the type itself was invalid); first one wins.
+  std::map<std::string, std::optional<EndpointType>> endpoint_types_;
+  std::vector<RouteFacts> routes_;
+};
+
+// `[\w\-\.]+` fully matched (MLflow's endpoint-name rule).
+bool valid_endpoint_name(std::string_view name);
+
+}  // namespace gw::config::detail
