@@ -260,13 +260,7 @@ class AnthropicStreamTranslator final : public StreamTranslator {
     const std::string kind = type.is_string() ? type.get<std::string>() : event.event;
 
     if (kind == "error") {
-      const Json& err = field_or_null(j, "error");
-      const Json& message = field_or_null(err, "message");
-      return GatewayError::make(
-          502,
-          "The upstream reported an error mid-stream: " +
-              (message.is_string() ? message.get<std::string>() : to_text(err)),
-          "upstream_error", "bad_gateway");
+      return upstream_stream_error_of(field_or_null(j, "error"));
     }
     if (kind == "message_start") {
       const Json& message = field_or_null(j, "message");

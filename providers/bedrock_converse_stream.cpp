@@ -40,10 +40,7 @@ class ConverseStreamTranslator final : public StreamTranslator {
           }
         }
       }
-      return GatewayError::make(502,
-                                "The upstream reported an error mid-stream: " + name +
-                                    (message.empty() ? std::string() : ": " + message),
-                                "upstream_error", "bad_gateway");
+      return upstream_stream_error(name + (message.empty() ? std::string() : ": " + message));
     }
     Json payload = event.data.empty() ? Json::object() : parse_json(event.data);
     if (payload.is_discarded() || !payload.is_object())

@@ -121,11 +121,6 @@ Json scaled_temperature(const Json& t) {
   return t;
 }
 
-GatewayError upstream_stream_error(const std::string& message) {
-  return GatewayError::make(502, "The upstream reported an error mid-stream: " + message,
-                            "upstream_error", "bad_gateway");
-}
-
 // ---- streaming -------------------------------------------------------------------------------
 
 class CohereStreamTranslator final : public StreamTranslator {

@@ -323,12 +323,7 @@ class GeminiStreamTranslator final : public StreamTranslator {
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     if (const Json& err = field_or_null(j, "error"); !err.is_null()) {
-      const Json& message = field_or_null(err, "message");
-      return GatewayError::make(
-          502,
-          "The upstream reported an error mid-stream: " +
-              (message.is_string() ? message.get<std::string>() : to_text(err)),
-          "upstream_error", "bad_gateway");
+      return upstream_stream_error_of(err);
     }
     const Json& candidates = field_or_null(j, "candidates");
     Json choices = Json::array();

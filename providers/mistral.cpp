@@ -85,12 +85,7 @@ class MistralStreamTranslator final : public StreamTranslator {
     if (event.data.find("error") != std::string::npos) {
       Json j = parse_json(event.data);
       if (const Json* object = member(j, "object"); object && *object == "error") {
-        const Json message = member_or_null(j, "message");
-        return GatewayError::make(
-            502,
-            "The upstream reported an error mid-stream: " +
-                (message.is_string() ? message.get<std::string>() : to_text(message)),
-            "upstream_error", "bad_gateway");
+        return upstream_stream_error_of(member_or_null(j, "message"));
       }
     }
     auto chunks = inner_->on_event(event);

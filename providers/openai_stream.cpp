@@ -56,11 +56,7 @@ class OpenAIStreamTranslator final : public StreamTranslator {
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     if (auto err = j.find("error"); err != j.end() && !err->is_null()) {
-      std::string message = err->is_object() && err->contains("message") && (*err)["message"].is_string()
-                                ? (*err)["message"].get<std::string>()
-                                : to_text(*err);
-      return GatewayError::make(502, "The upstream reported an error mid-stream: " + message,
-                                "upstream_error", "bad_gateway");
+      return upstream_stream_error_of(*err);
     }
     const Json choices_in = field_or_null(j, "choices");
     const Json usage = field_or_null(j, "usage");

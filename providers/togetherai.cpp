@@ -59,13 +59,7 @@ class TogetherAIStreamTranslator final : public StreamTranslator {
     if (j.is_discarded() || !j.is_object())
       return malformed_upstream("a stream event is not a JSON object");
     if (const Json* err = member(j, "error"); err && !err->is_null()) {
-      const Json* message = member(*err, "message");
-      return GatewayError::make(502,
-                                "The upstream reported an error mid-stream: " +
-                                    (message && message->is_string() ? message->get<std::string>()
-                                     : err->is_string()               ? err->get<std::string>()
-                                                                      : to_text(*err)),
-                                "upstream_error", "bad_gateway");
+      return upstream_stream_error_of(*err);
     }
     Json head;
     head["id"] = member_or_null(j, "id");

@@ -19,6 +19,21 @@ bool is_json_content_type(std::string_view content_type) {
   return contains_ci(content_type, "application/json");
 }
 
+GatewayError upstream_stream_error(std::string_view message) {
+  return GatewayError::make(502,
+                            "The upstream reported an error mid-stream: " + std::string(message),
+                            "upstream_error", "bad_gateway");
+}
+
+GatewayError upstream_stream_error_of(const Json& error) {
+  if (error.is_object()) {
+    auto it = error.find("message");
+    if (it != error.end() && it->is_string()) return upstream_stream_error(it->get<std::string>());
+  }
+  if (error.is_string()) return upstream_stream_error(error.get<std::string>());
+  return upstream_stream_error(to_text(error));
+}
+
 GatewayError malformed_upstream(std::string_view what) {
   return GatewayError::make(502, "The upstream returned a malformed response: " + std::string(what),
                             "upstream_error", "bad_gateway");

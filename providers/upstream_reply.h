@@ -18,5 +18,11 @@ bool is_json_content_type(std::string_view content_type);
 
 // A 502 for an upstream 2xx body that does not have the shape its provider documents.
 GatewayError malformed_upstream(std::string_view what);
+// 502 for an error the upstream reported inside a stream after it started:
+// "The upstream reported an error mid-stream: <message>" (upstream_error / bad_gateway).
+GatewayError upstream_stream_error(std::string_view message);
+// The same for an error value: an object's string `message`, a string itself, else the value
+// serialised.
+GatewayError upstream_stream_error_of(const Json& error);
 
 }  // namespace gw

@@ -245,3 +245,26 @@ TEST(UpstreamReplyAws, ErrorTypeHeaderNamesTheErrorWhenTheBodyHasNoMessage) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+// One mid-stream error text for every provider's stream translator.
+TEST(UpstreamStreamError, MessageOfAnObjectAStringOrTheValue) {
+  auto e = upstream_stream_error_of(Json::parse(R"({"message":"overloaded","type":"x"})"));
+  EXPECT_EQ(e.status, 502);
+  EXPECT_EQ(e.code, "bad_gateway");
+  EXPECT_EQ(e.type, "upstream_error");
+  EXPECT_EQ(e.message(), "The upstream reported an error mid-stream: overloaded");
+  EXPECT_EQ(upstream_stream_error_of(Json("plain")).message(),
+            "The upstream reported an error mid-stream: plain");
+  EXPECT_EQ(upstream_stream_error_of(Json::parse(R"({"code":7})")).message(),
+            R"(The upstream reported an error mid-stream: {"code":7})");
+  EXPECT_EQ(upstream_stream_error_of(Json::parse(R"({"message":3})")).message(),
+            R"(The upstream reported an error mid-stream: {"message":3})");
+  EXPECT_EQ(upstream_stream_error("ThrottlingException: slow down").message(),
+            "The upstream reported an error mid-stream: ThrottlingException: slow down");
+}
+
+}  // namespace
+}  // namespace gw
