@@ -7,7 +7,7 @@
 #include "gateway/stages/admit.h"
 #include "gateway/stages/call.h"
 #include "gateway/stages/resolve.h"
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 #include "providers/schema.h"
 
 namespace gw {

@@ -1,7 +1,7 @@
-// SigV4 signing of Bedrock requests (providers/aws_sigv4.h) with credentials resolved per
+// SigV4 signing of Bedrock requests (providers/wire/aws_sigv4.h) with credentials resolved per
 // endpoint: the static or chain credentials resolved at config load (config/config.h
 // BedrockSettings), or, with `aws_role_arn`, temporary credentials from STS AssumeRole
-// (providers/aws_sts.h), cached until five minutes before they expire.
+// (providers/wire/aws_sts.h), cached until five minutes before they expire.
 //
 // Thread safety: one AwsAuth per worker (like the UpstreamClient it uses); not thread-safe.
 // Two requests of one worker that miss the cache at once may both call STS (harmless; the
@@ -16,7 +16,7 @@
 #include <string>
 
 #include "gateway/upstream_client.h"
-#include "providers/aws_sts.h"
+#include "providers/wire/aws_sts.h"
 
 namespace gw {
 

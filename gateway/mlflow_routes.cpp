@@ -2,7 +2,7 @@
 
 #include "gateway/errors_http.h"
 #include "gateway/router.h"
-#include "providers/base64.h"
+#include "providers/wire/base64.h"
 #include "providers/schema.h"
 
 namespace gw {

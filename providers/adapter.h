@@ -63,7 +63,7 @@ using Call = std::variant<UpstreamRequest, Json, LocalStream>;
 struct SseEvent;
 
 // How an upstream frames its stream; the gateway decodes every framing into SseEvents
-// (providers/stream_decoder.h) before the translator sees them:
+// (providers/wire/stream_decoder.h) before the translator sees them:
 // - Sse: text/event-stream (OpenAI, Anthropic, Gemini alt=sse, Mistral, TogetherAI);
 // - NdJson: one JSON document per line (Cohere); each non-blank line is one event's `data`;
 // - AwsEventStream: application/vnd.amazon.eventstream (Bedrock ConverseStream); an `event`
@@ -101,7 +101,7 @@ class Adapter {
   // (422 and friends) are returned as GatewayError.
   virtual Result<Call> prepare(const RequestContext& ctx, Json payload) const = 0;
 
-  // Fast variant of prepare() for a payload that fast_validate_request() (fast_json.h) already
+  // Fast variant of prepare() for a payload that fast_validate_request() (fast_path.h) already
   // validated and serialised, without a "model" key. Must build exactly what prepare() builds
   // for the same payload. nullopt: the adapter has no such path (prepare() is used).
   virtual std::optional<UpstreamRequest> prepare_serialized(const RequestContext& ctx,

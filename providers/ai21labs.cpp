@@ -8,7 +8,7 @@
 // {"id", "prompt": {...}, "completions": [{"data": {"text"}, "finishReason": {"reason", ...}}]}.
 // Errors: {"detail": "<message>"}; `detail` is the message.
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
 
 namespace gw {
@@ -24,11 +24,11 @@ class Ai21LabsAdapter final : public Adapter {
   std::string_view display_name() const override { return kDisplay; }
 
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override {
-    if (auto e = legacy::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
+    if (auto e = kit::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
     if (payload.contains("model")) return model_not_permitted();
-    static const legacy::KeyMap kMapping = {
+    static const kit::KeyMap kMapping = {
         {"stop", "stopSequences"}, {"n", "numResults"}, {"max_tokens", "maxTokens"}};
-    if (auto e = legacy::reject_provider_keys(payload, kMapping)) return std::move(*e);
+    if (auto e = kit::reject_provider_keys(payload, kMapping)) return std::move(*e);
     // MLflow's provider-level check. A streaming request never gets here (reject_stream above
     // answers 501 first, as MLflow's routing does); kept so the translation matches MLflow's
     // provider should a caller bypass that order.
@@ -38,9 +38,9 @@ class Ai21LabsAdapter final : public Adapter {
                                 "Setting the 'stream' parameter to 'true' is not supported with "
                                 "the MLflow Gateway.");
     }
-    Json body = legacy::rename_keys(std::move(payload), kMapping);
+    Json body = kit::rename_keys(std::move(payload), kMapping);
     std::string url = append_path(settings_.api_base, model_.value_or("") + "/complete");
-    return Call{legacy::post_json(std::move(url), std::move(body),
+    return Call{kit::post_json(std::move(url), std::move(body),
                                   {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 
@@ -54,12 +54,12 @@ class Ai21LabsAdapter final : public Adapter {
     Json choices = Json::array();
     int index = 0;
     for (auto& c : *completions) {
-      Json text = legacy::field(legacy::field(c, "data"), "text");
+      Json text = kit::field(kit::field(c, "data"), "text");
       if (!text.is_string()) return malformed_upstream("a completion has no 'data.text'");
-      Json reason = legacy::field(legacy::field(c, "finishReason"), "reason");
-      choices.push_back(legacy::completion_choice(index++, std::move(text), std::move(reason)));
+      Json reason = kit::field(kit::field(c, "finishReason"), "reason");
+      choices.push_back(kit::completion_choice(index++, std::move(text), std::move(reason)));
     }
-    return legacy::text_response("text_completion", ctx.now, legacy::model_json(model_),
+    return kit::text_response("text_completion", ctx.now, kit::model_json(model_),
                                  std::move(choices));
   }
 

@@ -61,10 +61,10 @@
 #include <map>
 
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
 #include "providers/python_json.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -123,7 +123,7 @@ Result<Json> tool_use_blocks(const Json& tool_calls) {
   Json out = Json::array();
   for (const auto& tc : tool_calls) {
     const Json& fn = field_or_null(tc, "function");
-    auto input = legacy::tool_call_arguments(tc);
+    auto input = kit::tool_call_arguments(tc);
     if (!input) return input.take_error();
     out.push_back(Json{{"type", "tool_use"},
                        {"id", field_or_null(tc, "id")},

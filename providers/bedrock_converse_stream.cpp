@@ -1,9 +1,9 @@
 // Amazon Bedrock streaming chat through ConverseStream (docs/providers.md, "bedrock"): the AWS
-// binary event stream's events (decoded by providers/stream_decoder.h) -> unified chunks.
+// binary event stream's events (decoded by providers/wire/stream_decoder.h) -> unified chunks.
 //   https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
 //   https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
 #include "providers/bedrock_common.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 
 namespace gw::bedrock {
 namespace {

@@ -31,9 +31,9 @@
 #include <vector>
 
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -291,7 +291,7 @@ class CohereAdapter final : public Adapter {
         break;
     }
     if (!body) return body.take_error();
-    return Call{legacy::post_json(append_path(settings_.api_base, path), std::move(*body),
+    return Call{kit::post_json(append_path(settings_.api_base, path), std::move(*body),
                                   {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 

@@ -74,10 +74,10 @@
 #include <string_view>
 
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
 #include "providers/python_json.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -207,7 +207,7 @@ Result<Json> convert_messages(const Json& messages, Json& body) {
       if (tool_calls.is_array()) {
         for (const auto& tc : tool_calls) {
           const Json& fn = field_or_null(tc, "function");
-          auto parsed = legacy::tool_call_arguments(tc);
+          auto parsed = kit::tool_call_arguments(tc);
           if (!parsed) return parsed.take_error();
           const Json& id = field_or_null(tc, "id");
           if (id.is_string()) call_names[id.get<std::string>()] = field_or_null(fn, "name");

@@ -27,9 +27,9 @@
 
 #include "config/url.h"
 #include "providers/openai.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -167,7 +167,7 @@ class MistralAdapter final : public Adapter {
         path = "embeddings";
         break;
     }
-    return Call{legacy::post_json(append_path(settings_.api_base, path), std::move(body),
+    return Call{kit::post_json(append_path(settings_.api_base, path), std::move(body),
                                   {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 

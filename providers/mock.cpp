@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "providers/base64.h"
+#include "providers/wire/base64.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {

@@ -11,7 +11,7 @@
 // of float lists or one flat float list. Anything else is a 502.
 // Errors: {"error_code": "...", "message": "..."}; `message` is the detail.
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
 
 namespace gw {
@@ -69,11 +69,11 @@ Result<std::vector<Json>> embedding_predictions(Json predictions) {
   if (!predictions.is_array())
     return bad_predictions("'predictions' must be a list of embeddings (lists of floats).");
   if (predictions.empty()) return bad_predictions("The input list is empty.");
-  if (legacy::is_number_array(predictions)) return std::vector<Json>{std::move(predictions)};
+  if (kit::is_number_array(predictions)) return std::vector<Json>{std::move(predictions)};
   std::vector<Json> out;
   out.reserve(predictions.size());
   for (auto& p : predictions) {
-    if (!legacy::is_number_array(p))
+    if (!kit::is_number_array(p))
       return bad_predictions("'predictions' must be a list of embeddings (lists of floats).");
     if (p.empty())
       return bad_predictions("One or more lists in the returned prediction response are empty.");
@@ -90,13 +90,13 @@ class ModelServingAdapter final : public Adapter {
   std::string_view display_name() const override { return kDisplay; }
 
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override {
-    if (auto e = legacy::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
+    if (auto e = kit::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
     const char* key = ctx.type == EndpointType::Chat          ? "messages"
                       : ctx.type == EndpointType::Completions ? "prompt"
                                                               : "input";
     // MLflow's _process_payload: the input under `key` becomes `inputs` (a list), the rest
     // `params`.
-    Json input = legacy::pop(payload, key).value_or(Json(nullptr));
+    Json input = kit::pop(payload, key).value_or(Json(nullptr));
     Json inputs = input.is_array() ? std::move(input) : Json::array({std::move(input)});
     if (ctx.type == EndpointType::Chat) {
       if (inputs.size() > 1) {
@@ -105,14 +105,14 @@ class ModelServingAdapter final : public Adapter {
                  "The request submitted consists of " +
                      std::to_string(inputs.size()) + " queries.");
       }
-      Json content = legacy::field(inputs.empty() ? Json(nullptr) : inputs[0], "content");
+      Json content = kit::field(inputs.empty() ? Json(nullptr) : inputs[0], "content");
       inputs = Json::array({std::move(content)});
     }
     Json body;
     body["inputs"] = std::move(inputs);
     if (!payload.empty()) body["params"] = std::move(payload);
     return Call{
-        legacy::post_json(append_path(settings_.api_base, "invocations"), std::move(body))};
+        kit::post_json(append_path(settings_.api_base, "invocations"), std::move(body))};
   }
 
  protected:
@@ -127,7 +127,7 @@ class ModelServingAdapter final : public Adapter {
     if (ctx.type == EndpointType::Embeddings) {
       auto embeddings = embedding_predictions(std::move(predictions));
       if (!embeddings) return embeddings.take_error();
-      return legacy::embeddings_response(std::move(*embeddings), legacy::model_json(model_));
+      return kit::embeddings_response(std::move(*embeddings), kit::model_json(model_));
     }
     auto texts = text_predictions(std::move(predictions));
     if (!texts) return texts.take_error();
@@ -135,13 +135,13 @@ class ModelServingAdapter final : public Adapter {
     int index = 0;
     for (auto& text : *texts) {
       if (ctx.type == EndpointType::Chat) {
-        choices.push_back(legacy::chat_choice(index++, "assistant", std::move(text)));
+        choices.push_back(kit::chat_choice(index++, "assistant", std::move(text)));
       } else {
-        choices.push_back(legacy::completion_choice(index++, std::move(text)));
+        choices.push_back(kit::completion_choice(index++, std::move(text)));
       }
     }
     const char* object = ctx.type == EndpointType::Chat ? "chat.completion" : "text_completion";
-    return legacy::text_response(object, ctx.now, legacy::model_json(model_), std::move(choices));
+    return kit::text_response(object, ctx.now, kit::model_json(model_), std::move(choices));
   }
 
  private:

@@ -12,7 +12,7 @@
 // An upstream 500 whose message starts with "Error: max output tokens is limited to" or
 // "Error: prompt token count" is a problem with the request: it is answered with 422.
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
 
 namespace gw {
@@ -38,15 +38,15 @@ GatewayError invalid_structure(const std::string& why) {
 // A message's text: a string, nothing for null, or the concatenated text parts. Other content
 // parts (images, audio) cannot go into a text prompt.
 Result<std::string> message_text(const Json& message) {
-  Json content = legacy::field(message, "content");
+  Json content = kit::field(message, "content");
   if (content.is_string()) return content.get<std::string>();
   if (content.is_null()) return std::string();
   if (!content.is_array())
     return invalid_structure("Only text content is supported for MosaicML chat.");
   std::string text;
   for (const auto& part : content) {
-    Json t = legacy::field(part, "text");
-    if (legacy::field(part, "type") != Json("text") || !t.is_string())
+    Json t = kit::field(part, "text");
+    if (kit::field(part, "type") != Json("text") || !t.is_string())
       return invalid_structure("Only text content is supported for MosaicML chat.");
     text += t.get<std::string>();
   }
@@ -58,7 +58,7 @@ Result<std::string> message_text(const Json& message) {
 Result<std::string> llama2_prompt(const Json& messages) {
   std::string prompt = "<s>";  // always start with an opening <s> tag
   for (const auto& m : messages) {
-    Json role = legacy::field(m, "role");
+    Json role = kit::field(m, "role");
     const std::string r = role.is_string() ? role.get<std::string>() : to_text(role);
     auto content = message_text(m);
     if (!content) return content.take_error();
@@ -92,15 +92,15 @@ class MosaicMlAdapter final : public Adapter {
   std::string_view display_name() const override { return kDisplay; }
 
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override {
-    if (auto e = legacy::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
+    if (auto e = kit::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
     if (ctx.type == EndpointType::Embeddings) return embeddings(std::move(payload));
 
     std::optional<Json> messages;
-    if (ctx.type == EndpointType::Chat) messages = legacy::pop(payload, "messages");
+    if (ctx.type == EndpointType::Chat) messages = kit::pop(payload, "messages");
     if (payload.contains("model")) return model_not_permitted();
-    static const legacy::KeyMap kMapping = {{"max_tokens", "max_new_tokens"}};
-    if (auto e = legacy::reject_provider_keys(payload, kMapping)) return std::move(*e);
-    Json parameters = legacy::rename_keys(std::move(payload), kMapping);
+    static const kit::KeyMap kMapping = {{"max_tokens", "max_new_tokens"}};
+    if (auto e = kit::reject_provider_keys(payload, kMapping)) return std::move(*e);
+    Json parameters = kit::rename_keys(std::move(payload), kMapping);
 
     Json inputs = Json::array();
     if (messages) {
@@ -108,7 +108,7 @@ class MosaicMlAdapter final : public Adapter {
       if (!prompt) return prompt.take_error();
       inputs.push_back(std::move(*prompt));
     } else {
-      inputs.push_back(legacy::pop(parameters, "prompt").value_or(Json("")));
+      inputs.push_back(kit::pop(parameters, "prompt").value_or(Json("")));
     }
     Json body;
     body["inputs"] = std::move(inputs);
@@ -122,7 +122,7 @@ class MosaicMlAdapter final : public Adapter {
     if (!body) {
       GatewayError e = body.take_error();
       if (e.status == 500 && ctx.type != EndpointType::Embeddings) {
-        Json message = e.detail.is_object() ? legacy::field(e.detail, "message") : e.detail;
+        Json message = e.detail.is_object() ? kit::field(e.detail, "message") : e.detail;
         if (message.is_string()) {
           std::string_view text = message.get_ref<const std::string&>();
           if (starts_with(text, "Error: max output tokens is limited to") ||
@@ -140,36 +140,36 @@ class MosaicMlAdapter final : public Adapter {
   std::vector<std::string_view> error_message_fields() const override { return {"message"}; }
 
   Result<Json> translate(const RequestContext& ctx, Json body) const override {
-    Json outputs = legacy::field(body, "outputs");
+    Json outputs = kit::field(body, "outputs");
     if (!outputs.is_array()) return malformed_upstream("'outputs' is missing");
     if (ctx.type == EndpointType::Embeddings) {
       std::vector<Json> embeddings;
       for (auto& o : outputs) {
-        if (!legacy::is_number_array(o)) return malformed_upstream("an output is not a float list");
+        if (!kit::is_number_array(o)) return malformed_upstream("an output is not a float list");
         embeddings.push_back(std::move(o));
       }
-      return legacy::embeddings_response(std::move(embeddings), legacy::model_json(model_));
+      return kit::embeddings_response(std::move(embeddings), kit::model_json(model_));
     }
     Json choices = Json::array();
     int index = 0;
     for (auto& o : outputs) {
       if (!o.is_string()) return malformed_upstream("an output is not a string");
       if (ctx.type == EndpointType::Chat) {
-        choices.push_back(legacy::chat_choice(index++, "assistant", std::move(o)));
+        choices.push_back(kit::chat_choice(index++, "assistant", std::move(o)));
       } else {
-        choices.push_back(legacy::completion_choice(index++, std::move(o)));
+        choices.push_back(kit::completion_choice(index++, std::move(o)));
       }
     }
     const char* object = ctx.type == EndpointType::Chat ? "chat.completion" : "text_completion";
-    return legacy::text_response(object, ctx.now, legacy::model_json(model_), std::move(choices));
+    return kit::text_response(object, ctx.now, kit::model_json(model_), std::move(choices));
   }
 
  private:
   Result<Call> embeddings(Json payload) const {
     if (payload.contains("model")) return model_not_permitted();
-    static const legacy::KeyMap kMapping = {{"input", "inputs"}};
-    if (auto e = legacy::reject_provider_keys(payload, kMapping)) return std::move(*e);
-    Json body = legacy::rename_keys(std::move(payload), kMapping);
+    static const kit::KeyMap kMapping = {{"input", "inputs"}};
+    if (auto e = kit::reject_provider_keys(payload, kMapping)) return std::move(*e);
+    Json body = kit::rename_keys(std::move(payload), kMapping);
     if (auto it = body.find("inputs"); it != body.end() && it->is_string()) {
       Json one = std::move(*it);
       *it = Json::array({std::move(one)});
@@ -178,7 +178,7 @@ class MosaicMlAdapter final : public Adapter {
   }
 
   UpstreamRequest request(Json body) const {
-    return legacy::post_json(append_path(settings_.api_base, model_.value_or("") + "/v1/predict"),
+    return kit::post_json(append_path(settings_.api_base, model_.value_or("") + "/v1/predict"),
                              std::move(body), {{"Authorization", settings_.api_key.reveal()}});
   }
 

@@ -1,6 +1,6 @@
 #include "providers/openai.h"
 
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 #include "providers/upstream_reply.h"
 #include "config/url.h"
 

@@ -16,7 +16,7 @@ class OpenAIAdapter final : public Adapter {
                                                     std::string payload) const override;
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
                                                       bool client_wants_usage) const override;
-  // 2xx JSON replies take the simdjson fast path (fast_json.h), identical output.
+  // 2xx JSON replies take the simdjson fast path (fast_path.h), identical output.
   Result<std::string> reply_text(const RequestContext& ctx,
                                  const UpstreamReply& reply) const override;
 

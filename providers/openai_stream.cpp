@@ -1,9 +1,9 @@
 // OpenAI (and OpenAI-compatible) streaming: upstream SSE `data:` events of chat.completion.chunk
 // (or legacy text_completion) objects, ended by `data: [DONE]` -> unified chunks
 // (docs/mlflow-compatibility.md §4.6).
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 #include "providers/openai.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -46,7 +46,7 @@ class OpenAIStreamTranslator final : public StreamTranslator {
       return out;
     }
     if (fast_) {
-      // The simdjson path (fast_json.h), pinned to this reference by test_openai_stream.cpp.
+      // The simdjson path (fast_path.h), pinned to this reference by test_openai_stream.cpp.
       if (auto chunk = openai_fast_chunk(type_, event.data, now_, wants_usage_)) {
         if (*chunk) out.push_back(std::move(**chunk));
         return out;

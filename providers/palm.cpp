@@ -16,7 +16,7 @@
 // Errors: Google's {"error": {"code", "message", "status"}}: the generic rule of
 // mlflow-compatibility §3.6.
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
 
 namespace gw {
@@ -40,7 +40,7 @@ class PalmAdapter final : public Adapter {
   std::string_view display_name() const override { return kDisplay; }
 
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override {
-    if (auto e = legacy::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
+    if (auto e = kit::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
     if (payload.contains("model")) return model_not_permitted();
     switch (ctx.type) {
       case EndpointType::Completions:
@@ -56,44 +56,44 @@ class PalmAdapter final : public Adapter {
  protected:
   Result<Json> translate(const RequestContext& ctx, Json body) const override {
     if (ctx.type == EndpointType::Embeddings) {
-      Json items = legacy::field(body, "embeddings");
+      Json items = kit::field(body, "embeddings");
       if (!items.is_array()) return malformed_upstream("'embeddings' is missing");
       std::vector<Json> embeddings;
       for (auto& item : items) {
-        Json value = legacy::field(item, "value");
-        if (!legacy::is_number_array(value))
+        Json value = kit::field(item, "value");
+        if (!kit::is_number_array(value))
           return malformed_upstream("an embedding has no 'value' list");
         embeddings.push_back(std::move(value));
       }
-      return legacy::embeddings_response(std::move(embeddings), legacy::model_json(model_));
+      return kit::embeddings_response(std::move(embeddings), kit::model_json(model_));
     }
-    Json candidates = legacy::field(body, "candidates");
+    Json candidates = kit::field(body, "candidates");
     if (!candidates.is_array()) return malformed_upstream("'candidates' is missing");
     Json choices = Json::array();
     int index = 0;
     for (auto& c : candidates) {
       if (ctx.type == EndpointType::Chat) {
-        Json author = legacy::field(c, "author");
-        Json content = legacy::field(c, "content");
+        Json author = kit::field(c, "author");
+        Json content = kit::field(c, "content");
         if (!author.is_string() || !content.is_string())
           return malformed_upstream("a candidate has no 'author' or 'content'");
-        choices.push_back(legacy::chat_choice(index++, std::move(author), std::move(content)));
+        choices.push_back(kit::chat_choice(index++, std::move(author), std::move(content)));
       } else {
-        Json output = legacy::field(c, "output");
+        Json output = kit::field(c, "output");
         if (!output.is_string()) return malformed_upstream("a candidate has no 'output'");
-        choices.push_back(legacy::completion_choice(index++, std::move(output)));
+        choices.push_back(kit::completion_choice(index++, std::move(output)));
       }
     }
     const char* object = ctx.type == EndpointType::Chat ? "chat.completion" : "text_completion";
-    return legacy::text_response(object, ctx.now, legacy::model_json(model_), std::move(choices));
+    return kit::text_response(object, ctx.now, kit::model_json(model_), std::move(choices));
   }
 
  private:
   Result<Call> completions(Json payload) const {
-    static const legacy::KeyMap kMapping = {
+    static const kit::KeyMap kMapping = {
         {"stop", "stopSequences"}, {"n", "candidateCount"}, {"max_tokens", "maxOutputTokens"}};
-    if (auto e = legacy::reject_provider_keys(payload, kMapping)) return std::move(*e);
-    Json body = legacy::rename_keys(std::move(payload), kMapping);
+    if (auto e = kit::reject_provider_keys(payload, kMapping)) return std::move(*e);
+    Json body = kit::rename_keys(std::move(payload), kMapping);
     halve_temperature(body);
     if (auto p = body.find("prompt"); p != body.end()) {
       Json text = std::move(*p);
@@ -105,33 +105,33 @@ class PalmAdapter final : public Adapter {
   Result<Call> chat(Json payload) const {
     if (payload.contains("max_tokens") || payload.contains("maxOutputTokens"))
       return GatewayError::make(422, "Max tokens is not supported for PaLM chat.");
-    static const legacy::KeyMap kMapping = {{"stop", "stopSequences"}, {"n", "candidateCount"}};
-    if (auto e = legacy::reject_provider_keys(payload, kMapping)) return std::move(*e);
-    Json body = legacy::rename_keys(std::move(payload), kMapping);
+    static const kit::KeyMap kMapping = {{"stop", "stopSequences"}, {"n", "candidateCount"}};
+    if (auto e = kit::reject_provider_keys(payload, kMapping)) return std::move(*e);
+    Json body = kit::rename_keys(std::move(payload), kMapping);
     halve_temperature(body);
 
     // Each message's `role` becomes `author` (moved to the end of the message, as MLflow does).
-    Json messages = legacy::pop(body, "messages").value_or(Json::array());
+    Json messages = kit::pop(body, "messages").value_or(Json::array());
     for (auto& m : messages) {
-      if (auto role = legacy::pop(m, "role")) m["author"] = std::move(*role);
+      if (auto role = kit::pop(m, "role")) m["author"] = std::move(*role);
     }
     Json prompt;
     prompt["messages"] = std::move(messages);
-    if (auto examples = legacy::pop(body, "examples")) prompt["examples"] = std::move(*examples);
-    if (auto context = legacy::pop(body, "context")) prompt["context"] = std::move(*context);
+    if (auto examples = kit::pop(body, "examples")) prompt["examples"] = std::move(*examples);
+    if (auto context = kit::pop(body, "context")) prompt["context"] = std::move(*context);
     body["prompt"] = std::move(prompt);
     return request(":generateMessage", std::move(body));
   }
 
   Result<Call> embeddings(Json payload) const {
-    static const legacy::KeyMap kMapping = {{"input", "texts"}};
-    if (auto e = legacy::reject_provider_keys(payload, kMapping)) return std::move(*e);
-    return request(":batchEmbedText", legacy::rename_keys(std::move(payload), kMapping));
+    static const kit::KeyMap kMapping = {{"input", "texts"}};
+    if (auto e = kit::reject_provider_keys(payload, kMapping)) return std::move(*e);
+    return request(":batchEmbedText", kit::rename_keys(std::move(payload), kMapping));
   }
 
   Call request(std::string_view method, Json body) const {
     std::string url = append_path(settings_.api_base, model_.value_or("") + std::string(method));
-    return Call{legacy::post_json(std::move(url), std::move(body),
+    return Call{kit::post_json(std::move(url), std::move(body),
                                   {{"x-goog-api-key", settings_.api_key.reveal()}})};
   }
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "providers/adapter.h"
-#include "providers/stream_decoder.h"
+#include "providers/wire/stream_decoder.h"
 
 namespace gw {
 

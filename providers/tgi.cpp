@@ -12,7 +12,7 @@
 #include <algorithm>
 
 #include "config/url.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
 
 namespace gw {
@@ -28,23 +28,23 @@ class TgiAdapter final : public Adapter {
   std::string_view display_name() const override { return kDisplay; }
 
   Result<Call> prepare(const RequestContext& ctx, Json payload) const override {
-    if (auto e = legacy::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
+    if (auto e = kit::reject_stream(ctx, payload, kDisplay)) return std::move(*e);
     if (payload.contains("model")) return model_not_permitted();
-    static const legacy::KeyMap kMapping = {{"max_tokens", "max_new_tokens"}};
-    if (auto e = legacy::reject_provider_keys(payload, kMapping)) return std::move(*e);
+    static const kit::KeyMap kMapping = {{"max_tokens", "max_new_tokens"}};
+    if (auto e = kit::reject_provider_keys(payload, kMapping)) return std::move(*e);
 
     // TGI generates one sequence per request.
-    Json n = legacy::pop(payload, "n").value_or(Json(1));
+    Json n = kit::pop(payload, "n").value_or(Json(1));
     if (n != Json(1)) {
       return GatewayError::make(422,
                                 "'n' must be '1' for the Text Generation Inference provider."
                                 "Received value: '" + to_text(n) + "'.");
     }
     // `stream` is not a generation parameter (a `false` would only be noise upstream).
-    legacy::pop(payload, "stream");
-    Json prompt = legacy::pop(payload, "prompt").value_or(Json(""));
+    kit::pop(payload, "stream");
+    Json prompt = kit::pop(payload, "prompt").value_or(Json(""));
 
-    Json parameters = legacy::rename_keys(std::move(payload), kMapping);
+    Json parameters = kit::rename_keys(std::move(payload), kMapping);
     // TGI's temperature range is (0, 100] against our [0, 2]: scale by 50, and 0 is not allowed.
     const auto t = parameters.find("temperature");
     const double temperature = t != parameters.end() && t->is_number() ? t->get<double>() : 0.0;
@@ -55,7 +55,7 @@ class TgiAdapter final : public Adapter {
     Json body;
     body["inputs"] = std::move(prompt);
     body["parameters"] = std::move(parameters);
-    return Call{legacy::post_json(append_path(settings_.api_base, "generate"), std::move(body))};
+    return Call{kit::post_json(append_path(settings_.api_base, "generate"), std::move(body))};
   }
 
  protected:
@@ -75,15 +75,15 @@ class TgiAdapter final : public Adapter {
 
     const auto prompt_tokens = static_cast<std::int64_t>(prefill->size());
     const auto completion_tokens = generated->get<std::int64_t>();
-    Json finish = legacy::field(*details, "finish_reason");
+    Json finish = kit::field(*details, "finish_reason");
     Json usage;
     usage["prompt_tokens"] = prompt_tokens;
     usage["completion_tokens"] = completion_tokens;
     usage["total_tokens"] = prompt_tokens + completion_tokens;
 
     Json choices = Json::array();
-    choices.push_back(legacy::completion_choice(0, std::move(*text), std::move(finish)));
-    return legacy::text_response("text_completion", ctx.now, legacy::model_json(model_),
+    choices.push_back(kit::completion_choice(0, std::move(*text), std::move(finish)));
+    return kit::text_response("text_completion", ctx.now, kit::model_json(model_),
                                  std::move(choices), std::move(usage));
   }
 

@@ -26,9 +26,9 @@
 
 #include "config/url.h"
 #include "providers/openai.h"
-#include "providers/legacy_common.h"
+#include "providers/adapter_kit.h"
 #include "providers/providers.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -150,7 +150,7 @@ class TogetherAIAdapter final : public Adapter {
         body[key] = std::move(value);
       }
     }
-    return Call{legacy::post_json(append_path(settings_.api_base, path), std::move(body),
+    return Call{kit::post_json(append_path(settings_.api_base, path), std::move(body),
                                   {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 

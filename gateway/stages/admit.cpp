@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "providers/aws_sigv4.h"
+#include "providers/wire/aws_sigv4.h"
 
 namespace gw {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "gateway/runtime.h"
 #include "gateway/stages/context.h"
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 
 namespace gw {
 
@@ -27,7 +27,7 @@ boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& 
 boost::asio::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body, Invocation& inv,
                                            Services& s);
 
-// The fast path for a body that fast_validate_request() accepted (fast_json.h). nullopt when
+// The fast path for a body that fast_validate_request() accepted (fast_path.h). nullopt when
 // the adapter has no serialised-payload path for it; the caller then takes invoke().
 boost::asio::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep,
                                                             FastRequest fast, Invocation& inv,

@@ -1,4 +1,4 @@
-// fuzz_eventstream: the AWS event-stream decoder (providers/aws_eventstream.h, Bedrock
+// fuzz_eventstream: the AWS event-stream decoder (providers/wire/aws_eventstream.h, Bedrock
 // ConverseStream) must decode a stream the same way whatever the split (fuzz_split.h); the
 // StreamDecoder over it (stream_decoder.h) must turn the same bytes into one event per message.
 //
@@ -11,8 +11,8 @@
 #include <cstring>
 
 #include "fuzz_split.h"
-#include "providers/aws_eventstream.h"
-#include "providers/stream_decoder.h"
+#include "providers/wire/aws_eventstream.h"
+#include "providers/wire/stream_decoder.h"
 
 namespace {
 

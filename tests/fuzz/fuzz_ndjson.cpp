@@ -1,10 +1,10 @@
-// fuzz_ndjson: the newline-delimited JSON decoder (providers/stream_decoder.h, Cohere's framing)
+// fuzz_ndjson: the newline-delimited JSON decoder (providers/wire/stream_decoder.h, Cohere's framing)
 // must decode a stream the same way whatever the split, including the last line returned by
 // finish() at EOF (fuzz_split.h); every event is one non-blank line.
 //
 // Input: a 4-byte header (two 16-bit cut points), then the stream.
 #include "fuzz_split.h"
-#include "providers/stream_decoder.h"
+#include "providers/wire/stream_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   gw::fuzz::Input in(data, size);

@@ -15,9 +15,9 @@
 // the adapter's translator (with the simdjson fast path) must produce exactly the chunks, error
 // and end state of the reference translator (fast = false).
 #include "fuzz_common.h"
-#include "providers/aws_eventstream.h"
+#include "providers/wire/aws_eventstream.h"
 #include "providers/openai.h"
-#include "providers/stream_decoder.h"
+#include "providers/wire/stream_decoder.h"
 
 namespace {
 

@@ -18,7 +18,7 @@
 //     builds from the reference payload (URL, method, headers, body).
 // Neither path may crash or throw, whatever the body.
 #include "fuzz_common.h"
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 #include "providers/openai.h"
 #include "providers/schema.h"
 

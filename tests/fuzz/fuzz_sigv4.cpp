@@ -1,4 +1,4 @@
-// fuzz_sigv4: SigV4 signing (providers/aws_sigv4.h) with fuzzed method, URL, headers and body;
+// fuzz_sigv4: SigV4 signing (providers/wire/aws_sigv4.h) with fuzzed method, URL, headers and body;
 // fixed credentials, region, service and time.
 //
 // Input: a flag byte, then NUL-separated fields: method, path-and-query, headers (one
@@ -20,7 +20,7 @@
 
 #include "config/url.h"
 #include "fuzz_common.h"
-#include "providers/aws_sigv4.h"
+#include "providers/wire/aws_sigv4.h"
 
 namespace {
 

@@ -1,11 +1,11 @@
-// fuzz_sse: the SSE parser (providers/sse.h) must decode a stream the same way whatever the
+// fuzz_sse: the SSE parser (providers/wire/sse.h) must decode a stream the same way whatever the
 // split (fuzz_split.h), and its events must be well formed.
 //
 // Input: a 5-byte header, then the stream.
 //   byte 0:    buffer limit: 0 -> the default (1 MiB), else 8 * value bytes (the overflow path)
 //   bytes 1-4: two 16-bit cut points
 #include "fuzz_split.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   gw::fuzz::Input in(data, size);

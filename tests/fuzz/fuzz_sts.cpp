@@ -1,4 +1,4 @@
-// fuzz_sts: the STS AssumeRole answer parser (providers/aws_sts.h), which reads XML from the STS
+// fuzz_sts: the STS AssumeRole answer parser (providers/wire/aws_sts.h), which reads XML from the STS
 // endpoint for Bedrock role configs, and its ISO 8601 time parser.
 //
 // Input: the XML answer (also tried whole as an ISO 8601 time).
@@ -11,7 +11,7 @@
 #include <chrono>
 
 #include "fuzz_common.h"
-#include "providers/aws_sts.h"
+#include "providers/wire/aws_sts.h"
 
 namespace {
 

@@ -7,8 +7,8 @@
 #include <future>
 
 #include "gateway_fixture.h"
-#include "providers/aws_eventstream.h"
-#include "providers/aws_sigv4.h"
+#include "providers/wire/aws_eventstream.h"
+#include "providers/wire/aws_sigv4.h"
 
 namespace gw::test {
 namespace {

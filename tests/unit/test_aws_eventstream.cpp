@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/aws_eventstream.h"
+#include "providers/wire/aws_eventstream.h"
 
 namespace gw {
 

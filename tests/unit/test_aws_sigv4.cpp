@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "providers/aws_sigv4.h"
+#include "providers/wire/aws_sigv4.h"
 
 namespace gw {
 namespace {

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "providers/aws_eventstream.h"
+#include "providers/wire/aws_eventstream.h"
 #include "test_provider_fixtures.h"
 
 namespace gw {

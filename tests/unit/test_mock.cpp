@@ -8,7 +8,7 @@
 #include <regex>
 #include <string>
 
-#include "providers/base64.h"
+#include "providers/wire/base64.h"
 #include "providers/mock.h"
 #include "providers/schema.h"
 

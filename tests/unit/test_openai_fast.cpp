@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 #include "providers/openai.h"
 #include "providers/schema.h"
 

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 #include "providers/openai.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 
 namespace gw {
 namespace {

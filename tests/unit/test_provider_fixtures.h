@@ -12,8 +12,8 @@
 #include "config/config.h"
 #include "providers/adapter.h"
 #include "providers/schema.h"
-#include "providers/sse.h"
-#include "providers/stream_decoder.h"
+#include "providers/wire/sse.h"
+#include "providers/wire/stream_decoder.h"
 #include "providers/stream_pump.h"
 
 namespace gw::testing {

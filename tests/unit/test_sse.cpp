@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 
 namespace gw {
 

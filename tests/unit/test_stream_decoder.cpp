@@ -1,10 +1,10 @@
-// The framing layer under every stream translator (providers/stream_decoder.h) and the pure
-// halves of STS AssumeRole (providers/aws_sts.h).
+// The framing layer under every stream translator (providers/wire/stream_decoder.h) and the pure
+// halves of STS AssumeRole (providers/wire/aws_sts.h).
 #include <gtest/gtest.h>
 
-#include "providers/aws_eventstream.h"
-#include "providers/aws_sts.h"
-#include "providers/stream_decoder.h"
+#include "providers/wire/aws_eventstream.h"
+#include "providers/wire/aws_sts.h"
+#include "providers/wire/stream_decoder.h"
 
 namespace gw {
 namespace {

@@ -1,4 +1,4 @@
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 
 #include <algorithm>
 #include <utility>

@@ -1,8 +1,8 @@
-// Helpers shared by the small non-streaming adapters of docs/mlflow-compatibility.md §6.7–6.11
-// (TGI, MLflow model serving, AI21 Labs, PaLM, MosaicML): MLflow's key renames and "Invalid
-// parameter" checks, the streaming guard, and builders for the unified responses of
-// mlflow-compatibility §4.5 (model = the configured model name, id null, created = now, usage
-// members null unless the provider reports them).
+// The adapter kit: building blocks every provider adapter uses (namespace gw::kit). MLflow's key
+// renames and "Invalid parameter" checks (docs/mlflow-compatibility.md §6.7–6.11), the
+// streaming guard, the JSON POST request, tool-call arguments, and builders for the unified
+// responses of mlflow-compatibility §4.5 (model = the configured model name, id null, created =
+// now, usage members null unless the provider reports them).
 #pragma once
 
 #include <optional>
@@ -14,7 +14,7 @@
 #include "providers/adapter.h"
 #include "providers/upstream_reply.h"
 
-namespace gw::legacy {
+namespace gw::kit {
 
 // (unified key, provider key) pairs, in MLflow's mapping order.
 using KeyMap = std::vector<std::pair<std::string_view, std::string_view>>;
@@ -184,4 +184,4 @@ inline Result<Json> tool_call_arguments(const Json& tool_call) {
   return parsed;
 }
 
-}  // namespace gw::legacy
+}  // namespace gw::kit

@@ -1,4 +1,4 @@
-#include "providers/aws_sigv4.h"
+#include "providers/wire/aws_sigv4.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

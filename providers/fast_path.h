@@ -1,7 +1,9 @@
-// Fast reading of upstream replies on the hot path: simdjson (Debian libsimdjson-dev) parses,
-// and a small writer emits compact JSON straight into the response string, skipping the
-// nlohmann DOM. Used only where an equivalence test pins the output to the reference
-// (nlohmann) translation byte for byte; see tests/unit/test_openai_fast.cpp.
+// The fast path (docs/architecture.md, "Request path"): plain client requests validated and
+// serialised, and OpenAI replies and stream chunks translated, in one pass each: simdjson
+// (Debian libsimdjson-dev) parses, and a small writer emits compact JSON straight into the
+// output string, skipping the nlohmann DOM of the reference path. Used only where an
+// equivalence test pins the output to the reference (nlohmann) translation byte for byte; see
+// tests/unit/test_openai_fast.cpp.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "providers/aws_sts.h"
+#include "providers/wire/aws_sts.h"
 
 #include <cctype>
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "providers/adapter.h"
-#include "providers/sse.h"
+#include "providers/wire/sse.h"
 
 namespace gw {
 

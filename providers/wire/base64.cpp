@@ -1,4 +1,4 @@
-#include "providers/base64.h"
+#include "providers/wire/base64.h"
 
 #include <openssl/evp.h>
 

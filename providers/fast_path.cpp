@@ -1,4 +1,4 @@
-#include "providers/fast_json.h"
+#include "providers/fast_path.h"
 
 #include <simdjson.h>
 

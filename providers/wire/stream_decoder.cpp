@@ -1,6 +1,6 @@
-#include "providers/stream_decoder.h"
+#include "providers/wire/stream_decoder.h"
 
-#include "providers/aws_eventstream.h"
+#include "providers/wire/aws_eventstream.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "providers/aws_sigv4.h"
+#include "providers/wire/aws_sigv4.h"
 
 namespace gw {
 

@@ -1,9 +1,9 @@
-#include "providers/aws_eventstream.h"
+#include "providers/wire/aws_eventstream.h"
 
 #include <array>
 #include <utility>
 
-#include "providers/base64.h"
+#include "providers/wire/base64.h"
 
 namespace gw {
 
