@@ -184,4 +184,35 @@ inline Result<Json> tool_call_arguments(const Json& tool_call) {
   return parsed;
 }
 
+// ---- unified stream chunks (docs/mlflow-compatibility.md §4.6) ---------------------------
+
+// {"id","object","created","model"}: the head of every chunk; `object` follows the type
+// ("chat.completion.chunk" or "text_completion_chunk").
+inline Json chunk_head(config::EndpointType type, Json id, Json created, Json model) {
+  Json chunk;
+  chunk["id"] = std::move(id);
+  chunk["object"] =
+      type == config::EndpointType::Chat ? "chat.completion.chunk" : "text_completion_chunk";
+  chunk["created"] = std::move(created);
+  chunk["model"] = std::move(model);
+  return chunk;
+}
+
+// A chat chunk's choice: {"index","finish_reason","delta":{"role","content","tool_calls"}}.
+inline Json delta_choice(Json index, Json finish_reason, Json role, Json content,
+                         Json tool_calls) {
+  return Json{{"index", std::move(index)},
+              {"finish_reason", std::move(finish_reason)},
+              {"delta", Json{{"role", std::move(role)},
+                             {"content", std::move(content)},
+                             {"tool_calls", std::move(tool_calls)}}}};
+}
+
+// A completions chunk's choice: {"index","finish_reason","text"}.
+inline Json text_choice(Json index, Json finish_reason, Json text) {
+  return Json{{"index", std::move(index)},
+              {"finish_reason", std::move(finish_reason)},
+              {"text", std::move(text)}};
+}
+
 }  // namespace gw::kit

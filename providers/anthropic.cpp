@@ -239,10 +239,6 @@ Json usage_of(const Json& input, const Json& output) {
               {"total_tokens", std::move(total)}};
 }
 
-std::string chunk_object(EndpointType type) {
-  return type == EndpointType::Chat ? "chat.completion.chunk" : "text_completion_chunk";
-}
-
 // ---- streaming -----------------------------------------------------------------------------
 
 class AnthropicStreamTranslator final : public StreamTranslator {
@@ -326,34 +322,23 @@ class AnthropicStreamTranslator final : public StreamTranslator {
   bool finished() const override { return finished_; }
 
  private:
-  Json header() const {
-    Json chunk;
-    chunk["id"] = id_;
-    chunk["object"] = chunk_object(type_);
-    chunk["created"] = now_;
-    chunk["model"] = model_;
-    return chunk;
-  }
+  Json header() const { return kit::chunk_head(type_, id_, now_, model_); }
 
   // A chat chunk with one delta; the first delta of the stream carries the assistant role.
   std::string delta_chunk(Json content, Json tool_calls, Json finish_reason) {
-    Json delta{{"role", role_sent_ ? Json(nullptr) : Json("assistant")},
-               {"content", std::move(content)},
-               {"tool_calls", std::move(tool_calls)}};
+    Json role = role_sent_ ? Json(nullptr) : Json("assistant");
     role_sent_ = true;
     Json chunk = header();
-    chunk["choices"] = Json::array({Json{{"index", 0},
-                                         {"finish_reason", std::move(finish_reason)},
-                                         {"delta", std::move(delta)}}});
+    chunk["choices"] = Json::array({kit::delta_choice(0, std::move(finish_reason), std::move(role),
+                                                      std::move(content), std::move(tool_calls))});
     return to_text(chunk);
   }
 
   // A completions chunk.
   std::string text_chunk(Json text, Json finish_reason) {
     Json chunk = header();
-    chunk["choices"] = Json::array({Json{{"index", 0},
-                                         {"finish_reason", std::move(finish_reason)},
-                                         {"text", std::move(text)}}});
+    chunk["choices"] =
+        Json::array({kit::text_choice(0, std::move(finish_reason), std::move(text))});
     return to_text(chunk);
   }
 

@@ -2,6 +2,7 @@
 // binary event stream's events (decoded by providers/wire/stream_decoder.h) -> unified chunks.
 //   https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
 //   https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
+#include "providers/adapter_kit.h"
 #include "providers/bedrock_common.h"
 #include "providers/wire/sse.h"
 
@@ -97,22 +98,12 @@ class ConverseStreamTranslator final : public StreamTranslator {
   bool complete_at_eof() const override { return finished_ || stopped_; }
 
  private:
-  Json header() const {
-    Json c;
-    c["id"] = id_;
-    c["object"] = "chat.completion.chunk";
-    c["created"] = now_;
-    c["model"] = model_;
-    return c;
-  }
+  Json header() const { return kit::chunk_head(config::EndpointType::Chat, id_, now_, model_); }
 
   std::string chunk(Json role, Json content, Json tool_calls, Json finish_reason) const {
     Json c = header();
-    c["choices"] = Json::array({Json{{"index", 0},
-                                     {"finish_reason", std::move(finish_reason)},
-                                     {"delta", Json{{"role", std::move(role)},
-                                                    {"content", std::move(content)},
-                                                    {"tool_calls", std::move(tool_calls)}}}}});
+    c["choices"] = Json::array({kit::delta_choice(0, std::move(finish_reason), std::move(role),
+                                                  std::move(content), std::move(tool_calls))});
     return to_text(c);
   }
 

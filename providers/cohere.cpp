@@ -230,22 +230,12 @@ class CohereStreamTranslator final : public StreamTranslator {
     return out;
   }
 
-  Json head(const Json& id) const {
-    Json chunk;
-    chunk["id"] = id;
-    chunk["object"] = type_ == EndpointType::Chat ? "chat.completion.chunk" : "text_completion_chunk";
-    chunk["created"] = now_;
-    chunk["model"] = model_;
-    return chunk;
-  }
+  Json head(const Json& id) const { return kit::chunk_head(type_, id, now_, model_); }
 
   Json chat_chunk(const Json& id, Json finish_reason, Json content) const {
     Json chunk = head(id);
-    Json choice;
-    choice["index"] = 0;
-    choice["finish_reason"] = std::move(finish_reason);
-    choice["delta"] = Json{{"role", nullptr}, {"content", std::move(content)}, {"tool_calls", nullptr}};
-    chunk["choices"] = Json::array({std::move(choice)});
+    chunk["choices"] = Json::array(
+        {kit::delta_choice(0, std::move(finish_reason), nullptr, std::move(content), nullptr)});
     return chunk;
   }
 

@@ -392,14 +392,11 @@ class GeminiStreamTranslator final : public StreamTranslator {
 
  private:
   Json header() const {
-    Json chunk;
     const bool chat = type_ == EndpointType::Chat;
-    chunk["id"] = std::string(chat ? "gemini-chat-stream-" : "gemini-completions-stream-") +
-                  std::to_string(now_);
-    chunk["object"] = chat ? "chat.completion.chunk" : "text_completion_chunk";
-    chunk["created"] = now_;
-    chunk["model"] = model_;
-    return chunk;
+    return kit::chunk_head(type_,
+                           std::string(chat ? "gemini-chat-stream-" : "gemini-completions-stream-") +
+                               std::to_string(now_),
+                           now_, model_);
   }
 
   EndpointType type_;

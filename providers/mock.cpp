@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "providers/adapter_kit.h"
 #include "providers/wire/base64.h"
 #include "providers/upstream_reply.h"
 
@@ -158,21 +159,13 @@ LocalStream MockAdapter::stream(const RequestContext& ctx, const Json& payload) 
   std::string text = chat_type ? choice["message"]["content"].get<std::string>()
                                : choice["text"].get<std::string>();
   auto make = [&](Json choices) {
-    return Json{{"id", full["id"]},
-                {"object", chat_type ? "chat.completion.chunk" : "text_completion_chunk"},
-                {"created", full["created"]},
-                {"model", full["model"]},
-                {"choices", std::move(choices)}};
+    Json chunk = kit::chunk_head(ctx.type, full["id"], full["created"], full["model"]);
+    chunk["choices"] = std::move(choices);
+    return chunk;
   };
   auto piece = [&](const Json& content, const Json& finish, const Json& role) {
-    if (chat_type) {
-      return Json::array({Json{{"index", 0},
-                               {"finish_reason", finish},
-                               {"delta", Json{{"role", role}, {"content", content},
-                                              {"tool_calls", nullptr}}}}});
-    }
-    return Json::array({Json{{"index", 0}, {"finish_reason", finish},
-                             {"text", content.is_null() ? Json("") : content}}});
+    if (chat_type) return Json::array({kit::delta_choice(0, finish, role, content, nullptr)});
+    return Json::array({kit::text_choice(0, finish, content.is_null() ? Json("") : content)});
   };
   LocalStream out;
   if (chat_type) out.chunks.push_back(to_text(make(piece("", nullptr, "assistant"))));

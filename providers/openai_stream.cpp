@@ -1,6 +1,7 @@
 // OpenAI (and OpenAI-compatible) streaming: upstream SSE `data:` events of chat.completion.chunk
 // (or legacy text_completion) objects, ended by `data: [DONE]` -> unified chunks
 // (docs/mlflow-compatibility.md §4.6).
+#include "providers/adapter_kit.h"
 #include "providers/fast_path.h"
 #include "providers/openai.h"
 #include "providers/wire/sse.h"
@@ -62,12 +63,11 @@ class OpenAIStreamTranslator final : public StreamTranslator {
     const Json usage = field_or_null(j, "usage");
     const bool usage_only = usage.is_object() && (!choices_in.is_array() || choices_in.empty());
     if (usage_only && !wants_usage_) return out;  // requested by the gateway for itself
-    Json chunk;
-    chunk["id"] = field_or_null(j, "id");
-    chunk["object"] = type_ == EndpointType::Chat ? "chat.completion.chunk" : "text_completion_chunk";
     auto created = j.find("created");
-    chunk["created"] = created != j.end() && created->is_number_integer() ? *created : Json(now_);
-    chunk["model"] = field_or_null(j, "model");
+    Json chunk = kit::chunk_head(
+        type_, field_or_null(j, "id"),
+        created != j.end() && created->is_number_integer() ? *created : Json(now_),
+        field_or_null(j, "model"));
     Json choices = Json::array();
     if (choices_in.is_array()) {
       int position = 0;
@@ -77,19 +77,16 @@ class OpenAIStreamTranslator final : public StreamTranslator {
         ++position;
         const Json delta = field_or_null(c, "delta");
         if (type_ == EndpointType::Chat) {
-          choices.push_back(Json{{"index", index},
-                                 {"finish_reason", field_or_null(c, "finish_reason")},
-                                 {"delta",
-                                  Json{{"role", field_or_null(delta, "role")},
-                                       {"content", field_or_null(delta, "content")},
-                                       {"tool_calls", openai_delta_tool_calls(delta)}}}});
+          choices.push_back(kit::delta_choice(index, field_or_null(c, "finish_reason"),
+                                              field_or_null(delta, "role"),
+                                              field_or_null(delta, "content"),
+                                              openai_delta_tool_calls(delta)));
         } else {
           // Chat-shaped chunks (delta.content) and legacy completion chunks (text) both work.
           Json text = field_or_null(delta, "content");
           if (!text.is_string()) text = field_or_null(c, "text");
-          choices.push_back(Json{{"index", index},
-                                 {"finish_reason", field_or_null(c, "finish_reason")},
-                                 {"text", text.is_string() ? text : Json("")}});
+          choices.push_back(kit::text_choice(index, field_or_null(c, "finish_reason"),
+                                             text.is_string() ? text : Json("")));
         }
       }
     }

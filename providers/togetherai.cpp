@@ -61,12 +61,10 @@ class TogetherAIStreamTranslator final : public StreamTranslator {
     if (const Json* err = member(j, "error"); err && !err->is_null()) {
       return upstream_stream_error_of(*err);
     }
-    Json head;
-    head["id"] = member_or_null(j, "id");
-    head["object"] = type_ == EndpointType::Chat ? "chat.completion.chunk" : "text_completion_chunk";
     const Json* created = member(j, "created");
-    head["created"] = created && created->is_number_integer() ? *created : Json(now_);
-    head["model"] = model_;
+    Json head = kit::chunk_head(type_, member_or_null(j, "id"),
+                                created && created->is_number_integer() ? *created : Json(now_),
+                                model_);
 
     const Json* choices_in = member(j, "choices");
     if (choices_in && choices_in->is_array() && !choices_in->empty()) {
@@ -77,17 +75,14 @@ class TogetherAIStreamTranslator final : public StreamTranslator {
         Json content = member_or_null(delta, "content");
         Json text = member_or_null(c, "text");
         if (type_ == EndpointType::Chat) {
-          choices.push_back(Json{{"index", index++},
-                                 {"finish_reason", member_or_null(c, "finish_reason")},
-                                 {"delta",
-                                  Json{{"role", member_or_null(delta, "role")},
-                                       {"content", content.is_string() ? content : text},
-                                       {"tool_calls", openai_delta_tool_calls(delta)}}}});
+          choices.push_back(kit::delta_choice(index++, member_or_null(c, "finish_reason"),
+                                              member_or_null(delta, "role"),
+                                              content.is_string() ? content : text,
+                                              openai_delta_tool_calls(delta)));
         } else {
           if (!text.is_string()) text = content.is_string() ? content : Json("");
-          choices.push_back(Json{{"index", index++},
-                                 {"finish_reason", member_or_null(c, "finish_reason")},
-                                 {"text", std::move(text)}});
+          choices.push_back(
+              kit::text_choice(index++, member_or_null(c, "finish_reason"), std::move(text)));
         }
       }
       Json chunk = head;

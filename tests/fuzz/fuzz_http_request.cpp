@@ -120,9 +120,22 @@ std::string exchange(std::uint16_t port, const std::uint8_t* data, std::size_t s
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // libFuzzer's SIGALRM handler (per-input timeout) has no SA_RESTART: an interrupted connect()
+  // goes on in the background, so wait for it instead of failing the input.
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    fail("connect()", "");
+    int err = errno;
+    if (err == EINTR || err == EINPROGRESS || err == EALREADY) {
+      pollfd p{fd, POLLOUT, 0};
+      int ready;
+      do ready = ::poll(&p, 1, 10'000);
+      while (ready < 0 && errno == EINTR);
+      socklen_t len = sizeof err;
+      err = ready == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 ? err : ETIMEDOUT;
+    }
+    if (err != 0) {
+      ::close(fd);
+      fail("connect()", std::strerror(err));
+    }
   }
   std::string out;
   std::size_t sent = 0;

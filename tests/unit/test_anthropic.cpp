@@ -13,6 +13,10 @@
 namespace gw {
 namespace {
 
+using testing::fixture;
+using testing::expect_body;
+using testing::texts;
+
 using testing::kNow;
 using testing::Subject;
 
@@ -22,21 +26,6 @@ Subject chat() { return testing::subject("llm/v1/chat", "anthropic", "claude-2.1
 Subject completions() {
   return testing::subject("llm/v1/completions", "anthropic", "claude-2.1", kConfig);
 }
-
-std::string fixture(const std::string& name) {
-  std::string path = std::string(GW_SOURCE_DIR) + "/tests/fixtures/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "missing fixture " << path;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The upstream body, which must be compact JSON equal (order included) to `expected`.
-void expect_body(const UpstreamRequest& req, const std::string& expected) {
-  EXPECT_EQ(req.body, to_text(Json::parse(expected)));
-}
-
 Json body_of(const Subject& s, const std::string& client_body) {
   return Json::parse(testing::upstream_request(s, client_body).body);
 }
@@ -46,13 +35,6 @@ GatewayError error_of(const Subject& s, const std::string& client_body) {
   EXPECT_FALSE(call.ok()) << "expected an error for " << client_body;
   return call.ok() ? GatewayError{} : call.error();
 }
-
-std::vector<std::string> texts(const testing::StreamOutcome& o) {
-  std::vector<std::string> out;
-  for (const auto& c : o.chunks) out.push_back(to_text(c));
-  return out;
-}
-
 // ---- requests ------------------------------------------------------------------------------
 
 TEST(AnthropicRequest, SpecChatExample) {

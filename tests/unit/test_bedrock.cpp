@@ -23,6 +23,8 @@
 namespace gw {
 namespace {
 
+using testing::texts;
+
 using namespace gw::testing;
 
 const std::string kConfig =
@@ -579,13 +581,6 @@ std::string chunk_text(const std::string& delta, const std::string& finish = "nu
                        "model":"anthropic.claude-3-haiku-20240307-v1:0",
                        "choices":[{"index":0,"finish_reason":)" + finish + R"(,"delta":)" + delta + "}]}"));
 }
-
-std::vector<std::string> texts(const std::vector<Json>& chunks) {
-  std::vector<std::string> out;
-  for (const auto& c : chunks) out.push_back(to_text(c));
-  return out;
-}
-
 TEST(BedrockStream, FramingAndTranslatorAvailability) {
   Subject s = chat();
   EXPECT_EQ(s.adapter->stream_framing(), StreamFraming::AwsEventStream);

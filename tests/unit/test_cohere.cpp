@@ -14,6 +14,9 @@
 namespace gw {
 namespace {
 
+using testing::expect_error;
+using testing::texts;
+
 using testing::header;
 using testing::kNow;
 using testing::prepare;
@@ -30,18 +33,6 @@ testing::Subject completions() {
 }
 testing::Subject embeddings() {
   return subject("llm/v1/embeddings", "cohere", "embed-english-light-v2.0", kConfig);
-}
-
-void expect_error(const Result<Call>& call, int status, const std::string& message) {
-  ASSERT_FALSE(call.ok());
-  EXPECT_EQ(call.error().status, status);
-  EXPECT_EQ(call.error().message(), message);
-}
-
-std::vector<std::string> texts(const std::vector<Json>& chunks) {
-  std::vector<std::string> out;
-  for (const auto& c : chunks) out.push_back(to_text(c));
-  return out;
 }
 
 // ---- chat -------------------------------------------------------------------------------------

@@ -14,6 +14,9 @@
 namespace gw {
 namespace {
 
+using testing::expect_body;
+using testing::texts;
+
 using testing::Subject;
 
 const char* kConfig = "{gemini_api_key: g-key}";
@@ -27,19 +30,7 @@ Subject embeddings() {
   return testing::subject("llm/v1/embeddings", "gemini", "text-embedding-004", kConfig);
 }
 
-std::string fixture(const std::string& name) {
-  std::string path = std::string(GW_SOURCE_DIR) + "/tests/fixtures/gemini/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "missing fixture " << path;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void expect_body(const UpstreamRequest& req, const std::string& expected) {
-  EXPECT_EQ(req.body, to_text(Json::parse(expected)));
-}
-
+std::string fixture(const std::string& name) { return testing::fixture("gemini/" + name); }
 Json body_of(const Subject& s, const std::string& client_body) {
   return Json::parse(testing::upstream_request(s, client_body).body);
 }
@@ -49,13 +40,6 @@ GatewayError error_of(const Subject& s, const std::string& client_body) {
   EXPECT_FALSE(call.ok()) << "expected an error for " << client_body;
   return call.ok() ? GatewayError{} : call.error();
 }
-
-std::vector<std::string> texts(const testing::StreamOutcome& o) {
-  std::vector<std::string> out;
-  for (const auto& c : o.chunks) out.push_back(to_text(c));
-  return out;
-}
-
 // ---- requests ------------------------------------------------------------------------------
 
 TEST(GeminiRequest, ChatGolden) {

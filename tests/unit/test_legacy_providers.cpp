@@ -15,14 +15,11 @@
 namespace gw {
 namespace {
 
+using testing::expect_body;
+
 using testing::kNow;
 using testing::Subject;
 using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// The request body must be exactly this JSON, keys in this order (compact text comparison).
-void expect_body(const UpstreamRequest& req, const std::string& expected) {
-  EXPECT_EQ(req.body, to_text(Json::parse(expected)));
-}
 
 // The unified response must be exactly this JSON, keys in this order.
 void expect_reply(const Subject& s, const std::string& upstream, const std::string& expected) {

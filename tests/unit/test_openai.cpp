@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "providers/openai.h"
+#include "fixture_file.h"
 #include "providers/schema.h"
 
 namespace gw {
@@ -24,14 +25,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 Json J(const char* text) { return Json::parse(text); }
 
-std::string fixture(const std::string& name) {
-  std::string path = std::string(GW_SOURCE_DIR) + "/tests/fixtures/openai/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "missing fixture " << path;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string fixture(const std::string& name) { return fixtures::read("openai/" + name); }
 
 OpenAISettings openai_settings() {
   OpenAISettings s;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "fixture_file.h"
 #include "providers/adapter.h"
 #include "providers/schema.h"
 #include "providers/wire/sse.h"
@@ -124,5 +125,30 @@ inline StreamOutcome run_stream(const Subject& s, const std::string& bytes, bool
   out.finished = translator->finished() || translator->complete_at_eof();
   return out;
 }
+
+// ---- helpers every provider test uses -----------------------------------------------------
+
+// A file under tests/fixtures/ (e.g. "gemini/chat_response.json"), byte for byte.
+inline std::string fixture(const std::string& path) { return fixtures::read(path); }
+
+// The upstream body, which must be compact JSON equal (key order included) to `expected`.
+inline void expect_body(const UpstreamRequest& req, const std::string& expected) {
+  EXPECT_EQ(req.body, to_text(Json::parse(expected)));
+}
+
+// prepare() must have failed with exactly this status and text.
+inline void expect_error(const Result<Call>& call, int status, const std::string& message) {
+  ASSERT_FALSE(call.ok());
+  EXPECT_EQ(call.error().status, status);
+  EXPECT_EQ(call.error().message(), message);
+}
+
+// Stream chunks as compact JSON texts.
+inline std::vector<std::string> texts(const std::vector<Json>& chunks) {
+  std::vector<std::string> out;
+  for (const auto& c : chunks) out.push_back(to_text(c));
+  return out;
+}
+inline std::vector<std::string> texts(const StreamOutcome& o) { return texts(o.chunks); }
 
 }  // namespace gw::testing

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "providers/wire/sse.h"
+#include "fixture_file.h"
 
 namespace gw {
 
@@ -23,14 +24,7 @@ namespace {
 using Events = std::vector<SseEvent>;
 using namespace std::string_literals;
 
-std::string fixture(const std::string& name) {
-  std::string path = std::string(GW_SOURCE_DIR) + "/tests/fixtures/sse/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "missing fixture " << path;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string fixture(const std::string& name) { return fixtures::read("sse/" + name); }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   std::string out;

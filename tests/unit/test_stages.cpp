@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "runtime_fixture.h"
 #include "gateway/stages/admit.h"
 #include "gateway/stages/resolve.h"
 
@@ -11,11 +12,7 @@ namespace {
 
 using config::EndpointType;
 
-Runtime snapshot(const std::string& yaml) {
-  auto r = config::load_config_string(yaml, [](const std::string&) { return std::nullopt; });
-  EXPECT_TRUE(r.ok());
-  return Runtime(*r.config);
-}
+Runtime snapshot(const std::string& yaml) { return fixtures::runtime_from(yaml); }
 
 const char* kYaml =
     "endpoints:\n"
