@@ -15,6 +15,55 @@ std::string Url::target() const { return query.empty() ? path : path + "?" + que
 
 std::string Url::to_string() const { return scheme + "://" + host_header() + target(); }
 
+namespace {
+
+// Splits an authority ("host[:port]" or "[v6]:port") into u.host and the port text; false when
+// it is not one.
+bool split_authority(std::string_view authority, Url& u, std::string_view& port) {
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    u.host = std::string(authority.substr(1, close - 1));
+    // An IP literal is an IPv6 address: host_header() brackets exactly the hosts with a ':'.
+    // "[[x]" used to give host "[x", sent unbracketed as Host "[x" (found by
+    // tests/fuzz/fuzz_url: to_string() did not parse again).
+    if (u.host.find(':') == std::string::npos || u.host.find('[') != std::string::npos)
+      return false;
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return false;
+      port = after.substr(1);
+    }
+    return true;
+  }
+  auto colon = authority.rfind(':');
+  if (colon == std::string_view::npos) {
+    u.host = std::string(authority);
+    return true;
+  }
+  u.host = std::string(authority.substr(0, colon));
+  port = authority.substr(colon + 1);
+  // An IPv6 literal must be bracketed ("http://::1/" is not a URL).
+  return u.host.find(':') == std::string::npos;
+}
+
+// 1-65535 in at most five digits; "" means the scheme's default.
+bool set_port(std::string_view port, Url& u) {
+  if (port.empty()) {
+    u.port = u.tls() ? "443" : "80";
+    return true;
+  }
+  if (port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return false;
+  int p = std::stoi(std::string(port));
+  if (p <= 0 || p > 65535) return false;
+  u.port = std::string(port);
+  return true;
+}
+
+}  // namespace
+
 std::optional<Url> parse_url(std::string_view text) {
   // What this accepts goes on the wire verbatim (request line, Host header): a control
   // character (CR, LF, NUL, ...) would break the request or inject into it. (A space is refused
@@ -36,45 +85,9 @@ std::optional<Url> parse_url(std::string_view text) {
   std::string_view tail = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
   if (authority.empty() || authority.find_first_of("@ ") != std::string_view::npos)
     return std::nullopt;
-
   std::string_view port;
-  if (authority.front() == '[') {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    u.host = std::string(authority.substr(1, close - 1));
-    // An IP literal is an IPv6 address: host_header() brackets exactly the hosts with a ':'.
-    // "[[x]" used to give host "[x", sent unbracketed as Host "[x" (found by
-    // tests/fuzz/fuzz_url: to_string() did not parse again).
-    if (u.host.find(':') == std::string::npos || u.host.find('[') != std::string::npos)
-      return std::nullopt;
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port = after.substr(1);
-    }
-  } else {
-    auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos) {
-      u.host = std::string(authority.substr(0, colon));
-      port = authority.substr(colon + 1);
-      // An IPv6 literal must be bracketed ("http://::1/" is not a URL).
-      if (u.host.find(':') != std::string::npos) return std::nullopt;
-    } else {
-      u.host = std::string(authority);
-    }
-  }
-  if (u.host.empty()) return std::nullopt;
-  if (!port.empty()) {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](unsigned char c) {
-          return std::isdigit(c);
-        }))
-      return std::nullopt;
-    int p = std::stoi(std::string(port));
-    if (p <= 0 || p > 65535) return std::nullopt;
-    u.port = std::string(port);
-  } else {
-    u.port = u.tls() ? "443" : "80";
-  }
+  if (!split_authority(authority, u, port) || u.host.empty() || !set_port(port, u))
+    return std::nullopt;
   auto q = tail.find('?');
   u.path = std::string(tail.substr(0, q));
   if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));

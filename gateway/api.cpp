@@ -53,21 +53,28 @@ net::awaitable<ApiResponse> Api::invoke_named(const Runtime& rt, const std::stri
 }
 
 net::awaitable<ApiResponse> Api::invoke_v1(const Runtime& rt, EndpointType want, Invocation& inv) {
+  // One traffic draw per request: when the fast path resolved the model but declined the body,
+  // the reference path serves the same endpoint (a route does not pick twice).
+  const EndpointRuntime* picked = nullptr;
   // Fast path: a plain valid body naming an endpoint (or route) of the right type.
   if (auto fast = fast_validate_request(want, inv.request.body, true); fast && fast->model) {
     auto ep = resolve_model(rt, want, *fast->model, traffic_draw());
     if (ep) {
-      if (auto r = co_await try_fast(**ep, std::move(*fast), inv, services_))
+      picked = *ep;
+      if (auto r = co_await try_fast(*picked, std::move(*fast), inv, services_))
         co_return std::move(*r);
     }
   }
   auto body = parse_request_body(inv.request.body);
   if (!body) co_return render_error(body.error(), PathFamily::OpenAI);
-  auto model = model_of(want, *body);
-  if (!model) co_return render_error(model.error(), PathFamily::OpenAI);
-  auto ep = resolve_model(rt, want, *model, traffic_draw());
-  if (!ep) co_return render_error(ep.error(), PathFamily::OpenAI);
-  co_return co_await invoke(**ep, std::move(*body), inv, services_);
+  if (!picked) {
+    auto model = model_of(want, *body);
+    if (!model) co_return render_error(model.error(), PathFamily::OpenAI);
+    auto ep = resolve_model(rt, want, *model, traffic_draw());
+    if (!ep) co_return render_error(ep.error(), PathFamily::OpenAI);
+    picked = *ep;
+  }
+  co_return co_await invoke(*picked, std::move(*body), inv, services_);
 }
 
 net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
@@ -87,9 +94,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     case RouteMatch::Kind::Found:
       break;
   }
-  const auto qpos = req.target.find('?');
-  const std::string_view query =
-      qpos == std::string::npos ? std::string_view() : std::string_view(req.target).substr(qpos + 1);
+  const std::string_view query = m.query;
   switch (m.route->id) {
     case RouteId::Health: co_return health();
     case RouteId::Root: co_return redirect("/docs");
@@ -116,7 +121,9 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
       co_return r;
     }
   }
-  co_return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
+  // Not reached: every RouteId returns above, and -Werror=switch keeps it so. A route added to
+  // the table without a handler would otherwise end the coroutine without a response.
+  co_return render_error(GatewayError::make(500, "Internal Server Error"), PathFamily::Mlflow);
 }
 
 }  // namespace gw

@@ -7,8 +7,9 @@ namespace gw {
 namespace net = boost::asio;
 
 net::awaitable<std::optional<GatewayError>> AwsAuth::sign(UpstreamRequest& req,
+                                                          const AwsSigV4& how,
                                                           std::string_view endpoint) {
-  const config::BedrockSettings& s = *req.aws;
+  const config::BedrockSettings& s = *how.settings;
   AwsCredentials creds;
   if (s.role_arn) {
     auto role = co_await role_credentials(s, endpoint);
@@ -19,8 +20,7 @@ net::awaitable<std::optional<GatewayError>> AwsAuth::sign(UpstreamRequest& req,
     creds.secret_access_key = s.secret_access_key.reveal();
     if (!s.session_token.empty()) creds.session_token = s.session_token.reveal();
   }
-  // Bedrock's SigV4 signing name is "bedrock" (for the bedrock-runtime endpoints too).
-  if (!sigv4_sign(req, creds, s.region, "bedrock", clock_()))
+  if (!sigv4_sign(req, creds, s.region, how.service, clock_()))
     co_return GatewayError::make(500, "The Bedrock request URL cannot be signed");
   co_return std::nullopt;
 }

@@ -25,9 +25,10 @@ class AwsAuth {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
   AwsAuth(UpstreamClient& client, Clock clock) : client_(client), clock_(std::move(clock)) {}
 
-  // Signs `req` (req.aws must be set) in place. A GatewayError when the role's credentials
-  // cannot be obtained (STS unreachable or refusing: 502, never with a secret in the text).
+  // Signs `req` in place as `how` says. A GatewayError when the role's credentials cannot be
+  // obtained (STS unreachable or refusing: 502, never with a secret in the text).
   boost::asio::awaitable<std::optional<GatewayError>> sign(UpstreamRequest& req,
+                                                           const AwsSigV4& how,
                                                            std::string_view endpoint);
 
   // Number of STS calls made (tests: the cache is used).

@@ -251,6 +251,55 @@ struct RedisLimiter::Impl {
     co_return std::move(std::get<0>(result));
   }
 
+  // SNI, then certificate chain + hostname verification, bounded like the connect.
+  net::awaitable<bool> handshake(Connection& c, std::string& err) {
+    c.tls = std::make_unique<ssl::stream<tcp::socket&>>(c.socket, ssl_ctx);
+    if (!SSL_set_tlsext_host_name(c.tls->native_handle(), address.host.c_str())) {
+      err = "TLS set-up failed";
+      co_return false;
+    }
+    c.tls->set_verify_callback(ssl::host_name_verification(address.host));
+    net::steady_timer hs_timer(ioc, timeout);
+    auto hs = co_await (c.tls->async_handshake(ssl::stream_base::client, kTok) ||
+                        hs_timer.async_wait(kTok));
+    if (hs.index() == 1) {
+      err = "TLS handshake timed out";
+      co_return false;
+    }
+    if (auto [hec] = std::get<0>(hs); hec) {
+      err = "TLS handshake failed (" + hec.message() + ")";
+      co_return false;
+    }
+    co_return true;
+  }
+
+  // AUTH (when the URI has a password), then SELECT (when it names a db other than 0).
+  net::awaitable<bool> authenticate(Connection& c, std::string& err) {
+    if (!address.password.empty()) {
+      // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
+      std::vector<std::string> args{"AUTH"};
+      if (!address.username.empty()) args.push_back(address.username);
+      args.push_back(address.password);
+      const std::string auth = format_command(args);
+      auto reply = co_await roundtrip(c, auth, err);
+      if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        // Redis' own text ("WRONGPASS invalid username-password pair ...") holds no secret.
+        if (reply) err = "AUTH refused: " + std::string(reply->str, reply->len);
+        co_return false;
+      }
+    }
+    if (address.db != 0) {
+      // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
+      const std::string select = format_command(std::vector<std::string>{"SELECT", std::to_string(address.db)});
+      auto reply = co_await roundtrip(c, select, err);
+      if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        if (reply) err = std::string(reply->str, reply->len);
+        co_return false;
+      }
+    }
+    co_return true;
+  }
+
   net::awaitable<std::unique_ptr<Connection>> connect(std::string& err) {
     auto c = std::make_unique<Connection>(ioc);
     tcp::resolver resolver(ioc);
@@ -272,48 +321,13 @@ struct RedisLimiter::Impl {
     }
     error_code ignored;
     c->socket.set_option(tcp::no_delay(true), ignored);
+    // (No co_await inside && or ?: operands: GCC 12 miscompiles some of those.)
     if (address.tls) {
-      // SNI, then certificate chain + hostname verification, bounded like the connect.
-      c->tls = std::make_unique<ssl::stream<tcp::socket&>>(c->socket, ssl_ctx);
-      if (!SSL_set_tlsext_host_name(c->tls->native_handle(), address.host.c_str())) {
-        err = "TLS set-up failed";
-        co_return nullptr;
-      }
-      c->tls->set_verify_callback(ssl::host_name_verification(address.host));
-      net::steady_timer hs_timer(ioc, timeout);
-      auto hs = co_await (c->tls->async_handshake(ssl::stream_base::client, kTok) ||
-                          hs_timer.async_wait(kTok));
-      if (hs.index() == 1) {
-        err = "TLS handshake timed out";
-        co_return nullptr;
-      }
-      if (auto [hec] = std::get<0>(hs); hec) {
-        err = "TLS handshake failed (" + hec.message() + ")";
-        co_return nullptr;
-      }
+      const bool secured = co_await handshake(*c, err);
+      if (!secured) co_return nullptr;
     }
-    if (!address.password.empty()) {
-      // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
-      std::vector<std::string> args{"AUTH"};
-      if (!address.username.empty()) args.push_back(address.username);
-      args.push_back(address.password);
-      const std::string auth = format_command(args);
-      auto reply = co_await roundtrip(*c, auth, err);
-      if (!reply || reply->type == REDIS_REPLY_ERROR) {
-        // Redis' own text ("WRONGPASS invalid username-password pair ...") holds no secret.
-        if (reply) err = "AUTH refused: " + std::string(reply->str, reply->len);
-        co_return nullptr;
-      }
-    }
-    if (address.db != 0) {
-      // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
-      const std::string select = format_command(std::vector<std::string>{"SELECT", std::to_string(address.db)});
-      auto reply = co_await roundtrip(*c, select, err);
-      if (!reply || reply->type == REDIS_REPLY_ERROR) {
-        if (reply) err = std::string(reply->str, reply->len);
-        co_return nullptr;
-      }
-    }
+    const bool ready = co_await authenticate(*c, err);
+    if (!ready) co_return nullptr;
     co_return c;
   }
 

@@ -92,6 +92,7 @@ RouteMatch match_route(std::span<const RouteSpec> table, std::string_view method
                             : method == "GET" || method == "HEAD" ? kGet
                                                                   : 0;
   RouteMatch m;
+  if (qpos != std::string_view::npos) m.query = target.substr(qpos + 1);
   std::string_view raw;
   for (const RouteSpec& route : table) {
     if (!matches(route.pattern, path, raw)) continue;

@@ -62,6 +62,7 @@ struct RouteMatch {
   const RouteSpec* route = nullptr;  // Found, MethodNotAllowed
   std::string name;                  // the decoded capture (Found, MethodNotAllowed)
   std::string location;              // Redirect: the new target, query kept
+  std::string_view query;            // after '?' in the target ("" without one); views it
 };
 
 // Matches `method` and `target` (path + optional "?query") against `table`.

@@ -557,6 +557,195 @@ struct Server::Impl {
     s.stream.close();
   }
 
+  using RequestParser = http::request_parser<http::string_body>;
+
+  // How reading a request ended: it is complete, or the connection closes (Linger: after an
+  // answer the client may not have read yet because it is still sending).
+  enum class ReadEnd { Ok, Close, Linger };
+
+  // A keep-alive connection waits for the first byte of its next request within the idle
+  // timeout; from then on (and on a new connection, from its start) one deadline of
+  // read_timeout covers the whole request, header and body. False: the connection is done
+  // (closed, reset, idle too long or shed: no answer owed).
+  net::awaitable<bool> await_request(Session& s, beast::flat_buffer& buffer, bool first) {
+    if (buffer.size() == 0) {
+      s.idle = true;
+      s.kept_alive = !first;
+      s.arm_read_deadline(first ? opts.read_timeout : opts.idle_timeout);
+      auto space = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
+      auto [fec, fn] = co_await s.stream.async_read_some(space, kTok);
+      buffer.commit(fn);
+      if (fec || fn == 0) co_return false;
+      if (!first) s.arm_read_deadline(opts.read_timeout);
+    } else {
+      s.arm_read_deadline(opts.read_timeout);
+    }
+    s.idle = false;
+    s.kept_alive = false;
+    co_return true;
+  }
+
+  // Reads the header section (`consumed`: its bytes); on an error, answers it when one is owed.
+  net::awaitable<ReadEnd> read_head(Session& s, beast::flat_buffer& buffer, RequestParser& parser,
+                                    std::size_t& consumed) {
+    auto [hec, hn] = co_await http::async_read_header(s.stream, buffer, parser, kTok);
+    consumed = hn;
+    if (!hec) co_return ReadEnd::Ok;
+    s.disarm_read_deadline();
+    if (s.read_timed_out) {
+      co_await send_error_and_close(s, http::status::request_timeout,
+                                    "Timed out reading the request");
+      co_return ReadEnd::Close;
+    }
+    if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
+      co_await send_error_and_close(s, http::status::request_header_fields_too_large,
+                                    "Request headers are larger than " +
+                                        std::to_string(opts.max_header_bytes) + " bytes");
+      co_return ReadEnd::Linger;
+    }
+    if (hec == http::error::body_limit) {
+      // Content-Length was over the limit: the header (and so the target) is complete.
+      co_await send_error_and_close(s, http::status::payload_too_large,
+                                    "Request body is larger than the limit of " +
+                                        std::to_string(opts.max_body_bytes) + " bytes",
+                                    std::string(parser.get().target()));
+      co_return ReadEnd::Linger;
+    }
+    if (hec == http::error::end_of_stream || hec == net::error::eof ||
+        hec == net::error::operation_aborted || hec == net::error::connection_reset)
+      co_return ReadEnd::Close;
+    co_await send_error_and_close(s, http::status::bad_request,
+                                  "Malformed HTTP request: " + hec.message());
+    co_return ReadEnd::Linger;
+  }
+
+  // Reads the body after the header (answering `Expect: 100-continue`). Everything read for
+  // this request (framing and chunk extensions included) is bounded, not just the body: bytes
+  // that are not body still cost reads and parsing.
+  net::awaitable<ReadEnd> read_body(Session& s, beast::flat_buffer& buffer, RequestParser& parser,
+                                    std::size_t consumed) {
+    if (parser.is_done()) {
+      s.disarm_read_deadline();
+      co_return ReadEnd::Ok;
+    }
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> cont{http::status::continue_, 11};
+      s.stream.expires_after(opts.read_timeout);
+      auto [cec, cn] = co_await http::async_write(s.stream, cont, kTok);
+      s.stream.expires_never();
+      if (cec) co_return ReadEnd::Close;
+    }
+    const std::size_t wire_limit = 2 * opts.max_body_bytes + buffer.max_size();
+    error_code bec;
+    while (!parser.is_done() && !bec) {
+      auto [rec, n] = co_await http::async_read_some(s.stream, buffer, parser, kTok);
+      consumed += n;
+      bec = !rec && consumed > wire_limit ? error_code(http::error::body_limit) : rec;
+    }
+    s.disarm_read_deadline();
+    if (!bec) co_return ReadEnd::Ok;
+    co_return co_await body_error(s, bec, buffer.max_size(), std::string(parser.get().target()));
+  }
+
+  net::awaitable<ReadEnd> body_error(Session& s, error_code bec, std::size_t buffer_max,
+                                     std::string target) {
+    if (s.read_timed_out) {
+      co_await send_error_and_close(s, http::status::request_timeout,
+                                    "Timed out reading the request body", target);
+      co_return ReadEnd::Close;
+    }
+    if (bec == http::error::body_limit || bec == http::error::buffer_overflow) {
+      // Built before the co_await: GCC 12 destroys a temporary of a conditional
+      // expression inside a co_await operand twice.
+      std::string detail =
+          bec == http::error::body_limit
+              ? "Request body is larger than the limit of " +
+                    std::to_string(opts.max_body_bytes) + " bytes"
+              : "Request body framing (a chunk extension or the trailer) is larger than " +
+                    std::to_string(buffer_max) + " bytes";
+      co_await send_error_and_close(s, http::status::payload_too_large, std::move(detail), target);
+      co_return ReadEnd::Linger;
+    }
+    if (bec == http::error::end_of_stream || bec == net::error::eof ||
+        bec == net::error::connection_reset)
+      co_return ReadEnd::Close;
+    co_await send_error_and_close(s, http::status::bad_request,
+                                  "Malformed HTTP request: " + bec.message());
+    co_return ReadEnd::Linger;
+  }
+
+  // Reads one whole request into `parser`.
+  net::awaitable<ReadEnd> read_request(Session& s, beast::flat_buffer& buffer,
+                                       RequestParser& parser) {
+    std::size_t consumed = 0;
+    const ReadEnd head = co_await read_head(s, buffer, parser, consumed);
+    if (head != ReadEnd::Ok) co_return head;
+    if (auto bad = check_framing(parser.get())) {
+      // The body's length cannot be known: the connection cannot carry another request.
+      s.disarm_read_deadline();
+      co_await send_error_and_close(s, bad->first, bad->second,
+                                    std::string(parser.get().target()));
+      co_return ReadEnd::Linger;
+    }
+    co_return co_await read_body(s, buffer, parser, consumed);
+  }
+
+  // The API's answer; a body with too many JSON values is refused before it is parsed, and an
+  // exception becomes a 500 (logged) instead of ending the worker.
+  net::awaitable<ApiResponse> answer(Worker& w, ApiRequest areq, std::string_view target) {
+    try {
+      if (json_values_exceed(areq.body, opts.max_json_values)) {
+        co_return render_error(GatewayError::make(413, "Request body holds more than " +
+                                                           std::to_string(opts.max_json_values) +
+                                                           " JSON values"),
+                               family_of(target));
+      }
+      co_return co_await w.api.handle(std::move(areq));
+    } catch (const std::exception& ex) {
+      log::error("unhandled error while serving " + std::string(target) + ": " + ex.what());
+    }
+    co_return render_error(GatewayError::make(500, "Internal Server Error"), family_of(target));
+  }
+
+  // Answers one complete request; false when the connection must close after it.
+  net::awaitable<bool> serve_request(Worker& w, Session& s, beast::flat_buffer& buffer,
+                                     http::request<http::string_body> req) {
+    auto start = Clock::now();
+    ApiRequest areq;
+    areq.method = std::string(req.method_string());
+    areq.target = std::string(req.target());
+    areq.body = std::move(req.body());
+    areq.client_ip = s.client_ip;
+    areq.headers.reserve(8);
+    for (const auto& field : req) areq.headers.emplace_back(field.name_string(), field.value());
+    SessionStreamWriter stream_writer(s.stream, buffer, req.version(), req.keep_alive() && !stopping,
+                                      opts.read_timeout);
+    areq.stream = &stream_writer;
+    ApiResponse ares = co_await answer(w, std::move(areq), req.target());
+    if (ares.streamed) {
+      if (opts.access_log) access_log(s, req, ares.status, "stream" + (ares.usage.empty() ? "" : " " + ares.usage));
+      co_return ares.stream_complete && stream_writer.keep_alive() && !stopping;
+    }
+    const bool keep = req.keep_alive() && !stopping;  // stopping may have begun meanwhile
+    const std::size_t body_bytes = ares.body.size();
+    std::string wire = serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
+    s.stream.expires_after(opts.read_timeout);
+    auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
+    if (opts.access_log) {
+      auto ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      char dur[32];
+      std::snprintf(dur, sizeof dur, "%.2f", ms);
+      access_log(s, req, ares.status, std::to_string(body_bytes) + " " + dur + "ms");
+    }
+    co_return !wec && keep;
+  }
+
+  static void access_log(const Session& s, const http::request<http::string_body>& req,
+                         int status, const std::string& tail) {
+    log::info(s.client_ip + " \"" + std::string(req.method_string()) + " " +
+              std::string(req.target()) + "\" " + std::to_string(status) + " " + tail);
+  }
+
   net::awaitable<void> run_session(Worker& w, std::shared_ptr<Session> sp) {
     Session& s = *sp;
     {
@@ -569,172 +758,19 @@ struct Server::Impl {
     // chunk-extension line or a trailer section, which must fit in this buffer instead.
     beast::flat_buffer buffer(opts.max_header_bytes + kBufferSlack);
     buffer.reserve(4096);  // Beast reads at most the free capacity: whole requests in one read
-    bool first = true;
     bool linger = false;
-    for (;;) {
-      if (stopping) break;
-      http::request_parser<http::string_body> parser;
+    for (bool first = true; !stopping; first = false) {
+      RequestParser parser;
       parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
       parser.body_limit(opts.max_body_bytes);
       s.stream.expires_never();  // the write deadline of the previous response is over
-      // A keep-alive connection waits for the first byte of its next request within the idle
-      // timeout; from then on (and on a new connection, from its start) one deadline of
-      // read_timeout covers the whole request, header and body.
-      if (buffer.size() == 0) {
-        s.idle = true;
-        s.kept_alive = !first;
-        s.arm_read_deadline(first ? opts.read_timeout : opts.idle_timeout);
-        auto space = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
-        auto [fec, fn] = co_await s.stream.async_read_some(space, kTok);
-        buffer.commit(fn);
-        if (fec || fn == 0) break;  // closed, reset, idle too long or shed: no answer owed
-        if (!first) s.arm_read_deadline(opts.read_timeout);
-      } else {
-        s.arm_read_deadline(opts.read_timeout);
-      }
-      s.idle = false;
-      s.kept_alive = false;
-      auto [hec, hn] = co_await http::async_read_header(s.stream, buffer, parser, kTok);
-      if (hec) {
-        s.disarm_read_deadline();
-        if (s.read_timed_out) {
-          co_await send_error_and_close(s, http::status::request_timeout,
-                                        "Timed out reading the request");
-        } else if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
-          co_await send_error_and_close(s, http::status::request_header_fields_too_large,
-                                        "Request headers are larger than " +
-                                            std::to_string(opts.max_header_bytes) + " bytes");
-          linger = true;
-        } else if (hec == http::error::body_limit) {
-          // Content-Length was over the limit: the header (and so the target) is complete.
-          co_await send_error_and_close(s, http::status::payload_too_large,
-                                        "Request body is larger than the limit of " +
-                                            std::to_string(opts.max_body_bytes) + " bytes",
-                                        std::string(parser.get().target()));
-          linger = true;
-        } else if (hec != http::error::end_of_stream && hec != net::error::eof &&
-                   hec != net::error::operation_aborted && hec != net::error::connection_reset) {
-          co_await send_error_and_close(s, http::status::bad_request,
-                                        "Malformed HTTP request: " + hec.message());
-          linger = true;
-        }
-        break;
-      }
-      first = false;
-      if (auto bad = check_framing(parser.get())) {
-        // The body's length cannot be known: the connection cannot carry another request.
-        s.disarm_read_deadline();
-        co_await send_error_and_close(s, bad->first, bad->second,
-                                      std::string(parser.get().target()));
-        linger = true;
-        break;
-      }
-      if (!parser.is_done()) {
-        auto expect = parser.get()[http::field::expect];
-        if (beast::iequals(expect, "100-continue")) {
-          http::response<http::empty_body> cont{http::status::continue_, 11};
-          s.stream.expires_after(opts.read_timeout);
-          auto [cec, cn] = co_await http::async_write(s.stream, cont, kTok);
-          s.stream.expires_never();
-          if (cec) break;
-        }
-        // Everything read for this request (framing and chunk extensions included) is bounded,
-        // not just the body: bytes that are not body still cost reads and parsing.
-        const std::size_t wire_limit = 2 * opts.max_body_bytes + buffer.max_size();
-        std::size_t consumed = hn;
-        error_code bec;
-        while (!parser.is_done()) {
-          auto [rec, n] = co_await http::async_read_some(s.stream, buffer, parser, kTok);
-          consumed += n;
-          if (!rec && consumed > wire_limit) rec = http::error::body_limit;
-          if (rec) {
-            bec = rec;
-            break;
-          }
-        }
-        s.disarm_read_deadline();
-        if (bec) {
-          const std::string target(parser.get().target());
-          if (s.read_timed_out) {
-            co_await send_error_and_close(s, http::status::request_timeout,
-                                          "Timed out reading the request body", target);
-          } else if (bec == http::error::body_limit || bec == http::error::buffer_overflow) {
-            // Built before the co_await: GCC 12 destroys a temporary of a conditional
-            // expression inside a co_await operand twice.
-            std::string detail =
-                bec == http::error::body_limit
-                    ? "Request body is larger than the limit of " +
-                          std::to_string(opts.max_body_bytes) + " bytes"
-                    : "Request body framing (a chunk extension or the trailer) is larger than " +
-                          std::to_string(buffer.max_size()) + " bytes";
-            co_await send_error_and_close(s, http::status::payload_too_large, std::move(detail),
-                                          target);
-            linger = true;
-          } else if (bec != http::error::end_of_stream && bec != net::error::eof &&
-                     bec != net::error::connection_reset) {
-            co_await send_error_and_close(s, http::status::bad_request,
-                                          "Malformed HTTP request: " + bec.message());
-            linger = true;
-          }
-          break;
-        }
-      } else {
-        s.disarm_read_deadline();
-      }
-
-      auto start = Clock::now();
-      http::request<http::string_body> req = parser.release();
-      ApiRequest areq;
-      areq.method = std::string(req.method_string());
-      areq.target = std::string(req.target());
-      areq.body = std::move(req.body());
-      areq.client_ip = s.client_ip;
-      areq.headers.reserve(8);
-      for (const auto& field : req) areq.headers.emplace_back(field.name_string(), field.value());
-      const bool keep_requested = req.keep_alive() && !stopping;
-      SessionStreamWriter stream_writer(s.stream, buffer, req.version(), keep_requested,
-                                        opts.read_timeout);
-      areq.stream = &stream_writer;
-      ApiResponse ares;
-      try {
-        if (json_values_exceed(areq.body, opts.max_json_values)) {
-          ares = render_error(GatewayError::make(413, "Request body holds more than " +
-                                                          std::to_string(opts.max_json_values) +
-                                                          " JSON values"),
-                              family_of(req.target()));
-        } else {
-          ares = co_await w.api.handle(std::move(areq));
-        }
-      } catch (const std::exception& ex) {
-        log::error(std::string("unhandled error while serving ") + std::string(req.target()) +
-                   ": " + ex.what());
-        ares = render_error(GatewayError::make(500, "Internal Server Error"),
-                            family_of(req.target()));
-      }
-      if (ares.streamed) {
-        if (opts.access_log) {
-          log::info(s.client_ip + " \"" + std::string(req.method_string()) + " " +
-                    std::string(req.target()) + "\" " + std::to_string(ares.status) + " stream" +
-                    (ares.usage.empty() ? "" : " " + ares.usage));
-        }
-        if (!ares.stream_complete || !stream_writer.keep_alive() || stopping) break;
-        continue;
-      }
-      const bool keep = req.keep_alive() && !stopping;
-      const std::size_t body_bytes = ares.body.size();
-      std::string wire =
-          serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
-      s.stream.expires_after(opts.read_timeout);
-      auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
-      if (opts.access_log) {
-        auto ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        char dur[32];
-        std::snprintf(dur, sizeof dur, "%.2f", ms);
-        log::info(s.client_ip + " \"" + std::string(req.method_string()) + " " +
-                  std::string(req.target()) + "\" " + std::to_string(ares.status) + " " +
-                  std::to_string(body_bytes) + " " + dur + "ms");
-      }
-      if (wec || !keep) break;
+      const bool arrived = co_await await_request(s, buffer, first);
+      if (!arrived) break;
+      const ReadEnd read = co_await read_request(s, buffer, parser);
+      linger = read == ReadEnd::Linger;
+      if (read != ReadEnd::Ok) break;
+      const bool again = co_await serve_request(w, s, buffer, parser.release());
+      if (!again) break;
     }
     s.disarm_read_deadline();  // its pending timer would keep the session (and worker) alive
     if (linger) {

@@ -201,6 +201,50 @@ struct UpstreamClient::Impl {
   // Connects (if needed) and performs one request/response exchange.
   // With `stream` set, only the response header is read (into it); the body is read later by
   // UpstreamStream.
+  static bool failed(Exchange& ex, error_code ec, Stage stage) {
+    ex.ec = ec;
+    ex.stage = stage;
+    return false;
+  }
+
+  // Resolves, connects and (for https) does the TLS handshake, within the connect deadline.
+  // False (with ex.ec and ex.stage set) when any step fails.
+  net::awaitable<bool> connect(Conn& conn, const Url& url, Clock::time_point deadline,
+                               std::chrono::milliseconds connect_timeout, Exchange& ex) {
+    auto tok = net::as_tuple(net::use_awaitable);
+    tcp::resolver resolver(conn.executor);
+    // getaddrinfo cannot be interrupted, but the wait for it can: bounded by the connect
+    // deadline like the rest of connection set-up.
+    auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
+    net::steady_timer resolve_timer(conn.executor, connect_deadline);
+    auto outcome = co_await (resolver.async_resolve(url.host, url.port, tok) ||
+                             resolve_timer.async_wait(tok));
+    if (outcome.index() == 1) co_return failed(ex, beast::error::timeout, Stage::Resolve);
+    auto [rec, results] = std::get<0>(std::move(outcome));
+    if (rec) co_return failed(ex, rec, Stage::Resolve);
+    if (url.tls()) {
+      conn.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(conn.executor, ssl_ctx);
+    } else {
+      conn.plain = std::make_unique<beast::tcp_stream>(conn.executor);
+    }
+    conn.lowest().expires_at(connect_deadline);
+    auto [cec, ep] = co_await conn.lowest().async_connect(results, tok);
+    if (cec) co_return failed(ex, cec, Stage::Connect);
+    conn.lowest().socket().set_option(tcp::no_delay(true));
+    if (!conn.tls) co_return true;
+    // SNI, then certificate chain + hostname verification.
+    if (!SSL_set_tlsext_host_name(conn.tls->native_handle(), url.host.c_str())) {
+      co_return failed(
+          ex, error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()),
+          Stage::Handshake);
+    }
+    conn.tls->set_verify_callback(ssl::host_name_verification(url.host));
+    conn.lowest().expires_at(connect_deadline);
+    auto [hec] = co_await conn.tls->async_handshake(ssl::stream_base::client, tok);
+    if (hec) co_return failed(ex, hec, Stage::Handshake);
+    co_return true;
+  }
+
   net::awaitable<Exchange> exchange(Conn& conn, const Url& url, const std::string& wire,
                                     StreamParser* stream,
                                     Clock::time_point deadline,
@@ -208,53 +252,8 @@ struct UpstreamClient::Impl {
     Exchange ex;
     auto tok = net::as_tuple(net::use_awaitable);
     if (!conn.connected()) {
-      tcp::resolver resolver(conn.executor);
-      // getaddrinfo cannot be interrupted, but the wait for it can: bounded by the connect
-      // deadline like the rest of connection set-up.
-      auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
-      net::steady_timer resolve_timer(conn.executor, connect_deadline);
-      auto outcome = co_await (resolver.async_resolve(url.host, url.port, tok) ||
-                               resolve_timer.async_wait(tok));
-      if (outcome.index() == 1) {
-        ex.ec = beast::error::timeout;
-        ex.stage = Stage::Resolve;
-        co_return ex;
-      }
-      auto [rec, results] = std::get<0>(std::move(outcome));
-      if (rec) {
-        ex.ec = rec;
-        ex.stage = Stage::Resolve;
-        co_return ex;
-      }
-      if (url.tls()) {
-        conn.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(conn.executor, ssl_ctx);
-      } else {
-        conn.plain = std::make_unique<beast::tcp_stream>(conn.executor);
-      }
-      conn.lowest().expires_at(connect_deadline);
-      auto [cec, ep] = co_await conn.lowest().async_connect(results, tok);
-      if (cec) {
-        ex.ec = cec;
-        ex.stage = Stage::Connect;
-        co_return ex;
-      }
-      conn.lowest().socket().set_option(tcp::no_delay(true));
-      if (conn.tls) {
-        // SNI, then certificate chain + hostname verification.
-        if (!SSL_set_tlsext_host_name(conn.tls->native_handle(), url.host.c_str())) {
-          ex.ec = error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
-          ex.stage = Stage::Handshake;
-          co_return ex;
-        }
-        conn.tls->set_verify_callback(ssl::host_name_verification(url.host));
-        conn.lowest().expires_at(connect_deadline);
-        auto [hec] = co_await conn.tls->async_handshake(ssl::stream_base::client, tok);
-        if (hec) {
-          ex.ec = hec;
-          ex.stage = Stage::Handshake;
-          co_return ex;
-        }
-      }
+      const bool connected = co_await connect(conn, url, deadline, connect_timeout, ex);
+      if (!connected) co_return ex;
     }
     conn.lowest().expires_at(deadline);
     error_code wec;
@@ -296,6 +295,14 @@ struct UpstreamClient::Impl {
     return Head::Bad;
   }
 
+  // An error reply keeps its headers: an adapter may read its provider's error header there.
+  template <class Fields>
+  static void keep_error_headers(const Fields& head, UpstreamReply& reply) {
+    if (reply.status < 400) return;
+    for (const auto& field : head)
+      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+
   // Reads the response head (into `stream`, for a stream) or the whole response, skipping
   // interim responses. Every read is bounded: the head by kMaxResponseHeaderBytes, the body by
   // max_response_bytes, and all bytes consumed (framing included) by wire_limit().
@@ -322,6 +329,7 @@ struct UpstreamClient::Impl {
         ex.keep_alive = head.keep_alive();
         ex.reply.status = static_cast<int>(head.result_int());
         ex.reply.content_type = std::string(head[http::field::content_type]);
+        keep_error_headers(head, ex.reply);
         co_return;
       }
       http::response_parser<http::string_body> parser;
@@ -351,7 +359,7 @@ struct UpstreamClient::Impl {
       ex.reply.status = static_cast<int>(res.result_int());
       ex.reply.content_type = std::string(res[http::field::content_type]);
       ex.reply.body = std::move(res.body());
-      if (ex.reply.status >= 400) ex.reply.amzn_error_type = std::string(res["x-amzn-ErrorType"]);
+      keep_error_headers(res, ex.reply);
       co_return;
     }
   }
@@ -396,29 +404,22 @@ struct UpstreamClient::Impl {
                               "client_closed_request");
   }
 
-  net::awaitable<Result<Started>> perform(const UpstreamRequest& request, std::string_view endpoint,
-                                          CallTimeouts timeouts,
-                                          StreamParser* stream, CancelSignal* cancel = nullptr) {
-    auto url = parse_url(request.url);
-    if (!url) {
-      co_return GatewayError::make(502, "Endpoint '" + std::string(endpoint) +
-                                            "' has an invalid upstream URL", "upstream_error");
-    }
-    // Whatever builds them, nothing with a CR, LF or NUL reaches the request line or a header.
-    const std::string target = url->target();
+  // The request serialised once into one buffer (a retry resends the same bytes), or a 500
+  // when any part would break the request line or a header: whatever builds them, nothing with
+  // a CR, LF or NUL reaches the wire.
+  static Result<std::string> serialize_request(const UpstreamRequest& request, const Url& url,
+                                               std::string_view endpoint) {
+    const std::string target = url.target();
     if (has_line_break_or_nul(target) || target.find(' ') != std::string::npos ||
-        has_line_break_or_nul(url->host) || url->host.find(' ') != std::string::npos ||
+        has_line_break_or_nul(url.host) || url.host.find(' ') != std::string::npos ||
         request.method.empty() ||
         request.method.find_first_of(" \r\n\t") != std::string::npos ||
         has_line_break_or_nul(request.method)) {
-      co_return GatewayError::make(
+      return GatewayError::make(
           500, "Endpoint '" + std::string(endpoint) +
                    "': the upstream request line would contain a space, line break or NUL",
           "server_error");
     }
-    const auto start = Clock::now();
-    const auto deadline = start + timeouts.total;
-    // The request is serialised once into one buffer; a retry resends the same bytes.
     std::string wire;
     wire.reserve(256 + request.body.size());
     wire += request.method;
@@ -432,31 +433,52 @@ struct UpstreamClient::Impl {
       has_host = has_host || beast::iequals(name, "host");
       has_accept = has_accept || beast::iequals(name, "accept");
     }
-    if (!has_host) append_header(wire, "Host", url->host_header());
+    if (!has_host) append_header(wire, "Host", url.host_header());
     wire += "User-Agent: llm-gateway\r\n";
     if (!has_accept) wire += "Accept: application/json\r\n";
     for (const auto& [name, value] : request.headers) {
-      // A CR or LF would let a value inject headers. The config loader already rejects them
-      // in keys and other header values; this is the last line of defence.
-      if (has_line_break_or_nul(value)) {
-        co_return GatewayError::make(
-            500, "Endpoint '" + std::string(endpoint) + "': the value of the upstream header '" +
-                     (has_line_break_or_nul(name) ? std::string("?") : name) + "' contains a " +
-                     (value.find('\0') != std::string::npos ? "NUL byte" : "line break"),
-            "server_error");
-      }
-      if (has_line_break_or_nul(name) || name.empty() ||
-          name.find_first_of(": \t") != std::string::npos) {
-        co_return GatewayError::make(
-            500, "Endpoint '" + std::string(endpoint) + "': an upstream header name is not a token",
-            "server_error");
-      }
+      if (auto bad = header_error(name, value, endpoint)) return std::move(*bad);
       append_header(wire, name, value);
     }
     append_header(wire, "Content-Length", std::to_string(request.body.size()));
     wire += "\r\n";
     wire += request.body;
+    return wire;
+  }
 
+  // A CR or LF would let a value inject headers. The config loader already rejects them in keys
+  // and other header values; this is the last line of defence.
+  static std::optional<GatewayError> header_error(const std::string& name,
+                                                  const std::string& value,
+                                                  std::string_view endpoint) {
+    if (has_line_break_or_nul(value)) {
+      return GatewayError::make(
+          500, "Endpoint '" + std::string(endpoint) + "': the value of the upstream header '" +
+                   (has_line_break_or_nul(name) ? std::string("?") : name) + "' contains a " +
+                   (value.find('\0') != std::string::npos ? "NUL byte" : "line break"),
+          "server_error");
+    }
+    if (has_line_break_or_nul(name) || name.empty() ||
+        name.find_first_of(": \t") != std::string::npos) {
+      return GatewayError::make(
+          500, "Endpoint '" + std::string(endpoint) + "': an upstream header name is not a token",
+          "server_error");
+    }
+    return std::nullopt;
+  }
+
+  net::awaitable<Result<Started>> perform(const UpstreamRequest& request, std::string_view endpoint,
+                                          CallTimeouts timeouts,
+                                          StreamParser* stream, CancelSignal* cancel = nullptr) {
+    auto url = parse_url(request.url);
+    if (!url) {
+      co_return GatewayError::make(502, "Endpoint '" + std::string(endpoint) +
+                                            "' has an invalid upstream URL", "upstream_error");
+    }
+    auto serialized = serialize_request(request, *url, endpoint);
+    if (!serialized) co_return serialized.take_error();
+    const std::string wire = std::move(*serialized);
+    const auto deadline = Clock::now() + timeouts.total;
     const std::string key = url->scheme + "://" + url->host + ":" + url->port;
     for (int attempt = 0;; ++attempt) {
       if (cancel && cancel->cancelled()) co_return cancelled_error(endpoint);
@@ -503,6 +525,7 @@ struct UpstreamStream::Impl {
   std::size_t consumed = 0;  // bytes read for the body (framing included), bounded
   int status = 0;
   std::string content_type;
+  HeaderList error_headers;  // for an error status only
   bool keep_alive = false;
   bool done = false;
 };
@@ -511,6 +534,7 @@ UpstreamStream::UpstreamStream(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 UpstreamStream::~UpstreamStream() = default;  // an unfinished stream's connection is closed
 int UpstreamStream::status() const { return impl_->status; }
 const std::string& UpstreamStream::content_type() const { return impl_->content_type; }
+const HeaderList& UpstreamStream::error_headers() const { return impl_->error_headers; }
 
 net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::milliseconds idle) {
   Impl& s = *impl_;
@@ -600,6 +624,7 @@ net::awaitable<Result<std::unique_ptr<UpstreamStream>>> UpstreamClient::open_str
   impl->host = parse_url(request.url)->host_header();
   impl->status = started->ex.reply.status;
   impl->content_type = std::move(started->ex.reply.content_type);
+  impl->error_headers = std::move(started->ex.reply.headers);
   impl->keep_alive = started->ex.keep_alive;
   co_return std::make_unique<UpstreamStream>(std::move(impl));
 }

@@ -50,6 +50,8 @@ class UpstreamStream {
   ~UpstreamStream();
   int status() const;
   const std::string& content_type() const;
+  // The response headers when the status is an error (>= 400), else empty.
+  const HeaderList& error_headers() const;
   // The next bytes of the body, waiting at most `idle`; an empty string at the end of the body.
   // A timeout is a 504, a broken connection a 502.
   boost::asio::awaitable<Result<std::string>> next(std::chrono::milliseconds idle);

@@ -22,27 +22,39 @@
 
 namespace gw {
 
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// How the gateway authenticates a request after the adapter built it, right before sending.
+// - HeadersOnly: nothing to do; the adapter already put its key in `headers` (most providers).
+// - AwsSigV4: the gateway resolves the AWS credentials (static, or STS AssumeRole with a cache)
+//   and signs the request with SigV4 for `service`. `settings` points into the adapter, which
+//   outlives the request (the request holds its snapshot).
+struct HeadersOnly {};
+struct AwsSigV4 {
+  const config::BedrockSettings* settings = nullptr;
+  std::string_view service;
+};
+using UpstreamAuth = std::variant<HeadersOnly, AwsSigV4>;
+
 // One HTTP request to send upstream. Headers may carry secrets: never log this object whole.
 struct UpstreamRequest {
   std::string method = "POST";
   std::string url;  // absolute http(s) URL including the query
-  std::vector<std::pair<std::string, std::string>> headers;
+  HeaderList headers;
   std::string body;
-  // Set by the Bedrock adapter: the gateway resolves the credentials (static, or STS AssumeRole
-  // with a cache) and signs the request with SigV4 (service "bedrock") right before sending.
-  // Points into the adapter, which outlives the request (the request holds its snapshot).
-  const config::BedrockSettings* aws = nullptr;
+  UpstreamAuth auth;
 };
 
-// What the upstream answered (a complete, non-streaming response).
+// What the upstream answered (a complete response).
 struct UpstreamReply {
   int status = 0;
   std::string content_type;
   std::string body;
-  // AWS's error classification header (`x-amzn-ErrorType`, e.g.
-  // "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/"), kept for
-  // error replies only; empty otherwise.
-  std::string amzn_error_type;
+  // The response's headers, kept for error replies (status >= 400) only, where an adapter may
+  // read a provider's own error header (Adapter::error_type_header); empty otherwise.
+  HeaderList headers;
+  // The value of header `name` (any case), or "" when absent.
+  std::string_view header(std::string_view name) const;
 };
 
 // Per-request facts an adapter may need besides the payload.
@@ -139,6 +151,9 @@ class Adapter {
   // (mlflow-compatibility §3.6 handles `error.message`). Empty: MLflow's rule, the whole body is
   // the detail.
   virtual std::vector<std::string_view> error_message_fields() const { return {}; }
+  // A response header that names the error class ("Name:rest"), used as the detail of an error
+  // reply whose body has no message (Bedrock: x-amzn-ErrorType). "" for none.
+  virtual std::string_view error_type_header() const { return {}; }
 
   // A 2xx upstream JSON body -> unified response. A body that lacks what the provider
   // documents is a malformed upstream reply (502). The body is owned so values can be moved

@@ -259,61 +259,15 @@ class AnthropicStreamTranslator final : public StreamTranslator {
       return upstream_stream_error_of(field_or_null(j, "error"));
     }
     if (kind == "message_start") {
-      const Json& message = field_or_null(j, "message");
-      id_ = field_or_null(message, "id");
-      model_ = field_or_null(message, "model");
-      const Json& usage = field_or_null(message, "usage");
-      input_tokens_ = field_or_null(usage, "input_tokens");
-      output_tokens_ = field_or_null(usage, "output_tokens");
+      on_message_start(j);
     } else if (kind == "content_block_start") {
-      const Json& block = field_or_null(j, "content_block");
-      const Json& block_type = field_or_null(block, "type");
-      if (block_type == "text") {
-        Json text = field_or_null(block, "text");
-        if (!text.is_string()) text = "";
-        if (type_ == EndpointType::Chat || !text.get_ref<const std::string&>().empty())
-          out.push_back(content_chunk(std::move(text)));
-      } else if (block_type == "tool_use" && type_ == EndpointType::Chat) {
-        const Json& index = field_or_null(j, "index");
-        const int position = next_tool_index_++;
-        if (index.is_number_integer()) tool_index_[index.get<std::int64_t>()] = position;
-        out.push_back(tool_chunk(position, field_or_null(block, "id"), "function",
-                                 field_or_null(block, "name"), nullptr));
-      }
+      on_content_block_start(j, out);
     } else if (kind == "content_block_delta") {
-      const Json& delta = field_or_null(j, "delta");
-      const Json& delta_type = field_or_null(delta, "type");
-      if (delta_type == "text_delta") {
-        Json text = field_or_null(delta, "text");
-        out.push_back(content_chunk(text.is_string() ? std::move(text) : Json("")));
-      } else if (delta_type == "input_json_delta" && type_ == EndpointType::Chat) {
-        // Only for tool_use blocks: a server_tool_use block (e.g. web search, run by
-        // Anthropic) streams its input the same way but is not a client tool call.
-        const Json& index = field_or_null(j, "index");
-        auto it = index.is_number_integer() ? tool_index_.find(index.get<std::int64_t>())
-                                            : tool_index_.end();
-        if (it != tool_index_.end()) {
-          out.push_back(tool_chunk(it->second, nullptr, nullptr, nullptr,
-                                   field_or_null(delta, "partial_json")));
-        }
-      }
-      // thinking_delta, signature_delta, citations_delta: no unified equivalent.
+      on_content_block_delta(j, out);
     } else if (kind == "message_delta") {
-      const Json& usage = field_or_null(j, "usage");
-      if (const Json& out_tokens = field_or_null(usage, "output_tokens"); out_tokens.is_number_integer())
-        output_tokens_ = out_tokens;
-      if (const Json& in_tokens = field_or_null(usage, "input_tokens"); in_tokens.is_number_integer())
-        input_tokens_ = in_tokens;
-      const Json& stop_reason = field_or_null(field_or_null(j, "delta"), "stop_reason");
-      if (!stop_reason.is_null()) out.push_back(finish_chunk(finish_reason_of(stop_reason, type_)));
+      on_message_delta(j, out);
     } else if (kind == "message_stop") {
-      finished_ = true;
-      if (wants_usage_) {
-        Json chunk = header();
-        chunk["choices"] = Json::array();
-        chunk["usage"] = usage_of(input_tokens_, output_tokens_);
-        out.push_back(to_text(chunk));
-      }
+      on_message_stop(out);
     }
     // ping, content_block_stop and event types added later: nothing to send.
     return out;
@@ -322,6 +276,78 @@ class AnthropicStreamTranslator final : public StreamTranslator {
   bool finished() const override { return finished_; }
 
  private:
+  // message_start: remembers the id, the model and the token counts so far.
+  void on_message_start(const Json& j) {
+    const Json& message = field_or_null(j, "message");
+    id_ = field_or_null(message, "id");
+    model_ = field_or_null(message, "model");
+    const Json& usage = field_or_null(message, "usage");
+    input_tokens_ = field_or_null(usage, "input_tokens");
+    output_tokens_ = field_or_null(usage, "output_tokens");
+  }
+
+  // content_block_start: a text block's first text, or a tool call's id and name (chat only).
+  void on_content_block_start(const Json& j, std::vector<std::string>& out) {
+    const Json& block = field_or_null(j, "content_block");
+    const Json& block_type = field_or_null(block, "type");
+    if (block_type == "text") {
+      Json text = field_or_null(block, "text");
+      if (!text.is_string()) text = "";
+      if (type_ == EndpointType::Chat || !text.get_ref<const std::string&>().empty())
+        out.push_back(content_chunk(std::move(text)));
+    } else if (block_type == "tool_use" && type_ == EndpointType::Chat) {
+      const Json& index = field_or_null(j, "index");
+      const int position = next_tool_index_++;
+      if (index.is_number_integer()) tool_index_[index.get<std::int64_t>()] = position;
+      out.push_back(tool_chunk(position, field_or_null(block, "id"), "function",
+                               field_or_null(block, "name"), nullptr));
+    }
+  }
+
+  // content_block_delta: more text, or more of a tool call's arguments (chat only).
+  void on_content_block_delta(const Json& j, std::vector<std::string>& out) {
+    const Json& delta = field_or_null(j, "delta");
+    const Json& delta_type = field_or_null(delta, "type");
+    if (delta_type == "text_delta") {
+      Json text = field_or_null(delta, "text");
+      out.push_back(content_chunk(text.is_string() ? std::move(text) : Json("")));
+    } else if (delta_type == "input_json_delta" && type_ == EndpointType::Chat) {
+      // Only for tool_use blocks: a server_tool_use block (e.g. web search, run by
+      // Anthropic) streams its input the same way but is not a client tool call.
+      const Json& index = field_or_null(j, "index");
+      auto it = index.is_number_integer() ? tool_index_.find(index.get<std::int64_t>())
+                                          : tool_index_.end();
+      if (it != tool_index_.end()) {
+        out.push_back(tool_chunk(it->second, nullptr, nullptr, nullptr,
+                                 field_or_null(delta, "partial_json")));
+      }
+    }
+    // thinking_delta, signature_delta, citations_delta: no unified equivalent.
+  }
+
+  // message_delta: the final token counts, and the finish chunk when it has a stop_reason.
+  void on_message_delta(const Json& j, std::vector<std::string>& out) {
+    const Json& usage = field_or_null(j, "usage");
+    if (const Json& out_tokens = field_or_null(usage, "output_tokens");
+        out_tokens.is_number_integer())
+      output_tokens_ = out_tokens;
+    if (const Json& in_tokens = field_or_null(usage, "input_tokens"); in_tokens.is_number_integer())
+      input_tokens_ = in_tokens;
+    const Json& stop_reason = field_or_null(field_or_null(j, "delta"), "stop_reason");
+    if (!stop_reason.is_null()) out.push_back(finish_chunk(finish_reason_of(stop_reason, type_)));
+  }
+
+  // message_stop: the end of the stream, then the usage chunk when the client asked for it.
+  void on_message_stop(std::vector<std::string>& out) {
+    finished_ = true;
+    if (wants_usage_) {
+      Json chunk = header();
+      chunk["choices"] = Json::array();
+      chunk["usage"] = usage_of(input_tokens_, output_tokens_);
+      out.push_back(to_text(chunk));
+    }
+  }
+
   Json header() const { return kit::chunk_head(type_, id_, now_, model_); }
 
   // A chat chunk with one delta; the first delta of the stream carries the assistant role.
@@ -374,6 +400,58 @@ class AnthropicStreamTranslator final : public StreamTranslator {
 };
 
 // ---- the adapter ---------------------------------------------------------------------------
+
+// `max_tokens` (else `max_completion_tokens`, else the default), rejected above the maximum.
+Result<Json> max_tokens_of(const Json& payload) {
+  Json max_tokens = field_or_null(payload, "max_tokens");
+  if (max_tokens.is_null()) {
+    const Json alt = field_or_null(payload, "max_completion_tokens");
+    max_tokens = alt.is_number_integer() ? alt : Json(kDefaultMaxTokens);
+  }
+  if (max_tokens.is_number() && max_tokens.get<double>() > static_cast<double>(kMaximumMaxTokens))
+    return invalid("Invalid value for max_tokens: cannot exceed " +
+                   std::to_string(kMaximumMaxTokens) + ".");
+  return max_tokens;
+}
+
+// Anthropic `messages`: the converted chat messages (the system prompt goes to `system`), or
+// the completions prompt as one user message.
+Result<Json> messages_of(EndpointType type, const Json& payload,
+                         std::optional<std::string>& system) {
+  if (type == EndpointType::Chat)
+    return convert_messages(field_or_null(payload, "messages"), system);
+  return Json::array({Json{{"role", "user"}, {"content", field_or_null(payload, "prompt")}}});
+}
+
+// The payload keys build_body did not place, in the client's order: tools, tool_choice and
+// user converted, every other extra moved to `out` unchanged.
+std::optional<GatewayError> forward_extras(Json& payload, Json& out) {
+  for (auto it = payload.begin(); it != payload.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "temperature" || key == "top_p" || key == "max_tokens" || key == "n" ||
+        key == "stop" || key == "messages" || key == "prompt" || key == "stream_options" ||
+        key == "max_completion_tokens") {
+      continue;
+    }
+    if (key == "tools") {
+      if (!it->is_array() || it->empty()) continue;  // MLflow drops an empty list
+      auto tools = convert_tools(*it);
+      if (!tools) return tools.take_error();
+      out["tools"] = std::move(*tools);
+    } else if (key == "tool_choice") {
+      out["tool_choice"] = convert_tool_choice(*it);
+    } else if (key == "user") {
+      Json& metadata = out["metadata"];
+      if (!metadata.is_object()) metadata = Json::object();
+      if (!metadata.contains("user_id")) metadata["user_id"] = std::move(it.value());
+    } else if (key == "metadata" && out.contains("metadata") && it->is_object()) {
+      for (auto m = it->begin(); m != it->end(); ++m) out["metadata"][m.key()] = m.value();
+    } else {
+      out[key] = std::move(it.value());
+    }
+  }
+  return std::nullopt;
+}
 
 class AnthropicAdapter final : public Adapter {
  public:
@@ -469,14 +547,8 @@ class AnthropicAdapter final : public Adapter {
                            "the temperature parameter for your query.");
     }
 
-    Json max_tokens = field_or_null(payload, "max_tokens");
-    if (max_tokens.is_null()) {
-      const Json alt = field_or_null(payload, "max_completion_tokens");
-      max_tokens = alt.is_number_integer() ? alt : Json(kDefaultMaxTokens);
-    }
-    if (max_tokens.is_number() && max_tokens.get<double>() > static_cast<double>(kMaximumMaxTokens))
-      return invalid("Invalid value for max_tokens: cannot exceed " +
-                     std::to_string(kMaximumMaxTokens) + ".");
+    auto max_tokens = max_tokens_of(payload);
+    if (!max_tokens) return max_tokens.take_error();
 
     const Json n = field_or_null(payload, "n");
     if (!n.is_null() && n != 1)
@@ -484,20 +556,14 @@ class AnthropicAdapter final : public Adapter {
                      "'.");
 
     std::optional<std::string> system;
-    Json messages;
-    if (type == EndpointType::Chat) {
-      auto converted = convert_messages(field_or_null(payload, "messages"), system);
-      if (!converted) return converted.take_error();
-      messages = std::move(*converted);
-    } else {
-      messages = Json::array({Json{{"role", "user"}, {"content", field_or_null(payload, "prompt")}}});
-    }
+    auto messages = messages_of(type, payload, system);
+    if (!messages) return messages.take_error();
 
     Json out = Json::object();
     if (model_) out["model"] = *model_;
     if (system) out["system"] = *system;
-    out["messages"] = std::move(messages);
-    out["max_tokens"] = std::move(max_tokens);
+    out["messages"] = std::move(*messages);
+    out["max_tokens"] = std::move(*max_tokens);
     if (send_top_p) {
       out["top_p"] = top_p;
     } else {
@@ -505,30 +571,7 @@ class AnthropicAdapter final : public Adapter {
     }
     if (payload.contains("stop")) out["stop_sequences"] = payload["stop"];
 
-    for (auto it = payload.begin(); it != payload.end(); ++it) {
-      const std::string& key = it.key();
-      if (key == "temperature" || key == "top_p" || key == "max_tokens" || key == "n" ||
-          key == "stop" || key == "messages" || key == "prompt" || key == "stream_options" ||
-          key == "max_completion_tokens") {
-        continue;
-      }
-      if (key == "tools") {
-        if (!it->is_array() || it->empty()) continue;  // MLflow drops an empty list
-        auto tools = convert_tools(*it);
-        if (!tools) return tools.take_error();
-        out["tools"] = std::move(*tools);
-      } else if (key == "tool_choice") {
-        out["tool_choice"] = convert_tool_choice(*it);
-      } else if (key == "user") {
-        Json& metadata = out["metadata"];
-        if (!metadata.is_object()) metadata = Json::object();
-        if (!metadata.contains("user_id")) metadata["user_id"] = std::move(it.value());
-      } else if (key == "metadata" && out.contains("metadata") && it->is_object()) {
-        for (auto m = it->begin(); m != it->end(); ++m) out["metadata"][m.key()] = m.value();
-      } else {
-        out[key] = std::move(it.value());
-      }
-    }
+    if (auto error = forward_extras(payload, out)) return std::move(*error);
     return out;
   }
 

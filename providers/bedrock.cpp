@@ -170,6 +170,8 @@ class BedrockAdapter final : public Adapter {
  protected:
   // Bedrock error bodies: {"message": "..."} (some services spell it "Message").
   std::vector<std::string_view> error_message_fields() const override { return {"message", "Message"}; }
+  // A body without a message: AWS names the error class in this header.
+  std::string_view error_type_header() const override { return "x-amzn-ErrorType"; }
 
   Result<Json> translate(const RequestContext& ctx, Json body) const override {
     if (ctx.type == EndpointType::Chat) return converse_to_unified(body, model_json(), ctx.now);
@@ -188,7 +190,7 @@ class BedrockAdapter final : public Adapter {
     req.headers.emplace_back("Content-Type", "application/json");
     req.headers.emplace_back("Accept", stream ? "application/vnd.amazon.eventstream" : "application/json");
     req.body = to_text(body);
-    req.aws = &settings_;  // the gateway signs (SigV4) with these credentials
+    req.auth = AwsSigV4{&settings_, "bedrock"};  // Bedrock's SigV4 signing name, runtime included
     return req;
   }
 

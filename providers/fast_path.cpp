@@ -222,6 +222,18 @@ void append_tail(std::string& out, element root) {
   out += '}';
 }
 
+// The first of `a`, `b` that is a JSON string, else "" (a choice's text: message content, then
+// text).
+void append_first_string(std::string& out, std::optional<element> a, std::optional<element> b) {
+  if (a && a->type() == element_type::STRING) {
+    append_value(out, *a);
+  } else if (b && b->type() == element_type::STRING) {
+    append_value(out, *b);
+  } else {
+    out += "\"\"";
+  }
+}
+
 bool chat(std::string& out, element root, std::int64_t now) {
   auto choices = field(root, "choices");
   if (!choices || choices->type() != element_type::ARRAY) return false;
@@ -259,13 +271,7 @@ bool completions(std::string& out, element root, std::int64_t now) {
     std::optional<element> content;
     if (auto msg = field(c, "message")) content = field(*msg, "content");
     auto text = field(c, "text");
-    if (content && content->type() == element_type::STRING) {
-      append_value(out, *content);
-    } else if (text && text->type() == element_type::STRING) {
-      append_value(out, *text);
-    } else {
-      out += "\"\"";
-    }
+    append_first_string(out, content, text);
     out += ",\"finish_reason\":";
     append_field(out, c, "finish_reason");
     out += '}';
@@ -408,6 +414,148 @@ bool valid_embeddings_input(element v) {
   return all_str || all_int || all_int_lists;
 }
 
+// `temperature` (default 0.0, a number in 0..2) for chat and completions; false declines.
+bool append_temperature(std::string& out, element root) {
+  auto t = field(root, "temperature");
+  double temperature = 0.0;
+  if (!is_null_or_absent(t)) {
+    if (t->type() == element_type::INT64) {
+      temperature = static_cast<double>(int64_t(*t));
+    } else if (t->type() == element_type::DOUBLE) {
+      temperature = double(*t);
+    } else {
+      return false;
+    }
+    if (!(temperature >= 0 && temperature <= 2)) return false;
+  }
+  out += "\"temperature\":";
+  append_double(out, temperature);
+  return true;
+}
+
+// The parameters chat and completions share; `stream` is set from the request. False declines.
+bool append_base_params(std::string& out, element root, bool& stream_out) {
+  // Same order as the reference: temperature, n, stop, max_tokens, stream, stream_options.
+  if (!append_temperature(out, root)) return false;
+  auto n = field(root, "n");
+  out += ",\"n\":";
+  if (is_null_or_absent(n)) {
+    out += '1';
+  } else {
+    if (!is_int(*n) || int64_t(*n) < 1) return false;
+    append_value(out, *n);
+  }
+  auto stop = field(root, "stop");
+  if (!is_null_or_absent(stop)) {
+    if (stop->type() != element_type::ARRAY) return false;
+    std::size_t count = 0;
+    for (element x : simdjson::dom::array(*stop)) {
+      if (x.type() != element_type::STRING) return false;
+      ++count;
+    }
+    if (count == 0) return false;
+    out += ",\"stop\":";
+    append_value(out, *stop);
+  }
+  auto max_tokens = field(root, "max_tokens");
+  if (!is_null_or_absent(max_tokens)) {
+    if (!is_int(*max_tokens) || int64_t(*max_tokens) < 1) return false;
+    out += ",\"max_tokens\":";
+    append_value(out, *max_tokens);
+  }
+  auto stream = field(root, "stream");
+  if (!is_null_or_absent(stream)) {
+    if (stream->type() != element_type::BOOL) return false;
+    stream_out = bool(*stream);
+    out += stream_out ? ",\"stream\":true" : ",\"stream\":false";
+  }
+  auto options = field(root, "stream_options");
+  if (!is_null_or_absent(options)) {
+    if (options->type() != element_type::OBJECT) return false;
+    out += ",\"stream_options\":";
+    append_value(out, *options);
+  }
+  return true;
+}
+
+// `model` (a string) into `model_out`, and into the payload unless drop_model. False declines.
+bool append_model(std::string& out, element root, bool base, bool drop_model,
+                  std::optional<std::string>& model_out) {
+  auto model = field(root, "model");
+  if (!is_null_or_absent(model)) {
+    if (model->type() != element_type::STRING) return false;
+    model_out = std::string(std::string_view(*model));
+    if (!drop_model) {
+      out += base ? ",\"model\":" : "\"model\":";
+      append_value(out, *model);
+    }
+  }
+  return true;
+}
+
+// A ',' before the next member, unless `out` holds only the opening '{'.
+void comma(std::string& out) {
+  if (out.size() > 1) out += ',';
+}
+
+// Chat `messages` (a non-empty array of plain messages); `tools` declines. False declines.
+bool append_messages(std::string& out, element root) {
+  auto msgs = field(root, "messages");
+  if (!msgs || msgs->type() != element_type::ARRAY) return false;
+  comma(out);
+  out += "\"messages\":[";
+  std::size_t count = 0;
+  for (element m : simdjson::dom::array(*msgs)) {
+    if (count++) out += ',';
+    if (!append_message(out, m)) return false;
+  }
+  if (count == 0) return false;
+  out += ']';
+  return is_null_or_absent(field(root, "tools"));
+}
+
+// Completions `prompt` (a string). False declines.
+bool append_prompt(std::string& out, element root) {
+  auto prompt = field(root, "prompt");
+  if (!prompt || prompt->type() != element_type::STRING) return false;
+  comma(out);
+  out += "\"prompt\":";
+  append_value(out, *prompt);
+  return true;
+}
+
+// Embeddings `input`. False declines.
+bool append_input(std::string& out, element root) {
+  auto input = field(root, "input");
+  if (!input || !valid_embeddings_input(*input)) return false;
+  comma(out);
+  out += "\"input\":";
+  append_value(out, *input);
+  return true;
+}
+
+// The keys the schema defines for each type; everything else is an extra, forwarded as is.
+constexpr std::string_view kChatKeys[] = {
+    "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "messages",
+    "tools"};
+constexpr std::string_view kCompletionsKeys[] = {
+    "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "prompt"};
+constexpr std::string_view kEmbeddingsKeys[] = {"model", "input"};
+
+// Extra top-level keys are forwarded in the client's order, nulls dropped.
+void append_extras(std::string& out, element root, std::span<const std::string_view> known) {
+  for (auto [key, value] : object(root)) {
+    if (value.type() == element_type::NULL_VALUE) continue;
+    bool is_known = false;
+    for (std::string_view k : known) is_known = is_known || key == k;
+    if (is_known) continue;
+    comma(out);
+    append_json_string(out, key);
+    out += ':';
+    append_value(out, value);
+  }
+}
+
 }  // namespace
 
 std::optional<FastRequest> fast_validate_request(EndpointType type, std::string_view body,
@@ -422,131 +570,74 @@ std::optional<FastRequest> fast_validate_request(EndpointType type, std::string_
   out.reserve(body.size() + 48);
   out += '{';
   const bool base = type != EndpointType::Embeddings;
-  if (base) {
-    // Same order as the reference: temperature, n, stop, max_tokens, stream, stream_options.
-    auto t = field(root, "temperature");
-    double temperature = 0.0;
-    if (!is_null_or_absent(t)) {
-      if (t->type() == element_type::INT64) {
-        temperature = static_cast<double>(int64_t(*t));
-      } else if (t->type() == element_type::DOUBLE) {
-        temperature = double(*t);
-      } else {
-        return std::nullopt;
-      }
-      if (!(temperature >= 0 && temperature <= 2)) return std::nullopt;
-    }
-    out += "\"temperature\":";
-    append_double(out, temperature);
-    auto n = field(root, "n");
-    out += ",\"n\":";
-    if (is_null_or_absent(n)) {
-      out += '1';
-    } else {
-      if (!is_int(*n) || int64_t(*n) < 1) return std::nullopt;
-      append_value(out, *n);
-    }
-    auto stop = field(root, "stop");
-    if (!is_null_or_absent(stop)) {
-      if (stop->type() != element_type::ARRAY) return std::nullopt;
-      std::size_t count = 0;
-      for (element x : simdjson::dom::array(*stop)) {
-        if (x.type() != element_type::STRING) return std::nullopt;
-        ++count;
-      }
-      if (count == 0) return std::nullopt;
-      out += ",\"stop\":";
-      append_value(out, *stop);
-    }
-    auto max_tokens = field(root, "max_tokens");
-    if (!is_null_or_absent(max_tokens)) {
-      if (!is_int(*max_tokens) || int64_t(*max_tokens) < 1) return std::nullopt;
-      out += ",\"max_tokens\":";
-      append_value(out, *max_tokens);
-    }
-    auto stream = field(root, "stream");
-    if (!is_null_or_absent(stream)) {
-      if (stream->type() != element_type::BOOL) return std::nullopt;
-      r.stream = bool(*stream);
-      out += r.stream ? ",\"stream\":true" : ",\"stream\":false";
-    }
-    auto options = field(root, "stream_options");
-    if (!is_null_or_absent(options)) {
-      if (options->type() != element_type::OBJECT) return std::nullopt;
-      out += ",\"stream_options\":";
-      append_value(out, *options);
-    }
-  }
-  auto model = field(root, "model");
-  if (!is_null_or_absent(model)) {
-    if (model->type() != element_type::STRING) return std::nullopt;
-    r.model = std::string(std::string_view(*model));
-    if (!drop_model) {
-      out += base ? ",\"model\":" : "\"model\":";
-      append_value(out, *model);
-    }
-  }
-  auto comma = [&] {
-    if (out.size() > 1) out += ',';
-  };
-  // The keys the schema defines for `type`; everything else is an extra, forwarded as is.
-  static constexpr std::string_view kChatKeys[] = {
-      "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "messages",
-      "tools"};
-  static constexpr std::string_view kCompletionsKeys[] = {
-      "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "prompt"};
-  static constexpr std::string_view kEmbeddingsKeys[] = {"model", "input"};
+  if (base && !append_base_params(out, root, r.stream)) return std::nullopt;
+  if (!append_model(out, root, base, drop_model, r.model)) return std::nullopt;
   std::span<const std::string_view> known;
   switch (type) {
-    case EndpointType::Chat: {
-      auto msgs = field(root, "messages");
-      if (!msgs || msgs->type() != element_type::ARRAY) return std::nullopt;
-      comma();
-      out += "\"messages\":[";
-      std::size_t count = 0;
-      for (element m : simdjson::dom::array(*msgs)) {
-        if (count++) out += ',';
-        if (!append_message(out, m)) return std::nullopt;
-      }
-      if (count == 0) return std::nullopt;
-      out += ']';
-      if (!is_null_or_absent(field(root, "tools"))) return std::nullopt;
+    case EndpointType::Chat:
+      if (!append_messages(out, root)) return std::nullopt;
       known = kChatKeys;
       break;
-    }
-    case EndpointType::Completions: {
-      auto prompt = field(root, "prompt");
-      if (!prompt || prompt->type() != element_type::STRING) return std::nullopt;
-      comma();
-      out += "\"prompt\":";
-      append_value(out, *prompt);
+    case EndpointType::Completions:
+      if (!append_prompt(out, root)) return std::nullopt;
       known = kCompletionsKeys;
       break;
-    }
-    case EndpointType::Embeddings: {
-      auto input = field(root, "input");
-      if (!input || !valid_embeddings_input(*input)) return std::nullopt;
-      comma();
-      out += "\"input\":";
-      append_value(out, *input);
+    case EndpointType::Embeddings:
+      if (!append_input(out, root)) return std::nullopt;
       known = kEmbeddingsKeys;
       break;
-    }
   }
-  // Extra top-level keys are forwarded in the client's order, nulls dropped.
-  for (auto [key, value] : object(root)) {
-    if (value.type() == element_type::NULL_VALUE) continue;
-    bool is_known = false;
-    for (std::string_view k : known) is_known = is_known || key == k;
-    if (is_known) continue;
-    comma();
-    append_json_string(out, key);
-    out += ':';
-    append_value(out, value);
-  }
+  append_extras(out, root, known);
   out += '}';
   return r;
 }
+
+namespace {
+
+// `{"id":..,"object":..,"created":..,"model":..,"choices":[` of a stream chunk.
+void append_chunk_head(std::string& out, element root, bool chat, std::int64_t now) {
+  out += "{\"id\":";
+  append_field(out, root, "id");
+  out += chat ? ",\"object\":\"chat.completion.chunk\"" : ",\"object\":\"text_completion_chunk\"";
+  out += ",\"created\":";
+  append_created(out, root, now);
+  out += ",\"model\":";
+  append_field(out, root, "model");
+  out += ",\"choices\":[";
+}
+
+// One choice of a stream chunk: its index (the upstream's, else `position`), finish_reason,
+// then the chat delta or the completions text.
+void append_chunk_choice(std::string& out, element c, int position, bool chat) {
+  out += "{\"index\":";
+  auto index = field(c, "index");
+  if (index && (index->type() == element_type::INT64 || index->type() == element_type::UINT64)) {
+    append_value(out, *index);
+  } else {
+    out += std::to_string(position);
+  }
+  out += ",\"finish_reason\":";
+  append_field(out, c, "finish_reason");
+  auto delta = field(c, "delta");
+  if (chat) {
+    out += ",\"delta\":{\"role\":";
+    delta ? append_field(out, *delta, "role") : void(out += "null");
+    out += ",\"content\":";
+    delta ? append_field(out, *delta, "content") : void(out += "null");
+    out += ",\"tool_calls\":";
+    append_tool_calls(out, delta ? field(*delta, "tool_calls") : std::nullopt,
+                      /*delta=*/true);
+    out += "}}";
+  } else {
+    out += ",\"text\":";
+    auto content = delta ? field(*delta, "content") : std::nullopt;
+    auto text = field(c, "text");
+    append_first_string(out, content, text);
+    out += '}';
+  }
+}
+
+}  // namespace
 
 std::optional<std::optional<std::string>> openai_fast_chunk(EndpointType type,
                                                             std::string_view data,
@@ -566,52 +657,13 @@ std::optional<std::optional<std::string>> openai_fast_chunk(EndpointType type,
   if (has_usage && no_choices && !client_wants_usage) return std::optional<std::string>();
   std::string out;
   out.reserve(data.size() + 64);
-  out += "{\"id\":";
-  append_field(out, root, "id");
-  out += type == EndpointType::Chat ? ",\"object\":\"chat.completion.chunk\""
-                                    : ",\"object\":\"text_completion_chunk\"";
-  out += ",\"created\":";
-  append_created(out, root, now);
-  out += ",\"model\":";
-  append_field(out, root, "model");
-  out += ",\"choices\":[";
+  const bool chat = type == EndpointType::Chat;
+  append_chunk_head(out, root, chat, now);
   if (choices && choices->type() == element_type::ARRAY) {
     int position = 0;
     for (element c : simdjson::dom::array(*choices)) {
       if (position) out += ',';
-      out += "{\"index\":";
-      auto index = field(c, "index");
-      if (index && (index->type() == element_type::INT64 || index->type() == element_type::UINT64)) {
-        append_value(out, *index);
-      } else {
-        out += std::to_string(position);
-      }
-      ++position;
-      out += ",\"finish_reason\":";
-      append_field(out, c, "finish_reason");
-      auto delta = field(c, "delta");
-      if (type == EndpointType::Chat) {
-        out += ",\"delta\":{\"role\":";
-        delta ? append_field(out, *delta, "role") : void(out += "null");
-        out += ",\"content\":";
-        delta ? append_field(out, *delta, "content") : void(out += "null");
-        out += ",\"tool_calls\":";
-        append_tool_calls(out, delta ? field(*delta, "tool_calls") : std::nullopt,
-                          /*delta=*/true);
-        out += "}}";
-      } else {
-        out += ",\"text\":";
-        auto content = delta ? field(*delta, "content") : std::nullopt;
-        auto text = field(c, "text");
-        if (content && content->type() == element_type::STRING) {
-          append_value(out, *content);
-        } else if (text && text->type() == element_type::STRING) {
-          append_value(out, *text);
-        } else {
-          out += "\"\"";
-        }
-        out += '}';
-      }
+      append_chunk_choice(out, c, position++, chat);
     }
   }
   out += ']';

@@ -329,33 +329,7 @@ class GeminiStreamTranslator final : public StreamTranslator {
     Json choices = Json::array();
     if (candidates.is_array()) {
       std::int64_t position = 0;
-      for (const auto& cand : candidates) {
-        const std::int64_t index = candidate_index(cand, position++);
-        const Json& finish = field_or_null(cand, "finishReason");
-        if (!finish.is_null()) saw_finish_ = true;
-        CandidateParts parts = candidate_parts(cand);
-        Json choice{{"index", index}, {"finish_reason", finish}};
-        if (type_ == EndpointType::Chat) {
-          Json tool_calls = nullptr;
-          Json content = parts.text;
-          if (!parts.calls.empty()) {
-            tool_calls = Json::array();
-            int& next = next_tool_index_[index];  // per candidate, keyed by its own index
-            for (auto& call : parts.calls) {
-              Json delta_call{{"index", next++}};
-              for (auto it = call.begin(); it != call.end(); ++it) delta_call[it.key()] = std::move(it.value());
-              tool_calls.push_back(std::move(delta_call));
-            }
-            if (!parts.has_text) content = nullptr;
-          }
-          choice["delta"] = Json{{"role", "assistant"},
-                                 {"content", std::move(content)},
-                                 {"tool_calls", std::move(tool_calls)}};
-        } else {
-          choice["text"] = std::move(parts.text);
-        }
-        choices.push_back(std::move(choice));
-      }
+      for (const auto& cand : candidates) choices.push_back(candidate_choice(cand, position++));
     }
     // A prompt blocked by the safety filters: promptFeedback.blockReason and no candidates. That
     // is the end of the answer (Gemini sends nothing more), so it becomes a finish chunk.
@@ -364,13 +338,7 @@ class GeminiStreamTranslator final : public StreamTranslator {
         !field_or_null(field_or_null(j, "promptFeedback"), "blockReason").is_null()) {
       blocked_ = true;
       saw_finish_ = true;
-      Json choice{{"index", 0}, {"finish_reason", "content_filter"}};
-      if (type_ == EndpointType::Chat) {
-        choice["delta"] = Json{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", nullptr}};
-      } else {
-        choice["text"] = "";
-      }
-      choices.push_back(std::move(choice));
+      choices.push_back(blocked_choice());
     }
     if (!choices.empty()) {
       Json chunk = header();
@@ -391,6 +359,54 @@ class GeminiStreamTranslator final : public StreamTranslator {
   bool complete_at_eof() const override { return finished_ || saw_finish_; }
 
  private:
+  // One candidate -> its choice (chat: a delta with text and tool calls; completions: text).
+  Json candidate_choice(const Json& cand, std::int64_t position) {
+    const std::int64_t index = candidate_index(cand, position);
+    const Json& finish = field_or_null(cand, "finishReason");
+    if (!finish.is_null()) saw_finish_ = true;
+    CandidateParts parts = candidate_parts(cand);
+    Json choice{{"index", index}, {"finish_reason", finish}};
+    if (type_ == EndpointType::Chat) {
+      Json tool_calls = nullptr;
+      Json content = parts.text;
+      if (!parts.calls.empty()) {
+        tool_calls = tool_call_deltas(index, parts.calls);
+        if (!parts.has_text) content = nullptr;
+      }
+      choice["delta"] = Json{{"role", "assistant"},
+                             {"content", std::move(content)},
+                             {"tool_calls", std::move(tool_calls)}};
+    } else {
+      choice["text"] = std::move(parts.text);
+    }
+    return choice;
+  }
+
+  // The candidate's function calls (moved out of `calls`) as tool_calls deltas, numbered in
+  // arrival order per candidate.
+  Json tool_call_deltas(std::int64_t index, Json& calls) {
+    Json tool_calls = Json::array();
+    int& next = next_tool_index_[index];  // per candidate, keyed by its own index
+    for (auto& call : calls) {
+      Json delta_call{{"index", next++}};
+      for (auto it = call.begin(); it != call.end(); ++it)
+        delta_call[it.key()] = std::move(it.value());
+      tool_calls.push_back(std::move(delta_call));
+    }
+    return tool_calls;
+  }
+
+  // The finish choice of a prompt blocked by the safety filters (an empty delta or text).
+  Json blocked_choice() const {
+    Json choice{{"index", 0}, {"finish_reason", "content_filter"}};
+    if (type_ == EndpointType::Chat) {
+      choice["delta"] = Json{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", nullptr}};
+    } else {
+      choice["text"] = "";
+    }
+    return choice;
+  }
+
   Json header() const {
     const bool chat = type_ == EndpointType::Chat;
     return kit::chunk_head(type_,

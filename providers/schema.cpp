@@ -101,102 +101,119 @@ void int_error(Errors& errs, const Json& loc, const Json& input, const std::stri
   }
 }
 
-// Validates the fields of BaseRequestPayload (docs/mlflow-compatibility.md §4.1) and writes them
-// into `out`.
-void validate_base(const Json& body, Json& out, Errors& errs, bool& stream) {
+const Json& body_root() {
   static const Json root = Json::array({"body"});  // built once: the happy path allocates less
-  // temperature: float in [0, 2], default 0.0
-  if (auto it = body.find("temperature"); it != body.end() && !it->is_null()) {
-    auto t = as_float(*it);
-    Json loc = loc_of(root, "temperature");
-    if (!t && it->is_string()) {
-      errs.add("float_parsing", loc, "Input should be a valid number, unable to parse string as a number", *it);
-    } else if (!t) {
-      errs.add("float_type", loc, "Input should be a valid number", *it);
-    } else if (*t < 0) {
-      errs.add("greater_than_equal", loc, "Input should be greater than or equal to 0", *it,
-               Json{{"ge", 0.0}});
-    } else if (*t > 2) {
-      errs.add("less_than_equal", loc, "Input should be less than or equal to 2", *it,
-               Json{{"le", 2.0}});
-    } else {
-      out["temperature"] = *t;
-    }
-  } else {
+  return root;
+}
+
+// The field `key` of `body` when present and not null.
+const Json* present(const Json& body, const char* key) {
+  auto it = body.find(key);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+
+// temperature: float in [0, 2], default 0.0
+void validate_temperature(const Json& body, Json& out, Errors& errs) {
+  const Json* v = present(body, "temperature");
+  if (!v) {
     out["temperature"] = 0.0;
+    return;
   }
-  // n: int >= 1, default 1
-  if (auto it = body.find("n"); it != body.end() && !it->is_null()) {
-    std::string why;
-    auto n = as_int(*it, why);
-    Json loc = loc_of(root, "n");
-    if (!n) {
-      int_error(errs, loc, *it, why);
-    } else if (*n < 1) {
-      errs.add("greater_than_equal", loc, "Input should be greater than or equal to 1", *it,
-               Json{{"ge", 1}});
-    } else {
-      out["n"] = *n;
-    }
+  auto t = as_float(*v);
+  Json loc = loc_of(body_root(), "temperature");
+  if (!t && v->is_string()) {
+    errs.add("float_parsing", loc, "Input should be a valid number, unable to parse string as a number", *v);
+  } else if (!t) {
+    errs.add("float_type", loc, "Input should be a valid number", *v);
+  } else if (*t < 0) {
+    errs.add("greater_than_equal", loc, "Input should be greater than or equal to 0", *v,
+             Json{{"ge", 0.0}});
+  } else if (*t > 2) {
+    errs.add("less_than_equal", loc, "Input should be less than or equal to 2", *v,
+             Json{{"le", 2.0}});
   } else {
-    out["n"] = 1;
+    out["temperature"] = *t;
   }
-  // stop: list[str] with at least one item
-  if (auto it = body.find("stop"); it != body.end() && !it->is_null()) {
-    Json loc = loc_of(root, "stop");
-    if (!it->is_array()) {
-      errs.add("list_type", loc, "Input should be a valid list", *it);
-    } else if (it->empty()) {
-      errs.add("too_short", loc, "List should have at least 1 item after validation, not 0", *it,
-               Json{{"field_type", "List"}, {"min_length", 1}, {"actual_length", 0}});
-    } else {
-      bool good = true;
-      for (std::size_t i = 0; i < it->size(); ++i) {
-        if (!(*it)[i].is_string()) {
-          errs.add("string_type", loc_of(loc, i), "Input should be a valid string", (*it)[i]);
-          good = false;
-        }
-      }
-      if (good) out["stop"] = *it;
+}
+
+// An int >= 1 (n, max_tokens); `fallback` is written when the field is absent or null.
+void validate_positive_int(const Json& body, const char* key, Json& out, Errors& errs,
+                           std::optional<int> fallback) {
+  const Json* v = present(body, key);
+  if (!v) {
+    if (fallback) out[key] = *fallback;
+    return;
+  }
+  std::string why;
+  auto n = as_int(*v, why);
+  Json loc = loc_of(body_root(), key);
+  if (!n) {
+    int_error(errs, loc, *v, why);
+  } else if (*n < 1) {
+    errs.add("greater_than_equal", loc, "Input should be greater than or equal to 1", *v,
+             Json{{"ge", 1}});
+  } else {
+    out[key] = *n;
+  }
+}
+
+// stop: list[str] with at least one item
+void validate_stop(const Json& body, Json& out, Errors& errs) {
+  const Json* v = present(body, "stop");
+  if (!v) return;
+  Json loc = loc_of(body_root(), "stop");
+  if (!v->is_array()) {
+    errs.add("list_type", loc, "Input should be a valid list", *v);
+    return;
+  }
+  if (v->empty()) {
+    errs.add("too_short", loc, "List should have at least 1 item after validation, not 0", *v,
+             Json{{"field_type", "List"}, {"min_length", 1}, {"actual_length", 0}});
+    return;
+  }
+  bool good = true;
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    if (!(*v)[i].is_string()) {
+      errs.add("string_type", loc_of(loc, i), "Input should be a valid string", (*v)[i]);
+      good = false;
     }
   }
-  // max_tokens: int >= 1
-  if (auto it = body.find("max_tokens"); it != body.end() && !it->is_null()) {
-    std::string why;
-    auto n = as_int(*it, why);
-    Json loc = loc_of(root, "max_tokens");
-    if (!n) {
-      int_error(errs, loc, *it, why);
-    } else if (*n < 1) {
-      errs.add("greater_than_equal", loc, "Input should be greater than or equal to 1", *it,
-               Json{{"ge", 1}});
-    } else {
-      out["max_tokens"] = *n;
-    }
-  }
-  // stream: lax bool
-  if (auto it = body.find("stream"); it != body.end() && !it->is_null()) {
-    auto b = as_bool(*it);
-    if (!b && (it->is_string() || it->is_number_integer())) {
+  if (good) out["stop"] = *v;
+}
+
+// stream: lax bool; stream_options: object
+void validate_stream(const Json& body, Json& out, Errors& errs, bool& stream) {
+  if (const Json* v = present(body, "stream")) {
+    auto b = as_bool(*v);
+    if (!b && (v->is_string() || v->is_number_integer())) {
       // pydantic: strings and ints it cannot interpret -> bool_parsing; other types -> bool_type.
-      errs.add("bool_parsing", loc_of(root, "stream"),
-               "Input should be a valid boolean, unable to interpret input", *it);
+      errs.add("bool_parsing", loc_of(body_root(), "stream"),
+               "Input should be a valid boolean, unable to interpret input", *v);
     } else if (!b) {
-      errs.add("bool_type", loc_of(root, "stream"), "Input should be a valid boolean", *it);
+      errs.add("bool_type", loc_of(body_root(), "stream"), "Input should be a valid boolean", *v);
     } else {
       stream = *b;
       out["stream"] = *b;
     }
   }
-  // stream_options: object
-  if (auto it = body.find("stream_options"); it != body.end() && !it->is_null()) {
-    if (!it->is_object()) {
-      errs.add("dict_type", loc_of(root, "stream_options"), "Input should be a valid dictionary",
-               *it);
+  if (const Json* v = present(body, "stream_options")) {
+    if (!v->is_object()) {
+      errs.add("dict_type", loc_of(body_root(), "stream_options"),
+               "Input should be a valid dictionary", *v);
     } else {
-      out["stream_options"] = *it;
+      out["stream_options"] = *v;
     }
   }
+}
+
+// Validates the fields of BaseRequestPayload (docs/mlflow-compatibility.md §4.1) and writes them
+// into `out`, in MLflow's order.
+void validate_base(const Json& body, Json& out, Errors& errs, bool& stream) {
+  validate_temperature(body, out, errs);
+  validate_positive_int(body, "n", out, errs, 1);
+  validate_stop(body, out, errs);
+  validate_positive_int(body, "max_tokens", out, errs, std::nullopt);
+  validate_stream(body, out, errs, stream);
 }
 
 // model: optional string (selects the endpoint on /v1/*; providers decide whether it is allowed).
@@ -227,8 +244,60 @@ void require_string(const Json& obj, const char* key, const Json& loc, Errors& e
   out[key] = *it;
 }
 
-// Content part: {"type":"text","text"} | {"type":"image_url","image_url":{url, detail?}} |
-// {"type":"input_audio","input_audio":{data, format}}.
+// The object field `key` of a content part; nullptr (after the error) when missing or not an
+// object.
+const Json* part_object(const Json& part, const char* key, const Json& loc, Errors& errs) {
+  auto it = part.find(key);
+  if (it == part.end()) {
+    errs.add("missing", loc, "Field required", part);
+    return nullptr;
+  }
+  if (!it->is_object()) {
+    errs.add("model_attributes_type", loc,
+             "Input should be a valid dictionary or object to extract fields from", *it);
+    return nullptr;
+  }
+  return &*it;
+}
+
+// {"type":"image_url","image_url":{url, detail?}}
+void validate_image_url(const Json& part, const Json& loc, Errors& errs, Json& p) {
+  Json l = loc_of(loc, "image_url");
+  const Json* iu = part_object(part, "image_url", l, errs);
+  if (!iu) return;
+  Json img;
+  require_string(*iu, "url", l, errs, img, true);
+  if (auto d = iu->find("detail"); d != iu->end() && !d->is_null()) {
+    if (!d->is_string() || (*d != "auto" && *d != "low" && *d != "high")) {
+      errs.add("literal_error", loc_of(l, "detail"), "Input should be 'auto', 'low' or 'high'",
+               *d, Json{{"expected", "'auto', 'low' or 'high'"}});
+    } else {
+      img["detail"] = *d;
+    }
+  }
+  p["image_url"] = img;
+}
+
+// {"type":"input_audio","input_audio":{data, format}}
+void validate_input_audio(const Json& part, const Json& loc, Errors& errs, Json& p) {
+  Json l = loc_of(loc, "input_audio");
+  const Json* ia = part_object(part, "input_audio", l, errs);
+  if (!ia) return;
+  Json audio;
+  require_string(*ia, "data", l, errs, audio, true);
+  auto f = ia->find("format");
+  if (f == ia->end()) {
+    errs.add("missing", loc_of(l, "format"), "Field required", *ia);
+  } else if (!f->is_string() || (*f != "wav" && *f != "mp3")) {
+    errs.add("literal_error", loc_of(l, "format"), "Input should be 'wav' or 'mp3'", *f,
+             Json{{"expected", "'wav' or 'mp3'"}});
+  } else {
+    audio["format"] = *f;
+  }
+  p["input_audio"] = audio;
+}
+
+// Content part: text | image_url | input_audio, by its `type` tag.
 void validate_part(const Json& part, const Json& loc, Errors& errs, Json& out) {
   if (!part.is_object()) {
     errs.add("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", part);
@@ -247,46 +316,9 @@ void validate_part(const Json& part, const Json& loc, Errors& errs, Json& out) {
   if (type == "text") {
     require_string(part, "text", loc_of(loc, "text"), errs, p, true);
   } else if (type == "image_url") {
-    auto iu = part.find("image_url");
-    Json l = loc_of(loc, "image_url");
-    if (iu == part.end()) {
-      errs.add("missing", l, "Field required", part);
-    } else if (!iu->is_object()) {
-      errs.add("model_attributes_type", l, "Input should be a valid dictionary or object to extract fields from", *iu);
-    } else {
-      Json img;
-      require_string(*iu, "url", l, errs, img, true);
-      if (auto d = iu->find("detail"); d != iu->end() && !d->is_null()) {
-        if (!d->is_string() || (*d != "auto" && *d != "low" && *d != "high")) {
-          errs.add("literal_error", loc_of(l, "detail"), "Input should be 'auto', 'low' or 'high'",
-                   *d, Json{{"expected", "'auto', 'low' or 'high'"}});
-        } else {
-          img["detail"] = *d;
-        }
-      }
-      p["image_url"] = img;
-    }
+    validate_image_url(part, loc, errs, p);
   } else if (type == "input_audio") {
-    auto ia = part.find("input_audio");
-    Json l = loc_of(loc, "input_audio");
-    if (ia == part.end()) {
-      errs.add("missing", l, "Field required", part);
-    } else if (!ia->is_object()) {
-      errs.add("model_attributes_type", l, "Input should be a valid dictionary or object to extract fields from", *ia);
-    } else {
-      Json audio;
-      require_string(*ia, "data", l, errs, audio, true);
-      auto f = ia->find("format");
-      if (f == ia->end()) {
-        errs.add("missing", loc_of(l, "format"), "Field required", *ia);
-      } else if (!f->is_string() || (*f != "wav" && *f != "mp3")) {
-        errs.add("literal_error", loc_of(l, "format"), "Input should be 'wav' or 'mp3'", *f,
-                 Json{{"expected", "'wav' or 'mp3'"}});
-      } else {
-        audio["format"] = *f;
-      }
-      p["input_audio"] = audio;
-    }
+    validate_input_audio(part, loc, errs, p);
   } else {
     errs.add("union_tag_invalid", loc,
              "Input tag '" + type +
@@ -465,6 +497,61 @@ void move_extras(Json& body, Json& out, std::initializer_list<const char*> known
   }
 }
 
+// FastAPI's 422 for a body that is not JSON: json_invalid at byte `pos`, with `why`.
+GatewayError json_invalid(std::size_t pos, const std::string& why) {
+  GatewayError e;
+  e.status = 422;
+  e.detail = Json::array({Json{{"type", "json_invalid"},
+                               {"loc", Json::array({"body", pos})},
+                               {"msg", "JSON decode error"},
+                               {"input", Json::object()},
+                               {"ctx", Json{{"error", why}}}}});
+  return e;
+}
+
+// A syntax error: nlohmann's reason, at the byte where Python's json would report it.
+std::pair<std::size_t, std::string> syntax_error_at(std::string_view body,
+                                                    const Json::parse_error& ex) {
+  std::size_t pos = ex.byte > 0 ? ex.byte - 1 : 0;
+  std::string what = ex.what();
+  // "[json.exception.parse_error.101] parse error at line 1, column 6: <why>"; <why> may
+  // itself contain ": " ("last read: 'no'"), so cut after the position, not at the last one.
+  auto column = what.find("column ");
+  auto colon = what.find(": ", column == std::string::npos ? 0 : column);
+  std::string why = colon == std::string::npos ? what : what.substr(colon + 2);
+  // Python's json (FastAPI) reports a bad literal or an unterminated string where the token
+  // starts; nlohmann reports the byte where it gave up.
+  pos = std::min(pos, body.size());
+  if (why.find("invalid literal") != std::string::npos) {
+    std::size_t start = pos;
+    while (start > 0 && std::isalpha(static_cast<unsigned char>(body[start - 1]))) --start;
+    std::string_view word = body.substr(start, pos - start);
+    if (word != "true" && word != "false" && word != "null") pos = start;  // "truex": extra data
+  } else if (why.find("missing closing quote") != std::string::npos) {
+    auto quote = body.rfind('"', pos);
+    if (quote != std::string_view::npos) pos = quote;
+  }
+  return {pos, why};
+}
+
+// Not a syntax error: out_of_range 406 "number overflow parsing '1e400'" (found by
+// tests/fuzz/fuzz_provider_request; it escaped as an exception, a 500). No byte position: the
+// number's first occurrence is reported.
+std::pair<std::size_t, std::string> value_error_at(std::string_view body,
+                                                   const Json::exception& ex) {
+  std::size_t pos = 0;
+  std::string what = ex.what();
+  auto bracket = what.find("] ");
+  std::string why = bracket == std::string::npos ? what : what.substr(bracket + 2);
+  auto open = what.find('\'');
+  auto close = open == std::string::npos ? open : what.find('\'', open + 1);
+  if (close != std::string::npos) {
+    auto at = body.find(std::string_view(what).substr(open + 1, close - open - 1));
+    if (at != std::string_view::npos) pos = at;
+  }
+  return {pos, why};
+}
+
 }  // namespace
 
 Result<Json> parse_request_body(std::string_view body) {
@@ -478,68 +565,21 @@ Result<Json> parse_request_body(std::string_view body) {
                                  {"input", nullptr}}});
     return e;
   }
-  if (const std::size_t at = json_too_deep_at(body); at != std::string_view::npos) {
-    GatewayError e;
-    e.status = 422;
-    e.detail = Json::array({Json{{"type", "json_invalid"},
-                                 {"loc", Json::array({"body", at})},
-                                 {"msg", "JSON decode error"},
-                                 {"input", Json::object()},
-                                 {"ctx", Json{{"error", "nested deeper than " +
-                                                            std::to_string(kMaxJsonDepth) +
-                                                            " levels"}}}}});
-    return e;
-  }
+  if (const std::size_t at = json_too_deep_at(body); at != std::string_view::npos)
+    return json_invalid(at, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   Json parsed = Json::parse(body, nullptr, false);
   if (!parsed.is_discarded()) return parsed;
   // Rare path: parse again with exceptions, only to learn where and why it failed.
-  std::size_t pos = 0;
-  std::string why = "Invalid JSON";
+  std::pair<std::size_t, std::string> failure{0, "Invalid JSON"};
   try {
     Json ignored = Json::parse(body);
     (void)ignored;
   } catch (const Json::parse_error& ex) {
-    pos = ex.byte > 0 ? ex.byte - 1 : 0;
-    std::string what = ex.what();
-    // "[json.exception.parse_error.101] parse error at line 1, column 6: <why>"; <why> may
-    // itself contain ": " ("last read: 'no'"), so cut after the position, not at the last one.
-    auto column = what.find("column ");
-    auto colon = what.find(": ", column == std::string::npos ? 0 : column);
-    why = colon == std::string::npos ? what : what.substr(colon + 2);
-    // Python's json (FastAPI) reports a bad literal or an unterminated string where the token
-    // starts; nlohmann reports the byte where it gave up.
-    pos = std::min(pos, body.size());
-    if (why.find("invalid literal") != std::string::npos) {
-      std::size_t start = pos;
-      while (start > 0 && std::isalpha(static_cast<unsigned char>(body[start - 1]))) --start;
-      std::string_view word = body.substr(start, pos - start);
-      if (word != "true" && word != "false" && word != "null") pos = start;  // "truex": extra data
-    } else if (why.find("missing closing quote") != std::string::npos) {
-      auto quote = body.rfind('"', pos);
-      if (quote != std::string_view::npos) pos = quote;
-    }
+    failure = syntax_error_at(body, ex);
   } catch (const Json::exception& ex) {
-    // Not a syntax error: out_of_range 406 "number overflow parsing '1e400'" (found by
-    // tests/fuzz/fuzz_provider_request; it escaped as an exception, a 500). No byte position:
-    // the number's first occurrence is reported.
-    std::string what = ex.what();
-    auto bracket = what.find("] ");
-    why = bracket == std::string::npos ? what : what.substr(bracket + 2);
-    auto open = what.find('\'');
-    auto close = open == std::string::npos ? open : what.find('\'', open + 1);
-    if (close != std::string::npos) {
-      auto at = body.find(std::string_view(what).substr(open + 1, close - open - 1));
-      if (at != std::string_view::npos) pos = at;
-    }
+    failure = value_error_at(body, ex);
   }
-  GatewayError e;
-  e.status = 422;
-  e.detail = Json::array({Json{{"type", "json_invalid"},
-                               {"loc", Json::array({"body", pos})},
-                               {"msg", "JSON decode error"},
-                               {"input", Json::object()},
-                               {"ctx", Json{{"error", why}}}}});
-  return e;
+  return json_invalid(failure.first, failure.second);
 }
 
 Result<ValidatedRequest> validate_request(EndpointType type, Json body) {

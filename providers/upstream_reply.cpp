@@ -6,11 +6,12 @@
 namespace gw {
 namespace {
 
+bool same_letter(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
 bool contains_ci(std::string_view hay, std::string_view needle) {
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                    std::tolower(static_cast<unsigned char>(b)); });
-  return it != hay.end();
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), same_letter) != hay.end();
 }
 
 }  // namespace
@@ -39,8 +40,15 @@ GatewayError malformed_upstream(std::string_view what) {
                             "upstream_error", "bad_gateway");
 }
 
+std::string_view UpstreamReply::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (std::equal(key.begin(), key.end(), name.begin(), name.end(), same_letter)) return value;
+  return {};
+}
+
 Result<Json> decode_upstream_reply(const UpstreamReply& reply,
-                                   const std::vector<std::string_view>& message_fields) {
+                                   const std::vector<std::string_view>& message_fields,
+                                   std::string_view error_type_header) {
   Json body;
   if (is_json_content_type(reply.content_type)) {
     if (json_too_deep_at(reply.body) != std::string_view::npos)
@@ -83,10 +91,11 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply,
           break;
         }
       }
-      // AWS: a body without a message still names the error in x-amzn-ErrorType
-      // ("ThrottlingException:http://internal.amazon.com/..."): the name is the detail.
-      if (!e.detail.is_string() && !reply.amzn_error_type.empty())
-        e.detail = reply.amzn_error_type.substr(0, reply.amzn_error_type.find(':'));
+      // A body without a message may still name the error in a header (AWS's
+      // x-amzn-ErrorType: "ThrottlingException:http://internal.amazon.com/..."): the name.
+      const std::string_view type =
+          error_type_header.empty() ? std::string_view() : reply.header(error_type_header);
+      if (!e.detail.is_string() && !type.empty()) e.detail = std::string(type.substr(0, type.find(':')));
     }
     return e;
   }
@@ -97,7 +106,7 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply,
 }
 
 Result<Json> Adapter::decode_reply(const UpstreamReply& reply) const {
-  return decode_upstream_reply(reply, error_message_fields());
+  return decode_upstream_reply(reply, error_message_fields(), error_type_header());
 }
 
 Result<Json> Adapter::parse_reply(const RequestContext& ctx, const UpstreamReply& reply) const {

@@ -9,9 +9,11 @@ namespace gw {
 // Content type first (JSON parsed; text/plain -> {"message": text}; anything else -> 502),
 // then status: >= 400 -> the same status with detail = error.message (or error, when it is a
 // string) or, when the body has no `error`, the first of `message_fields` that is a string
-// there, else the whole body. Returns the parsed JSON body of a 2xx reply.
+// there, else the name (before any ':') in the response header `error_type_header` when the
+// reply has it, else the whole body. Returns the parsed JSON body of a 2xx reply.
 Result<Json> decode_upstream_reply(const UpstreamReply& reply,
-                                   const std::vector<std::string_view>& message_fields = {});
+                                   const std::vector<std::string_view>& message_fields = {},
+                                   std::string_view error_type_header = {});
 
 // True for content types that MLflow treats as JSON (contains "application/json").
 bool is_json_content_type(std::string_view content_type);

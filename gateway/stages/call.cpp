@@ -35,11 +35,16 @@ net::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body, Invocat
   if (auto denied = co_await admit(ep, inv, s)) co_return std::move(*denied);
   if (auto* local = std::get_if<Json>(&*prepared)) co_return json_response(200, *local);
   auto& request = std::get<UpstreamRequest>(*prepared);
-  if (request.aws) {
-    if (auto err = co_await s.aws.sign(request, ep.config.name))
-      co_return render_error(*err, inv.family);
-  }
+  if (auto err = co_await authenticate(request, ep.config.name, s))
+    co_return render_error(*err, inv.family);
   co_return co_await forward(ep, ctx, request, inv, s);
+}
+
+net::awaitable<std::optional<GatewayError>> authenticate(UpstreamRequest& request,
+                                                         std::string_view endpoint, Services& s) {
+  if (const auto* how = std::get_if<AwsSigV4>(&request.auth))
+    co_return co_await s.aws.sign(request, *how, endpoint);
+  co_return std::nullopt;  // HeadersOnly: the adapter set its key
 }
 
 net::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep, FastRequest fast,
@@ -49,6 +54,8 @@ net::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep, F
   auto request = ep.adapter->prepare_serialized(ctx, std::move(fast.payload));
   if (!request) co_return std::nullopt;
   if (auto denied = co_await admit(ep, inv, s)) co_return std::move(*denied);
+  if (auto err = co_await authenticate(*request, ep.config.name, s))
+    co_return render_error(*err, inv.family);
   co_return co_await forward(ep, ctx, *request, inv, s);
 }
 

@@ -33,6 +33,12 @@ boost::asio::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntim
                                                             FastRequest fast, Invocation& inv,
                                                             Services& s);
 
+// Applies request.auth right before sending (AwsSigV4: resolve credentials and sign). The
+// error when credentials cannot be obtained (502, never with a secret).
+boost::asio::awaitable<std::optional<GatewayError>> authenticate(UpstreamRequest& request,
+                                                                 std::string_view endpoint,
+                                                                 Services& s);
+
 // Sends a prepared upstream request and renders the reply. The client's disconnect (watched
 // through its StreamWriter, when there is one) cancels the upstream call.
 boost::asio::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestContext& ctx,

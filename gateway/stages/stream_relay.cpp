@@ -93,7 +93,8 @@ net::awaitable<ApiResponse> upstream_error(const EndpointRuntime& ep, UpstreamSt
                                            std::chrono::milliseconds idle, PathFamily family) {
   auto body = co_await up.rest(idle);
   if (!body) co_return render_error(body.error(), family);
-  auto decoded = ep.adapter->decode_reply(UpstreamReply{up.status(), up.content_type(), *body});
+  auto decoded = ep.adapter->decode_reply(
+      UpstreamReply{up.status(), up.content_type(), std::move(*body), up.error_headers()});
   GatewayError err = decoded ? malformed_upstream("unexpected status " + std::to_string(up.status()))
                              : decoded.take_error();
   scrub_secrets(err.detail, ep.secrets);
@@ -162,10 +163,8 @@ net::awaitable<bool> pump_to_client(const EndpointRuntime& ep, UpstreamStream& u
 net::awaitable<ApiResponse> relay_upstream(const EndpointRuntime& ep, UpstreamRequest& request,
                                            StreamTranslator& translator, ApiResponse streamed,
                                            bool wants_usage, Invocation& inv, Services& s) {
-  if (request.aws) {
-    if (auto err = co_await s.aws.sign(request, ep.config.name))
-      co_return render_error(*err, inv.family);
-  }
+  if (auto err = co_await authenticate(request, ep.config.name, s))
+    co_return render_error(*err, inv.family);
   const auto& t = ep.config.timeouts;
   const auto first_event = or_default(t.first_event_ms, s.stream_first_event);
   const auto idle = or_default(t.idle_ms, s.stream_idle);

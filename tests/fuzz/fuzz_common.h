@@ -60,57 +60,84 @@ class Input {
 
 inline constexpr std::int64_t kNow = 1700000000;
 
-// Every provider the gateway implements (config::all_provider_capabilities plus the API-type
-// and Bedrock-family variants that take different code paths), each with a minimal valid
-// model.config. The order is part of the corpus format (make_corpus.py): append only.
+// Every provider the gateway implements, each with a minimal valid model.config. The first
+// byte of a provider target's input indexes this list, so its order is part of the corpus
+// format (make_corpus.py): the hand-written cases come first, append only. They cover the
+// API-type and Bedrock-family variants that take different code paths. Every catalogue row
+// (config/provider_catalogue.cpp) that is not among them follows, with a config made from the
+// row's own key and base-URL fields, so a provider added to the catalogue is fuzzed without
+// touching this file.
 struct ProviderCase {
-  const char* label;
-  const char* provider;
-  const char* model;
-  const char* config;  // YAML flow mapping
+  std::string label;
+  std::string provider;
+  std::string model;
+  std::string config;  // YAML flow mapping
 };
-inline constexpr ProviderCase kProviders[] = {
-    {"openai", "openai", "gpt-4o-mini", "{openai_api_key: sk-test}"},
-    {"azure", "openai", "gpt-4o",
-     "{openai_api_type: azure, openai_api_key: az-key, openai_api_base: 'https://res.openai.azure.com',"
-     " openai_deployment_name: dep, openai_api_version: '2024-02-01'}"},
-    {"azuread", "openai", "gpt-4o",
-     "{openai_api_type: azuread, openai_api_key: ad-token, openai_api_base: 'https://res.openai.azure.com',"
-     " openai_deployment_name: dep, openai_api_version: '2024-02-01'}"},
-    {"anthropic", "anthropic", "claude-3-5-sonnet-20241022", "{anthropic_api_key: ant-key}"},
-    {"gemini", "gemini", "gemini-2.0-flash", "{gemini_api_key: gem-key}"},
-    {"cohere", "cohere", "command", "{cohere_api_key: co-key}"},
-    {"mistral", "mistral", "mistral-large-latest", "{mistral_api_key: mi-key}"},
-    {"togetherai", "togetherai", "meta-llama/Llama-3-8b", "{togetherai_api_key: to-key}"},
-    {"tgi", "huggingface-text-generation-inference", "hf-tgi",
-     "{hf_server_url: 'http://tgi.test:8080'}"},
-    {"model_serving", "mlflow-model-serving", "served-model",
-     "{model_server_url: 'http://serving.test:5000'}"},
-    {"ai21labs", "ai21labs", "j2-ultra", "{ai21labs_api_key: ai-key}"},
-    {"palm", "palm", "text-bison-001", "{palm_api_key: palm-key}"},
-    {"mosaicml", "mosaicml", "mpt-7b-instruct", "{mosaicml_api_key: mosaic-key}"},
-    {"bedrock_anthropic", "bedrock", "anthropic.claude-3-haiku-20240307-v1:0",
-     "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
-    {"bedrock_titan", "amazon-bedrock", "amazon.titan-text-express-v1",
-     "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
-    {"bedrock_ai21", "bedrock", "ai21.j2-ultra-v1",
-     "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
-    {"bedrock_cohere", "bedrock", "cohere.command-text-v14",
-     "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
-    {"bedrock_meta", "bedrock", "meta.llama3-8b-instruct-v1:0",
-     "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
-    {"bedrock_mistral", "bedrock", "mistral.mistral-7b-instruct-v0:2",
-     "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
-    {"mock", "mock", "mock-model", "{response: fixed reply, dimensions: 4}"},
-    {"openai_compatible", "openai-compatible", "local-model", "{api_base: 'http://compat.test/v1'}"},
-    {"ollama", "ollama", "llama3", "{ollama_api_base: 'http://localhost:11434/v1'}"},
-    {"groq", "groq", "llama-3.1-8b-instant", "{groq_api_key: gq-key}"},
-    {"deepseek", "deepseek", "deepseek-chat", "{deepseek_api_key: ds-key}"},
-    {"xai", "xai", "grok-2", "{xai_api_key: xai-key}"},
-    {"openrouter", "openrouter", "openai/gpt-4o", "{openrouter_api_key: or-key}"},
-    {"fireworks", "fireworks", "accounts/fireworks/models/llama", "{fireworks_api_key: fw-key}"},
-};
-inline constexpr std::size_t kProviderCount = sizeof(kProviders) / sizeof(kProviders[0]);
+inline const std::vector<ProviderCase>& providers() {
+  static const std::vector<ProviderCase> all = [] {
+    std::vector<ProviderCase> v = {
+        {"openai", "openai", "gpt-4o-mini", "{openai_api_key: sk-test}"},
+        {"azure", "openai", "gpt-4o",
+         "{openai_api_type: azure, openai_api_key: az-key, openai_api_base: 'https://res.openai.azure.com',"
+         " openai_deployment_name: dep, openai_api_version: '2024-02-01'}"},
+        {"azuread", "openai", "gpt-4o",
+         "{openai_api_type: azuread, openai_api_key: ad-token, openai_api_base: 'https://res.openai.azure.com',"
+         " openai_deployment_name: dep, openai_api_version: '2024-02-01'}"},
+        {"anthropic", "anthropic", "claude-3-5-sonnet-20241022", "{anthropic_api_key: ant-key}"},
+        {"gemini", "gemini", "gemini-2.0-flash", "{gemini_api_key: gem-key}"},
+        {"cohere", "cohere", "command", "{cohere_api_key: co-key}"},
+        {"mistral", "mistral", "mistral-large-latest", "{mistral_api_key: mi-key}"},
+        {"togetherai", "togetherai", "meta-llama/Llama-3-8b", "{togetherai_api_key: to-key}"},
+        {"tgi", "huggingface-text-generation-inference", "hf-tgi",
+         "{hf_server_url: 'http://tgi.test:8080'}"},
+        {"model_serving", "mlflow-model-serving", "served-model",
+         "{model_server_url: 'http://serving.test:5000'}"},
+        {"ai21labs", "ai21labs", "j2-ultra", "{ai21labs_api_key: ai-key}"},
+        {"palm", "palm", "text-bison-001", "{palm_api_key: palm-key}"},
+        {"mosaicml", "mosaicml", "mpt-7b-instruct", "{mosaicml_api_key: mosaic-key}"},
+        {"bedrock_anthropic", "bedrock", "anthropic.claude-3-haiku-20240307-v1:0",
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+        {"bedrock_titan", "amazon-bedrock", "amazon.titan-text-express-v1",
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+        {"bedrock_ai21", "bedrock", "ai21.j2-ultra-v1",
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+        {"bedrock_cohere", "bedrock", "cohere.command-text-v14",
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+        {"bedrock_meta", "bedrock", "meta.llama3-8b-instruct-v1:0",
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+        {"bedrock_mistral", "bedrock", "mistral.mistral-7b-instruct-v0:2",
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+        {"mock", "mock", "mock-model", "{response: fixed reply, dimensions: 4}"},
+        {"openai_compatible", "openai-compatible", "local-model", "{api_base: 'http://compat.test/v1'}"},
+        {"ollama", "ollama", "llama3", "{ollama_api_base: 'http://localhost:11434/v1'}"},
+        {"groq", "groq", "llama-3.1-8b-instant", "{groq_api_key: gq-key}"},
+        {"deepseek", "deepseek", "deepseek-chat", "{deepseek_api_key: ds-key}"},
+        {"xai", "xai", "grok-2", "{xai_api_key: xai-key}"},
+        {"openrouter", "openrouter", "openai/gpt-4o", "{openrouter_api_key: or-key}"},
+        {"fireworks", "fireworks", "accounts/fireworks/models/llama", "{fireworks_api_key: fw-key}"},
+    };
+    for (const config::ProviderInfo& row : config::all_providers()) {
+      const bool listed = std::any_of(v.begin(), v.end(),
+                                      [&](const ProviderCase& c) { return c.provider == row.provider; });
+      if (listed) continue;
+      if (row.settings != config::SettingsKind::Http &&
+          row.settings != config::SettingsKind::Compatible) {
+        std::fprintf(stderr, "fuzz catalogue: provider '%s' needs a hand-written case\n",
+                     std::string(row.provider).c_str());
+        std::abort();
+      }
+      std::string conf = "{";
+      if (!row.key_field.empty()) conf += std::string(row.key_field) + ": fuzz-key";
+      if (row.default_base.empty())
+        conf += (conf.size() > 1 ? ", " : "") + std::string(row.base_field) + ": 'http://fuzz.test/v1'";
+      conf += "}";
+      v.push_back({std::string(row.provider), std::string(row.provider), "fuzz-model", conf});
+    }
+    return v;
+  }();
+  return all;
+}
+inline std::size_t provider_count() { return providers().size(); }
 
 inline constexpr config::EndpointType kTypes[] = {config::EndpointType::Chat,
                                                   config::EndpointType::Completions,
@@ -129,7 +156,7 @@ struct Subject {
 inline const Subject* subject(std::size_t provider_index, std::size_t type_index) {
   static const std::vector<std::optional<Subject>> all = [] {
     std::vector<std::optional<Subject>> v;
-    for (const ProviderCase& p : kProviders) {
+    for (const ProviderCase& p : providers()) {
       for (config::EndpointType t : kTypes) {
         std::string yaml = "endpoints:\n  - name: e\n    endpoint_type: " +
                            std::string(config::to_string(t)) + "\n    model:\n      provider: " +
@@ -151,17 +178,18 @@ inline const Subject* subject(std::size_t provider_index, std::size_t type_index
     }
     // Every provider serves at least one type; a catalogue entry that never loads is a bug
     // in this table.
-    for (std::size_t i = 0; i < kProviderCount; ++i) {
+    for (std::size_t i = 0; i < provider_count(); ++i) {
       bool any = false;
       for (std::size_t t = 0; t < 3; ++t) any = any || v[i * 3 + t].has_value();
       if (!any) {
-        std::fprintf(stderr, "fuzz catalogue: provider '%s' does not load\n", kProviders[i].label);
+        std::fprintf(stderr, "fuzz catalogue: provider '%s' does not load\n",
+                     providers()[i].label.c_str());
         std::abort();
       }
     }
     return v;
   }();
-  const auto& s = all[(provider_index % kProviderCount) * 3 + type_index % 3];
+  const auto& s = all[(provider_index % provider_count()) * 3 + type_index % 3];
   return s ? &*s : nullptr;
 }
 
@@ -170,10 +198,10 @@ inline void maybe_list_providers() {
   static bool done = false;
   if (done || !std::getenv("FUZZ_LIST_PROVIDERS")) return;
   done = true;
-  for (std::size_t i = 0; i < kProviderCount; ++i)
+  for (std::size_t i = 0; i < provider_count(); ++i)
     for (std::size_t t = 0; t < 3; ++t)
       if (subject(i, t))
-        std::fprintf(stderr, "%zu %zu %s %s\n", i, t, kProviders[i].label,
+        std::fprintf(stderr, "%zu %zu %s %s\n", i, t, providers()[i].label.c_str(),
                      std::string(config::to_string(kTypes[t])).c_str());
 }
 

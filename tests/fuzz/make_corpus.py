@@ -5,8 +5,8 @@ the example config and the provider bodies used by the unit tests.
     python3 tests/fuzz/make_corpus.py
 
 Each seed carries the small header its target reads first (see the comment at the top of each
-fuzz_<target>.cpp). PROVIDERS must list the providers in the order of kProviders in
-fuzz_common.h (the first header byte indexes it). The files are committed; re-running gives
+fuzz_<target>.cpp). PROVIDERS must list the providers in the order of providers() in
+fuzz_common.h (the first header byte indexes it; catalogue rows it does not list come last). The files are committed; re-running gives
 the same files. Files named regress_* are inputs that once found a bug (kept when regenerating).
 """
 import json
@@ -21,7 +21,7 @@ CORPUS = os.path.join(HERE, "corpus")
 
 CHAT, COMPLETIONS, EMBEDDINGS = 0, 1, 2
 
-# (label, test file with its bodies, served types, reply keys): fuzz_common.h kProviders order.
+# (label, test file with its bodies, served types, reply keys): fuzz_common.h providers() order.
 PROVIDERS = [
     ("openai", "test_openai.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["choices", "data"]),
     ("azure", "test_openai.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["choices", "data"]),
@@ -29,13 +29,13 @@ PROVIDERS = [
     ("anthropic", "test_anthropic.cpp", [CHAT, COMPLETIONS], ["content", "completion"]),
     ("gemini", "test_gemini.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["candidates", "embedding", "embeddings"]),
     ("cohere", "test_cohere.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["generations", "text", "embeddings"]),
-    ("mistral", "test_mistral_together.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["choices", "data"]),
-    ("togetherai", "test_mistral_together.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["choices", "data"]),
-    ("tgi", "test_legacy_providers.cpp", [COMPLETIONS], ["generated_text"]),
-    ("model_serving", "test_legacy_providers.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["predictions"]),
-    ("ai21labs", "test_legacy_providers.cpp", [COMPLETIONS], ["completions"]),
-    ("palm", "test_legacy_providers.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["candidates", "embedding"]),
-    ("mosaicml", "test_legacy_providers.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["outputs"]),
+    ("mistral", "test_mistral.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["choices", "data"]),
+    ("togetherai", "test_togetherai.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["choices", "data"]),
+    ("tgi", "test_tgi.cpp", [COMPLETIONS], ["generated_text"]),
+    ("model_serving", "test_model_serving.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["predictions"]),
+    ("ai21labs", "test_ai21labs.cpp", [COMPLETIONS], ["completions"]),
+    ("palm", "test_palm.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["candidates", "embedding"]),
+    ("mosaicml", "test_mosaicml.cpp", [CHAT, COMPLETIONS, EMBEDDINGS], ["outputs"]),
     ("bedrock_anthropic", "test_bedrock.cpp", [CHAT, COMPLETIONS], ["output", "completion"]),
     ("bedrock_titan", "test_bedrock.cpp", [CHAT, COMPLETIONS], ["output", "results"]),
     ("bedrock_ai21", "test_bedrock.cpp", [CHAT, COMPLETIONS], ["output", "completions"]),
@@ -390,12 +390,13 @@ def make_eventstream():
 
 def make_provider_reply():
     d = reset("provider_reply")
-    fixtures = {
-        "openai": ["tests/fixtures/openai/" + f for f in sorted(os.listdir(os.path.join(REPO, "tests/fixtures/openai")))],
-        "anthropic": ["tests/fixtures/anthropic/messages_response.json", "tests/fixtures/anthropic/tool_use_response.json"],
-        "gemini": ["tests/fixtures/gemini/" + f for f in ("generate_content_response.json", "function_call_response.json",
-                                                          "embed_content_response.json", "batch_embed_contents_response.json")],
-    }
+    def fixtures(base):
+        # The provider's fixture folder: its documented replies (error bodies have their own seeds).
+        folder = os.path.join(REPO, "tests/fixtures", base)
+        if not os.path.isdir(folder):
+            return []
+        return [os.path.join("tests/fixtures", base, f) for f in sorted(os.listdir(folder))
+                if f.endswith(".json") and not f.startswith("error")]
     literal_cache = {}
     for label, test_file, types, keys in PROVIDERS:
         if test_file is None:
@@ -404,8 +405,9 @@ def make_provider_reply():
             if test_file not in literal_cache:
                 literal_cache[test_file] = json_literals(test_file)
             bodies = [b for b in literal_cache[test_file] if any(f'"{k}"' in b for k in keys)]
-            base = "openai" if test_file == "test_openai.cpp" else label
-            bodies = [read(f).decode() for f in fixtures.get(base, [])] + bodies
+            base = "openai" if test_file == "test_openai.cpp" else label.split("_")[0] if label.startswith("bedrock") else label
+            own = [read(f).decode() for f in fixtures(base)]
+            bodies = [b for b in own if not keys or any(f'"{k}"' in b for k in keys)] + bodies
         p = INDEX[label]
         for kind in types:
             for i, body in enumerate(bodies[:3]):
@@ -481,7 +483,7 @@ def make_sigv4():
 
 def make_sts():
     d = reset("sts")
-    text = read("tests/unit/test_stream_decoder.cpp").decode()
+    text = read("tests/unit/test_aws_sts.cpp").decode()
     m = re.search(r'R"\((<AssumeRoleResponse.*?</AssumeRoleResponse>)\)"', text, re.S)
     write(d, "assume_role_response.xml", m.group(1))
     write(d, "error_response.xml", "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"

@@ -11,6 +11,7 @@
 //   https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html
 //   https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html
 //   https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html
+// The Converse replies and the error body are in tests/fixtures/bedrock/ (README.md there).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -33,7 +34,19 @@ const std::string kConfig =
 const std::string kHaiku = "anthropic.claude-3-haiku-20240307-v1:0";
 const std::string kRuntime = "https://bedrock-runtime.us-east-1.amazonaws.com";
 
+// The settings the gateway signs with (request.auth is AwsSigV4 for service "bedrock"), or
+// nullptr when the request is not to be signed.
+const config::BedrockSettings* aws_of(const UpstreamRequest& req) {
+  const auto* how = std::get_if<AwsSigV4>(&req.auth);
+  if (!how) return nullptr;
+  EXPECT_EQ(how->service, "bedrock");
+  return how->settings;
+}
+
 Json J(const std::string& text) { return Json::parse(text); }
+
+// A file under tests/fixtures/bedrock/ (tests/fixtures/bedrock/README.md).
+std::string fixture(const std::string& name) { return testing::fixture("bedrock/" + name); }
 
 Subject chat(const std::string& model = kHaiku, const std::string& config = kConfig) {
   return subject("llm/v1/chat", "bedrock", model, config);
@@ -71,10 +84,10 @@ TEST(BedrockChatRequest, GoldenConverseRequest) {
   using Headers = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(req.headers, (Headers{{"Content-Type", "application/json"}, {"Accept", "application/json"}}));
   EXPECT_EQ(header(req, "Authorization"), "<absent>");  // the gateway signs
-  ASSERT_NE(req.aws, nullptr);
-  EXPECT_EQ(req.aws->region, "us-east-1");
-  EXPECT_EQ(req.aws->endpoint_url, kRuntime);
-  EXPECT_EQ(req.aws->access_key_id.reveal(), "AKIDEXAMPLE");
+  ASSERT_NE(aws_of(req), nullptr);
+  EXPECT_EQ(aws_of(req)->region, "us-east-1");
+  EXPECT_EQ(aws_of(req)->endpoint_url, kRuntime);
+  EXPECT_EQ(aws_of(req)->access_key_id.reveal(), "AKIDEXAMPLE");
   // Temperature halved (0..2 -> Converse's 0..1).
   expect_body(req, R"({"messages":[{"role":"user","content":[{"text":"Hello"}]},
                                    {"role":"assistant","content":[{"text":"Hi."}]},
@@ -87,8 +100,8 @@ TEST(BedrockChatRequest, AwsPointsAtTheAdaptersOwnSettings) {
   Subject s = chat();
   UpstreamRequest a = upstream_request(s, R"({"messages":[{"role":"user","content":"a"}]})");
   UpstreamRequest b = upstream_request(s, R"({"messages":[{"role":"user","content":"b"}]})");
-  ASSERT_NE(a.aws, nullptr);
-  EXPECT_EQ(a.aws, b.aws);  // one settings object, owned by the adapter
+  ASSERT_NE(aws_of(a), nullptr);
+  EXPECT_EQ(aws_of(a), aws_of(b));  // one settings object, owned by the adapter
 }
 
 TEST(BedrockChatRequest, DefaultsOnly) {
@@ -201,7 +214,7 @@ TEST(BedrockChatRequest, StreamingGoesToConverseStream) {
   EXPECT_EQ(header(req, "Accept"), "application/vnd.amazon.eventstream");
   EXPECT_EQ(header(req, "Content-Type"), "application/json");
   EXPECT_EQ(header(req, "Authorization"), "<absent>");
-  EXPECT_NE(req.aws, nullptr);
+  EXPECT_NE(aws_of(req), nullptr);
   expect_body(req, R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"temperature":0.0}})");
 }
 
@@ -231,14 +244,14 @@ TEST(BedrockChatRequest, ModelIdsAndEndpointOverrides) {
   // aws_endpoint_url (docs/deviations.md: every provider accepts an API base) replaces the
   // default.
   // The request points into its adapter's settings (`aws`): the adapter must outlive it (found
-  // by ASan: the temporary adapter was gone when `proxied.aws` was read).
+  // by ASan: the temporary adapter was gone when `aws_of(proxied)` was read).
   const Subject proxy = chat(kHaiku, "{aws_endpoint_url: 'https://proxy.example.com/bedrock/', aws_config: {aws_region: eu-west-1, "
                                      "aws_access_key_id: A, aws_secret_access_key: S}}");
   UpstreamRequest proxied =
       upstream_request(proxy, R"({"messages":[{"role":"user","content":"Hi"}]})");
   EXPECT_EQ(proxied.url, "https://proxy.example.com/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
-  ASSERT_NE(proxied.aws, nullptr);
-  EXPECT_EQ(proxied.aws->region, "eu-west-1");
+  ASSERT_NE(aws_of(proxied), nullptr);
+  EXPECT_EQ(aws_of(proxied)->region, "eu-west-1");
 }
 
 TEST(BedrockChatRequest, ValidationErrors) {
@@ -268,13 +281,7 @@ TEST(BedrockChatRequest, ValidationErrors) {
 
 TEST(BedrockChatResponse, GoldenTextReply) {
   // The response shape of API_runtime_Converse (output.message, stopReason, usage, metrics).
-  auto r = reply(chat(), 200, R"({
-    "output":{"message":{"role":"assistant","content":[
-      {"text":"Here is a list of 3 pop songs by artists from the United Kingdom:\n\n"},
-      {"text":"1. \"As It Was\" by Harry Styles"}]}},
-    "stopReason":"end_turn",
-    "usage":{"inputTokens":125,"outputTokens":60,"totalTokens":185},
-    "metrics":{"latencyMs":1175}})");
+  auto r = reply(chat(), 200, fixture("converse_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r), to_text(J(R"({
     "id":"bedrock-chat-1700000000","object":"chat.completion","created":1700000000,
@@ -287,9 +294,7 @@ TEST(BedrockChatResponse, GoldenTextReply) {
 
 TEST(BedrockChatResponse, GoldenToolUseReply) {
   // AWS's tool-use example reply (tool-use-inference-call.html), usage absent.
-  auto r = reply(chat(), 200, R"({"output":{"message":{"role":"assistant","content":[
-      {"toolUse":{"toolUseId":"tooluse_kZJMlvQmRJ6eAyJE5GIl7Q","name":"top_song","input":{"sign":"WZPZ"}}}]}},
-    "stopReason":"tool_use"})");
+  auto r = reply(chat(), 200, fixture("converse_tool_use_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r), to_text(J(R"({
     "id":"bedrock-chat-1700000000","object":"chat.completion","created":1700000000,
@@ -341,7 +346,7 @@ TEST(BedrockErrors, ErrorBodiesKeepStatusAndMessage) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {400, R"({"message":"Malformed input request: #: extraneous key [foo] is not permitted, please reformat your input and try again."})",
+      {400, fixture("error.json"),
        "Malformed input request: #: extraneous key [foo] is not permitted, please reformat your input and try again."},
       {403, R"({"Message":"User: arn:aws:iam::123456789012:user/x is not authorized to perform: bedrock:InvokeModel"})",
        "User: arn:aws:iam::123456789012:user/x is not authorized to perform: bedrock:InvokeModel"},
@@ -382,7 +387,7 @@ TEST_P(BedrockCompletionsRequest, Golden) {
   EXPECT_EQ(header(req, "Content-Type"), "application/json");
   EXPECT_EQ(header(req, "Accept"), "application/json");
   EXPECT_EQ(header(req, "Authorization"), "<absent>");
-  EXPECT_NE(req.aws, nullptr);
+  EXPECT_NE(aws_of(req), nullptr);
   expect_body(req, c.body);
 }
 

@@ -4,6 +4,7 @@
 //   https://docs.cohere.com/reference/chat, https://docs.cohere.com/reference/chat-stream,
 //   https://docs.cohere.com/reference/generate, https://docs.cohere.com/reference/generate-stream,
 //   https://docs.cohere.com/reference/embed
+// The golden upstream bodies and the chat stream are in tests/fixtures/cohere/ (README.md there).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -34,6 +35,9 @@ testing::Subject completions() {
 testing::Subject embeddings() {
   return subject("llm/v1/embeddings", "cohere", "embed-english-light-v2.0", kConfig);
 }
+
+// A file under tests/fixtures/cohere/ (tests/fixtures/cohere/README.md).
+std::string fixture(const std::string& name) { return testing::fixture("cohere/" + name); }
 
 // ---- chat -------------------------------------------------------------------------------------
 
@@ -97,10 +101,7 @@ TEST(CohereChat, ValidationErrorsHaveMlflowsTexts) {
 
 TEST(CohereChat, GoldenResponseWithTokenCount) {
   // MLflow's fixture (the v1 reply with token_count, https://docs.cohere.com/reference/chat).
-  auto r = reply(chat(), 200, R"({"response_id":"abc123","text":"\n\nThis is a test!",
-      "generation_id":"def456","token_count":{"prompt_tokens":13,"response_tokens":7,
-      "total_tokens":20,"billed_tokens":20},"meta":{"api_version":{"version":"1"},
-      "billed_units":{"input_tokens":13,"output_tokens":7}},"tool_inputs":null})");
+  auto r = reply(chat(), 200, fixture("chat_response_token_count.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"id":"abc123","object":"chat.completion","created":1700000000,"model":"command",)"
@@ -111,11 +112,7 @@ TEST(CohereChat, GoldenResponseWithTokenCount) {
 
 TEST(CohereChat, CurrentReplyShapeUsesBilledUnitsAndMapsFinishReason) {
   // The current v1 NonStreamedChatResponse: finish_reason, meta.billed_units, no token_count.
-  auto r = reply(chat(), 200, R"({"response_id":"5f4c3b2a-1d0e-4f9a-8b7c-6d5e4f3a2b1c",
-      "text":"Solar panel demand keeps growing.","generation_id":"0a1b2c3d",
-      "chat_history":[{"role":"USER","message":"Overview?"},{"role":"CHATBOT","message":"Solar panel demand keeps growing."}],
-      "finish_reason":"MAX_TOKENS","meta":{"api_version":{"version":"1"},
-      "billed_units":{"input_tokens":11,"output_tokens":6},"tokens":{"input_tokens":75,"output_tokens":6}}})");
+  auto r = reply(chat(), 200, fixture("chat_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ((*r)["id"], "5f4c3b2a-1d0e-4f9a-8b7c-6d5e4f3a2b1c");
   EXPECT_EQ((*r)["choices"][0]["finish_reason"], "length");
@@ -159,10 +156,7 @@ TEST(CohereCompletions, ProviderKeysAreRejectedWith400) {
 
 TEST(CohereCompletions, GoldenResponse) {
   // https://docs.cohere.com/reference/generate (generations[].text, finish_reason, meta).
-  auto r = reply(completions(), 200, R"({"id":"7b6a5c4d","generations":[
-      {"id":"g1","text":"This is a test","finish_reason":"COMPLETE"},
-      {"id":"g2","text":"Another one","finish_reason":"MAX_TOKENS"}],"prompt":"Please",
-      "meta":{"api_version":{"version":"1"},"billed_units":{"input_tokens":2,"output_tokens":8}}})");
+  auto r = reply(completions(), 200, fixture("generate_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"id":null,"object":"text_completion","created":1700000000,"model":"command",)"
@@ -194,9 +188,7 @@ TEST(CohereEmbeddings, GoldenRequest) {
 
 TEST(CohereEmbeddings, GoldenResponse) {
   // https://docs.cohere.com/reference/embed (MLflow's fixture, two inputs).
-  auto r = reply(embeddings(), 200, R"({"id":"bc57846a-3e56-4327-8acc-588ca1a37b8a",
-      "texts":["hello world"],"embeddings":[[3.25,0.7685547,2.65625],[7.25,0.7685547,4.65625]],
-      "meta":{"api_version":{"version":"1"},"billed_units":{"input_tokens":4}}})");
+  auto r = reply(embeddings(), 200, fixture("embed_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"object":"list","data":[{"object":"embedding","embedding":[3.25,0.7685547,2.65625],"index":0},)"
@@ -212,7 +204,7 @@ TEST(CohereEmbeddings, GoldenResponse) {
 // ---- upstream errors and malformed replies ----------------------------------------------------
 
 TEST(CohereErrors, ErrorBodiesKeepTheStatusAndCohereMessage) {
-  auto r = reply(chat(), 400, R"({"message":"invalid request: message must be at least 1 token long."})");
+  auto r = reply(chat(), 400, fixture("error.json"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 400);
   EXPECT_EQ(r.error().message(), "invalid request: message must be at least 1 token long.");
@@ -265,16 +257,7 @@ TEST(CohereErrors, MalformedReplyBodiesAre502) {
 
 // A v1 chat stream as documented (https://docs.cohere.com/reference/chat-stream): one JSON
 // event per line; the final `stream-end` carries the consolidated response.
-const std::string kChatStream =
-    R"({"is_finished":false,"event_type":"stream-start","generation_id":"9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f"})" "\n"
-    R"({"is_finished":false,"event_type":"text-generation","text":"Bonjour"})" "\n"
-    R"({"is_finished":false,"event_type":"text-generation","text":" à tous"})" "\n"
-    R"({"is_finished":false,"event_type":"citation-generation","citations":[]})" "\n"
-    R"({"is_finished":true,"event_type":"stream-end","response":{"response_id":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",)"
-    R"("text":"Bonjour à tous","generation_id":"9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f","chat_history":[)"
-    R"({"role":"USER","message":"Say hello in French"},{"role":"CHATBOT","message":"Bonjour à tous"}],)"
-    R"("finish_reason":"COMPLETE","meta":{"api_version":{"version":"1"},"billed_units":{"input_tokens":5,)"
-    R"("output_tokens":4},"tokens":{"input_tokens":71,"output_tokens":4}}},"finish_reason":"COMPLETE"})" "\n";
+std::string chat_stream() { return fixture("chat_stream.txt"); }
 
 const std::vector<std::string> kChatChunks = {
     R"({"id":null,"object":"chat.completion.chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":null,"delta":{"role":null,"content":"Bonjour","tool_calls":null}}]})",
@@ -284,8 +267,9 @@ const std::vector<std::string> kChatChunks = {
 
 TEST(CohereStream, DocumentedChatStreamWholeAndBytewise) {
   auto s = chat();
+  const std::string stream = chat_stream();
   for (bool bytewise : {false, true}) {
-    auto out = run_stream(s, kChatStream, /*wants_usage=*/false, bytewise);
+    auto out = run_stream(s, stream, /*wants_usage=*/false, bytewise);
     ASSERT_FALSE(out.error) << out.error->message();
     EXPECT_TRUE(out.finished);
     EXPECT_EQ(texts(out.chunks), kChatChunks);
@@ -293,7 +277,7 @@ TEST(CohereStream, DocumentedChatStreamWholeAndBytewise) {
 }
 
 TEST(CohereStream, UsageChunkOnlyWhenTheClientAskedForIt) {
-  auto out = run_stream(chat(), kChatStream, /*wants_usage=*/true, /*bytewise=*/true);
+  auto out = run_stream(chat(), chat_stream(), /*wants_usage=*/true, /*bytewise=*/true);
   ASSERT_FALSE(out.error);
   ASSERT_EQ(out.chunks.size(), 4u);
   EXPECT_EQ(to_text(out.chunks[3]),
@@ -393,12 +377,13 @@ TEST(CohereStream, UpstreamErrorsMidStreamAreGatewayErrors) {
 
 TEST(CohereStream, TruncatedStreamIsNotFinished) {
   // Cut before stream-end, and cut in the middle of the stream-end line.
-  const std::string no_end = kChatStream.substr(0, kChatStream.find(R"({"is_finished":true)"));
+  const std::string stream = chat_stream();
+  const std::string no_end = stream.substr(0, stream.find(R"({"is_finished":true)"));
   auto out = run_stream(chat(), no_end, false, true);
   EXPECT_FALSE(out.error);
   EXPECT_FALSE(out.finished);
   EXPECT_EQ(out.chunks.size(), 2u);
-  auto cut = run_stream(chat(), kChatStream.substr(0, kChatStream.size() - 40));
+  auto cut = run_stream(chat(), stream.substr(0, stream.size() - 40));
   EXPECT_FALSE(cut.finished);
   EXPECT_EQ(embeddings().adapter->stream_translator(embeddings().ctx, false), nullptr);
 }

@@ -1,5 +1,7 @@
 // config/: YAML -> GatewayConfig. Every error test asserts the exact text, YAML path, line and
 // column (docs/architecture.md, "Tests"), because those texts are what an operator greps for.
+// The error cases are table-driven: each row of a table below is YAML text -> the exact error
+// texts (with path, line and column) that loading it reports.
 //
 // Hermetic: secrets come from an injected EnvLookup (never the real environment), and files
 // are private temp files.
@@ -43,6 +45,28 @@ std::vector<std::string> texts(const std::vector<ConfigIssue>& issues) {
 std::vector<std::string> errors_of(std::string_view yaml) { return texts(load(yaml).errors); }
 
 using Texts = std::vector<std::string>;
+
+// One row of an error table: loading `yaml` reports exactly `errors`, in order. `name` is the
+// GoogleTest parameter name (unique, CamelCase).
+struct ErrorCase {
+  const char* name;
+  std::string yaml;
+  Texts errors;
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+
+std::string case_name(const ::testing::TestParamInfo<ErrorCase>& info) {
+  return std::string(info.param.name);
+}
+
+// Every table below is instantiated over this one test.
+class ConfigErrorTable : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ConfigErrorTable, ReportsExactTexts) {
+  const ErrorCase& c = GetParam();
+  EXPECT_EQ(errors_of(c.yaml), c.errors) << c.yaml;
+}
 
 // A private temp file, removed when the test ends.
 class TempFile {
@@ -437,27 +461,43 @@ TEST(ConfigLoad, DuplicateKeyLastValueWinsWithWarning) {
 
 // ---- file-level errors ----------------------------------------------------------------------
 
-TEST(ConfigErrors, InvalidYaml) {
-  EXPECT_EQ(errors_of("endpoints: [1, 2\n"),
-            Texts{"The file is not a valid yaml file: end of sequence flow not found "
-                  "(line 2, column 1)"});
-}
-
-TEST(ConfigErrors, TabInIndentationIsAYamlError) {
-  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n  \tendpoint_type: llm/v1/chat\n"),
-            Texts{"The file is not a valid yaml file: illegal tab when looking for indentation "
-                  "(line 3, column 3)"});
-}
-
-TEST(ConfigErrors, TopLevelMustBeAMapping) {
+std::vector<ErrorCase> document_structure_cases() {
   const std::string msg =
       "The gateway configuration is invalid: the top level must be a mapping with an "
       "'endpoints' list";
-  EXPECT_EQ(errors_of(""), Texts{msg});
-  EXPECT_EQ(errors_of("# just a comment\n"), Texts{msg});
-  EXPECT_EQ(errors_of("- name: a\n"), Texts{msg + " (line 1, column 1)"});
-  EXPECT_EQ(errors_of("hello\n"), Texts{msg + " (line 1, column 1)"});
+  return {
+      {"InvalidYaml", "endpoints: [1, 2\n",
+       Texts{"The file is not a valid yaml file: end of sequence flow not found "
+             "(line 2, column 1)"}},
+      {"TabInIndentationIsAYamlError", "endpoints:\n  - name: a\n  \tendpoint_type: llm/v1/chat\n",
+       Texts{"The file is not a valid yaml file: illegal tab when looking for indentation "
+             "(line 3, column 3)"}},
+      {"TopLevelEmpty", "", Texts{msg}},
+      {"TopLevelOnlyAComment", "# just a comment\n", Texts{msg}},
+      {"TopLevelIsAList", "- name: a\n", Texts{msg + " (line 1, column 1)"}},
+      {"TopLevelIsAScalar", "hello\n", Texts{msg + " (line 1, column 1)"}},
+      // A file with only traffic routes is not a 2.x file either.
+      {"EndpointsRequiredWithOnlyRoutes",
+       "routes:\n  - {name: r, task_type: llm/v1/chat, destinations: []}\n",
+       Texts{"The gateway configuration is invalid: 'endpoints' is required "
+             "(line 1, column 1)",
+             "routes[0]: For each route configuration, the traffic percentage sum of "
+             "destinations must be 100, but got invalid configuration of route 'r'. "
+             "(line 2, column 5)"}},
+      {"EndpointsIsAMapping", "endpoints:\n  name: a\n",
+       Texts{"endpoints: The gateway configuration is invalid: 'endpoints' must be a list "
+             "(line 2, column 3)"}},
+      {"EndpointsIsNull", "endpoints:\n",
+       Texts{"endpoints: The gateway configuration is invalid: 'endpoints' must be a list "
+             "(line 1, column 1)"}},
+      {"RoutesIsAScalar", "endpoints: []\nroutes: 3\n",
+       Texts{"routes: The gateway configuration is invalid: 'routes' must be a list "
+             "(line 2, column 9)"}},
+  };
 }
+
+INSTANTIATE_TEST_SUITE_P(DocumentStructure, ConfigErrorTable,
+                         ::testing::ValuesIn(document_structure_cases()), case_name);
 
 TEST(ConfigErrors, EndpointsRequired) {
   const auto r = load("endpoint:\n  - name: a\n");
@@ -466,133 +506,118 @@ TEST(ConfigErrors, EndpointsRequired) {
   EXPECT_EQ(texts(r.warnings),
             Texts{"endpoint: unknown key 'endpoint' (ignored) (line 1, column 1)"});
   EXPECT_FALSE(r.config.has_value());
-  // A file with only traffic routes is not a 2.x file either.
-  EXPECT_EQ(errors_of("routes:\n  - {name: r, task_type: llm/v1/chat, destinations: []}\n"),
-            (Texts{"The gateway configuration is invalid: 'endpoints' is required "
-                   "(line 1, column 1)",
-                   "routes[0]: For each route configuration, the traffic percentage sum of "
-                   "destinations must be 100, but got invalid configuration of route 'r'. "
-                   "(line 2, column 5)"}));
 }
 
 TEST(ConfigErrors, EndpointsAndRoutesMustBeLists) {
-  EXPECT_EQ(errors_of("endpoints:\n  name: a\n"),
-            Texts{"endpoints: The gateway configuration is invalid: 'endpoints' must be a list "
-                  "(line 2, column 3)"});
-  EXPECT_EQ(errors_of("endpoints:\n"),
-            Texts{"endpoints: The gateway configuration is invalid: 'endpoints' must be a list "
-                  "(line 1, column 1)"});
-  EXPECT_EQ(errors_of("endpoints: []\nroutes: 3\n"),
-            Texts{"routes: The gateway configuration is invalid: 'routes' must be a list "
-                  "(line 2, column 9)"});
   EXPECT_TRUE(load("endpoints: []\nroutes:\n").ok());  // empty lists are fine
 }
 
 // ---- endpoint errors ------------------------------------------------------------------------
 
-TEST(ConfigErrors, EntryMustBeAMapping) {
-  EXPECT_EQ(errors_of("endpoints:\n  - chat\n"),
-            Texts{"endpoints[0]: Input should be a valid dictionary (line 2, column 5)"});
-}
-
-TEST(ConfigErrors, DisallowedName) {
-  EXPECT_EQ(errors_of(R"(endpoints:
+std::vector<ErrorCase> endpoint_field_cases() {
+  return {
+      {"EntryMustBeAMapping", "endpoints:\n  - chat\n",
+       Texts{"endpoints[0]: Input should be a valid dictionary (line 2, column 5)"}},
+      {"DisallowedName", R"(endpoints:
   - name: my endpoint/1
     endpoint_type: llm/v1/chat
     model: {provider: mock}
-)"),
-            Texts{"endpoints[0].name: The route name provided contains disallowed characters for "
-                  "a url endpoint. 'my endpoint/1' is invalid. Names cannot contain spaces or "
-                  "any non alphanumeric characters other than hyphen and underscore. "
-                  "(line 2, column 11)"});
-  EXPECT_EQ(errors_of("endpoints:\n  - {name: '', endpoint_type: llm/v1/chat, model: {provider: "
-                      "mock}}\n"),
-            Texts{"endpoints[0].name: The route name provided contains disallowed characters for "
-                  "a url endpoint. '' is invalid. Names cannot contain spaces or any non "
-                  "alphanumeric characters other than hyphen and underscore. (line 2, column 12)"});
-}
-
-TEST(ConfigErrors, MissingRequiredFieldsPointAtTheEntry) {
-  EXPECT_EQ(errors_of("endpoints:\n  - limit: {calls: 1, renewal_period: minute}\n"),
-            (Texts{"endpoints[0].name: Field required (line 2, column 5)",
-                   "endpoints[0].endpoint_type: Field required (line 2, column 5)",
-                   "endpoints[0].model: Field required (line 2, column 5)"}));
-  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
-                      "      name: x\n"),
-            Texts{"endpoints[0].model.provider: Field required (line 5, column 7)"});
-}
-
-TEST(ConfigErrors, WrongTypes) {
-  EXPECT_EQ(errors_of(R"(endpoints:
+)",
+       Texts{"endpoints[0].name: The route name provided contains disallowed characters for "
+             "a url endpoint. 'my endpoint/1' is invalid. Names cannot contain spaces or "
+             "any non alphanumeric characters other than hyphen and underscore. "
+             "(line 2, column 11)"}},
+      {"DisallowedEmptyName",
+       "endpoints:\n  - {name: '', endpoint_type: llm/v1/chat, model: {provider: "
+       "mock}}\n",
+       Texts{"endpoints[0].name: The route name provided contains disallowed characters for "
+             "a url endpoint. '' is invalid. Names cannot contain spaces or any non "
+             "alphanumeric characters other than hyphen and underscore. (line 2, column 12)"}},
+      {"MissingRequiredFieldsPointAtTheEntry",
+       "endpoints:\n  - limit: {calls: 1, renewal_period: minute}\n",
+       Texts{"endpoints[0].name: Field required (line 2, column 5)",
+             "endpoints[0].endpoint_type: Field required (line 2, column 5)",
+             "endpoints[0].model: Field required (line 2, column 5)"}},
+      {"MissingProviderPointsAtTheModel",
+       "endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
+       "      name: x\n",
+       Texts{"endpoints[0].model.provider: Field required (line 5, column 7)"}},
+      {"WrongTypes", R"(endpoints:
   - name: {a: 1}
     endpoint_type: [llm/v1/chat]
     model: [mock]
     limit: minute
-)"),
-            (Texts{"endpoints[0].name: Input should be a valid string (line 2, column 11)",
-                   "endpoints[0].endpoint_type: Input should be a valid string "
-                   "(line 3, column 20)",
-                   "endpoints[0].model: Input should be a valid dictionary (line 4, column 12)",
-                   "endpoints[0].limit: Input should be a valid dictionary (line 5, column 12)"}));
-  // A required string left empty is null, not absent.
-  EXPECT_EQ(errors_of("endpoints:\n  - name:\n    endpoint_type: llm/v1/chat\n"
-                      "    model: {provider: mock, name: [a]}\n"),
-            (Texts{"endpoints[0].name: Input should be a valid string (line 2, column 5)",
-                   "endpoints[0].model.name: Input should be a valid string "
-                   "(line 4, column 35)"}));
-}
-
-TEST(ConfigErrors, UnsupportedEndpointType) {
-  EXPECT_EQ(errors_of(R"(endpoints:
+)",
+       Texts{"endpoints[0].name: Input should be a valid string (line 2, column 11)",
+             "endpoints[0].endpoint_type: Input should be a valid string "
+             "(line 3, column 20)",
+             "endpoints[0].model: Input should be a valid dictionary (line 4, column 12)",
+             "endpoints[0].limit: Input should be a valid dictionary (line 5, column 12)"}},
+      // A required string left empty is null, not absent.
+      {"EmptyRequiredStringIsNull",
+       "endpoints:\n  - name:\n    endpoint_type: llm/v1/chat\n"
+       "    model: {provider: mock, name: [a]}\n",
+       Texts{"endpoints[0].name: Input should be a valid string (line 2, column 5)",
+             "endpoints[0].model.name: Input should be a valid string "
+             "(line 4, column 35)"}},
+      {"UnsupportedEndpointType", R"(endpoints:
   - name: a
     endpoint_type: llm/v1/images
     model: {provider: mock}
-)"),
-            Texts{"endpoints[0].endpoint_type: The route_type 'llm/v1/images' is not supported. "
-                  "(line 3, column 20)"});
-}
-
-TEST(ConfigErrors, UnknownProvider) {
-  EXPECT_EQ(errors_of(R"(endpoints:
+)",
+       Texts{"endpoints[0].endpoint_type: The route_type 'llm/v1/images' is not supported. "
+             "(line 3, column 20)"}},
+      {"UnknownProvider", R"(endpoints:
   - name: a
     endpoint_type: llm/v1/chat
     model:
       provider: azuread
       config: {openai_api_key: x}
-)"),
-            Texts{"endpoints[0].model.provider: The provider 'azuread' is not supported. "
-                  "(line 5, column 17)"});
-}
-
-TEST(ConfigErrors, KnownProviderNotImplementedYet) {
-  EXPECT_EQ(errors_of(R"(endpoints:
+)",
+       Texts{"endpoints[0].model.provider: The provider 'azuread' is not supported. "
+             "(line 5, column 17)"}},
+      {"KnownProviderNotImplementedYet", R"(endpoints:
   - name: a
     endpoint_type: llm/v1/chat
     model:
       provider: LiteLLM
       config: {litellm_api_key: k}
-)"),
-            Texts{"endpoints[0].model.provider: The provider 'litellm' is not supported "
-                  "yet by this gateway (supported: openai, anthropic, gemini, cohere, mistral, "
-                  "togetherai, huggingface-text-generation-inference, mlflow-model-serving, "
-                  "ai21labs, palm, mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, "
-                  "ollama, groq, deepseek, xai, openrouter, fireworks). (line 5, column 17)"});
+)",
+       Texts{"endpoints[0].model.provider: The provider 'litellm' is not supported "
+             "yet by this gateway (supported: openai, anthropic, gemini, cohere, mistral, "
+             "togetherai, huggingface-text-generation-inference, mlflow-model-serving, "
+             "ai21labs, palm, mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, "
+             "ollama, groq, deepseek, xai, openrouter, fireworks). (line 5, column 17)"}},
+      {"ConfigRequiredWhenAbsent",
+       "endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
+       "      provider: OpenAI\n",
+       Texts{"endpoints[0].model.config: A config must be supplied when setting a provider. "
+             "The provider entry for OpenAI is incorrect. (line 5, column 7)"}},
+      {"ConfigRequiredWhenNull",
+       "endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
+       "      provider: openai\n      config:\n",
+       Texts{"endpoints[0].model.config: A config must be supplied when setting a provider. "
+             "The provider entry for openai is incorrect. (line 6, column 7)"}},
+      {"ConfigMustBeAMapping",
+       "endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n"
+       "    model: {provider: openai, config: key}\n",
+       Texts{"endpoints[0].model.config: Input should be a valid dictionary "
+             "(line 4, column 39)"}},
+      {"TimeoutsOutOfRangeOrNotANumber", R"(endpoints:
+  - name: e
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+    timeouts: {total: -1, idle: soon}
+)",
+       Texts{"endpoints[0].timeouts.total: Input should be a number of seconds greater than 0 "
+             "and at most 86400 (line 5, column 23)",
+             "endpoints[0].timeouts.idle: Input should be a number of seconds greater than 0 "
+             "and at most 86400 (line 5, column 33)"}},
+  };
 }
 
-TEST(ConfigErrors, ConfigRequiredExceptForMock) {
-  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
-                      "      provider: OpenAI\n"),
-            Texts{"endpoints[0].model.config: A config must be supplied when setting a provider. "
-                  "The provider entry for OpenAI is incorrect. (line 5, column 7)"});
-  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
-                      "      provider: openai\n      config:\n"),
-            Texts{"endpoints[0].model.config: A config must be supplied when setting a provider. "
-                  "The provider entry for openai is incorrect. (line 6, column 7)"});
-  EXPECT_EQ(errors_of("endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n"
-                      "    model: {provider: openai, config: key}\n"),
-            Texts{"endpoints[0].model.config: Input should be a valid dictionary "
-                  "(line 4, column 39)"});
-}
+INSTANTIATE_TEST_SUITE_P(EndpointFields, ConfigErrorTable,
+                         ::testing::ValuesIn(endpoint_field_cases()), case_name);
 
 // ---- OpenAI config --------------------------------------------------------------------------
 
@@ -607,26 +632,78 @@ std::string openai_with(std::string_view config_lines) {
 )") + std::string(config_lines);
 }
 
-TEST(ConfigOpenAI, ApiKeyFromUnsetVariable) {
-  EXPECT_EQ(errors_of(openai_with("        openai_api_key: $OPENAI_KEY_TYPO\n")),
-            Texts{"endpoints[0].model.config.openai_api_key: Environment variable "
-                  "'OPENAI_KEY_TYPO' is not set (line 7, column 25)"});
+// An openai_api_base that is not an http(s) URL with a host.
+ErrorCase bad_api_base(const char* name, const std::string& bad) {
+  return {name,
+          openai_with("        openai_api_key: k\n        openai_api_base: \"" + bad + "\"\n"),
+          Texts{"endpoints[0].model.config.openai_api_base: Invalid URL '" + bad +
+                "': expected http:// or https:// and a host " + "(line 8, column 26)"}};
 }
 
-TEST(ConfigOpenAI, ApiKeyMissing) {
-  EXPECT_EQ(errors_of(openai_with("        openai_api_base: https://proxy/v1\n")),
-            Texts{"endpoints[0].model.config.openai_api_key: Field required (line 7, column 9)"});
-}
-
-TEST(ConfigOpenAI, ApiKeyNotAString) {
-  const std::string msg =
+std::vector<ErrorCase> openai_config_cases() {
+  const std::string not_a_string =
       "The api key provided is not a string. Please provide either an environment variable key, "
       "a path to a file containing the api key, or the api key itself";
-  EXPECT_EQ(errors_of(openai_with("        openai_api_key: {env: X}\n")),
-            Texts{"endpoints[0].model.config.openai_api_key: " + msg + " (line 7, column 25)"});
-  EXPECT_EQ(errors_of(openai_with("        openai_api_key:\n")),
-            Texts{"endpoints[0].model.config.openai_api_key: " + msg + " (line 7, column 9)"});
+  return {
+      {"ApiKeyFromUnsetVariable", openai_with("        openai_api_key: $OPENAI_KEY_TYPO\n"),
+       Texts{"endpoints[0].model.config.openai_api_key: Environment variable "
+             "'OPENAI_KEY_TYPO' is not set (line 7, column 25)"}},
+      {"ApiKeyMissing", openai_with("        openai_api_base: https://proxy/v1\n"),
+       Texts{"endpoints[0].model.config.openai_api_key: Field required (line 7, column 9)"}},
+      {"ApiKeyIsAMapping", openai_with("        openai_api_key: {env: X}\n"),
+       Texts{"endpoints[0].model.config.openai_api_key: " + not_a_string + " (line 7, column 25)"}},
+      {"ApiKeyIsNull", openai_with("        openai_api_key:\n"),
+       Texts{"endpoints[0].model.config.openai_api_key: " + not_a_string + " (line 7, column 9)"}},
+      {"ApiKeyWithALineBreakIsRejectedWithoutItsValue",
+       openai_with("        openai_api_key: \"sk-a\\nb\"\n"),
+       Texts{"endpoints[0].model.config.openai_api_key: The api key contains a line break "
+             "(line 7, column 25)"}},
+      bad_api_base("ApiBaseWithoutScheme", "api.openai.com/v1"),
+      bad_api_base("ApiBaseFtpScheme", "ftp://x/v1"),
+      bad_api_base("ApiBaseSchemeOnly", "https://"),
+      bad_api_base("ApiBaseEmptyHost", "https:///v1"),
+      bad_api_base("ApiBaseSpaceInHost", "http://a b/v1"),
+      bad_api_base("ApiBaseNonNumericPort", "http://host:abc/v1"),
+      bad_api_base("ApiBasePortZero", "http://host:0"),
+      bad_api_base("ApiBaseWithFragment", "http://h/v1#x"),
+      bad_api_base("ApiBaseWithUserinfo", "https://user@host/v1"),
+      bad_api_base("ApiBasePortOutOfRange", "http://host:70000"),
+      {"OrganizationWithALineBreakIsRejected",
+       openai_with("        openai_api_key: k\n        openai_organization: "
+                   "\"org\\r\\nX: y\"\n"),
+       Texts{"endpoints[0].model.config.openai_organization: The value contains a line "
+             "break (line 8, column 30)"}},
+      {"InvalidApiType",
+       openai_with("        openai_api_key: k\n        openai_api_type: azure_ad\n"),
+       Texts{"endpoints[0].model.config.openai_api_type: Invalid OpenAI API type 'azure_ad' "
+             "(line 8, column 26)"}},
+      {"DeploymentNameNeedsAzure",
+       openai_with("        openai_api_key: k\n        openai_deployment_name: d\n"),
+       Texts{"endpoints[0].model.config: OpenAI route configuration can only specify a value for "
+             "'openai_deployment_name' if 'openai_api_type' is 'azure' or 'azuread'. Found type: "
+             "'openai' (line 7, column 9)"}},
+      {"AzureRejectsOrganizationAndNeedsAllThree",
+       openai_with("        openai_api_key: k\n        openai_api_type: azure\n"
+                   "        openai_organization: org\n"
+                   "        openai_api_base: https://x\n"),
+       Texts{"endpoints[0].model.config: OpenAI route configuration can only specify a "
+             "value for 'openai_organization' if 'openai_api_type' is 'openai' "
+             "(line 7, column 9)",
+             "endpoints[0].model.config: OpenAI route configuration must specify "
+             "'openai_api_base', 'openai_deployment_name', and 'openai_api_version' if "
+             "'openai_api_type' is 'azure' or 'azuread'. (line 7, column 9)"}},
+      {"AzureMissingVersion",
+       openai_with("        openai_api_key: k\n        openai_api_type: azuread\n"
+                   "        openai_deployment_name: d\n"
+                   "        openai_api_base: https://x\n"),
+       Texts{"endpoints[0].model.config: OpenAI route configuration must specify "
+             "'openai_api_base', 'openai_deployment_name', and 'openai_api_version' if "
+             "'openai_api_type' is 'azure' or 'azuread'. (line 7, column 9)"}},
+  };
 }
+
+INSTANTIATE_TEST_SUITE_P(OpenAIConfig, ConfigErrorTable, ::testing::ValuesIn(openai_config_cases()),
+                         case_name);
 
 TEST(ConfigOpenAI, ApiKeyFromFile) {
   TempFile file("sk-file-key");
@@ -636,69 +713,10 @@ TEST(ConfigOpenAI, ApiKeyFromFile) {
             "sk-file-key");
 }
 
-TEST(ConfigOpenAI, ApiKeyWithALineBreakIsRejectedWithoutItsValue) {
-  EXPECT_EQ(errors_of(openai_with("        openai_api_key: \"sk-a\\nb\"\n")),
-            Texts{"endpoints[0].model.config.openai_api_key: The api key contains a line break "
-                  "(line 7, column 25)"});
-}
-
 TEST(ConfigOpenAI, ApiBaseMustBeAnHttpUrl) {
-  for (const char* bad : {"api.openai.com/v1", "ftp://x/v1", "https://", "https:///v1",
-                          "http://a b/v1", "http://host:abc/v1", "http://host:0", "http://h/v1#x",
-                          "https://user@host/v1", "http://host:70000"}) {
-    EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_api_base: \"" +
-                                    std::string(bad) + "\"\n")),
-              Texts{"endpoints[0].model.config.openai_api_base: Invalid URL '" +
-                    std::string(bad) + "': expected http:// or https:// and a host " +
-                    "(line 8, column 26)"})
-        << bad;
-  }
   EXPECT_TRUE(load(openai_with("        openai_api_key: k\n        openai_api_base: "
                                "HTTP://127.0.0.1:8080/v1?x=1\n"))
                   .ok());
-}
-
-TEST(ConfigOpenAI, OrganizationWithALineBreakIsRejected) {
-  EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_organization: "
-                                  "\"org\\r\\nX: y\"\n")),
-            Texts{"endpoints[0].model.config.openai_organization: The value contains a line "
-                  "break (line 8, column 30)"});
-}
-
-TEST(ConfigOpenAI, InvalidApiType) {
-  EXPECT_EQ(
-      errors_of(openai_with("        openai_api_key: k\n        openai_api_type: azure_ad\n")),
-      Texts{"endpoints[0].model.config.openai_api_type: Invalid OpenAI API type 'azure_ad' "
-            "(line 8, column 26)"});
-}
-
-TEST(ConfigOpenAI, DeploymentNameNeedsAzure) {
-  EXPECT_EQ(
-      errors_of(openai_with("        openai_api_key: k\n        openai_deployment_name: d\n")),
-      Texts{"endpoints[0].model.config: OpenAI route configuration can only specify a value for "
-            "'openai_deployment_name' if 'openai_api_type' is 'azure' or 'azuread'. Found type: "
-            "'openai' (line 7, column 9)"});
-}
-
-TEST(ConfigOpenAI, AzureRejectsOrganizationAndNeedsAllThree) {
-  EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_api_type: azure\n"
-                                  "        openai_organization: org\n"
-                                  "        openai_api_base: https://x\n")),
-            (Texts{"endpoints[0].model.config: OpenAI route configuration can only specify a "
-                   "value for 'openai_organization' if 'openai_api_type' is 'openai' "
-                   "(line 7, column 9)",
-                   "endpoints[0].model.config: OpenAI route configuration must specify "
-                   "'openai_api_base', 'openai_deployment_name', and 'openai_api_version' if "
-                   "'openai_api_type' is 'azure' or 'azuread'. (line 7, column 9)"}));
-}
-
-TEST(ConfigOpenAI, AzureMissingVersion) {
-  EXPECT_EQ(errors_of(openai_with("        openai_api_key: k\n        openai_api_type: azuread\n"
-                                  "        openai_deployment_name: d\n"
-                                  "        openai_api_base: https://x\n")),
-            Texts{"endpoints[0].model.config: OpenAI route configuration must specify "
-                  "'openai_api_base', 'openai_deployment_name', and 'openai_api_version' if "
-                  "'openai_api_type' is 'azure' or 'azuread'. (line 7, column 9)"});
 }
 
 TEST(ConfigOpenAI, SecretsNeverAppearInIssues) {
@@ -719,22 +737,34 @@ TEST(ConfigOpenAI, SecretsNeverAppearInIssues) {
 
 // ---- mock config ----------------------------------------------------------------------------
 
+// A mock embeddings endpoint whose model.config mapping (from line 7) is `config_lines`.
+std::string mock_config_with(std::string_view config_lines) {
+  return "endpoints:\n  - name: m\n    endpoint_type: llm/v1/embeddings\n    model:\n"
+         "      provider: mock\n      config:\n" +
+         std::string(config_lines);
+}
+
+std::vector<ErrorCase> mock_config_cases() {
+  return {
+      {"MockDimensionsZero", mock_config_with("        dimensions: 0\n"),
+       Texts{"endpoints[0].model.config.dimensions: Input should be between 1 and 4096 "
+             "(line 7, column 21)"}},
+      {"MockDimensionsTooLarge", mock_config_with("        dimensions: 4097\n"),
+       Texts{"endpoints[0].model.config.dimensions: Input should be between 1 and 4096 "
+             "(line 7, column 21)"}},
+      {"MockWrongTypes", mock_config_with("        dimensions: eight\n        response: {a: b}\n"),
+       Texts{"endpoints[0].model.config.response: Input should be a valid string "
+             "(line 8, column 19)",
+             "endpoints[0].model.config.dimensions: Input should be a valid integer "
+             "(line 7, column 21)"}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(MockConfig, ConfigErrorTable, ::testing::ValuesIn(mock_config_cases()),
+                         case_name);
+
 TEST(ConfigMock, DimensionsRangeAndType) {
-  const std::string head =
-      "endpoints:\n  - name: m\n    endpoint_type: llm/v1/embeddings\n    model:\n"
-      "      provider: mock\n      config:\n";
-  EXPECT_EQ(errors_of(head + "        dimensions: 0\n"),
-            Texts{"endpoints[0].model.config.dimensions: Input should be between 1 and 4096 "
-                  "(line 7, column 21)"});
-  EXPECT_EQ(errors_of(head + "        dimensions: 4097\n"),
-            Texts{"endpoints[0].model.config.dimensions: Input should be between 1 and 4096 "
-                  "(line 7, column 21)"});
-  EXPECT_EQ(errors_of(head + "        dimensions: eight\n        response: {a: b}\n"),
-            (Texts{"endpoints[0].model.config.response: Input should be a valid string "
-                   "(line 8, column 19)",
-                   "endpoints[0].model.config.dimensions: Input should be a valid integer "
-                   "(line 7, column 21)"}));
-  EXPECT_TRUE(load(head + "        dimensions: 4096\n").ok());
+  EXPECT_TRUE(load(mock_config_with("        dimensions: 4096\n")).ok());
 }
 
 // ---- limits ---------------------------------------------------------------------------------
@@ -745,29 +775,28 @@ std::string mock_with_limit(std::string_view limit_lines) {
          std::string(limit_lines);
 }
 
-TEST(ConfigLimit, MissingFields) {
-  EXPECT_EQ(errors_of(mock_with_limit("      key: k\n")),
-            (Texts{"endpoints[0].limit.calls: Field required (line 6, column 7)",
-                   "endpoints[0].limit.renewal_period: Field required (line 6, column 7)"}));
-}
-
-TEST(ConfigLimit, WrongTypes) {
-  EXPECT_EQ(errors_of(mock_with_limit("      calls: ten\n      renewal_period: [minute]\n")),
-            (Texts{"endpoints[0].limit.calls: Input should be a valid integer (line 6, column 14)",
-                   "endpoints[0].limit.renewal_period: Input should be a valid string "
-                   "(line 7, column 23)"}));
-}
-
-TEST(ConfigLimit, UnparseableUsesMlflowText) {
-  const std::string msg =
+std::vector<ErrorCase> limit_cases() {
+  const std::string unparseable =
       "endpoints[0].limit: Failed to parse the rate limit configuration.Please make sure "
       "limit.calls is a positive number andlimit.renewal_period is a right granularity "
       "(line 6, column 7)";
-  EXPECT_EQ(errors_of(mock_with_limit("      calls: 10\n      renewal_period: week\n")),
-            Texts{msg});
-  EXPECT_EQ(errors_of(mock_with_limit("      calls: -1\n      renewal_period: minute\n")),
-            Texts{msg});
+  return {
+      {"LimitMissingFields", mock_with_limit("      key: k\n"),
+       Texts{"endpoints[0].limit.calls: Field required (line 6, column 7)",
+             "endpoints[0].limit.renewal_period: Field required (line 6, column 7)"}},
+      {"LimitWrongTypes", mock_with_limit("      calls: ten\n      renewal_period: [minute]\n"),
+       Texts{"endpoints[0].limit.calls: Input should be a valid integer (line 6, column 14)",
+             "endpoints[0].limit.renewal_period: Input should be a valid string "
+             "(line 7, column 23)"}},
+      // An unparseable limit uses MLflow's text.
+      {"LimitUnknownRenewalPeriod",
+       mock_with_limit("      calls: 10\n      renewal_period: week\n"), Texts{unparseable}},
+      {"LimitNegativeCalls", mock_with_limit("      calls: -1\n      renewal_period: minute\n"),
+       Texts{unparseable}},
+  };
 }
+
+INSTANTIATE_TEST_SUITE_P(Limits, ConfigErrorTable, ::testing::ValuesIn(limit_cases()), case_name);
 
 TEST(ConfigLimit, NullLimitAndNullKeyAreAbsent) {
   auto r = load(
@@ -783,23 +812,6 @@ TEST(ConfigLimit, NullLimitAndNullKeyAreAbsent) {
 
 // ---- names and traffic routes ---------------------------------------------------------------
 
-TEST(ConfigRoutes, DuplicateNamesReportTheLaterOne) {
-  const std::string msg =
-      "Duplicate names found in endpoint / route configurations. Please remove the duplicate "
-      "endpoint / route name from the configuration to ensure that endpoints / routes are "
-      "created properly.";
-  EXPECT_EQ(errors_of(R"(endpoints:
-  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}
-  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}
-routes:
-  - name: a
-    task_type: llm/v1/chat
-    destinations: [{name: a, traffic_percentage: 100}]
-)"),
-            (Texts{"endpoints[1].name: " + msg + " (line 3, column 12)",
-                   "routes[0].name: " + msg + " (line 5, column 11)"}));
-}
-
 // Two endpoints (chat "c", embeddings "e") and then `route_lines`; the route starts at line 5.
 std::string with_route(std::string_view route_lines) {
   return R"(endpoints:
@@ -809,62 +821,74 @@ routes:
 )" + std::string(route_lines);
 }
 
-TEST(ConfigRoutes, DestinationMustBeAnEndpointOfTheSameType) {
-  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+std::vector<ErrorCase> route_cases() {
+  const std::string duplicate =
+      "Duplicate names found in endpoint / route configurations. Please remove the duplicate "
+      "endpoint / route name from the configuration to ensure that endpoints / routes are "
+      "created properly.";
+  return {
+      {"DuplicateNamesReportTheLaterOne", R"(endpoints:
+  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}
+  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock}}
+routes:
+  - name: a
+    task_type: llm/v1/chat
+    destinations: [{name: a, traffic_percentage: 100}]
+)",
+       Texts{"endpoints[1].name: " + duplicate + " (line 3, column 12)",
+             "routes[0].name: " + duplicate + " (line 5, column 11)"}},
+      {"DestinationMustBeAnEndpointOfTheSameType", with_route(R"(  - name: r
     task_type: llm/v1/chat
     destinations:
       - {name: nope, traffic_percentage: 50}
       - {name: e, traffic_percentage: 50}
-)")),
-            (Texts{"routes[0].destinations[0].name: The route destination name must be a "
-                   "endpoint name, but the route 'r' has an invalid destination name 'nope'. "
-                   "(line 8, column 16)",
-                   "routes[0].destinations[1].name: The route destination endpoint types in the "
-                   "route 'r' must have endpoint type 'llm/v1/chat' but got endpoint type "
-                   "'llm/v1/embeddings'. (line 9, column 16)"}));
-}
-
-TEST(ConfigRoutes, PercentagesInRangeAndSumTo100) {
-  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+)"),
+       Texts{"routes[0].destinations[0].name: The route destination name must be a "
+             "endpoint name, but the route 'r' has an invalid destination name 'nope'. "
+             "(line 8, column 16)",
+             "routes[0].destinations[1].name: The route destination endpoint types in the "
+             "route 'r' must have endpoint type 'llm/v1/chat' but got endpoint type "
+             "'llm/v1/embeddings'. (line 9, column 16)"}},
+      {"PercentagesOutOfRange", with_route(R"(  - name: r
     task_type: llm/v1/chat
     destinations:
       - {name: c, traffic_percentage: 150}
       - {name: c, traffic_percentage: -50}
-)")),
-            (Texts{"routes[0].destinations[0].traffic_percentage: The route destination traffic "
-                   "percentage must between 0 and 100. (line 8, column 39)",
-                   "routes[0].destinations[1].traffic_percentage: The route destination traffic "
-                   "percentage must between 0 and 100. (line 9, column 39)"}));
-  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+)"),
+       Texts{"routes[0].destinations[0].traffic_percentage: The route destination traffic "
+             "percentage must between 0 and 100. (line 8, column 39)",
+             "routes[0].destinations[1].traffic_percentage: The route destination traffic "
+             "percentage must between 0 and 100. (line 9, column 39)"}},
+      {"PercentagesMustSumTo100", with_route(R"(  - name: r
     task_type: llm/v1/chat
     destinations:
       - {name: c, traffic_percentage: 60}
       - {name: c, traffic_percentage: 30}
-)")),
-            Texts{"routes[0]: For each route configuration, the traffic percentage sum of "
-                  "destinations must be 100, but got invalid configuration of route 'r'. "
-                  "(line 5, column 5)"});
-}
-
-TEST(ConfigRoutes, FieldErrors) {
-  EXPECT_EQ(errors_of(with_route(R"(  - name: r
+)"),
+       Texts{"routes[0]: For each route configuration, the traffic percentage sum of "
+             "destinations must be 100, but got invalid configuration of route 'r'. "
+             "(line 5, column 5)"}},
+      {"RouteFieldErrors", with_route(R"(  - name: r
     task_type: llm/v2/chat
     destinations: c
     routing_strategy: ROUND_ROBIN
   - task_type: llm/v1/chat
     destinations: [c, {name: c}]
-)")),
-            (Texts{"routes[0].task_type: The route_type 'llm/v2/chat' is not supported. "
-                   "(line 6, column 16)",
-                   "routes[0].destinations: Input should be a valid list (line 7, column 19)",
-                   "routes[0].routing_strategy: The routing strategy 'ROUND_ROBIN' is not "
-                   "supported. Supported: TRAFFIC_SPLIT (line 8, column 23)",
-                   "routes[1].name: Field required (line 9, column 5)",
-                   "routes[1].destinations[0]: Input should be a valid dictionary "
-                   "(line 10, column 20)",
-                   "routes[1].destinations[1].traffic_percentage: Field required "
-                   "(line 10, column 23)"}));
+)"),
+       Texts{"routes[0].task_type: The route_type 'llm/v2/chat' is not supported. "
+             "(line 6, column 16)",
+             "routes[0].destinations: Input should be a valid list (line 7, column 19)",
+             "routes[0].routing_strategy: The routing strategy 'ROUND_ROBIN' is not "
+             "supported. Supported: TRAFFIC_SPLIT (line 8, column 23)",
+             "routes[1].name: Field required (line 9, column 5)",
+             "routes[1].destinations[0]: Input should be a valid dictionary "
+             "(line 10, column 20)",
+             "routes[1].destinations[1].traffic_percentage: Field required "
+             "(line 10, column 23)"}},
+  };
 }
+
+INSTANTIATE_TEST_SUITE_P(Routes, ConfigErrorTable, ::testing::ValuesIn(route_cases()), case_name);
 
 // ---- everything at once ---------------------------------------------------------------------
 
@@ -956,24 +980,6 @@ TEST(ConfigCompatible, PresetsFillDefaultsAndAcceptGenericKeyNames) {
   EXPECT_EQ(f.api_key.reveal(), "fw-key");
 }
 
-TEST(ConfigCompatible, RequiredKeysBaseAndServedTypes) {
-  EXPECT_EQ(errors_of(R"(endpoints:
-  - name: g
-    endpoint_type: llm/v1/chat
-    model: {provider: groq, config: {groq_api_base: "https://x/v1"}}
-  - name: c
-    endpoint_type: llm/v1/chat
-    model: {provider: openai-compatible, config: {api_key: k}}
-  - name: e
-    endpoint_type: llm/v1/embeddings
-    model: {provider: groq, config: {groq_api_key: k}}
-)"),
-            (Texts{"endpoints[0].model.config.groq_api_key: Field required (line 4, column 37)",
-                   "endpoints[1].model.config.api_base: Field required (line 7, column 50)",
-                   "endpoints[2].model.provider: Endpoint 'e': provider 'groq' does not serve "
-                   "llm/v1/embeddings (supported: llm/v1/chat) (line 10, column 12)"}));
-}
-
 }  // namespace
 }  // namespace gw::config
 
@@ -987,6 +993,55 @@ std::string one_endpoint(const std::string& type, const std::string& provider,
   return "endpoints:\n  - name: e\n    endpoint_type: " + type + "\n    model:\n      provider: " +
          provider + "\n      name: m\n      config: " + config + "\n";
 }
+
+// OpenAI-compatible presets (ConfigCompatible) and the HTTP providers of §6.2–6.12.
+std::vector<ErrorCase> provider_cases() {
+  return {
+      {"CompatibleRequiredKeysBaseAndServedTypes", R"(endpoints:
+  - name: g
+    endpoint_type: llm/v1/chat
+    model: {provider: groq, config: {groq_api_base: "https://x/v1"}}
+  - name: c
+    endpoint_type: llm/v1/chat
+    model: {provider: openai-compatible, config: {api_key: k}}
+  - name: e
+    endpoint_type: llm/v1/embeddings
+    model: {provider: groq, config: {groq_api_key: k}}
+)",
+       Texts{"endpoints[0].model.config.groq_api_key: Field required (line 4, column 37)",
+             "endpoints[1].model.config.api_base: Field required (line 7, column 50)",
+             "endpoints[2].model.provider: Endpoint 'e': provider 'groq' does not serve "
+             "llm/v1/embeddings (supported: llm/v1/chat) (line 10, column 12)"}},
+      {"ApiBaseOverrideMustBeAnHttpUrl",
+       one_endpoint("llm/v1/chat", "anthropic",
+                    "{anthropic_api_key: k, anthropic_api_base: 'ftp://x'}"),
+       Texts{"endpoints[0].model.config.anthropic_api_base: Invalid URL 'ftp://x': expected "
+             "http:// or https:// and a host (line 7, column 58)"}},
+      {"MissingKeyIsFieldRequired",
+       one_endpoint("llm/v1/chat", "gemini", "{gemini_api_base: 'http://h'}"),
+       Texts{"endpoints[0].model.config.gemini_api_key: Field required (line 7, column 15)"}},
+      {"MissingServerUrlIsFieldRequired",
+       one_endpoint("llm/v1/chat", "mlflow-model-serving", "{other: 1}"),
+       Texts{"endpoints[0].model.config.model_server_url: Field required (line 7, column 15)"}},
+      // Unsupported endpoint types are rejected at load, naming the supported ones.
+      {"AnthropicDoesNotServeEmbeddings",
+       one_endpoint("llm/v1/embeddings", "anthropic", "{anthropic_api_key: k}"),
+       Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'anthropic' does not serve "
+             "llm/v1/embeddings (supported: llm/v1/chat, llm/v1/completions) (line 5, column 7)"}},
+      {"Ai21labsDoesNotServeChat", one_endpoint("llm/v1/chat", "ai21labs", "{ai21labs_api_key: k}"),
+       Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'ai21labs' does not serve "
+             "llm/v1/chat (supported: llm/v1/completions) (line 5, column 7)"}},
+      {"BedrockDoesNotServeEmbeddings",
+       one_endpoint("llm/v1/embeddings", "bedrock",
+                    "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
+                    "aws_secret_access_key: b}}"),
+       Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'bedrock' does not serve "
+             "llm/v1/embeddings (supported: llm/v1/chat, llm/v1/completions) (line 5, column 7)"}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Providers, ConfigErrorTable, ::testing::ValuesIn(provider_cases()),
+                         case_name);
 
 TEST(ProviderConfig, HttpProvidersGetTheirDefaultBaseAndKey) {
   const std::pair<const char*, const char*> cases[] = {
@@ -1020,15 +1075,6 @@ TEST(ProviderConfig, EveryProviderAcceptsAnApiBaseOverride) {
     EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).api_base,
               "http://127.0.0.1:9/x");
   }
-  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "anthropic",
-                                   "{anthropic_api_key: k, anthropic_api_base: 'ftp://x'}")),
-            Texts{"endpoints[0].model.config.anthropic_api_base: Invalid URL 'ftp://x': expected "
-                  "http:// or https:// and a host (line 7, column 58)"});
-}
-
-TEST(ProviderConfig, MissingKeyIsFieldRequired) {
-  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "gemini", "{gemini_api_base: 'http://h'}")),
-            Texts{"endpoints[0].model.config.gemini_api_key: Field required (line 7, column 15)"});
 }
 
 TEST(ProviderConfig, ServerUrlProviders) {
@@ -1037,8 +1083,6 @@ TEST(ProviderConfig, ServerUrlProviders) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).api_base,
             "http://tgi:8080");
-  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "mlflow-model-serving", "{other: 1}")),
-            Texts{"endpoints[0].model.config.model_server_url: Field required (line 7, column 15)"});
 }
 
 TEST(ProviderConfig, AnthropicVersionDefaultsAndOverrides) {
@@ -1050,20 +1094,6 @@ TEST(ProviderConfig, AnthropicVersionDefaultsAndOverrides) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).anthropic_version,
             "2024-01-01");
-}
-
-TEST(ProviderConfig, UnsupportedTypesAreRejectedAtLoadNamingTheSupportedOnes) {
-  EXPECT_EQ(errors_of(one_endpoint("llm/v1/embeddings", "anthropic", "{anthropic_api_key: k}")),
-            Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'anthropic' does not serve "
-                  "llm/v1/embeddings (supported: llm/v1/chat, llm/v1/completions) (line 5, column 7)"});
-  EXPECT_EQ(errors_of(one_endpoint("llm/v1/chat", "ai21labs", "{ai21labs_api_key: k}")),
-            Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'ai21labs' does not serve "
-                  "llm/v1/chat (supported: llm/v1/completions) (line 5, column 7)"});
-  EXPECT_EQ(errors_of(one_endpoint("llm/v1/embeddings", "bedrock",
-                                   "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
-                                   "aws_secret_access_key: b}}")),
-            Texts{"endpoints[0].model.provider: Endpoint 'e': provider 'bedrock' does not serve "
-                  "llm/v1/embeddings (supported: llm/v1/chat, llm/v1/completions) (line 5, column 7)"});
 }
 
 TEST(ProviderConfig, CapabilitiesTableIsConsistent) {
@@ -1154,9 +1184,18 @@ TEST(BedrockConfig, ErrorsNameWhatIsMissing) {
                    "(line 7, column 28)",
                    "endpoints[0].model.config.aws_config: 'aws_access_key_id' and "
                    "'aws_secret_access_key' must be given together (line 7, column 28)"}));
-  EXPECT_EQ(errors_of(one_endpoint("llm/v1/completions", "bedrock", "{}")),
-            Texts{"endpoints[0].model.config.aws_config: Field required (line 7, column 15)"});
 }
+
+// Errors checked with the usual test environment (errors_of); the ones above use an empty one.
+std::vector<ErrorCase> bedrock_cases() {
+  return {
+      {"BedrockAwsConfigRequired", one_endpoint("llm/v1/completions", "bedrock", "{}"),
+       Texts{"endpoints[0].model.config.aws_config: Field required (line 7, column 15)"}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Bedrock, ConfigErrorTable, ::testing::ValuesIn(bedrock_cases()),
+                         case_name);
 
 TEST(BedrockConfig, RoleAndEndpointOverrides) {
   auto r = load_env(one_endpoint("llm/v1/chat", "bedrock",
@@ -1196,16 +1235,7 @@ TEST(EndpointTimeouts, ParsedInSecondsAndCompared) {
   EXPECT_EQ(t.total_ms, 500);
   EXPECT_EQ(t.first_event_ms, 10000);
   EXPECT_EQ(t.idle_ms, 1250);
-  EXPECT_EQ(errors_of(R"(endpoints:
-  - name: e
-    endpoint_type: llm/v1/chat
-    model: {provider: mock}
-    timeouts: {total: -1, idle: soon}
-)"),
-            (Texts{"endpoints[0].timeouts.total: Input should be a number of seconds greater than 0 "
-                   "and at most 86400 (line 5, column 23)",
-                   "endpoints[0].timeouts.idle: Input should be a number of seconds greater than 0 "
-                   "and at most 86400 (line 5, column 33)"}));
+  // The errors are the EndpointFields row TimeoutsOutOfRangeOrNotANumber.
 }
 
 }  // namespace
@@ -1217,27 +1247,54 @@ namespace {
 // Hardening (docs/security.md): values that become part of an upstream request line are
 // refused at load when they hold a space or a control character (they would otherwise break or
 // inject into the request line of Gemini, PaLM, MosaicML, AI21, Bedrock or Azure).
+std::vector<ErrorCase> hardening_cases() {
+  return {
+      {"ModelNameWithLineBreakIsRejected",
+       "endpoints:\n"
+       "  - name: g\n"
+       "    endpoint_type: llm/v1/chat\n"
+       "    model:\n"
+       "      provider: gemini\n"
+       "      name: \"gemini-pro\\r\\nX-Injected: 1\"\n"
+       "      config: {gemini_api_key: k}\n",
+       Texts{"endpoints[0].model.name: The model name contains a space or control character "
+             "(CR), which cannot be sent in an upstream request line (line 6, column 13)"}},
+      {"ModelNameWithSpaceIsRejected",
+       "endpoints:\n"
+       "  - name: p\n"
+       "    endpoint_type: llm/v1/completions\n"
+       "    model:\n"
+       "      provider: palm\n"
+       "      name: text bison\n"
+       "      config: {palm_api_key: k}\n",
+       Texts{"endpoints[0].model.name: The model name contains a space or control character "
+             "(space), which cannot be sent in an upstream request line (line 6, column 13)"}},
+      {"AzureDeploymentNameAndVersionMustBeSafeInTheUrl",
+       "endpoints:\n"
+       "  - name: az\n"
+       "    endpoint_type: llm/v1/chat\n"
+       "    model:\n"
+       "      provider: openai\n"
+       "      name: gpt-4o\n"
+       "      config:\n"
+       "        openai_api_key: k\n"
+       "        openai_api_type: azure\n"
+       "        openai_api_base: https://x.openai.azure.com\n"
+       "        openai_api_version: \"2024-02-01\\n\"\n"
+       "        openai_deployment_name: my deployment\n",
+       Texts{"endpoints[0].model.config.openai_api_version: The API version contains a "
+             "space or control character (LF), which cannot be sent in an upstream request "
+             "line (line 11, column 29)",
+             "endpoints[0].model.config.openai_deployment_name: The deployment name "
+             "contains a space or control character (space), which cannot be sent in an "
+             "upstream request line (line 12, column 33)"}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Hardening, ConfigErrorTable, ::testing::ValuesIn(hardening_cases()),
+                         case_name);
+
 TEST(ConfigHardening, ModelNameWithLineBreakOrSpaceIsRejected) {
-  const std::string gemini = "endpoints:\n"
-                             "  - name: g\n"
-                             "    endpoint_type: llm/v1/chat\n"
-                             "    model:\n"
-                             "      provider: gemini\n"
-                             "      name: \"gemini-pro\\r\\nX-Injected: 1\"\n"
-                             "      config: {gemini_api_key: k}\n";
-  EXPECT_EQ(errors_of(gemini),
-            Texts{"endpoints[0].model.name: The model name contains a space or control character "
-                  "(CR), which cannot be sent in an upstream request line (line 6, column 13)"});
-  const std::string spaced = "endpoints:\n"
-                             "  - name: p\n"
-                             "    endpoint_type: llm/v1/completions\n"
-                             "    model:\n"
-                             "      provider: palm\n"
-                             "      name: text bison\n"
-                             "      config: {palm_api_key: k}\n";
-  EXPECT_EQ(errors_of(spaced),
-            Texts{"endpoints[0].model.name: The model name contains a space or control character "
-                  "(space), which cannot be sent in an upstream request line (line 6, column 13)"});
   const std::string nul = "endpoints:\n"
                           "  - name: m\n"
                           "    endpoint_type: llm/v1/completions\n"
@@ -1247,28 +1304,6 @@ TEST(ConfigHardening, ModelNameWithLineBreakOrSpaceIsRejected) {
                           "      config: {mosaicml_api_key: k}\n";
   ASSERT_EQ(errors_of(nul).size(), 1u);
   EXPECT_NE(errors_of(nul)[0].find("(byte 0)"), std::string::npos) << errors_of(nul)[0];
-}
-
-TEST(ConfigHardening, AzureDeploymentNameAndVersionMustBeSafeInTheUrl) {
-  const std::string yaml = "endpoints:\n"
-                           "  - name: az\n"
-                           "    endpoint_type: llm/v1/chat\n"
-                           "    model:\n"
-                           "      provider: openai\n"
-                           "      name: gpt-4o\n"
-                           "      config:\n"
-                           "        openai_api_key: k\n"
-                           "        openai_api_type: azure\n"
-                           "        openai_api_base: https://x.openai.azure.com\n"
-                           "        openai_api_version: \"2024-02-01\\n\"\n"
-                           "        openai_deployment_name: my deployment\n";
-  EXPECT_EQ(errors_of(yaml),
-            (Texts{"endpoints[0].model.config.openai_api_version: The API version contains a "
-                   "space or control character (LF), which cannot be sent in an upstream request "
-                   "line (line 11, column 29)",
-                   "endpoints[0].model.config.openai_deployment_name: The deployment name "
-                   "contains a space or control character (space), which cannot be sent in an "
-                   "upstream request line (line 12, column 33)"}));
 }
 
 }  // namespace

@@ -115,7 +115,7 @@ TEST_P(Conformance, RequestGoesToTheConfiguredBaseWithItsAuthentication) {
     EXPECT_EQ(header(req, "Authorization"), "<absent>");
   }
   // Bedrock requests are signed by the gateway right before sending.
-  EXPECT_EQ(req.aws != nullptr, f.provider == "bedrock");
+  EXPECT_EQ(std::holds_alternative<AwsSigV4>(req.auth), f.provider == "bedrock");
   // The key travels only in the auth header.
   EXPECT_EQ(req.url.find(kKey), std::string::npos);
   EXPECT_EQ(req.body.find(kKey), std::string::npos);

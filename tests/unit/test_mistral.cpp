@@ -1,6 +1,7 @@
 // providers/mistral: golden translation tests (docs/mlflow-compatibility.md §6.5 and
 // docs/deviations.md). Upstream replies and stream events follow Mistral's API reference:
 //   https://docs.mistral.ai/api/#tag/chat, https://docs.mistral.ai/api/#tag/embeddings
+// The golden upstream bodies and the chat stream are in tests/fixtures/mistral/ (README.md there).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -27,6 +28,9 @@ const char* kMistral = "{mistral_api_key: mkey}";
 testing::Subject mistral(const char* type, const char* model = "mistral-small-latest") {
   return subject(type, "mistral", model, kMistral);
 }
+
+// A file under tests/fixtures/mistral/ (tests/fixtures/mistral/README.md).
+std::string fixture(const std::string& name) { return testing::fixture("mistral/" + name); }
 
 TEST(MistralChat, GoldenRequest) {
   auto s = mistral("llm/v1/chat");
@@ -59,10 +63,7 @@ TEST(MistralChat, OtherFieldsPassThroughAndStreamOptionsAreDropped) {
 
 TEST(MistralChat, GoldenResponse) {
   // https://docs.mistral.ai/api/#tag/chat (200 application/json).
-  auto r = reply(mistral("llm/v1/chat"), 200, R"({"id":"cmpl-e5cc70bb28c444948073e77776eb30ef",
-      "object":"chat.completion","created":1702256327,"model":"mistral-small-latest",
-      "choices":[{"index":0,"message":{"role":"assistant","content":"Claude Monet.","tool_calls":null},
-      "finish_reason":"stop"}],"usage":{"prompt_tokens":16,"completion_tokens":5,"total_tokens":21}})");
+  auto r = reply(mistral("llm/v1/chat"), 200, fixture("chat_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"id":"cmpl-e5cc70bb28c444948073e77776eb30ef","object":"chat.completion","created":1702256327,)"
@@ -92,10 +93,7 @@ TEST(MistralCompletions, GoldenRequest) {
 }
 
 TEST(MistralCompletions, GoldenResponse) {
-  auto r = reply(mistral("llm/v1/completions"), 200, R"({"id":"cmpl-e5cc70bb28c444948073e77776eb30ef",
-      "object":"chat.completion","created":1702256327,"model":"mistral-small-latest",
-      "choices":[{"index":0,"message":{"role":"assistant","content":"a test of the system."},
-      "finish_reason":"length"}],"usage":{"prompt_tokens":10,"completion_tokens":6,"total_tokens":16}})");
+  auto r = reply(mistral("llm/v1/completions"), 200, fixture("chat_for_completions.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"id":null,"object":"text_completion","created":1700000000,"model":"mistral-small-latest",)"
@@ -116,10 +114,7 @@ TEST(MistralEmbeddings, GoldenRequestAndResponse) {
   EXPECT_EQ(req.body, R"({"model":"mistral-embed","input":["Embed this sentence.","As well as this one."]})");
   expect_error(prepare(s, R"({"input":"x","model":"y"})"), 422, kNotPermitted);
   // https://docs.mistral.ai/api/#tag/embeddings; the upstream index is kept.
-  auto r = reply(s, 200, R"({"id":"embd-aad6fc62b17349b192ef09225058bc45","object":"list",
-      "data":[{"object":"embedding","embedding":[-0.0165,0.0716],"index":1},
-              {"object":"embedding","embedding":[0.0123,-0.0456],"index":0}],
-      "model":"mistral-embed-2312","usage":{"prompt_tokens":15,"total_tokens":15,"completion_tokens":0}})");
+  auto r = reply(s, 200, fixture("embeddings_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"object":"list","data":[{"object":"embedding","embedding":[-0.0165,0.0716],"index":1},)"
@@ -134,7 +129,7 @@ TEST(MistralErrors, ErrorBodiesAndMalformedReplies) {
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().status, 401);
   EXPECT_EQ(e.error().message(), "Unauthorized");
-  auto obj = reply(chat, 400, R"({"object":"error","message":"Invalid model: nope","type":"invalid_model","param":null,"code":"1500"})");
+  auto obj = reply(chat, 400, fixture("error.json"));
   ASSERT_FALSE(obj.ok());
   EXPECT_EQ(obj.error().status, 400);
   EXPECT_EQ(obj.error().message(), "Invalid model: nope");
@@ -166,14 +161,11 @@ TEST(MistralErrors, ErrorBodiesAndMalformedReplies) {
 }
 
 // An OpenAI-style Mistral stream: usage on the last chunk, then [DONE].
-const std::string kMistralStream =
-    "data: {\"id\":\"cmpl-9a8b\",\"object\":\"chat.completion.chunk\",\"created\":1702256327,\"model\":\"mistral-small-latest\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
-    "data: {\"id\":\"cmpl-9a8b\",\"object\":\"chat.completion.chunk\",\"created\":1702256327,\"model\":\"mistral-small-latest\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Claude Monet.\"},\"finish_reason\":null}]}\n\n"
-    "data: {\"id\":\"cmpl-9a8b\",\"object\":\"chat.completion.chunk\",\"created\":1702256327,\"model\":\"mistral-small-latest\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":16,\"total_tokens\":21,\"completion_tokens\":5}}\n\n"
-    "data: [DONE]\n\n";
+std::string chat_stream() { return fixture("chat_stream.txt"); }
 
 TEST(MistralStream, ChatStreamWholeAndBytewiseWithAndWithoutUsage) {
   auto s = mistral("llm/v1/chat");
+  const std::string stream = chat_stream();
   const std::vector<std::string> want = {
       R"({"id":"cmpl-9a8b","object":"chat.completion.chunk","created":1702256327,"model":"mistral-small-latest","choices":[{"index":0,"finish_reason":null,"delta":{"role":"assistant","content":"","tool_calls":null}}]})",
       R"({"id":"cmpl-9a8b","object":"chat.completion.chunk","created":1702256327,"model":"mistral-small-latest","choices":[{"index":0,"finish_reason":null,"delta":{"role":null,"content":"Claude Monet.","tool_calls":null}}]})",
@@ -182,11 +174,11 @@ TEST(MistralStream, ChatStreamWholeAndBytewiseWithAndWithoutUsage) {
   const std::string usage =
       R"({"id":"cmpl-9a8b","object":"chat.completion.chunk","created":1702256327,"model":"mistral-small-latest","choices":[],"usage":{"prompt_tokens":16,"completion_tokens":5,"total_tokens":21}})";
   for (bool bytewise : {false, true}) {
-    auto out = run_stream(s, kMistralStream, /*wants_usage=*/false, bytewise);
+    auto out = run_stream(s, stream, /*wants_usage=*/false, bytewise);
     ASSERT_FALSE(out.error) << out.error->message();
     EXPECT_TRUE(out.finished);
     EXPECT_EQ(texts(out.chunks), want);
-    auto with = run_stream(s, kMistralStream, /*wants_usage=*/true, bytewise);
+    auto with = run_stream(s, stream, /*wants_usage=*/true, bytewise);
     ASSERT_FALSE(with.error);
     auto want_with = want;
     want_with.push_back(usage);
@@ -198,8 +190,9 @@ TEST(MistralStream, CompletionsStreamTakesDeltaContent) {
   auto s = mistral("llm/v1/completions");
   auto req = upstream_request(s, R"({"prompt":"Hi","stream":true,"stream_options":{"include_usage":true}})");
   EXPECT_EQ(req.body, R"({"model":"mistral-small-latest","temperature":0.0,"stream":true,"messages":[{"role":"user","content":"Hi"}]})");
+  const std::string stream = chat_stream();
   for (bool bytewise : {false, true}) {
-    auto out = run_stream(s, kMistralStream, /*wants_usage=*/true, bytewise);
+    auto out = run_stream(s, stream, /*wants_usage=*/true, bytewise);
     ASSERT_FALSE(out.error);
     EXPECT_TRUE(out.finished);
     EXPECT_EQ(texts(out.chunks),
@@ -215,7 +208,7 @@ TEST(MistralStream, ChunksCarryTheConfiguredModelName) {
   // The upstream names the resolved model; replies, streamed or not, name the configured one
   // (mlflow-compatibility §8.13), usage chunk included.
   auto s = mistral("llm/v1/chat", "mistral-large-latest");
-  std::string bytes = kMistralStream;
+  std::string bytes = chat_stream();
   for (auto at = bytes.find("mistral-small-latest"); at != std::string::npos;
        at = bytes.find("mistral-small-latest", at))
     bytes.replace(at, std::string("mistral-small-latest").size(), "mistral-large-2411");
@@ -241,7 +234,8 @@ TEST(MistralStream, ChunksCarryTheConfiguredModelName) {
 
 TEST(MistralStream, ErrorsGarbageAndTruncation) {
   auto s = mistral("llm/v1/chat");
-  const std::string first = kMistralStream.substr(0, kMistralStream.find("\n\n") + 2);
+  const std::string stream = chat_stream();
+  const std::string first = stream.substr(0, stream.find("\n\n") + 2);
   for (bool bytewise : {false, true}) {
     auto out = run_stream(s, first + "data: {\"object\":\"error\",\"message\":\"Service unavailable.\",\"type\":\"internal_server_error\",\"param\":null,\"code\":\"3000\"}\n\n",
                           false, bytewise);
@@ -264,7 +258,7 @@ TEST(MistralStream, ErrorsGarbageAndTruncation) {
   ASSERT_FALSE(content.error);
   ASSERT_EQ(content.chunks.size(), 1u);
   EXPECT_EQ(content.chunks[0]["choices"][0]["delta"]["content"], "no error, \"usage\":{}");
-  auto cut = run_stream(s, kMistralStream.substr(0, kMistralStream.rfind("data: [DONE]")), false, true);
+  auto cut = run_stream(s, stream.substr(0, stream.rfind("data: [DONE]")), false, true);
   EXPECT_FALSE(cut.error);
   EXPECT_FALSE(cut.finished);
   EXPECT_EQ(cut.chunks.size(), 3u);

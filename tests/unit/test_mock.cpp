@@ -1,6 +1,7 @@
 // providers/mock: the built-in offline provider (not an MLflow provider; docs/providers.md,
 // "mock"). Deterministic replies in the unified schemas (docs/mlflow-compatibility.md §4.5) for
-// chat, completions and embeddings.
+// chat, completions and embeddings. The mock answers locally (no upstream wire format): its
+// canonical chat and completions replies are in tests/fixtures/mock/ (README.md there).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "fixture_file.h"
 #include "providers/wire/base64.h"
 #include "providers/mock.h"
 #include "providers/schema.h"
@@ -19,6 +21,9 @@ using config::EndpointType;
 using config::MockSettings;
 
 Json J(const char* text) { return Json::parse(text); }
+
+// A canonical unified response under tests/fixtures/mock/ (tests/fixtures/mock/README.md).
+std::string fixture(const std::string& name) { return fixtures::read("mock/" + name); }
 
 RequestContext ctx_for(EndpointType type, std::int64_t now = 1700000000) {
   RequestContext ctx;
@@ -56,10 +61,7 @@ TEST(MockChat, EchoesTheLastUserMessage) {
                        1234);
   std::string id = r["id"].get<std::string>();
   EXPECT_TRUE(std::regex_match(id, std::regex("chatcmpl-mock-[0-9a-f]{16}"))) << id;
-  Json expected = J(R"({"id":"","object":"chat.completion","created":1234,"model":"mock",
-      "choices":[{"index":0,"message":{"role":"assistant","content":"Mock response to: hello world",
-        "tool_calls":null,"refusal":null},"finish_reason":"stop"}],
-      "usage":{"prompt_tokens":9,"completion_tokens":5,"total_tokens":14}})");
+  Json expected = Json::parse(fixture("chat_response.json"));
   expected["id"] = id;
   EXPECT_EQ(to_text(r), to_text(expected));
 }
@@ -188,9 +190,7 @@ TEST(MockCompletions, EchoesThePrompt) {
   Json r = local_reply(a, EndpointType::Completions, R"({"prompt":"This is a test"})", 77);
   std::string id = r["id"].get<std::string>();
   EXPECT_TRUE(std::regex_match(id, std::regex("cmpl-mock-[0-9a-f]{16}"))) << id;
-  Json expected = J(R"({"id":"","object":"text_completion","created":77,"model":"mock",
-      "choices":[{"index":0,"text":"Mock response to: This is a test","finish_reason":"stop"}],
-      "usage":{"prompt_tokens":4,"completion_tokens":7,"total_tokens":11}})");
+  Json expected = Json::parse(fixture("completions_response.json"));
   expected["id"] = id;
   EXPECT_EQ(to_text(r), to_text(expected));
   EXPECT_EQ(local_reply(a, EndpointType::Completions, R"({"prompt":"This is a test"})", 1)["id"],

@@ -151,4 +151,48 @@ inline std::vector<std::string> texts(const std::vector<Json>& chunks) {
 }
 inline std::vector<std::string> texts(const StreamOutcome& o) { return texts(o.chunks); }
 
+// ---- helpers of the small non-streaming providers (TGI, model serving, AI21, PaLM, MosaicML) --
+
+// The unified response must be exactly this JSON, keys in this order.
+inline void expect_reply(const Subject& s, const std::string& upstream,
+                         const std::string& expected) {
+  auto r = reply(s, 200, upstream);
+  ASSERT_TRUE(r.ok()) << r.error().status << " " << r.error().message();
+  EXPECT_EQ(to_text(*r), to_text(Json::parse(expected)));
+}
+
+// prepare() must fail with exactly this status and text.
+inline void expect_rejected(const Subject& s, const std::string& client_body, int status,
+                            const std::string& text) {
+  auto call = prepare(s, client_body);
+  ASSERT_FALSE(call.ok()) << "accepted: " << client_body;
+  EXPECT_EQ(call.error().status, status) << client_body;
+  EXPECT_EQ(call.error().message(), text) << client_body;
+}
+
+// A 2xx body without the documented shape is a 502, whatever the JSON.
+inline void expect_malformed(const Subject& s, const std::vector<std::string>& bodies) {
+  for (const auto& body : bodies) {
+    auto r = reply(s, 200, body);
+    ASSERT_FALSE(r.ok()) << "accepted: " << body;
+    EXPECT_EQ(r.error().status, 502) << body;
+  }
+}
+
+// Bodies that fit no provider's success shape.
+inline const std::vector<std::string> kJunk = {
+    "null", "1", "\"text\"", "[]", "[1,2]", "{}", "{\"error\":null}", "true"};
+
+// MLflow's 422 text for a client `model` on a route that already defines one.
+inline const char* const kNotPermitted =
+    "The parameter 'model' is not permitted to be passed. The route being queried already "
+    "defines a model instance.";
+
+// The adapter has this display name and no stream translator (with or without usage).
+inline void expect_no_streaming(const Subject& s, const std::string& display) {
+  EXPECT_EQ(s.adapter->display_name(), display);
+  EXPECT_TRUE(s.adapter->stream_translator(s.ctx, false) == nullptr);
+  EXPECT_TRUE(s.adapter->stream_translator(s.ctx, true) == nullptr);
+}
+
 }  // namespace gw::testing

@@ -114,6 +114,16 @@ TEST(Router, OnlyInvocationRoutesNeedAKnownNameAndOnlyV1RoutesRenderOpenAIErrors
   }
 }
 
+TEST(Router, TheMatchCarriesTheQuery) {
+  const std::string target = "/api/2.0/endpoints/?page_token=abc&x=1";
+  RouteMatch m = match_route(route_table(), "GET", target);
+  ASSERT_EQ(m.kind, RouteMatch::Kind::Found);
+  EXPECT_EQ(m.route->id, RouteId::ListEndpoints);
+  EXPECT_EQ(m.query, "page_token=abc&x=1");
+  EXPECT_EQ(match_route(route_table(), "GET", "/health").query, "");
+  EXPECT_EQ(match_route(route_table(), "GET", "/health?").query, "");
+}
+
 TEST(Router, QueryParamDecodesTheFirstMatch) {
   EXPECT_EQ(query_param("a=1&page_token=eyJ%3D&page_token=2", "page_token"), "eyJ=");
   EXPECT_EQ(query_param("page_token", "page_token"), "");

@@ -9,7 +9,6 @@
 namespace gw {
 namespace {
 
-Runtime snapshot(const std::string& yaml) { return fixtures::runtime_from(yaml); }
 
 const char* kYaml =
     "endpoints:\n"
@@ -26,7 +25,7 @@ const char* kYaml =
     "    destinations: [{name: chat, traffic_percentage: 25}, {name: b, traffic_percentage: 75}]\n";
 
 TEST(Runtime, EndpointObjectsNeverCarryTheKey) {
-  Runtime rt = snapshot(kYaml);
+  Runtime rt = fixtures::runtime_from(kYaml);
   const EndpointRuntime* ep = rt.endpoint("chat");
   ASSERT_NE(ep, nullptr);
   EXPECT_EQ(to_text(ep->info).find("sk-secret"), std::string::npos);
@@ -37,7 +36,7 @@ TEST(Runtime, EndpointObjectsNeverCarryTheKey) {
 }
 
 TEST(Runtime, LimitKeysAndPrefixes) {
-  Runtime rt = snapshot(kYaml);
+  Runtime rt = fixtures::runtime_from(kYaml);
   const EndpointRuntime* chat = rt.endpoint("chat");
   EXPECT_EQ(chat->limit_key, LimitKeyKind::Header);
   EXPECT_EQ(chat->limit_header, "x-team");
@@ -47,7 +46,7 @@ TEST(Runtime, LimitKeysAndPrefixes) {
 }
 
 TEST(Runtime, EndpointsKeepConfigOrderAndRoutesPickByCumulativeWeight) {
-  Runtime rt = snapshot(kYaml);
+  Runtime rt = fixtures::runtime_from(kYaml);
   ASSERT_EQ(rt.endpoints().size(), 3u);
   EXPECT_EQ(rt.endpoints()[0]->config.name, "chat");
   EXPECT_EQ(rt.endpoints()[2]->config.name, "emb");

@@ -12,7 +12,6 @@ namespace {
 
 using config::EndpointType;
 
-Runtime snapshot(const std::string& yaml) { return fixtures::runtime_from(yaml); }
 
 const char* kYaml =
     "endpoints:\n"
@@ -37,7 +36,7 @@ const char* kYaml =
     "    destinations: [{name: chat, traffic_percentage: 70}, {name: chat2, traffic_percentage: 30}]\n";
 
 TEST(ResolveStage, NameIsAnEndpointOrARouteDestinationByDraw) {
-  Runtime rt = snapshot(kYaml);
+  Runtime rt = fixtures::runtime_from(kYaml);
   EXPECT_EQ(resolve_name(rt, "emb", 0)->config.name, "emb");
   EXPECT_EQ(resolve_name(rt, "split", 0.0)->config.name, "chat");
   EXPECT_EQ(resolve_name(rt, "split", 69.9)->config.name, "chat");
@@ -49,7 +48,7 @@ TEST(ResolveStage, NameIsAnEndpointOrARouteDestinationByDraw) {
 }
 
 TEST(ResolveStage, ModelOfTypeOrTheErrorClientsSee) {
-  Runtime rt = snapshot(kYaml);
+  Runtime rt = fixtures::runtime_from(kYaml);
   auto ok = resolve_model(rt, EndpointType::Chat, "split", 99.0);
   ASSERT_TRUE(ok);
   EXPECT_EQ((*ok)->config.name, "chat2");
@@ -92,7 +91,7 @@ TEST(ResolveStage, TrafficDrawIsInRange) {
 }
 
 TEST(AdmitStage, ClientKeyFollowsTheLimitKey) {
-  Runtime rt = snapshot(kYaml);
+  Runtime rt = fixtures::runtime_from(kYaml);
   ApiRequest req;
   req.client_ip = "10.0.0.7";
   req.headers = {{"x-user", "alice"}};

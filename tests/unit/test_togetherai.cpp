@@ -2,6 +2,8 @@
 // docs/deviations.md). Upstream replies and stream events follow TogetherAI's API reference:
 //   https://docs.together.ai/reference/chat-completions,
 //   https://docs.together.ai/reference/completions, https://docs.together.ai/reference/embeddings
+// The golden upstream bodies and the chat stream are in tests/fixtures/togetherai/ (README.md
+// there).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -25,6 +27,9 @@ testing::Subject together(const char* type,
                           const char* model = "mistralai/Mixtral-8x7B-Instruct-v0.1") {
   return subject(type, "togetherai", model, kTogether);
 }
+
+// A file under tests/fixtures/togetherai/ (tests/fixtures/togetherai/README.md).
+std::string fixture(const std::string& name) { return testing::fixture("togetherai/" + name); }
 
 TEST(TogetherAIChat, GoldenRequestAndModelOverride) {
   auto s = together("llm/v1/chat");
@@ -63,10 +68,7 @@ TEST(TogetherAIChat, LogprobsChecksHaveMlflowsTexts) {
 
 TEST(TogetherAIChat, GoldenResponse) {
   // https://docs.together.ai/reference/chat-completions (MLflow's quoted example + finish_reason).
-  auto r = reply(together("llm/v1/chat"), 200, R"({"id":"8448080b880415ea-SJC","choices":[
-      {"index":0,"message":{"role":"system","content":"example"},"finish_reason":"eos","logprobs":null}],
-      "usage":{"prompt_tokens":31,"completion_tokens":455,"total_tokens":486},"created":1705090115,
-      "model":"mistralai/Mixtral-8x7B-Instruct-v0.1-upstream","object":"chat.completion.weird"})");
+  auto r = reply(together("llm/v1/chat"), 200, fixture("chat_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"id":"8448080b880415ea-SJC","object":"chat.completion","created":1705090115,)"
@@ -95,9 +97,7 @@ TEST(TogetherAICompletions, GoldenRequestAndResponse) {
             R"({"model":"mistralai/Mixtral-8x7B-Instruct-v0.1","temperature":0.0,"n":1,"stop":["</s>"],)"
             R"("max_tokens":200,"stream":true,"prompt":"[INST] Tell me a story [/INST]"})");
   // https://docs.together.ai/reference/completions
-  auto r = reply(s, 200, R"({"id":"8447f286bbdb67b3-SJC","choices":[{"text":"Example text.","finish_reason":"length"}],
-      "usage":{"prompt_tokens":16,"completion_tokens":78,"total_tokens":94},"created":1705089226,
-      "model":"mistralai/Mixtral-8x7B-Instruct-v0.1","object":"text_completion"})");
+  auto r = reply(s, 200, fixture("completions_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"id":"8447f286bbdb67b3-SJC","object":"text_completion","created":1705089226,)"
@@ -115,8 +115,7 @@ TEST(TogetherAIEmbeddings, GoldenRequestAndResponse) {
   auto over = upstream_request(s, R"({"input":["a"],"model":"BAAI/bge-large-en-v1.5","top_logprobs":"kept"})");
   EXPECT_EQ(over.body, R"({"model":"BAAI/bge-large-en-v1.5","input":["a"],"top_logprobs":"kept"})");
   // https://docs.together.ai/reference/embeddings
-  auto r = reply(s, 200, R"({"object":"list","data":[{"object":"embedding","embedding":[0.44990748,-0.2521129,-0.43091708,0.214978],"index":0}],
-      "model":"togethercomputer/m2-bert-80M-8k-retrieval-upstream","request_id":"840fc1b5bb2830cb-SEA"})");
+  auto r = reply(s, 200, fixture("embeddings_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"object":"list","data":[{"object":"embedding","embedding":[0.44990748,-0.2521129,-0.43091708,0.214978],"index":0}],)"
@@ -125,7 +124,7 @@ TEST(TogetherAIEmbeddings, GoldenRequestAndResponse) {
 }
 
 TEST(TogetherAIErrors, ErrorBodiesAndMalformedReplies) {
-  auto e = reply(together("llm/v1/chat"), 400, R"({"error":{"message":"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 32769","type":"invalid_request_error","param":"max_tokens","code":null}})");
+  auto e = reply(together("llm/v1/chat"), 400, fixture("error.json"));
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().status, 400);
   EXPECT_EQ(e.error().message(), "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 32769");
@@ -152,14 +151,11 @@ TEST(TogetherAIErrors, ErrorBodiesAndMalformedReplies) {
 
 // Together's chat stream: each choice carries the text in delta.content and in text; the last
 // chunk carries usage (https://docs.together.ai/reference/chat-completions, stream: true).
-const std::string kTogetherChatStream =
-    "data: {\"id\":\"86f2cfd18f6b38ca-ATH\",\"object\":\"chat.completion.chunk\",\"created\":1712249578,\"choices\":[{\"index\":0,\"text\":\" The\",\"logprobs\":null,\"finish_reason\":null,\"seed\":null,\"delta\":{\"token_id\":415,\"role\":\"assistant\",\"content\":\" The\",\"tool_calls\":null}}],\"model\":\"mistralai/Mixtral-8x7B-v0.1\",\"usage\":null}\n\n"
-    "data: {\"id\":\"86f2cfd18f6b38ca-ATH\",\"object\":\"chat.completion.chunk\",\"created\":1712249578,\"choices\":[{\"index\":0,\"text\":\" City\",\"logprobs\":null,\"finish_reason\":null,\"seed\":null,\"delta\":{\"token_id\":3805,\"role\":\"assistant\",\"content\":\" City\",\"tool_calls\":null}}],\"model\":\"mistralai/Mixtral-8x7B-v0.1\",\"usage\":null}\n\n"
-    "data: {\"id\":\"86f2cfd18f6b38ca-ATH\",\"object\":\"chat.completion.chunk\",\"created\":1712249578,\"choices\":[{\"index\":0,\"text\":\" Paris\",\"logprobs\":null,\"finish_reason\":\"length\",\"seed\":5678,\"delta\":{\"token_id\":5465,\"role\":\"assistant\",\"content\":\" Paris\",\"tool_calls\":null}}],\"model\":\"mistralai/Mixtral-8x7B-v0.1\",\"usage\":{\"prompt_tokens\":93,\"completion_tokens\":100,\"total_tokens\":193}}\n\n"
-    "data: [DONE]\n\n";
+std::string chat_stream() { return fixture("chat_stream.txt"); }
 
 TEST(TogetherAIStream, ChatStreamWholeAndBytewise) {
   auto s = together("llm/v1/chat");
+  const std::string stream = chat_stream();
   auto chunk = [](const char* content, const char* finish) {
     return std::string(R"({"id":"86f2cfd18f6b38ca-ATH","object":"chat.completion.chunk","created":1712249578,"model":"mistralai/Mixtral-8x7B-Instruct-v0.1","choices":[{"index":0,"finish_reason":)") +
            finish + R"(,"delta":{"role":"assistant","content":")" + content + R"(","tool_calls":null}}]})";
@@ -169,11 +165,11 @@ TEST(TogetherAIStream, ChatStreamWholeAndBytewise) {
   const std::string usage =
       R"({"id":"86f2cfd18f6b38ca-ATH","object":"chat.completion.chunk","created":1712249578,"model":"mistralai/Mixtral-8x7B-Instruct-v0.1","choices":[],"usage":{"prompt_tokens":93,"completion_tokens":100,"total_tokens":193}})";
   for (bool bytewise : {false, true}) {
-    auto out = run_stream(s, kTogetherChatStream, /*wants_usage=*/false, bytewise);
+    auto out = run_stream(s, stream, /*wants_usage=*/false, bytewise);
     ASSERT_FALSE(out.error) << out.error->message();
     EXPECT_TRUE(out.finished);
     EXPECT_EQ(texts(out.chunks), want);
-    auto with = run_stream(s, kTogetherChatStream, /*wants_usage=*/true, bytewise);
+    auto with = run_stream(s, stream, /*wants_usage=*/true, bytewise);
     ASSERT_FALSE(with.error);
     auto want_with = want;
     want_with.push_back(usage);
@@ -207,7 +203,8 @@ TEST(TogetherAIStream, CompletionsStreamWholeAndBytewise) {
 
 TEST(TogetherAIStream, ErrorsGarbageAndTruncation) {
   auto s = together("llm/v1/chat");
-  const std::string first = kTogetherChatStream.substr(0, kTogetherChatStream.find("\n\n") + 2);
+  const std::string stream = chat_stream();
+  const std::string first = stream.substr(0, stream.find("\n\n") + 2);
   for (bool bytewise : {false, true}) {
     auto out = run_stream(s, first + "data: {\"error\":{\"message\":\"Request was rejected due to rate limiting.\",\"type\":\"rate_limit\"}}\n\n",
                           false, bytewise);
@@ -228,7 +225,7 @@ TEST(TogetherAIStream, ErrorsGarbageAndTruncation) {
       EXPECT_EQ(out.error->status, 502);
     }
   }
-  auto cut = run_stream(s, kTogetherChatStream.substr(0, kTogetherChatStream.size() - 10), false, true);
+  auto cut = run_stream(s, stream.substr(0, stream.size() - 10), false, true);
   EXPECT_FALSE(cut.error);
   EXPECT_FALSE(cut.finished);
   EXPECT_EQ(cut.chunks.size(), 3u);

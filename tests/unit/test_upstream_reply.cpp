@@ -227,19 +227,20 @@ namespace gw {
 namespace {
 
 TEST(UpstreamReplyAws, ErrorTypeHeaderNamesTheErrorWhenTheBodyHasNoMessage) {
-  UpstreamReply r{429, "application/json", "{}", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"};
-  auto d = decode_upstream_reply(r, {"message", "Message"});
+  UpstreamReply r{429, "application/json", "{}",
+                  {{"x-amzn-errortype", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"}}};
+  auto d = decode_upstream_reply(r, {"message", "Message"}, "x-amzn-ErrorType");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().status, 429);
   EXPECT_EQ(d.error().detail, "ThrottlingException");
   // A message in the body wins.
   r.body = R"({"message":"Too many requests, please wait before trying again."})";
-  d = decode_upstream_reply(r, {"message", "Message"});
+  d = decode_upstream_reply(r, {"message", "Message"}, "x-amzn-ErrorType");
   EXPECT_EQ(d.error().detail, "Too many requests, please wait before trying again.");
   // Without the header, MLflow's rule: the whole body.
   r.body = "{}";
-  r.amzn_error_type.clear();
-  d = decode_upstream_reply(r, {"message", "Message"});
+  r.headers.clear();
+  d = decode_upstream_reply(r, {"message", "Message"}, "x-amzn-ErrorType");
   EXPECT_EQ(d.error().detail, Json::object());
 }
 
