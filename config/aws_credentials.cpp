@@ -15,7 +15,8 @@ namespace {
 
 std::string trim_ini(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+    v.remove_suffix(1);
   return std::string(v);
 }
 
@@ -58,10 +59,10 @@ std::optional<BedrockSettings> Loader::parse_bedrock(const YAML::Node& config,
   const auto aws = get_node(config, "aws_config", path, here, true, YAML::NodeType::Map);
   if (!aws) return std::nullopt;
   const YAML::Node& a = aws->value;
-  check_keys(a, aws->path,
-             {"aws_region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
-              "aws_role_arn", "session_length_seconds", "aws_endpoint_url",
-              "aws_sts_endpoint_url"});
+  check_keys(
+      a, aws->path,
+      {"aws_region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+       "aws_role_arn", "session_length_seconds", "aws_endpoint_url", "aws_sts_endpoint_url"});
   BedrockSettings s;
   parse_aws_region(*aws, s);
   resolve_aws_credentials(*aws, s);
@@ -78,14 +79,15 @@ std::optional<BedrockSettings> Loader::parse_bedrock(const YAML::Node& config,
       s.session_length_seconds = static_cast<int>(len->value);
     }
   }
-  auto url = [&](const YAML::Node& map, const std::string& map_path, Pos map_pos,
-                 const char* name, std::string& out) {
+  auto url = [&](const YAML::Node& map, const std::string& map_path, Pos map_pos, const char* name,
+                 std::string& out) {
     if (const auto u = get_string(map, name, map_path, map_pos, false)) parse_api_base(*u, out);
   };
   url(config, path, here, "aws_endpoint_url", s.endpoint_url);
   url(a, aws->path, aws->pos, "aws_endpoint_url", s.endpoint_url);
   url(a, aws->path, aws->pos, "aws_sts_endpoint_url", s.sts_endpoint_url);
-  if (s.endpoint_url.empty()) s.endpoint_url = "https://bedrock-runtime." + s.region + ".amazonaws.com";
+  if (s.endpoint_url.empty())
+    s.endpoint_url = "https://bedrock-runtime." + s.region + ".amazonaws.com";
   if (s.sts_endpoint_url.empty()) s.sts_endpoint_url = "https://sts." + s.region + ".amazonaws.com";
   if (error_count() != errors_before) return std::nullopt;
   return s;
@@ -122,7 +124,8 @@ void Loader::resolve_aws_credentials(const Field<YAML::Node>& aws, BedrockSettin
   const bool has_secret = key("aws_secret_access_key", s.secret_access_key);
   key("aws_session_token", s.session_token);
   if (has_id != has_secret) {
-    error(aws.path, aws.pos, "'aws_access_key_id' and 'aws_secret_access_key' must be given together");
+    error(aws.path, aws.pos,
+          "'aws_access_key_id' and 'aws_secret_access_key' must be given together");
   } else if (has_id) {
     s.credentials_source = "config";
   } else if (!env("AWS_ACCESS_KEY_ID").empty() && !env("AWS_SECRET_ACCESS_KEY").empty()) {

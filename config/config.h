@@ -1,8 +1,8 @@
 // Gateway configuration: YAML -> typed, validated GatewayConfig.
 //
-// Stage 1 of the config pipeline (docs/architecture.md, "Config loading"): the file is parsed once into plain
-// structs; every problem is reported with its YAML path and line/column, and all problems are
-// collected (not just the first). Nothing here touches sockets or provider code.
+// Stage 1 of the config pipeline (docs/architecture.md, "Config loading"): the file is parsed once
+// into plain structs; every problem is reported with its YAML path and line/column, and all
+// problems are collected (not just the first). Nothing here touches sockets or provider code.
 //
 // Thread safety: the functions are pure apart from reading the file / environment / secret
 // files; the returned structs are plain values.
@@ -52,16 +52,18 @@ struct OpenAISettings {
   bool operator==(const OpenAISettings&) const = default;
 };
 
-// The built-in offline provider (docs/providers.md, "mock"; not an MLflow provider). Every key is optional.
+// The built-in offline provider (docs/providers.md, "mock"; not an MLflow provider). Every key is
+// optional.
 struct MockSettings {
   std::optional<std::string> response;  // fixed reply text; default echoes the prompt
   int dimensions = 8;                   // embedding vector length (1..4096)
   bool operator==(const MockSettings&) const = default;
 };
 
-// The HTTP providers of docs/mlflow-compatibility.md §6.2–6.11 (anthropic, gemini, cohere, mistral, togetherai, ai21labs,
-// palm, mosaicml, huggingface-text-generation-inference, mlflow-model-serving): an API key (none
-// for TGI and MLflow model serving) and a base URL (the provider's default, the
+// The HTTP providers of docs/mlflow-compatibility.md §6.2–6.11 (anthropic, gemini, cohere, mistral,
+// togetherai, ai21labs, palm, mosaicml, huggingface-text-generation-inference,
+// mlflow-model-serving): an API key (none for TGI and MLflow model serving) and a base URL (the
+// provider's default, the
 // `<provider>_api_base` override of docs/deviations.md, or `hf_server_url` / `model_server_url`).
 // ModelConfig::provider says which wire format applies.
 struct HttpProviderSettings {
@@ -71,19 +73,21 @@ struct HttpProviderSettings {
   bool operator==(const HttpProviderSettings&) const = default;
 };
 
-// Amazon Bedrock (docs/mlflow-compatibility.md §6.12, docs/deviations.md). The base credentials are resolved when the file is
-// loaded: model.config.aws_config keys, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
-// AWS_SESSION_TOKEN, else the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
+// Amazon Bedrock (docs/mlflow-compatibility.md §6.12, docs/deviations.md). The base credentials are
+// resolved when the file is loaded: model.config.aws_config keys, else AWS_ACCESS_KEY_ID /
+// AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the shared credentials file
+// (AWS_SHARED_CREDENTIALS_FILE or
 // ~/.aws/credentials, profile AWS_PROFILE or "default"). With `aws_role_arn` the gateway calls
 // STS AssumeRole with them and caches the temporary credentials until shortly before expiry.
 struct BedrockSettings {
-  std::string region;            // aws_region, else AWS_REGION, else AWS_DEFAULT_REGION
-  std::string endpoint_url;      // aws_endpoint_url, default https://bedrock-runtime.<region>.amazonaws.com
+  std::string region;  // aws_region, else AWS_REGION, else AWS_DEFAULT_REGION
+  std::string
+      endpoint_url;  // aws_endpoint_url, default https://bedrock-runtime.<region>.amazonaws.com
   std::string sts_endpoint_url;  // aws_sts_endpoint_url, default https://sts.<region>.amazonaws.com
   Secret access_key_id;
   Secret secret_access_key;
-  Secret session_token;                // may be empty
-  std::string credentials_source;      // "config", "environment" or the shared file's path (for logs)
+  Secret session_token;            // may be empty
+  std::string credentials_source;  // "config", "environment" or the shared file's path (for logs)
   std::optional<std::string> role_arn;
   int session_length_seconds = 900;
   bool operator==(const BedrockSettings&) const = default;
@@ -96,8 +100,8 @@ using ProviderSettings =
 
 struct ModelConfig {
   ProviderId id = ProviderId::OpenAI;  // the catalogue row (provider_catalogue.h)
-  std::string provider;             // its canonical name, e.g. "openai", "amazon-bedrock"
-  std::optional<std::string> name;  // model name forwarded upstream (may be absent)
+  std::string provider;                // its canonical name, e.g. "openai", "amazon-bedrock"
+  std::optional<std::string> name;     // model name forwarded upstream (may be absent)
   ProviderSettings settings;
   bool operator==(const ModelConfig&) const = default;
 };
@@ -117,8 +121,8 @@ struct LimitConfig {
   bool operator==(const LimitConfig&) const = default;
 };
 
-// Per-endpoint upstream timeouts (docs/deviations.md, docs/configuration.md), each overriding the server-wide flag of the
-// same name; seconds in the file (fractions allowed), milliseconds here.
+// Per-endpoint upstream timeouts (docs/deviations.md, docs/configuration.md), each overriding the
+// server-wide flag of the same name; seconds in the file (fractions allowed), milliseconds here.
 struct TimeoutConfig {
   std::optional<std::int64_t> connect_ms;      // TCP + TLS handshake
   std::optional<std::int64_t> total_ms;        // a whole non-streaming call
@@ -147,7 +151,8 @@ struct RouteDestination {
   bool operator==(const RouteDestination&) const = default;
 };
 
-// Traffic-split route (docs/mlflow-compatibility.md §2.6): each request picks one destination endpoint by weight.
+// Traffic-split route (docs/mlflow-compatibility.md §2.6): each request picks one destination
+// endpoint by weight.
 struct TrafficRoute {
   std::string name;
   EndpointType task_type = EndpointType::Chat;
@@ -191,15 +196,17 @@ LoadResult load_config_file(const std::string& path, const EnvLookup& env = proc
 
 // ---- helpers shared with tests ---------------------------------------------------------
 
-// Secret resolution (docs/mlflow-compatibility.md §2.4): "$NAME" -> env (must be set and non-empty), else an existing
-// regular file's full text, else the literal. Returns the error text on failure.
+// Secret resolution (docs/mlflow-compatibility.md §2.4): "$NAME" -> env (must be set and
+// non-empty), else an existing regular file's full text, else the literal. Returns the error text
+// on failure.
 struct SecretResult {
   std::optional<Secret> secret;
   std::string error;
 };
 SecretResult resolve_secret(const std::string& value, const EnvLookup& env);
 
-// `limits` grammar for "<calls>/<renewal_period>" (docs/mlflow-compatibility.md §5). nullopt when it does not parse.
+// `limits` grammar for "<calls>/<renewal_period>" (docs/mlflow-compatibility.md §5). nullopt when
+// it does not parse.
 std::optional<LimitConfig> parse_limit(std::int64_t calls, const std::string& renewal_period);
 
 }  // namespace gw::config

@@ -208,7 +208,8 @@ void Loader::parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out) {
     char* end = nullptr;
     const double d = std::strtod(v->value.c_str(), &end);
     if (v->value.empty() || end != v->value.c_str() + v->value.size() || !(d > 0) || d > 86400) {
-      error(v->path, v->pos, "Input should be a number of seconds greater than 0 and at most 86400");
+      error(v->path, v->pos,
+            "Input should be a number of seconds greater than 0 and at most 86400");
       return;
     }
     ms = static_cast<std::int64_t>(d * 1000 + 0.5);
@@ -232,7 +233,8 @@ std::optional<LimitConfig> Loader::parse_limit_block(const Field<YAML::Node>& li
     error(limit.path, limit.pos, kBadLimit);
     return std::nullopt;
   }
-  // Accepted and echoed back by the API, but not used for enforcement (docs/mlflow-compatibility.md §2.3).
+  // Accepted and echoed back by the API, but not used for enforcement (docs/mlflow-compatibility.md
+  // §2.3).
   if (key) parsed->key = key->value;
   return parsed;
 }

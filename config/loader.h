@@ -60,9 +60,8 @@ class Loader : private YamlCursor {
                                              Pos here);
   // OpenAI's cross-field rules (Azure needs base, deployment and version; OpenAI takes an
   // organization but no deployment), once the API type is known.
-  void check_openai_type_rules(OpenAISettings& s, const std::string& path, Pos here,
-                               bool has_base, bool has_deployment, bool has_version,
-                               bool has_organization);
+  void check_openai_type_rules(OpenAISettings& s, const std::string& path, Pos here, bool has_base,
+                               bool has_deployment, bool has_version, bool has_organization);
   MockSettings parse_mock(const std::optional<Entry>& config, const std::string& path);
   // The shared part of every API-key field: resolved (docs/mlflow-compatibility.md §2.4) into
   // `out`, or reported at `key_path` without the value.

@@ -66,7 +66,9 @@ struct ProviderInfo {
   bool chat, chat_stream, completions, completions_stream, embeddings;
 
   bool serves(EndpointType t) const {
-    return t == EndpointType::Chat ? chat : t == EndpointType::Completions ? completions : embeddings;
+    return t == EndpointType::Chat          ? chat
+           : t == EndpointType::Completions ? completions
+                                            : embeddings;
   }
   bool streams(EndpointType t) const {
     return t == EndpointType::Chat ? chat_stream

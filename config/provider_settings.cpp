@@ -39,8 +39,8 @@ const ProviderInfo* Loader::find_provider_row(const Field<std::string>& provider
     for (const auto& c : all_providers())
       supported += (supported.empty() ? "" : ", ") + std::string(c.provider);
     error(provider.path, provider.pos,
-          "The provider '" + *canonical + "' is not supported yet by this gateway (supported: " +
-              supported + ").");
+          "The provider '" + *canonical +
+              "' is not supported yet by this gateway (supported: " + supported + ").");
   }
   return row;
 }
@@ -91,8 +91,7 @@ void Loader::parse_settings(const ProviderInfo& row, const std::optional<Entry>&
 
 std::optional<HttpProviderSettings> Loader::parse_http_provider(const HttpProviderFields& f,
                                                                 const YAML::Node& config,
-                                                                const std::string& path,
-                                                                Pos here) {
+                                                                const std::string& path, Pos here) {
   std::vector<std::string_view> known = {f.base_field};
   if (!f.key_field.empty()) known.push_back(f.key_field);
   const bool anthropic = f.provider == "anthropic";

@@ -38,7 +38,8 @@ SecretResult resolve_secret(const std::string& value, const EnvLookup& env) {
     if (!file.text) {
       // The value is a path here, not a key, but we still do not echo it: the message is
       // reported at the key's YAML path, which is enough to find it.
-      result.error = std::string("The api key file could not be read: ") + std::strerror(file.error);
+      result.error =
+          std::string("The api key file could not be read: ") + std::strerror(file.error);
       return result;
     }
     // MLflow does `open(path).read()` and keeps a trailing newline in the key, which then fails

@@ -25,7 +25,7 @@ std::optional<Entry> YamlCursor::find(const YAML::Node& map, std::string_view ke
 }
 
 void YamlCursor::check_keys(const YAML::Node& map, const std::string& path,
-                        const std::vector<std::string_view>& known) {
+                            const std::vector<std::string_view>& known) {
   std::set<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string key = key_text(it->first);
@@ -51,9 +51,10 @@ std::optional<Entry> YamlCursor::present(const YAML::Node& map, std::string_view
   return e;
 }
 
-std::optional<Field<std::string>> YamlCursor::get_string(const YAML::Node& map, std::string_view key,
-                                                     const std::string& path, Pos here,
-                                                     bool required) {
+std::optional<Field<std::string>> YamlCursor::get_string(const YAML::Node& map,
+                                                         std::string_view key,
+                                                         const std::string& path, Pos here,
+                                                         bool required) {
   const std::string p = join(path, key);
   const auto e = present(map, key, p, here, required);
   if (!e) return std::nullopt;
@@ -65,8 +66,8 @@ std::optional<Field<std::string>> YamlCursor::get_string(const YAML::Node& map, 
 }
 
 std::optional<Field<std::int64_t>> YamlCursor::get_int(const YAML::Node& map, std::string_view key,
-                                                   const std::string& path, Pos here,
-                                                   bool required) {
+                                                       const std::string& path, Pos here,
+                                                       bool required) {
   const std::string p = join(path, key);
   const auto e = present(map, key, p, here, required);
   if (!e) return std::nullopt;
@@ -79,8 +80,8 @@ std::optional<Field<std::int64_t>> YamlCursor::get_int(const YAML::Node& map, st
 }
 
 std::optional<Field<YAML::Node>> YamlCursor::get_node(const YAML::Node& map, std::string_view key,
-                                                  const std::string& path, Pos here, bool required,
-                                                  YAML::NodeType::value type) {
+                                                      const std::string& path, Pos here,
+                                                      bool required, YAML::NodeType::value type) {
   const std::string p = join(path, key);
   const auto e = present(map, key, p, here, required);
   if (!e) return std::nullopt;
@@ -94,7 +95,7 @@ std::optional<Field<YAML::Node>> YamlCursor::get_node(const YAML::Node& map, std
 void YamlCursor::reject_unsafe_for_url(const Field<std::string>& value, std::string_view what) {
   for (unsigned char c : value.value) {
     if (c <= 0x20 || c == 0x7f) {
-      const std::string shown = c == '\r'  ? "CR"
+      const std::string shown = c == '\r'   ? "CR"
                                 : c == '\n' ? "LF"
                                 : c == ' '  ? "space"
                                             : "byte " + std::to_string(c);

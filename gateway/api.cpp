@@ -83,7 +83,8 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
   RouteMatch m = match_route(route_table(), req.method, req.target);
   // An invocation route exists only for a name the snapshot knows (MLflow registers one route
   // per endpoint): an unknown name is 404 whatever the method.
-  if (m.route && m.route->needs_name && !is_invocable(*rt, m.name)) m.kind = RouteMatch::Kind::NotFound;
+  if (m.route && m.route->needs_name && !is_invocable(*rt, m.name))
+    m.kind = RouteMatch::Kind::NotFound;
   switch (m.kind) {
     case RouteMatch::Kind::NotFound:
       co_return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
@@ -96,16 +97,26 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
   }
   const std::string_view query = m.query;
   switch (m.route->id) {
-    case RouteId::Health: co_return health();
-    case RouteId::Root: co_return redirect("/docs");
-    case RouteId::Docs: co_return docs_page(*rt);
-    case RouteId::ListEndpoints: co_return list_endpoints(*rt, query, false);
-    case RouteId::ListLegacyRoutes: co_return list_endpoints(*rt, query, true);
-    case RouteId::SetLimits: co_return set_limits(req.body);
-    case RouteId::GetLimits: co_return get_limits();
-    case RouteId::GetEndpoint: co_return get_endpoint(*rt, m.name);
-    case RouteId::GetLegacyRoute: co_return get_legacy_route(*rt, m.name);
-    case RouteId::GetTrafficRoute: co_return get_traffic_route(*rt, m.name);
+    case RouteId::Health:
+      co_return health();
+    case RouteId::Root:
+      co_return redirect("/docs");
+    case RouteId::Docs:
+      co_return docs_page(*rt);
+    case RouteId::ListEndpoints:
+      co_return list_endpoints(*rt, query, false);
+    case RouteId::ListLegacyRoutes:
+      co_return list_endpoints(*rt, query, true);
+    case RouteId::SetLimits:
+      co_return set_limits(req.body);
+    case RouteId::GetLimits:
+      co_return get_limits();
+    case RouteId::GetEndpoint:
+      co_return get_endpoint(*rt, m.name);
+    case RouteId::GetLegacyRoute:
+      co_return get_legacy_route(*rt, m.name);
+    case RouteId::GetTrafficRoute:
+      co_return get_traffic_route(*rt, m.name);
     case RouteId::Invoke: {
       Invocation inv{req, PathFamily::Mlflow, false, std::nullopt};
       ApiResponse r = co_await invoke_named(*rt, m.name, inv);

@@ -6,8 +6,7 @@ namespace gw {
 
 namespace net = boost::asio;
 
-net::awaitable<std::optional<GatewayError>> AwsAuth::sign(UpstreamRequest& req,
-                                                          const AwsSigV4& how,
+net::awaitable<std::optional<GatewayError>> AwsAuth::sign(UpstreamRequest& req, const AwsSigV4& how,
                                                           std::string_view endpoint) {
   const config::BedrockSettings& s = *how.settings;
   AwsCredentials creds;

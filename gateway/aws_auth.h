@@ -35,8 +35,8 @@ class AwsAuth {
   std::size_t sts_calls() const { return sts_calls_; }
 
  private:
-  boost::asio::awaitable<Result<AwsCredentials>> role_credentials(
-      const config::BedrockSettings& s, std::string_view endpoint);
+  boost::asio::awaitable<Result<AwsCredentials>> role_credentials(const config::BedrockSettings& s,
+                                                                  std::string_view endpoint);
 
   UpstreamClient& client_;
   Clock clock_;

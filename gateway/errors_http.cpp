@@ -27,7 +27,8 @@ Json openai_error(const GatewayError& error) {
 }  // namespace
 
 ApiResponse render_error(const GatewayError& error, PathFamily family) {
-  if (family == PathFamily::Mlflow) return json_response(error.status, Json{{"detail", error.detail}});
+  if (family == PathFamily::Mlflow)
+    return json_response(error.status, Json{{"detail", error.detail}});
   Json e = openai_error(error);
   // A single validation problem names its field, as OpenAI's `param` does.
   if (error.detail.is_array() && error.detail.size() == 1 && error.detail[0].contains("loc")) {

@@ -69,18 +69,24 @@ struct ValidateArgs {
 
 // Limits on what a client may send and what an upstream may answer.
 void add_size_options(CLI::App* start, gw::ServerOptions& opts) {
-  start->add_option("--max-body-size", opts.max_body_bytes, "Largest request body in bytes (413 above)")
+  start
+      ->add_option("--max-body-size", opts.max_body_bytes,
+                   "Largest request body in bytes (413 above)")
       ->capture_default_str();
-  start->add_option("--max-header-size", opts.max_header_bytes,
-                    "Largest request header section in bytes (431 above)")
+  start
+      ->add_option("--max-header-size", opts.max_header_bytes,
+                   "Largest request header section in bytes (431 above)")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
       ->capture_default_str();
-  start->add_option("--max-json-values", opts.max_json_values,
-                    "Most JSON values (array elements, object members) in a request body (413 above)")
+  start
+      ->add_option(
+          "--max-json-values", opts.max_json_values,
+          "Most JSON values (array elements, object members) in a request body (413 above)")
       ->check(CLI::Range(std::size_t{1000}, std::size_t{100'000'000}))
       ->capture_default_str();
-  start->add_option("--max-response-size", opts.upstream.max_response_bytes,
-                    "Largest upstream response body or stream in bytes (502 above)")
+  start
+      ->add_option("--max-response-size", opts.upstream.max_response_bytes,
+                   "Largest upstream response body or stream in bytes (502 above)")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40))
       ->capture_default_str();
   start->add_option("--max-connections", opts.max_connections,
@@ -89,24 +95,33 @@ void add_size_options(CLI::App* start, gw::ServerOptions& opts) {
 }
 
 void add_timeout_options(CLI::App* start, StartArgs& a) {
-  start->add_option("--read-timeout", a.read_timeout, "Seconds to receive a whole request (408 after)")
+  start
+      ->add_option("--read-timeout", a.read_timeout,
+                   "Seconds to receive a whole request (408 after)")
       ->capture_default_str();
-  start->add_option("--idle-timeout", a.idle_timeout, "Seconds an idle keep-alive connection stays open")
+  start
+      ->add_option("--idle-timeout", a.idle_timeout,
+                   "Seconds an idle keep-alive connection stays open")
       ->capture_default_str();
-  start->add_option("--upstream-timeout", a.upstream_timeout,
-                    "Total seconds for one upstream call (504 after)")
+  start
+      ->add_option("--upstream-timeout", a.upstream_timeout,
+                   "Total seconds for one upstream call (504 after)")
       ->capture_default_str();
-  start->add_option("--upstream-connect-timeout", a.connect_timeout,
-                    "Seconds to connect to an upstream (504 after)")
+  start
+      ->add_option("--upstream-connect-timeout", a.connect_timeout,
+                   "Seconds to connect to an upstream (504 after)")
       ->capture_default_str();
-  start->add_option("--shutdown-grace", a.grace,
-                    "Seconds requests in flight may take to finish after SIGINT/SIGTERM")
+  start
+      ->add_option("--shutdown-grace", a.grace,
+                   "Seconds requests in flight may take to finish after SIGINT/SIGTERM")
       ->capture_default_str();
-  start->add_option("--stream-first-event-timeout", a.stream_first_event,
-                    "Seconds a stream may wait for the upstream's first bytes")
+  start
+      ->add_option("--stream-first-event-timeout", a.stream_first_event,
+                   "Seconds a stream may wait for the upstream's first bytes")
       ->capture_default_str();
-  start->add_option("--stream-idle-timeout", a.stream_idle,
-                    "Seconds a stream may stay silent between events (no total limit)")
+  start
+      ->add_option("--stream-idle-timeout", a.stream_idle,
+                   "Seconds a stream may stay silent between events (no total limit)")
       ->capture_default_str();
 }
 
@@ -141,7 +156,8 @@ CLI::App* add_start_server(CLI::App& app, StartArgs& a) {
 }
 
 CLI::App* add_validate_config(CLI::App& app, ValidateArgs& a) {
-  auto* validate = app.add_subcommand("validate-config", "Check a config file and exit (0 = valid)");
+  auto* validate =
+      app.add_subcommand("validate-config", "Check a config file and exit (0 = valid)");
   validate->add_option("--config-path", a.config_path, "Gateway YAML config");
   validate->add_flag("--strict", a.strict, "Treat warnings (e.g. unknown keys) as errors");
   return validate;
@@ -197,8 +213,8 @@ bool configure_rate_limit_storage(StartArgs& a) {
 int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig config,
           std::string served_text) {
   const std::size_t n_endpoints = config.endpoints.size();
-  auto runtime = std::make_shared<gw::RuntimeHolder>(
-      std::make_shared<const gw::Runtime>(std::move(config)));
+  auto runtime =
+      std::make_shared<gw::RuntimeHolder>(std::make_shared<const gw::Runtime>(std::move(config)));
   // Hot reload: the watcher swaps the snapshot in `runtime`; SIGHUP asks it to re-read.
   gw::ConfigReloader reloader(path, runtime, std::move(served_text));
   if (a.watch_config) {
@@ -246,9 +262,10 @@ int start_server(StartArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"LLM deployments gateway: one API in front of many LLM providers "
-               "(compatible with MLflow's Deployments Server)",
-               "deployments"};
+  CLI::App app{
+      "LLM deployments gateway: one API in front of many LLM providers "
+      "(compatible with MLflow's Deployments Server)",
+      "deployments"};
   app.set_version_flag("--version", std::string("deployments ") + GW_VERSION);
   app.require_subcommand(1);
   StartArgs start_args;

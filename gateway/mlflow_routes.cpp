@@ -11,18 +11,28 @@ namespace {
 GatewayError not_present(const char* what, const std::string& name) {
   return GatewayError::make(404, std::string("The ") + what + " '" + name +
                                      "' is not present or active on the server. Please verify "
-                                     "the " + what + " name.");
+                                     "the " +
+                                     what + " name.");
 }
 
 std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -130,8 +140,9 @@ ApiResponse set_limits(const std::string& body_text) {
   auto body = parse_request_body(body_text);
   if (!body) return render_error(body.error(), PathFamily::Mlflow);
   Json errs = limits_body_errors(*body);
-  GatewayError e = errs.empty() ? GatewayError::make(501, "The set_limits API is not available yet.")
-                                : GatewayError{422, std::move(errs)};
+  GatewayError e = errs.empty()
+                       ? GatewayError::make(501, "The set_limits API is not available yet.")
+                       : GatewayError{422, std::move(errs)};
   return render_error(e, PathFamily::Mlflow);
 }
 

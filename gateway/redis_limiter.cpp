@@ -205,8 +205,8 @@ struct RedisLimiter::Impl {
 
   void mark_down(const std::string& why) {
     if (!down) {
-      log::error("rate-limit store " + address.redacted() +
-                 " unreachable (" + why + "); limits fall back to the configured failure mode");
+      log::error("rate-limit store " + address.redacted() + " unreachable (" + why +
+                 "); limits fall back to the configured failure mode");
     }
     down = true;
     down_until = Clock::now() + backoff;
@@ -290,7 +290,8 @@ struct RedisLimiter::Impl {
     }
     if (address.db != 0) {
       // Built before the co_await: GCC 12 miscompiles braced lists inside co_await operands.
-      const std::string select = format_command(std::vector<std::string>{"SELECT", std::to_string(address.db)});
+      const std::string select =
+          format_command(std::vector<std::string>{"SELECT", std::to_string(address.db)});
       auto reply = co_await roundtrip(c, select, err);
       if (!reply || reply->type == REDIS_REPLY_ERROR) {
         if (reply) err = std::string(reply->str, reply->len);
@@ -331,8 +332,7 @@ struct RedisLimiter::Impl {
     co_return c;
   }
 
-  net::awaitable<std::optional<LimitDecision>> hit(std::string_view scope,
-                                                   std::string_view client,
+  net::awaitable<std::optional<LimitDecision>> hit(std::string_view scope, std::string_view client,
                                                    const config::LimitConfig& limit,
                                                    std::chrono::system_clock::time_point now) {
     if (down && Clock::now() < down_until) co_return std::nullopt;

@@ -56,8 +56,8 @@ std::string describe_changes(const Runtime& before, const Runtime& after) {
   for (const auto& [name, r] : before.routes())
     if (!after.route(name)) removed.push_back("route " + name);
   if (added.empty() && removed.empty() && changed.empty()) return "no changes";
-  return "added [" + join(added) + "], removed [" + join(removed) + "], changed [" +
-         join(changed) + "]";
+  return "added [" + join(added) + "], removed [" + join(removed) + "], changed [" + join(changed) +
+         "]";
 }
 
 ConfigReloader::ConfigReloader(std::string path, std::shared_ptr<RuntimeHolder> holder,
@@ -87,8 +87,8 @@ void ConfigReloader::start() {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (inotify_fd_ < 0 || wake_fd_ < 0)
     throw std::runtime_error(std::string("config watcher: ") + std::strerror(errno));
-  const std::uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-                             IN_DELETE | IN_MODIFY | IN_ATTRIB;
+  const std::uint32_t mask =
+      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB;
   if (::inotify_add_watch(inotify_fd_, dir_.c_str(), mask) < 0)
     throw std::runtime_error("config watcher: cannot watch " + dir_ + ": " + std::strerror(errno));
   thread_ = std::thread([this] { run(); });
@@ -164,8 +164,7 @@ void ConfigReloader::reload_once(const char* why) {
   };
   auto text = read_text(path_);
   if (!text) {
-    log::warn(path_ + " deleted or unreadable (" + why +
-              "); keeping the current configuration");
+    log::warn(path_ + " deleted or unreadable (" + why + "); keeping the current configuration");
     ++failures_;
     finish();
     return;

@@ -53,7 +53,7 @@ class ConfigReloader {
 
   std::string path_;
   std::string dir_;
-  std::string base_;  // the file name within dir_
+  std::string base_;       // the file name within dir_
   std::string last_text_;  // the text of the snapshot being served (watcher thread only)
   std::shared_ptr<RuntimeHolder> holder_;
   config::EnvLookup env_;

@@ -88,7 +88,7 @@ RouteMatch match_route(std::span<const RouteSpec> table, std::string_view method
                        std::string_view target) {
   const auto qpos = target.find('?');
   const std::string_view path = target.substr(0, qpos);
-  const std::uint8_t want = method == "POST"                     ? kPost
+  const std::uint8_t want = method == "POST"                      ? kPost
                             : method == "GET" || method == "HEAD" ? kGet
                                                                   : 0;
   RouteMatch m;

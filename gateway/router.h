@@ -31,14 +31,14 @@ enum class RouteId : std::uint8_t {
   V1Chat,
   V1Completions,
   V1Embeddings,
-  Invoke,              // /endpoints/{name}/invocations and /gateway/{name}/invocations
-  ListEndpoints,       // /api/2.0/endpoints/
-  ListLegacyRoutes,    // /api/2.0/gateway/routes/
-  SetLimits,           // /api/2.0/{endpoints,gateway}/limits/
-  GetLimits,           // /api/2.0/{endpoints,gateway}/limits/{name}
-  GetEndpoint,         // /api/2.0/endpoints/{name}, /api/3.0/gateway/endpoint/{name}
-  GetLegacyRoute,      // /api/2.0/gateway/routes/{name}
-  GetTrafficRoute,     // /api/3.0/gateway/route/{name}
+  Invoke,            // /endpoints/{name}/invocations and /gateway/{name}/invocations
+  ListEndpoints,     // /api/2.0/endpoints/
+  ListLegacyRoutes,  // /api/2.0/gateway/routes/
+  SetLimits,         // /api/2.0/{endpoints,gateway}/limits/
+  GetLimits,         // /api/2.0/{endpoints,gateway}/limits/{name}
+  GetEndpoint,       // /api/2.0/endpoints/{name}, /api/3.0/gateway/endpoint/{name}
+  GetLegacyRoute,    // /api/2.0/gateway/routes/{name}
+  GetTrafficRoute,   // /api/3.0/gateway/route/{name}
 };
 
 // Methods a route accepts (HEAD is accepted wherever GET is).

@@ -1,6 +1,5 @@
 #include "gateway/server.h"
 
-
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -97,7 +96,7 @@ struct Session : std::enable_shared_from_this<Session> {
   bool read_timed_out = false;
   std::uint64_t id;
   std::string client_ip;
-  bool idle = true;  // waiting for the next request
+  bool idle = true;         // waiting for the next request
   bool kept_alive = false;  // idle after at least one request: the first to close under load
 
   void arm_read_deadline(std::chrono::milliseconds timeout) {
@@ -122,11 +121,15 @@ class SessionStreamWriter final : public StreamWriter {
  public:
   SessionStreamWriter(beast::tcp_stream& stream, beast::flat_buffer& read_buffer, unsigned version,
                       bool keep_alive, std::chrono::milliseconds write_timeout)
-      : stream_(stream), read_buffer_(read_buffer), chunked_(version >= 11),
-        keep_(keep_alive && version >= 11), timeout_(write_timeout) {}
+      : stream_(stream),
+        read_buffer_(read_buffer),
+        chunked_(version >= 11),
+        keep_(keep_alive && version >= 11),
+        timeout_(write_timeout) {}
 
-  net::awaitable<bool> begin(int status, std::string_view content_type,
-                             const std::vector<std::pair<std::string, std::string>>& headers) override {
+  net::awaitable<bool> begin(
+      int status, std::string_view content_type,
+      const std::vector<std::pair<std::string, std::string>>& headers) override {
     std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
                        std::string(http::obsolete_reason(static_cast<http::status>(status))) +
                        "\r\n";
@@ -232,8 +235,7 @@ class SessionStreamWriter final : public StreamWriter {
 // Serialises a response into one buffer (one allocation, one write), which costs far less
 // than Beast's generic serializer on this hot path. Header values come from the API layer
 // (fixed texts, our own URLs) and never from unchecked client input.
-std::string serialize_response(const ApiResponse& r, unsigned version, bool keep_alive,
-                               bool head) {
+std::string serialize_response(const ApiResponse& r, unsigned version, bool keep_alive, bool head) {
   std::string out;
   out.reserve(128 + r.body.size());
   out += "HTTP/1.1 ";
@@ -262,9 +264,8 @@ class RateLimitedWarning {
     ++count_;
     const auto now = Clock::now();
     if (logged_once_ && now - last_ < std::chrono::seconds(5)) return;
-    log::warn(what_ + ": " + detail + (count_ > 1 ? " (" + std::to_string(count_) +
-                                                        " times since the last warning)"
-                                                  : ""));
+    log::warn(what_ + ": " + detail +
+              (count_ > 1 ? " (" + std::to_string(count_) + " times since the last warning)" : ""));
     logged_once_ = true;
     last_ = now;
     count_ = 0;
@@ -300,9 +301,10 @@ std::size_t default_max_connections() {
 }
 
 // One worker: an io_context run by exactly one thread, with its own upstream connection pool
-// and its own sessions (worker 0 also owns the listening socket and deals connections out). Nothing on the request path is shared between
-// workers except the immutable Runtime snapshot, so no strands and no cross-thread wake-ups
-// (measured: one shared io_context with N threads was slower with 2 threads than with 1).
+// and its own sessions (worker 0 also owns the listening socket and deals connections out). Nothing
+// on the request path is shared between workers except the immutable Runtime snapshot, so no
+// strands and no cross-thread wake-ups (measured: one shared io_context with N threads was slower
+// with 2 threads than with 1).
 struct Worker {
   Worker(const ServerOptions& opts, std::shared_ptr<RuntimeHolder> runtime)
       : ioc(1),
@@ -598,9 +600,9 @@ struct Server::Impl {
       co_return ReadEnd::Close;
     }
     if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
-      co_await send_error_and_close(s, http::status::request_header_fields_too_large,
-                                    "Request headers are larger than " +
-                                        std::to_string(opts.max_header_bytes) + " bytes");
+      co_await send_error_and_close(
+          s, http::status::request_header_fields_too_large,
+          "Request headers are larger than " + std::to_string(opts.max_header_bytes) + " bytes");
       co_return ReadEnd::Linger;
     }
     if (hec == http::error::body_limit) {
@@ -659,8 +661,8 @@ struct Server::Impl {
       // expression inside a co_await operand twice.
       std::string detail =
           bec == http::error::body_limit
-              ? "Request body is larger than the limit of " +
-                    std::to_string(opts.max_body_bytes) + " bytes"
+              ? "Request body is larger than the limit of " + std::to_string(opts.max_body_bytes) +
+                    " bytes"
               : "Request body framing (a chunk extension or the trailer) is larger than " +
                     std::to_string(buffer_max) + " bytes";
       co_await send_error_and_close(s, http::status::payload_too_large, std::move(detail), target);
@@ -683,8 +685,7 @@ struct Server::Impl {
     if (auto bad = check_framing(parser.get())) {
       // The body's length cannot be known: the connection cannot carry another request.
       s.disarm_read_deadline();
-      co_await send_error_and_close(s, bad->first, bad->second,
-                                    std::string(parser.get().target()));
+      co_await send_error_and_close(s, bad->first, bad->second, std::string(parser.get().target()));
       co_return ReadEnd::Linger;
     }
     co_return co_await read_body(s, buffer, parser, consumed);
@@ -695,10 +696,10 @@ struct Server::Impl {
   net::awaitable<ApiResponse> answer(Worker& w, ApiRequest areq, std::string_view target) {
     try {
       if (json_values_exceed(areq.body, opts.max_json_values)) {
-        co_return render_error(GatewayError::make(413, "Request body holds more than " +
-                                                           std::to_string(opts.max_json_values) +
-                                                           " JSON values"),
-                               family_of(target));
+        co_return render_error(
+            GatewayError::make(413, "Request body holds more than " +
+                                        std::to_string(opts.max_json_values) + " JSON values"),
+            family_of(target));
       }
       co_return co_await w.api.handle(std::move(areq));
     } catch (const std::exception& ex) {
@@ -718,17 +719,19 @@ struct Server::Impl {
     areq.client_ip = s.client_ip;
     areq.headers.reserve(8);
     for (const auto& field : req) areq.headers.emplace_back(field.name_string(), field.value());
-    SessionStreamWriter stream_writer(s.stream, buffer, req.version(), req.keep_alive() && !stopping,
-                                      opts.read_timeout);
+    SessionStreamWriter stream_writer(s.stream, buffer, req.version(),
+                                      req.keep_alive() && !stopping, opts.read_timeout);
     areq.stream = &stream_writer;
     ApiResponse ares = co_await answer(w, std::move(areq), req.target());
     if (ares.streamed) {
-      if (opts.access_log) access_log(s, req, ares.status, "stream" + (ares.usage.empty() ? "" : " " + ares.usage));
-      co_return ares.stream_complete && stream_writer.keep_alive() && !stopping;
+      if (opts.access_log)
+        access_log(s, req, ares.status, "stream" + (ares.usage.empty() ? "" : " " + ares.usage));
+      co_return ares.stream_complete&& stream_writer.keep_alive() && !stopping;
     }
     const bool keep = req.keep_alive() && !stopping;  // stopping may have begun meanwhile
     const std::size_t body_bytes = ares.body.size();
-    std::string wire = serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
+    std::string wire =
+        serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
     s.stream.expires_after(opts.read_timeout);
     auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
     if (opts.access_log) {
@@ -740,8 +743,8 @@ struct Server::Impl {
     co_return !wec && keep;
   }
 
-  static void access_log(const Session& s, const http::request<http::string_body>& req,
-                         int status, const std::string& tail) {
+  static void access_log(const Session& s, const http::request<http::string_body>& req, int status,
+                         const std::string& tail) {
     log::info(s.client_ip + " \"" + std::string(req.method_string()) + " " +
               std::string(req.target()) + "\" " + std::to_string(status) + " " + tail);
   }

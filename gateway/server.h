@@ -21,8 +21,8 @@ namespace gw {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 5000;  // 0 = pick a free port (tests)
-  int workers = 2;  // worker threads (one io_context each)
+  std::uint16_t port = 5000;                      // 0 = pick a free port (tests)
+  int workers = 2;                                // worker threads (one io_context each)
   std::size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies get 413
   std::size_t max_header_bytes = 16 * 1024;       // larger headers get 431
   // JSON values (array elements, object members) in one request body; more gets 413 before

@@ -22,7 +22,7 @@ class StreamWriter {
   virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;  // one chunk, sent now
   // Several chunks (each its own HTTP chunk) in one write: events that arrived together.
   virtual boost::asio::awaitable<bool> write_all(const std::vector<std::string>& parts) = 0;
-  virtual boost::asio::awaitable<bool> end() = 0;                          // the last chunk
+  virtual boost::asio::awaitable<bool> end() = 0;  // the last chunk
   // Calls `on_gone` (once, on the connection's thread) as soon as the client closes or resets
   // the connection while the stream is being produced, so that the producer can cancel its
   // upstream read at once instead of noticing at its next write. An empty function stops

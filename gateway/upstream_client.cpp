@@ -87,8 +87,7 @@ bool reusable(const Conn& c, bool keep_alive, bool read_to_end) {
 bool idle_and_clean(Conn& c) {
   if (c.tls && SSL_pending(c.tls->native_handle()) > 0) return false;
   char probe;
-  const ssize_t n = ::recv(c.lowest().socket().native_handle(), &probe, 1,
-                           MSG_PEEK | MSG_DONTWAIT);
+  const ssize_t n = ::recv(c.lowest().socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
@@ -137,11 +136,11 @@ GatewayError map_error(const Exchange& ex, std::string_view endpoint, const Url&
     bool connecting = ex.stage != Stage::Write && ex.stage != Stage::Read;
     std::string limit = connecting ? seconds_text(std::min(timeouts.connect, timeouts.total))
                                    : seconds_text(timeouts.total);
-    return GatewayError::make(
-        504,
-        where + "the upstream " + host + " did not " +
-            (connecting ? "accept the connection" : "respond") + " within " + limit + " s",
-        "upstream_timeout", "gateway_timeout");
+    return GatewayError::make(504,
+                              where + "the upstream " + host + " did not " +
+                                  (connecting ? "accept the connection" : "respond") + " within " +
+                                  limit + " s",
+                              "upstream_timeout", "gateway_timeout");
   }
   if (ex.stage == Stage::Read && ex.got_response_bytes) {
     return GatewayError::make(502,
@@ -217,8 +216,8 @@ struct UpstreamClient::Impl {
     // deadline like the rest of connection set-up.
     auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
     net::steady_timer resolve_timer(conn.executor, connect_deadline);
-    auto outcome = co_await (resolver.async_resolve(url.host, url.port, tok) ||
-                             resolve_timer.async_wait(tok));
+    auto outcome =
+        co_await (resolver.async_resolve(url.host, url.port, tok) || resolve_timer.async_wait(tok));
     if (outcome.index() == 1) co_return failed(ex, beast::error::timeout, Stage::Resolve);
     auto [rec, results] = std::get<0>(std::move(outcome));
     if (rec) co_return failed(ex, rec, Stage::Resolve);
@@ -246,8 +245,7 @@ struct UpstreamClient::Impl {
   }
 
   net::awaitable<Exchange> exchange(Conn& conn, const Url& url, const std::string& wire,
-                                    StreamParser* stream,
-                                    Clock::time_point deadline,
+                                    StreamParser* stream, Clock::time_point deadline,
                                     std::chrono::milliseconds connect_timeout) {
     Exchange ex;
     auto tok = net::as_tuple(net::use_awaitable);
@@ -367,8 +365,8 @@ struct UpstreamClient::Impl {
   // What a read that hit one of the bounds says about the response ("" for other errors).
   std::string limit_text(const error_code& ec) const {
     if (ec == http::error::body_limit) {
-      return "the response is larger than the limit of " +
-             std::to_string(opts.max_response_bytes) + " bytes";
+      return "the response is larger than the limit of " + std::to_string(opts.max_response_bytes) +
+             " bytes";
     }
     if (ec == http::error::buffer_overflow) {
       return "a chunk extension or the trailer is larger than " +
@@ -399,8 +397,9 @@ struct UpstreamClient::Impl {
   };
   static GatewayError cancelled_error(std::string_view endpoint) {
     // Nobody reads this (the client is gone); it only ends the call.
-    return GatewayError::make(499, "Endpoint '" + std::string(endpoint) +
-                                       "': the client disconnected; the upstream call was cancelled",
+    return GatewayError::make(499,
+                              "Endpoint '" + std::string(endpoint) +
+                                  "': the client disconnected; the upstream call was cancelled",
                               "client_closed_request");
   }
 
@@ -412,12 +411,12 @@ struct UpstreamClient::Impl {
     const std::string target = url.target();
     if (has_line_break_or_nul(target) || target.find(' ') != std::string::npos ||
         has_line_break_or_nul(url.host) || url.host.find(' ') != std::string::npos ||
-        request.method.empty() ||
-        request.method.find_first_of(" \r\n\t") != std::string::npos ||
+        request.method.empty() || request.method.find_first_of(" \r\n\t") != std::string::npos ||
         has_line_break_or_nul(request.method)) {
       return GatewayError::make(
-          500, "Endpoint '" + std::string(endpoint) +
-                   "': the upstream request line would contain a space, line break or NUL",
+          500,
+          "Endpoint '" + std::string(endpoint) +
+              "': the upstream request line would contain a space, line break or NUL",
           "server_error");
     }
     std::string wire;
@@ -448,14 +447,14 @@ struct UpstreamClient::Impl {
 
   // A CR or LF would let a value inject headers. The config loader already rejects them in keys
   // and other header values; this is the last line of defence.
-  static std::optional<GatewayError> header_error(const std::string& name,
-                                                  const std::string& value,
+  static std::optional<GatewayError> header_error(const std::string& name, const std::string& value,
                                                   std::string_view endpoint) {
     if (has_line_break_or_nul(value)) {
       return GatewayError::make(
-          500, "Endpoint '" + std::string(endpoint) + "': the value of the upstream header '" +
-                   (has_line_break_or_nul(name) ? std::string("?") : name) + "' contains a " +
-                   (value.find('\0') != std::string::npos ? "NUL byte" : "line break"),
+          500,
+          "Endpoint '" + std::string(endpoint) + "': the value of the upstream header '" +
+              (has_line_break_or_nul(name) ? std::string("?") : name) + "' contains a " +
+              (value.find('\0') != std::string::npos ? "NUL byte" : "line break"),
           "server_error");
     }
     if (has_line_break_or_nul(name) || name.empty() ||
@@ -468,12 +467,13 @@ struct UpstreamClient::Impl {
   }
 
   net::awaitable<Result<Started>> perform(const UpstreamRequest& request, std::string_view endpoint,
-                                          CallTimeouts timeouts,
-                                          StreamParser* stream, CancelSignal* cancel = nullptr) {
+                                          CallTimeouts timeouts, StreamParser* stream,
+                                          CancelSignal* cancel = nullptr) {
     auto url = parse_url(request.url);
     if (!url) {
-      co_return GatewayError::make(502, "Endpoint '" + std::string(endpoint) +
-                                            "' has an invalid upstream URL", "upstream_error");
+      co_return GatewayError::make(
+          502, "Endpoint '" + std::string(endpoint) + "' has an invalid upstream URL",
+          "upstream_error");
     }
     auto serialized = serialize_request(request, *url, endpoint);
     if (!serialized) co_return serialized.take_error();
@@ -548,9 +548,11 @@ net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::millisecon
     auto tok = net::as_tuple(net::use_awaitable);
     std::size_t n = 0;
     if (s.conn->tls) {
-      std::tie(ec, n) = co_await http::async_read_some(*s.conn->tls, s.conn->buffer, *s.parser, tok);
+      std::tie(ec, n) =
+          co_await http::async_read_some(*s.conn->tls, s.conn->buffer, *s.parser, tok);
     } else {
-      std::tie(ec, n) = co_await http::async_read_some(*s.conn->plain, s.conn->buffer, *s.parser, tok);
+      std::tie(ec, n) =
+          co_await http::async_read_some(*s.conn->plain, s.conn->buffer, *s.parser, tok);
     }
     if (ec == http::error::need_buffer) ec = {};
     s.consumed += n;
@@ -563,8 +565,7 @@ net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::millisecon
       co_return GatewayError::make(502,
                                    "Endpoint '" + s.endpoint + "': the stream from the upstream " +
                                        s.host + " is larger than the limit of " +
-                                       std::to_string(s.client->opts.max_response_bytes) +
-                                       " bytes",
+                                       std::to_string(s.client->opts.max_response_bytes) + " bytes",
                                    "upstream_error", "bad_gateway");
     }
     if (ec) {

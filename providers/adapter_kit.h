@@ -199,8 +199,7 @@ inline Json chunk_head(config::EndpointType type, Json id, Json created, Json mo
 }
 
 // A chat chunk's choice: {"index","finish_reason","delta":{"role","content","tool_calls"}}.
-inline Json delta_choice(Json index, Json finish_reason, Json role, Json content,
-                         Json tool_calls) {
+inline Json delta_choice(Json index, Json finish_reason, Json role, Json content, Json tool_calls) {
   return Json{{"index", std::move(index)},
               {"finish_reason", std::move(finish_reason)},
               {"delta", Json{{"role", std::move(role)},

@@ -41,7 +41,7 @@ class Ai21LabsAdapter final : public Adapter {
     Json body = kit::rename_keys(std::move(payload), kMapping);
     std::string url = append_path(settings_.api_base, model_.value_or("") + "/complete");
     return Call{kit::post_json(std::move(url), std::move(body),
-                                  {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
+                               {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 
  protected:
@@ -60,7 +60,7 @@ class Ai21LabsAdapter final : public Adapter {
       choices.push_back(kit::completion_choice(index++, std::move(text), std::move(reason)));
     }
     return kit::text_response("text_completion", ctx.now, kit::model_json(model_),
-                                 std::move(choices));
+                              std::move(choices));
   }
 
  private:

@@ -498,9 +498,8 @@ class AnthropicAdapter final : public Adapter {
         if (input.is_null()) input = Json::object();
         tool_calls.push_back(Json{{"id", field_or_null(block, "id")},
                                   {"type", "function"},
-                                  {"function",
-                                   Json{{"name", field_or_null(block, "name")},
-                                        {"arguments", python_json::dumps(input)}}}});
+                                  {"function", Json{{"name", field_or_null(block, "name")},
+                                                    {"arguments", python_json::dumps(input)}}}});
       }
       // Every other block (thinking, redacted_thinking, server_tool_use, web_search_tool_result,
       // ...) has no unified equivalent and is skipped, as the stream translator skips it.
@@ -518,18 +517,21 @@ class AnthropicAdapter final : public Adapter {
                    {"content", std::move(content)},
                    {"tool_calls", tool_calls.empty() ? Json(nullptr) : std::move(tool_calls)},
                    {"refusal", nullptr}};
-      out["choices"] = Json::array({Json{{"index", 0},
-                                         {"message", std::move(message)},
-                                         {"finish_reason", finish_reason_of(stop_reason, ctx.type)}}});
+      out["choices"] =
+          Json::array({Json{{"index", 0},
+                            {"message", std::move(message)},
+                            {"finish_reason", finish_reason_of(stop_reason, ctx.type)}}});
     } else {
       out["object"] = "text_completion";
       out["created"] = ctx.now;
       out["model"] = field_or_null(body, "model");
-      out["choices"] = Json::array({Json{{"index", 0},
-                                         {"text", std::move(text)},
-                                         {"finish_reason", finish_reason_of(stop_reason, ctx.type)}}});
+      out["choices"] =
+          Json::array({Json{{"index", 0},
+                            {"text", std::move(text)},
+                            {"finish_reason", finish_reason_of(stop_reason, ctx.type)}}});
     }
-    out["usage"] = usage_of(field_or_null(usage, "input_tokens"), field_or_null(usage, "output_tokens"));
+    out["usage"] =
+        usage_of(field_or_null(usage, "input_tokens"), field_or_null(usage, "output_tokens"));
     return out;
   }
 
@@ -581,7 +583,8 @@ class AnthropicAdapter final : public Adapter {
 
 }  // namespace
 
-std::shared_ptr<const Adapter> make_anthropic_adapter(const config::HttpProviderSettings& s, ModelName model) {
+std::shared_ptr<const Adapter> make_anthropic_adapter(const config::HttpProviderSettings& s,
+                                                      ModelName model) {
   return std::make_shared<AnthropicAdapter>(s, std::move(model));
 }
 

@@ -1,6 +1,7 @@
 // Amazon Bedrock (docs/mlflow-compatibility.md §6.12; our changes in docs/deviations.md,
-// Bedrock). The gateway resolves the credentials and signs every request with SigV4; this adapter only builds the unsigned
-// request (UpstreamRequest::aws points at its settings) and translates the bodies.
+// Bedrock). The gateway resolves the credentials and signs every request with SigV4; this adapter
+// only builds the unsigned request (UpstreamRequest::aws points at its settings) and translates the
+// bodies.
 //
 // * Completions -> InvokeModel `POST <endpoint>/model/<model id>/invoke`, body in the model
 //   family's native format, chosen by substring of the model id as MLflow does (amazon, cohere,
@@ -63,8 +64,8 @@ std::optional<Family> family_of(const std::optional<std::string>& model) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   static const std::pair<std::string_view, Family> kOrder[] = {
-      {"amazon", Family::Amazon}, {"cohere", Family::Cohere}, {"ai21", Family::AI21},
-      {"anthropic", Family::Anthropic}, {"meta", Family::Meta}, {"mistral", Family::Mistral},
+      {"amazon", Family::Amazon},       {"cohere", Family::Cohere}, {"ai21", Family::AI21},
+      {"anthropic", Family::Anthropic}, {"meta", Family::Meta},     {"mistral", Family::Mistral},
   };
   for (const auto& [name, family] : kOrder)
     if (lower.find(name) != std::string::npos) return family;
@@ -90,9 +91,12 @@ bool is_true(const Json& obj, std::string_view key) {
 
 std::string text_of(const Json& v) { return v.is_string() ? v.get<std::string>() : to_text(v); }
 
-GatewayError unprocessable(std::string message) { return GatewayError::make(422, std::move(message)); }
+GatewayError unprocessable(std::string message) {
+  return GatewayError::make(422, std::move(message));
+}
 
-Json renamed(Json in, std::initializer_list<std::pair<std::string_view, std::string_view>> renames) {
+Json renamed(Json in,
+             std::initializer_list<std::pair<std::string_view, std::string_view>> renames) {
   Json out = Json::object();
   for (auto& [key, value] : in.items()) {
     std::string k = key;
@@ -116,14 +120,23 @@ Json finish_reason_of(const Json& reason) {
   if (!reason.is_string()) return nullptr;
   static const std::map<std::string, std::string, std::less<>> kMap = {
       // Anthropic text completions; Converse
-      {"stop_sequence", "stop"}, {"end_turn", "stop"}, {"max_tokens", "length"},
-      {"tool_use", "tool_calls"}, {"content_filtered", "content_filter"},
-      {"guardrail_intervened", "content_filter"}, {"model_context_window_exceeded", "length"},
+      {"stop_sequence", "stop"},
+      {"end_turn", "stop"},
+      {"max_tokens", "length"},
+      {"tool_use", "tool_calls"},
+      {"content_filtered", "content_filter"},
+      {"guardrail_intervened", "content_filter"},
+      {"model_context_window_exceeded", "length"},
       // Titan completionReason
-      {"FINISH", "stop"}, {"FINISHED", "stop"}, {"STOP_CRITERIA_MET", "stop"}, {"LENGTH", "length"},
+      {"FINISH", "stop"},
+      {"FINISHED", "stop"},
+      {"STOP_CRITERIA_MET", "stop"},
+      {"LENGTH", "length"},
       {"CONTENT_FILTERED", "content_filter"},
       // Cohere finish_reason
-      {"COMPLETE", "stop"}, {"MAX_TOKENS", "length"}, {"ERROR_TOXIC", "content_filter"},
+      {"COMPLETE", "stop"},
+      {"MAX_TOKENS", "length"},
+      {"ERROR_TOXIC", "content_filter"},
       // AI21 finishReason.reason (Meta and Mistral already say "stop" / "length")
       {"endoftext", "stop"},
   };
@@ -157,7 +170,8 @@ class BedrockAdapter final : public Adapter {
       case EndpointType::Embeddings:
         break;
     }
-    return GatewayError::make(501, "The embeddings route is not implemented for Amazon Bedrock models.");
+    return GatewayError::make(501,
+                              "The embeddings route is not implemented for Amazon Bedrock models.");
   }
 
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
@@ -169,7 +183,9 @@ class BedrockAdapter final : public Adapter {
 
  protected:
   // Bedrock error bodies: {"message": "..."} (some services spell it "Message").
-  std::vector<std::string_view> error_message_fields() const override { return {"message", "Message"}; }
+  std::vector<std::string_view> error_message_fields() const override {
+    return {"message", "Message"};
+  }
   // A body without a message: AWS names the error class in this header.
   std::string_view error_type_header() const override { return "x-amzn-ErrorType"; }
 
@@ -188,7 +204,8 @@ class BedrockAdapter final : public Adapter {
     req.url = append_path(settings_.endpoint_url,
                           "model/" + url_encode(model_.value_or("")) + "/" + std::string(action));
     req.headers.emplace_back("Content-Type", "application/json");
-    req.headers.emplace_back("Accept", stream ? "application/vnd.amazon.eventstream" : "application/json");
+    req.headers.emplace_back("Accept",
+                             stream ? "application/vnd.amazon.eventstream" : "application/json");
     req.body = to_text(body);
     req.auth = AwsSigV4{&settings_, "bedrock"};  // Bedrock's SigV4 signing name, runtime included
     return req;
@@ -196,17 +213,19 @@ class BedrockAdapter final : public Adapter {
 
   Result<Call> prepare_completions(Json payload) const {
     if (is_true(payload, "stream"))
-      return GatewayError::make(501,
-                                "The completions streaming route is not implemented for Amazon Bedrock models.",
-                                "invalid_request_error", "streaming_not_supported");
+      return GatewayError::make(
+          501, "The completions streaming route is not implemented for Amazon Bedrock models.",
+          "invalid_request_error", "streaming_not_supported");
     // MLflow builds this payload with exclude_none and exclude_defaults, and never looks at a
     // client `model` (its check runs on the pydantic object), so the key is dropped here.
     payload.erase("model");
     payload.erase("stream");
     payload.erase("stream_options");
-    if (const Json* t = find(payload, "temperature"); t && t->is_number() && t->get<double>() == 0.0)
+    if (const Json* t = find(payload, "temperature");
+        t && t->is_number() && t->get<double>() == 0.0)
       payload.erase("temperature");
-    if (const Json* n = find(payload, "n"); n && n->is_number_integer() && n->get<std::int64_t>() == 1)
+    if (const Json* n = find(payload, "n");
+        n && n->is_number_integer() && n->get<std::int64_t>() == 1)
       payload.erase("n");
     if (!family_) return unprocessable("Unknown Amazon Bedrock model type None");
     Result<Json> body = invoke_model_body(*family_, std::move(payload));
@@ -230,7 +249,8 @@ class BedrockAdapter final : public Adapter {
 
 }  // namespace
 
-std::shared_ptr<const Adapter> make_bedrock_adapter(const config::BedrockSettings& s, ModelName model) {
+std::shared_ptr<const Adapter> make_bedrock_adapter(const config::BedrockSettings& s,
+                                                    ModelName model) {
   return std::make_shared<BedrockAdapter>(s, std::move(model));
 }
 

@@ -16,8 +16,9 @@ Result<Json> image_block(const Json& part) {
   const std::string prefix = "data:image/";
   const auto marker = text.find(";base64,");
   if (text.rfind(prefix, 0) != 0 || marker == std::string::npos)
-    return unprocessable("Amazon Bedrock chat accepts images only as base64 data URLs "
-                         "(data:image/<format>;base64,...).");
+    return unprocessable(
+        "Amazon Bedrock chat accepts images only as base64 data URLs "
+        "(data:image/<format>;base64,...).");
   std::string format = text.substr(prefix.size(), marker - prefix.size());
   if (format == "jpg") format = "jpeg";
   if (format != "png" && format != "jpeg" && format != "gif" && format != "webp")
@@ -25,7 +26,8 @@ Result<Json> image_block(const Json& part) {
                          "' (png, jpeg, gif or webp).");
   return Json{{"image",
                Json{{"format", format},
-                    {"source", Json{{"bytes", text.substr(marker + std::string_view(";base64,").size())}}}}}};
+                    {"source",
+                     Json{{"bytes", text.substr(marker + std::string_view(";base64,").size())}}}}}};
 }
 
 // A message's `content` (string, parts or absent) -> Converse content blocks. Empty strings are
@@ -164,10 +166,11 @@ std::optional<GatewayError> add_message(const Json& m, Conversation& conv) {
   }
   Result<Json> blocks = role == "user"        ? content_blocks(content, true)
                         : role == "assistant" ? assistant_blocks(m, conv)
-                        : role == "tool"      ? tool_result_blocks(m)
-                                              : Result<Json>(unprocessable(
-                                                    "Amazon Bedrock chat does not support the "
-                                                    "message role '" + text_of(role) + "'."));
+                        : role == "tool"
+                            ? tool_result_blocks(m)
+                            : Result<Json>(unprocessable("Amazon Bedrock chat does not support the "
+                                                         "message role '" +
+                                                         text_of(role) + "'."));
   if (!blocks) return blocks.take_error();
   if (role == "tool") conv.has_tool_blocks = true;
   conv.append(role == "assistant" ? "assistant" : "user", std::move(*blocks));
@@ -203,8 +206,9 @@ Result<Json> tool_config(const Json& payload, bool has_tool_blocks) {
   const Json* choice = find(payload, "tool_choice");
   const bool choice_none = choice && *choice == "none";
   if (choice_none && has_tool_blocks)
-    return unprocessable("tool_choice 'none' is not supported by Amazon Bedrock when the "
-                         "conversation contains tool calls.");
+    return unprocessable(
+        "tool_choice 'none' is not supported by Amazon Bedrock when the "
+        "conversation contains tool calls.");
   const Json* tools = find(payload, "tools");
   if (choice_none || !tools || !tools->is_array() || tools->empty()) return Json(nullptr);
   Json specs = Json::array();
@@ -237,9 +241,17 @@ Result<Json> tool_config(const Json& payload, bool has_tool_blocks) {
 // Extras: Converse's own top-level fields pass through; anything else goes to the model in
 // additionalModelRequestFields (where Bedrock takes model-specific parameters such as top_k).
 void move_extras(Json& payload, Json& body) {
-  static const char* kConsumed[] = {"temperature", "n", "stop", "max_tokens",
-                                    "max_completion_tokens", "stream", "stream_options",
-                                    "messages", "tools", "tool_choice", "top_p",
+  static const char* kConsumed[] = {"temperature",
+                                    "n",
+                                    "stop",
+                                    "max_tokens",
+                                    "max_completion_tokens",
+                                    "stream",
+                                    "stream_options",
+                                    "messages",
+                                    "tools",
+                                    "tool_choice",
+                                    "top_p",
                                     "additionalModelRequestFields"};
   Json additional = Json::object();
   if (const Json* a = find(payload, "additionalModelRequestFields"); a && a->is_object())
@@ -262,7 +274,8 @@ void move_extras(Json& payload, Json& body) {
 
 Result<Json> converse_body(Json payload) {
   if (payload.contains("model")) return model_not_permitted();
-  if (const Json* n = find(payload, "n"); n && !(n->is_number_integer() && n->get<std::int64_t>() == 1))
+  if (const Json* n = find(payload, "n");
+      n && !(n->is_number_integer() && n->get<std::int64_t>() == 1))
     return unprocessable("'n' must be '1' for Amazon Bedrock chat. Received value: '" +
                          text_of(*n) + "'.");
   Conversation conv;
@@ -284,7 +297,8 @@ Result<Json> converse_body(Json payload) {
 
 Result<Json> converse_to_unified(const Json& body, const Json& model, std::int64_t now) {
   const Json* content = find(member(member(body, "output"), "message"), "content");
-  if (!content || !content->is_array()) return malformed_upstream("'output.message.content' is missing");
+  if (!content || !content->is_array())
+    return malformed_upstream("'output.message.content' is missing");
   std::string text;
   bool has_text = false;
   Json tool_calls = Json::array();
@@ -296,10 +310,11 @@ Result<Json> converse_to_unified(const Json& body, const Json& model, std::int64
     } else if (const Json* use = find(block, "toolUse")) {
       if (!use->is_object()) return malformed_upstream("a toolUse block is not an object");
       const Json* input = find(*use, "input");
-      tool_calls.push_back(Json{{"id", member(*use, "toolUseId")},
-                                {"type", "function"},
-                                {"function", Json{{"name", member(*use, "name")},
-                                                  {"arguments", to_text(input ? *input : Json::object())}}}});
+      tool_calls.push_back(
+          Json{{"id", member(*use, "toolUseId")},
+               {"type", "function"},
+               {"function", Json{{"name", member(*use, "name")},
+                                 {"arguments", to_text(input ? *input : Json::object())}}}});
     }
     // reasoningContent, citations and other blocks have no unified equivalent.
   }
@@ -314,9 +329,10 @@ Result<Json> converse_to_unified(const Json& body, const Json& model, std::int64
   message["content"] = has_text ? Json(std::move(text)) : Json(nullptr);
   message["tool_calls"] = tool_calls.empty() ? Json(nullptr) : std::move(tool_calls);
   message["refusal"] = nullptr;
-  out["choices"] = Json::array({Json{{"index", 0},
-                                     {"message", std::move(message)},
-                                     {"finish_reason", finish_reason_of(member(body, "stopReason"))}}});
+  out["choices"] =
+      Json::array({Json{{"index", 0},
+                        {"message", std::move(message)},
+                        {"finish_reason", finish_reason_of(member(body, "stopReason"))}}});
   Json prompt = member(usage, "inputTokens");
   Json completion = member(usage, "outputTokens");
   Json total = member(usage, "totalTokens");

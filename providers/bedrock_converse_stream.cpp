@@ -20,7 +20,9 @@ namespace {
 class ConverseStreamTranslator final : public StreamTranslator {
  public:
   ConverseStreamTranslator(Json model, std::int64_t now, bool wants_usage)
-      : model_(std::move(model)), now_(now), wants_usage_(wants_usage),
+      : model_(std::move(model)),
+        now_(now),
+        wants_usage_(wants_usage),
         id_("bedrock-chat-stream-" + std::to_string(now)) {}
 
   Result<std::vector<std::string>> on_event(const SseEvent& event) override {

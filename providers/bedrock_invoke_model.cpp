@@ -17,13 +17,15 @@ namespace {
 
 constexpr std::int64_t kAnthropicDefaultMaxTokens = 8192;     // MLflow's default
 constexpr std::int64_t kAnthropicMaximumMaxTokens = 1000000;  // MLflow's limit
-constexpr std::int64_t kBedrockAnthropicMaxTokens = 8191;     // AWS_BEDROCK_ANTHROPIC_MAXIMUM_MAX_TOKENS
+constexpr std::int64_t kBedrockAnthropicMaxTokens =
+    8191;  // AWS_BEDROCK_ANTHROPIC_MAXIMUM_MAX_TOKENS
 
 // MLflow's AnthropicAdapter.completions_to_model followed by AmazonBedrockAnthropicAdapter's
 // changes: legacy Text Completions body, anthropic_version, no `model`.
 Result<Json> anthropic_completions(Json payload) {
-  // MLflow rejects any top_p (its temperature always has a value); docs/deviations.md: only when both
-  // are set. Here a temperature still in the payload is one the client set to a non-zero value.
+  // MLflow rejects any top_p (its temperature always has a value); docs/deviations.md: only when
+  // both are set. Here a temperature still in the payload is one the client set to a non-zero
+  // value.
   if (payload.contains("top_p") && payload.contains("temperature"))
     return unprocessable(
         "Cannot set both 'temperature' and 'top_p' parameters. Please use only the temperature "
@@ -79,9 +81,9 @@ Result<Json> titan_completions(Json payload) {
   Json prompt = std::move(payload["prompt"]);
   payload.erase("prompt");
   return Json{{"inputText", std::move(prompt)},
-              {"textGenerationConfig",
-               renamed(std::move(payload),
-                       {{"max_tokens", "maxTokenCount"}, {"stop", "stopSequences"}, {"top_p", "topP"}})}};
+              {"textGenerationConfig", renamed(std::move(payload), {{"max_tokens", "maxTokenCount"},
+                                                                    {"stop", "stopSequences"},
+                                                                    {"top_p", "topP"}})}};
 }
 
 // MLflow's AI21Adapter (Jurassic-2), plus top_p -> topP.
@@ -94,10 +96,11 @@ Result<Json> ai21_completions(Json payload) {
 
 // MLflow's CohereAdapter.completions_to_model (Command generate body, without `model`).
 Result<Json> cohere_completions(Json payload) {
-  for (const auto& [snake, native] : {std::pair{"stop", "stop_sequences"}, std::pair{"n", "num_generations"}}) {
+  for (const auto& [snake, native] :
+       {std::pair{"stop", "stop_sequences"}, std::pair{"n", "num_generations"}}) {
     if (payload.contains(native))
-      return GatewayError::make(400, std::string("Invalid parameter ") + native + ". Use " + snake +
-                                         " instead.");
+      return GatewayError::make(
+          400, std::string("Invalid parameter ") + native + ". Use " + snake + " instead.");
   }
   scale_temperature(payload, 2.5);  // present only when non-zero
   return renamed(std::move(payload), {{"stop", "stop_sequences"}, {"n", "num_generations"}});
@@ -106,10 +109,12 @@ Result<Json> cohere_completions(Json payload) {
 // Meta Llama: {prompt, temperature, top_p, max_gen_len}; one generation, no stop sequences.
 Result<Json> meta_completions(Json payload) {
   if (const Json* n = find(payload, "n"))
-    return unprocessable("'n' must be '1' for Meta Llama models on Amazon Bedrock. Received value: '" +
-                         text_of(*n) + "'.");
+    return unprocessable(
+        "'n' must be '1' for Meta Llama models on Amazon Bedrock. Received value: '" + text_of(*n) +
+        "'.");
   if (payload.contains("stop"))
-    return unprocessable("Meta Llama models on Amazon Bedrock do not support the 'stop' parameter.");
+    return unprocessable(
+        "Meta Llama models on Amazon Bedrock do not support the 'stop' parameter.");
   scale_temperature(payload, 0.5);
   return renamed(std::move(payload), {{"max_tokens", "max_gen_len"}});
 }
@@ -117,8 +122,9 @@ Result<Json> meta_completions(Json payload) {
 // Mistral AI text completion: {prompt, max_tokens, stop, temperature, top_p, top_k}.
 Result<Json> mistral_completions(Json payload) {
   if (const Json* n = find(payload, "n"))
-    return unprocessable("'n' must be '1' for Mistral AI models on Amazon Bedrock. Received value: '" +
-                         text_of(*n) + "'.");
+    return unprocessable(
+        "'n' must be '1' for Mistral AI models on Amazon Bedrock. Received value: '" + text_of(*n) +
+        "'.");
   scale_temperature(payload, 0.5);
   return payload;
 }
@@ -139,7 +145,8 @@ struct CompletionChoice {
 
 // Reads `array_key`'s elements with `read`; 502 when the array or a text is missing.
 template <class Read>
-Result<std::vector<CompletionChoice>> read_choices(const Json& body, const char* array_key, Read read) {
+Result<std::vector<CompletionChoice>> read_choices(const Json& body, const char* array_key,
+                                                   Read read) {
   const Json* items = find(body, array_key);
   if (!items || !items->is_array())
     return malformed_upstream(std::string("'") + array_key + "' is missing");
@@ -175,7 +182,8 @@ Json titan_usage(const Json& body) {
 Result<std::vector<CompletionChoice>> single_choice(const Json& body, const char* text_key,
                                                     const char* reason_key) {
   const Json* text = find(body, text_key);
-  if (!text || !text->is_string()) return malformed_upstream(std::string("'") + text_key + "' is missing");
+  if (!text || !text->is_string())
+    return malformed_upstream(std::string("'") + text_key + "' is missing");
   return std::vector<CompletionChoice>{{*text, finish_reason_of(member(body, reason_key))}};
 }
 
@@ -199,16 +207,20 @@ Result<std::vector<CompletionChoice>> family_choices(Family family, const Json& 
       });
     case Family::Cohere:
       return read_choices(body, "generations", [](const Json& item) {
-        return CompletionChoice{member(item, "text"), finish_reason_of(member(item, "finish_reason"))};
+        return CompletionChoice{member(item, "text"),
+                                finish_reason_of(member(item, "finish_reason"))};
       });
     case Family::Meta: {
       auto r = single_choice(body, "generation", "stop_reason");
-      if (r) usage = usage_json(member(body, "prompt_token_count"), member(body, "generation_token_count"));
+      if (r)
+        usage =
+            usage_json(member(body, "prompt_token_count"), member(body, "generation_token_count"));
       return r;
     }
     case Family::Mistral:
       return read_choices(body, "outputs", [](const Json& item) {
-        return CompletionChoice{member(item, "text"), finish_reason_of(member(item, "stop_reason"))};
+        return CompletionChoice{member(item, "text"),
+                                finish_reason_of(member(item, "stop_reason"))};
       });
   }
   return malformed_upstream("unknown model family");
@@ -248,7 +260,9 @@ Result<Json> completions_to_unified(Family family, const Json& body, const Json&
   Json list = Json::array();
   int index = 0;
   for (auto& c : *choices)
-    list.push_back(Json{{"index", index++}, {"text", std::move(c.text)}, {"finish_reason", std::move(c.finish_reason)}});
+    list.push_back(Json{{"index", index++},
+                        {"text", std::move(c.text)},
+                        {"finish_reason", std::move(c.finish_reason)}});
   out["choices"] = std::move(list);
   out["usage"] = std::move(usage);
   return out;

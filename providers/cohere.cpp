@@ -77,9 +77,7 @@ Json map_finish_reason(const Json& reason) {
   return reason;
 }
 
-Json int_or_null(const Json* j) {
-  return j && j->is_number_integer() ? *j : Json(nullptr);
-}
+Json int_or_null(const Json* j) { return j && j->is_number_integer() ? *j : Json(nullptr); }
 
 // Usage of a chat/generate/embed reply (or a stream-end `response`): `token_count`, else
 // `meta.billed_units`, else `meta.tokens`; nulls when none is there.
@@ -145,17 +143,16 @@ class CohereStreamTranslator final : public StreamTranslator {
     }
     if (event_type == "stream-error") {
       const Json* err = member(j, "err");
-      return upstream_stream_error(err && err->is_string() ? err->get<std::string>()
-                                                           : to_text(j));
+      return upstream_stream_error(err && err->is_string() ? err->get<std::string>() : to_text(j));
     }
     const Json* is_finished = member(j, "is_finished");
-    const bool end = event_type == "stream-end" ||
-                     (event_type.empty() && is_finished && is_finished->is_boolean() &&
-                      is_finished->get<bool>());
+    const bool end =
+        event_type == "stream-end" || (event_type.empty() && is_finished &&
+                                       is_finished->is_boolean() && is_finished->get<bool>());
     if (end) return on_end(j);
     // Text: `text-generation`, or an untyped event of the legacy generate stream.
-    const bool text_event =
-        event_type == "text-generation" || (event_type.empty() && type_ == EndpointType::Completions);
+    const bool text_event = event_type == "text-generation" ||
+                            (event_type.empty() && type_ == EndpointType::Completions);
     if (!text_event) return out;  // stream-start, citations, search results, tool calls, debug
     if (type_ == EndpointType::Chat) {
       out.push_back(to_text(chat_chunk(nullptr, nullptr, member_or_null(j, "text"))));
@@ -164,9 +161,10 @@ class CohereStreamTranslator final : public StreamTranslator {
       if (!index.is_number_integer()) index = 0;
       Json text = member_or_null(j, "text");
       Json choices = Json::array();
-      choices.push_back(Json{{"index", std::move(index)},
-                             {"finish_reason", map_finish_reason(member_or_null(j, "finish_reason"))},
-                             {"text", text.is_string() ? std::move(text) : Json("")}});
+      choices.push_back(
+          Json{{"index", std::move(index)},
+               {"finish_reason", map_finish_reason(member_or_null(j, "finish_reason"))},
+               {"text", text.is_string() ? std::move(text) : Json("")}});
       out.push_back(to_text(completions_chunk(nullptr, std::move(choices))));
     }
     return out;
@@ -184,9 +182,10 @@ class CohereStreamTranslator final : public StreamTranslator {
     if (!reason.is_string()) reason = member_or_null(response, "finish_reason");
     if (reason.is_string() && reason.get_ref<const std::string&>() == "ERROR") {
       const Json* message = member(response, "error_message");
-      return upstream_stream_error(message && message->is_string()
-                                       ? message->get<std::string>()
-                                       : std::string("Cohere ended the stream with finish_reason ERROR"));
+      return upstream_stream_error(
+          message && message->is_string()
+              ? message->get<std::string>()
+              : std::string("Cohere ended the stream with finish_reason ERROR"));
     }
     Json id;
     if (type_ == EndpointType::Chat) {
@@ -204,9 +203,10 @@ class CohereStreamTranslator final : public StreamTranslator {
           if (!index.is_number_integer()) index = position;
           ++position;
           Json own = member_or_null(g, "finish_reason");
-          choices.push_back(Json{{"index", std::move(index)},
-                                 {"finish_reason", map_finish_reason(own.is_string() ? own : reason)},
-                                 {"text", ""}});
+          choices.push_back(
+              Json{{"index", std::move(index)},
+                   {"finish_reason", map_finish_reason(own.is_string() ? own : reason)},
+                   {"text", ""}});
         }
       } else {
         Json index = member_or_null(j, "index");
@@ -282,7 +282,7 @@ class CohereAdapter final : public Adapter {
     }
     if (!body) return body.take_error();
     return Call{kit::post_json(append_path(settings_.api_base, path), std::move(*body),
-                                  {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
+                               {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
@@ -313,7 +313,8 @@ class CohereAdapter final : public Adapter {
   // {"model", ...payload without n/messages, "message", "preamble_override", "chat_history"}.
   Result<Json> chat_body(Json payload) const {
     if (const Json* n = member(payload, "n"); n && !(n->is_number_integer() && *n == 1))
-      return GatewayError::make(422, "Parameter n must be 1 for Cohere chat, got " + to_text(*n) + ".");
+      return GatewayError::make(422,
+                                "Parameter n must be 1 for Cohere chat, got " + to_text(*n) + ".");
     if (payload.contains("stop"))
       return GatewayError::make(422, "Parameter stop is not supported for Cohere chat.");
     Json messages = std::move(payload["messages"]);
@@ -321,8 +322,9 @@ class CohereAdapter final : public Adapter {
       return GatewayError::make(422, "Last message must be from user, got None.");
     const Json role = member_or_null(messages.back(), "role");
     if (role != "user")
-      return GatewayError::make(422, "Last message must be from user, got " +
-                                         (role.is_null() ? std::string("None") : text_or_dump(role)) + ".");
+      return GatewayError::make(
+          422, "Last message must be from user, got " +
+                   (role.is_null() ? std::string("None") : text_or_dump(role)) + ".");
     Json body;
     body["model"] = model_;
     for (auto& [key, value] : payload.items()) {
@@ -341,7 +343,8 @@ class CohereAdapter final : public Adapter {
         preamble += text_of(content);
         any_system = true;
       } else if (r == "user" || r == "assistant") {
-        history.push_back(Json{{"role", r == "user" ? "USER" : "CHATBOT"}, {"message", text_of(content)}});
+        history.push_back(
+            Json{{"role", r == "user" ? "USER" : "CHATBOT"}, {"message", text_of(content)}});
       }
     }
     if (any_system) body["preamble_override"] = std::move(preamble);
@@ -417,9 +420,10 @@ class CohereAdapter final : public Adapter {
     for (const auto& g : *generations) {
       const Json* text = member(g, "text");
       if (!text || !text->is_string()) return malformed_upstream("a generation has no 'text'");
-      choices.push_back(Json{{"index", index++},
-                             {"text", *text},
-                             {"finish_reason", map_finish_reason(member_or_null(g, "finish_reason"))}});
+      choices.push_back(
+          Json{{"index", index++},
+               {"text", *text},
+               {"finish_reason", map_finish_reason(member_or_null(g, "finish_reason"))}});
     }
     Json out;
     out["id"] = nullptr;  // as MLflow: the generate reply's id is not passed on
@@ -435,7 +439,8 @@ class CohereAdapter final : public Adapter {
     const Json* embeddings = member(body, "embeddings");
     // embedding_types requests answer {"embeddings": {"float": [...], ...}}.
     if (embeddings && embeddings->is_object()) embeddings = member(*embeddings, "float");
-    if (!embeddings || !embeddings->is_array()) return malformed_upstream("'embeddings' is missing");
+    if (!embeddings || !embeddings->is_array())
+      return malformed_upstream("'embeddings' is missing");
     Json data = Json::array();
     int index = 0;
     for (const auto& e : *embeddings) {
@@ -456,7 +461,8 @@ class CohereAdapter final : public Adapter {
 
 }  // namespace
 
-std::shared_ptr<const Adapter> make_cohere_adapter(const config::HttpProviderSettings& s, ModelName model) {
+std::shared_ptr<const Adapter> make_cohere_adapter(const config::HttpProviderSettings& s,
+                                                   ModelName model) {
   return std::make_shared<CohereAdapter>(s, std::move(model));
 }
 

@@ -36,7 +36,7 @@ GatewayError model_not_permitted();
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}         // NOLINT: implicit
   Result(GatewayError err) : v_(std::in_place_index<1>, std::move(err)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }

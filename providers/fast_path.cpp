@@ -14,9 +14,9 @@
 namespace gw {
 namespace {
 
+using config::EndpointType;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-using config::EndpointType;
 
 void append_double(std::string& out, double d) {
   // Exactly what nlohmann's dump() writes (its own shortest round-trip digits and layout:
@@ -314,13 +314,27 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += hex[c >> 4];
@@ -355,7 +369,6 @@ std::optional<std::string> openai_fast_unified(EndpointType type, std::string_vi
   if (!ok) return std::nullopt;
   return out;
 }
-
 
 namespace {
 
@@ -535,9 +548,9 @@ bool append_input(std::string& out, element root) {
 }
 
 // The keys the schema defines for each type; everything else is an extra, forwarded as is.
-constexpr std::string_view kChatKeys[] = {
-    "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "messages",
-    "tools"};
+constexpr std::string_view kChatKeys[] = {"temperature", "n",        "stop",
+                                          "max_tokens",  "stream",   "stream_options",
+                                          "model",       "messages", "tools"};
 constexpr std::string_view kCompletionsKeys[] = {
     "temperature", "n", "stop", "max_tokens", "stream", "stream_options", "model", "prompt"};
 constexpr std::string_view kEmbeddingsKeys[] = {"model", "input"};
@@ -640,8 +653,7 @@ void append_chunk_choice(std::string& out, element c, int position, bool chat) {
 }  // namespace
 
 std::optional<std::optional<std::string>> openai_fast_chunk(EndpointType type,
-                                                            std::string_view data,
-                                                            std::int64_t now,
+                                                            std::string_view data, std::int64_t now,
                                                             bool client_wants_usage) {
   if (type == EndpointType::Embeddings) return std::nullopt;
   thread_local simdjson::dom::parser parser;

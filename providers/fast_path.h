@@ -42,8 +42,7 @@ std::optional<FastRequest> fast_validate_request(config::EndpointType type, std:
 // error event, invalid JSON, anything unusual); an inner nullopt: no chunk for this event (a
 // usage chunk the client did not ask for).
 std::optional<std::optional<std::string>> openai_fast_chunk(config::EndpointType type,
-                                                            std::string_view data,
-                                                            std::int64_t now,
+                                                            std::string_view data, std::int64_t now,
                                                             bool client_wants_usage);
 
 // Appends `s` as a JSON string literal (compact escaping as nlohmann/json does: \", \\,

@@ -6,7 +6,7 @@
 // - generateContent / streamGenerateContent: https://ai.google.dev/api/generate-content
 // - embeddings:                              https://ai.google.dev/api/embeddings
 // - function calling:                        https://ai.google.dev/gemini-api/docs/function-calling
-// - thought signatures:                      https://ai.google.dev/gemini-api/docs/thought-signatures
+// - thought signatures: https://ai.google.dev/gemini-api/docs/thought-signatures
 // - error bodies:  https://ai.google.dev/gemini-api/docs/troubleshooting
 //   ({"error":{"code","message","status"}}: the generic `error.message` rule of
 //   mlflow-compatibility §3.6).
@@ -143,8 +143,8 @@ Json parts_of(const Json& content) {
         const std::string url = string_or_empty(field_or_null(part, "image_url"), "url");
         const auto comma = url.find(',');
         const auto semi = url.find(";base64");
-        if (url.rfind("data:", 0) == 0 && comma != std::string::npos &&
-            semi != std::string::npos && semi < comma) {
+        if (url.rfind("data:", 0) == 0 && comma != std::string::npos && semi != std::string::npos &&
+            semi < comma) {
           parts.push_back(Json{{"inlineData", Json{{"mimeType", url.substr(5, semi - 5)},
                                                    {"data", url.substr(comma + 1)}}}});
         } else {
@@ -152,8 +152,9 @@ Json parts_of(const Json& content) {
         }
       } else if (type == "input_audio") {
         const Json& audio = field_or_null(part, "input_audio");
-        parts.push_back(Json{{"inlineData", Json{{"mimeType", "audio/" + string_or_empty(audio, "format")},
-                                                 {"data", string_or_empty(audio, "data")}}}});
+        parts.push_back(
+            Json{{"inlineData", Json{{"mimeType", "audio/" + string_or_empty(audio, "format")},
+                                     {"data", string_or_empty(audio, "data")}}}});
       }
     }
   }
@@ -267,19 +268,21 @@ CandidateParts candidate_parts(const Json& candidate) {
       if (args.is_null()) args = Json::object();
       std::string arguments = python_json::dumps(args);
       const Json& given = field_or_null(call, "id");
-      std::string id = given.is_string() ? given.get<std::string>()
-                                         : "call_" + md5_hex((name.is_string() ? name.get<std::string>()
-                                                                               : std::string()) +
-                                                             "/" + arguments);
+      std::string id =
+          given.is_string()
+              ? given.get<std::string>()
+              : "call_" + md5_hex((name.is_string() ? name.get<std::string>() : std::string()) +
+                                  "/" + arguments);
       // The signature rides in the id so that it comes back with the client's next request.
       if (const Json& sig = field_or_null(part, "thoughtSignature");
           sig.is_string() && !sig.get_ref<const std::string&>().empty()) {
         id += kThoughtMarker;
         id += sig.get<std::string>();
       }
-      out.calls.push_back(Json{{"id", std::move(id)},
-                               {"type", "function"},
-                               {"function", Json{{"name", name}, {"arguments", std::move(arguments)}}}});
+      out.calls.push_back(
+          Json{{"id", std::move(id)},
+               {"type", "function"},
+               {"function", Json{{"name", name}, {"arguments", std::move(arguments)}}}});
       continue;
     }
     const Json& text = field_or_null(part, "text");
@@ -409,10 +412,11 @@ class GeminiStreamTranslator final : public StreamTranslator {
 
   Json header() const {
     const bool chat = type_ == EndpointType::Chat;
-    return kit::chunk_head(type_,
-                           std::string(chat ? "gemini-chat-stream-" : "gemini-completions-stream-") +
-                               std::to_string(now_),
-                           now_, model_);
+    return kit::chunk_head(
+        type_,
+        std::string(chat ? "gemini-chat-stream-" : "gemini-completions-stream-") +
+            std::to_string(now_),
+        now_, model_);
   }
 
   EndpointType type_;
@@ -443,8 +447,9 @@ class GeminiAdapter final : public Adapter {
       auto b = embeddings_body(payload);
       if (!b) return b.take_error();
       body = std::move(*b);
-      req.url = append_path(settings_.api_base,
-                            model_ + (body.contains("requests") ? ":batchEmbedContents" : ":embedContent"));
+      req.url = append_path(
+          settings_.api_base,
+          model_ + (body.contains("requests") ? ":batchEmbedContents" : ":embedContent"));
     } else {
       auto b = generate_body(ctx.type, payload);
       if (!b) return b.take_error();
@@ -488,10 +493,11 @@ class GeminiAdapter final : public Adapter {
         CandidateParts parts = candidate_parts(cand);
         if (ctx.type == EndpointType::Chat) {
           if (parts.calls.empty() && parts.text.empty()) continue;
-          Json message{{"role", "assistant"},
-                       {"content", parts.has_text && !parts.text.empty() ? Json(parts.text) : Json(nullptr)},
-                       {"tool_calls", parts.calls.empty() ? Json(nullptr) : std::move(parts.calls)},
-                       {"refusal", nullptr}};
+          Json message{
+              {"role", "assistant"},
+              {"content", parts.has_text && !parts.text.empty() ? Json(parts.text) : Json(nullptr)},
+              {"tool_calls", parts.calls.empty() ? Json(nullptr) : std::move(parts.calls)},
+              {"refusal", nullptr}};
           choices.push_back(Json{{"index", index},
                                  {"message", std::move(message)},
                                  {"finish_reason", std::move(finish)}});
@@ -520,7 +526,8 @@ class GeminiAdapter final : public Adapter {
       if (payload.contains(camel))
         return invalid(std::string("Invalid parameter ") + camel + ". Use " + snake + " instead.");
     }
-    if (const Json& top_p = field_or_null(payload, "top_p"); top_p.is_number() && top_p.get<double>() > 1)
+    if (const Json& top_p = field_or_null(payload, "top_p");
+        top_p.is_number() && top_p.get<double>() > 1)
       return invalid("top_p should be less than or equal to 1");
 
     Json body = Json::object();
@@ -530,7 +537,8 @@ class GeminiAdapter final : public Adapter {
     } else {
       Json messages = Json::array();
       const Json& sp = field_or_null(payload, "system_prompt");
-      if (sp.is_string() && !sp.get_ref<const std::string&>().empty())  // Json::empty() is false for ""
+      if (sp.is_string() &&
+          !sp.get_ref<const std::string&>().empty())  // Json::empty() is false for ""
         messages.push_back(Json{{"role", "system"}, {"content", sp}});
       messages.push_back(Json{{"role", "user"}, {"content", field_or_null(payload, "prompt")}});
       auto converted = convert_messages(messages, body);
@@ -607,7 +615,8 @@ class GeminiAdapter final : public Adapter {
 
 }  // namespace
 
-std::shared_ptr<const Adapter> make_gemini_adapter(const config::HttpProviderSettings& s, ModelName model) {
+std::shared_ptr<const Adapter> make_gemini_adapter(const config::HttpProviderSettings& s,
+                                                   ModelName model) {
   return std::make_shared<GeminiAdapter>(s, std::move(model));
 }
 

@@ -41,9 +41,7 @@ using jsonx::member;
 using jsonx::member_or_null;
 
 // Temperature ×0.5 (mlflow-compatibility §8.3).
-Json halved_temperature(const Json& t) {
-  return t.is_number() ? Json(t.get<double>() * 0.5) : t;
-}
+Json halved_temperature(const Json& t) { return t.is_number() ? Json(t.get<double>() * 0.5) : t; }
 
 // A message content as completion text: a string, or the text parts of a list joined.
 Json completion_text(const Json& content) {
@@ -168,7 +166,7 @@ class MistralAdapter final : public Adapter {
         break;
     }
     return Call{kit::post_json(append_path(settings_.api_base, path), std::move(body),
-                                  {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
+                               {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
@@ -233,7 +231,8 @@ class MistralAdapter final : public Adapter {
       Json index = member_or_null(d, "index");
       if (!index.is_number_integer()) index = position;
       ++position;
-      data.push_back(Json{{"object", "embedding"}, {"embedding", *embedding}, {"index", std::move(index)}});
+      data.push_back(
+          Json{{"object", "embedding"}, {"embedding", *embedding}, {"index", std::move(index)}});
     }
     Json out;
     out["object"] = "list";
@@ -249,7 +248,8 @@ class MistralAdapter final : public Adapter {
 
 }  // namespace
 
-std::shared_ptr<const Adapter> make_mistral_adapter(const config::HttpProviderSettings& s, ModelName model) {
+std::shared_ptr<const Adapter> make_mistral_adapter(const config::HttpProviderSettings& s,
+                                                    ModelName model) {
   return std::make_shared<MistralAdapter>(s, std::move(model));
 }
 

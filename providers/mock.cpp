@@ -86,8 +86,8 @@ Result<Call> MockAdapter::prepare(const RequestContext& ctx, Json payload) const
   // tests/fuzz/fuzz_provider_request: n = 4888881 took 50 s); OpenAI's own limit is 128.
   if (const auto n = payload.find("n");
       n != payload.end() && n->is_number_integer() && n->get<std::int64_t>() > kMaxChoices)
-    return GatewayError::make(422, "The mock provider returns at most " +
-                                       std::to_string(kMaxChoices) + " choices (n).");
+    return GatewayError::make(
+        422, "The mock provider returns at most " + std::to_string(kMaxChoices) + " choices (n).");
   if (payload.value("stream", false) && ctx.type != config::EndpointType::Embeddings)
     return Call{stream(ctx, payload)};
   switch (ctx.type) {
@@ -119,11 +119,10 @@ Json MockAdapter::chat(const RequestContext& ctx, const Json& payload) const {
   std::int64_t n = payload.value("n", 1);
   for (std::int64_t i = 0; i < n; ++i) {
     choices.push_back(Json{{"index", i},
-                           {"message",
-                            Json{{"role", "assistant"},
-                                 {"content", r.text},
-                                 {"tool_calls", nullptr},
-                                 {"refusal", nullptr}}},
+                           {"message", Json{{"role", "assistant"},
+                                            {"content", r.text},
+                                            {"tool_calls", nullptr},
+                                            {"refusal", nullptr}}},
                            {"finish_reason", r.finish_reason}});
   }
   return Json{{"id", hex_id("chatcmpl-mock-", payload)},

@@ -101,9 +101,10 @@ class ModelServingAdapter final : public Adapter {
     if (ctx.type == EndpointType::Chat) {
       if (inputs.size() > 1) {
         return GatewayError::make(
-            422, "MLflow chat models are only capable of processing a single query at a time. "
-                 "The request submitted consists of " +
-                     std::to_string(inputs.size()) + " queries.");
+            422,
+            "MLflow chat models are only capable of processing a single query at a time. "
+            "The request submitted consists of " +
+                std::to_string(inputs.size()) + " queries.");
       }
       Json content = kit::field(inputs.empty() ? Json(nullptr) : inputs[0], "content");
       inputs = Json::array({std::move(content)});
@@ -111,8 +112,7 @@ class ModelServingAdapter final : public Adapter {
     Json body;
     body["inputs"] = std::move(inputs);
     if (!payload.empty()) body["params"] = std::move(payload);
-    return Call{
-        kit::post_json(append_path(settings_.api_base, "invocations"), std::move(body))};
+    return Call{kit::post_json(append_path(settings_.api_base, "invocations"), std::move(body))};
   }
 
  protected:

@@ -179,7 +179,7 @@ class MosaicMlAdapter final : public Adapter {
 
   UpstreamRequest request(Json body) const {
     return kit::post_json(append_path(settings_.api_base, model_.value_or("") + "/v1/predict"),
-                             std::move(body), {{"Authorization", settings_.api_key.reveal()}});
+                          std::move(body), {{"Authorization", settings_.api_key.reveal()}});
   }
 
   config::HttpProviderSettings settings_;

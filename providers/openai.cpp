@@ -50,10 +50,10 @@ Json tool_calls_of(Json& message) {
   for (auto& tc : *it) {
     Json fn = take(tc, "function");
     Json type = take(tc, "type");
-    calls.push_back(Json{{"id", take(tc, "id")},
-                         {"type", type.is_null() ? Json("function") : std::move(type)},
-                         {"function",
-                          Json{{"name", take(fn, "name")}, {"arguments", take(fn, "arguments")}}}});
+    calls.push_back(
+        Json{{"id", take(tc, "id")},
+             {"type", type.is_null() ? Json("function") : std::move(type)},
+             {"function", Json{{"name", take(fn, "name")}, {"arguments", take(fn, "arguments")}}}});
   }
   return calls;
 }
@@ -212,9 +212,9 @@ Result<Json> openai_embeddings_to_unified(Json body) {
   int index = 0;
   for (auto& d : body["data"]) {
     Json emb = take(d, "embedding");
-    if (!emb.is_array() && !emb.is_string())
-      return malformed_upstream("an embedding is missing");
-    data.push_back(Json{{"object", "embedding"}, {"embedding", std::move(emb)}, {"index", index++}});
+    if (!emb.is_array() && !emb.is_string()) return malformed_upstream("an embedding is missing");
+    data.push_back(
+        Json{{"object", "embedding"}, {"embedding", std::move(emb)}, {"index", index++}});
   }
   out["data"] = std::move(data);
   out["model"] = take(body, "model");

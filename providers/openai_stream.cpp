@@ -25,9 +25,8 @@ Json openai_delta_tool_calls(const Json& delta) {
     calls.push_back(Json{{"index", field_or_null(tc, "index")},
                          {"id", field_or_null(tc, "id")},
                          {"type", field_or_null(tc, "type")},
-                         {"function",
-                          Json{{"name", field_or_null(fn, "name")},
-                               {"arguments", field_or_null(fn, "arguments")}}}});
+                         {"function", Json{{"name", field_or_null(fn, "name")},
+                                           {"arguments", field_or_null(fn, "arguments")}}}});
   }
   return calls;
 }
@@ -64,10 +63,10 @@ class OpenAIStreamTranslator final : public StreamTranslator {
     const bool usage_only = usage.is_object() && (!choices_in.is_array() || choices_in.empty());
     if (usage_only && !wants_usage_) return out;  // requested by the gateway for itself
     auto created = j.find("created");
-    Json chunk = kit::chunk_head(
-        type_, field_or_null(j, "id"),
-        created != j.end() && created->is_number_integer() ? *created : Json(now_),
-        field_or_null(j, "model"));
+    Json chunk =
+        kit::chunk_head(type_, field_or_null(j, "id"),
+                        created != j.end() && created->is_number_integer() ? *created : Json(now_),
+                        field_or_null(j, "model"));
     Json choices = Json::array();
     if (choices_in.is_array()) {
       int position = 0;
@@ -77,10 +76,9 @@ class OpenAIStreamTranslator final : public StreamTranslator {
         ++position;
         const Json delta = field_or_null(c, "delta");
         if (type_ == EndpointType::Chat) {
-          choices.push_back(kit::delta_choice(index, field_or_null(c, "finish_reason"),
-                                              field_or_null(delta, "role"),
-                                              field_or_null(delta, "content"),
-                                              openai_delta_tool_calls(delta)));
+          choices.push_back(kit::delta_choice(
+              index, field_or_null(c, "finish_reason"), field_or_null(delta, "role"),
+              field_or_null(delta, "content"), openai_delta_tool_calls(delta)));
         } else {
           // Chat-shaped chunks (delta.content) and legacy completion chunks (text) both work.
           Json text = field_or_null(delta, "content");
@@ -108,8 +106,7 @@ class OpenAIStreamTranslator final : public StreamTranslator {
 
 }  // namespace
 
-std::unique_ptr<StreamTranslator> make_openai_stream_translator(EndpointType type,
-                                                                std::int64_t now,
+std::unique_ptr<StreamTranslator> make_openai_stream_translator(EndpointType type, std::int64_t now,
                                                                 bool client_wants_usage,
                                                                 bool fast) {
   if (type == EndpointType::Embeddings) return nullptr;

@@ -132,7 +132,7 @@ class PalmAdapter final : public Adapter {
   Call request(std::string_view method, Json body) const {
     std::string url = append_path(settings_.api_base, model_.value_or("") + std::string(method));
     return Call{kit::post_json(std::move(url), std::move(body),
-                                  {{"x-goog-api-key", settings_.api_key.reveal()}})};
+                               {{"x-goog-api-key", settings_.api_key.reveal()}})};
   }
 
   config::HttpProviderSettings settings_;

@@ -13,16 +13,27 @@ namespace gw {
 
 using ModelName = std::optional<std::string>;
 
-std::shared_ptr<const Adapter> make_anthropic_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_gemini_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_cohere_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_mistral_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_togetherai_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_tgi_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_model_serving_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_ai21labs_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_palm_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_mosaicml_adapter(const config::HttpProviderSettings& s, ModelName model);
-std::shared_ptr<const Adapter> make_bedrock_adapter(const config::BedrockSettings& s, ModelName model);
+std::shared_ptr<const Adapter> make_anthropic_adapter(const config::HttpProviderSettings& s,
+                                                      ModelName model);
+std::shared_ptr<const Adapter> make_gemini_adapter(const config::HttpProviderSettings& s,
+                                                   ModelName model);
+std::shared_ptr<const Adapter> make_cohere_adapter(const config::HttpProviderSettings& s,
+                                                   ModelName model);
+std::shared_ptr<const Adapter> make_mistral_adapter(const config::HttpProviderSettings& s,
+                                                    ModelName model);
+std::shared_ptr<const Adapter> make_togetherai_adapter(const config::HttpProviderSettings& s,
+                                                       ModelName model);
+std::shared_ptr<const Adapter> make_tgi_adapter(const config::HttpProviderSettings& s,
+                                                ModelName model);
+std::shared_ptr<const Adapter> make_model_serving_adapter(const config::HttpProviderSettings& s,
+                                                          ModelName model);
+std::shared_ptr<const Adapter> make_ai21labs_adapter(const config::HttpProviderSettings& s,
+                                                     ModelName model);
+std::shared_ptr<const Adapter> make_palm_adapter(const config::HttpProviderSettings& s,
+                                                 ModelName model);
+std::shared_ptr<const Adapter> make_mosaicml_adapter(const config::HttpProviderSettings& s,
+                                                     ModelName model);
+std::shared_ptr<const Adapter> make_bedrock_adapter(const config::BedrockSettings& s,
+                                                    ModelName model);
 
 }  // namespace gw

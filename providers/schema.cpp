@@ -93,9 +93,11 @@ std::optional<bool> as_bool(const Json& v) {
 
 void int_error(Errors& errs, const Json& loc, const Json& input, const std::string& why) {
   if (why == "int_from_float") {
-    errs.add("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", input);
+    errs.add("int_from_float", loc,
+             "Input should be a valid integer, got a number with a fractional part", input);
   } else if (why == "int_parsing") {
-    errs.add("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer", input);
+    errs.add("int_parsing", loc,
+             "Input should be a valid integer, unable to parse string as an integer", input);
   } else {
     errs.add("int_type", loc, "Input should be a valid integer", input);
   }
@@ -122,7 +124,8 @@ void validate_temperature(const Json& body, Json& out, Errors& errs) {
   auto t = as_float(*v);
   Json loc = loc_of(body_root(), "temperature");
   if (!t && v->is_string()) {
-    errs.add("float_parsing", loc, "Input should be a valid number, unable to parse string as a number", *v);
+    errs.add("float_parsing", loc,
+             "Input should be a valid number, unable to parse string as a number", *v);
   } else if (!t) {
     errs.add("float_type", loc, "Input should be a valid number", *v);
   } else if (*t < 0) {
@@ -269,8 +272,8 @@ void validate_image_url(const Json& part, const Json& loc, Errors& errs, Json& p
   require_string(*iu, "url", l, errs, img, true);
   if (auto d = iu->find("detail"); d != iu->end() && !d->is_null()) {
     if (!d->is_string() || (*d != "auto" && *d != "low" && *d != "high")) {
-      errs.add("literal_error", loc_of(l, "detail"), "Input should be 'auto', 'low' or 'high'",
-               *d, Json{{"expected", "'auto', 'low' or 'high'"}});
+      errs.add("literal_error", loc_of(l, "detail"), "Input should be 'auto', 'low' or 'high'", *d,
+               Json{{"expected", "'auto', 'low' or 'high'"}});
     } else {
       img["detail"] = *d;
     }
@@ -300,13 +303,13 @@ void validate_input_audio(const Json& part, const Json& loc, Errors& errs, Json&
 // Content part: text | image_url | input_audio, by its `type` tag.
 void validate_part(const Json& part, const Json& loc, Errors& errs, Json& out) {
   if (!part.is_object()) {
-    errs.add("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", part);
+    errs.add("model_attributes_type", loc,
+             "Input should be a valid dictionary or object to extract fields from", part);
     return;
   }
   auto t = part.find("type");
   if (t == part.end() || !t->is_string()) {
-    errs.add("union_tag_not_found", loc,
-             "Unable to extract tag using discriminator 'type'", part,
+    errs.add("union_tag_not_found", loc, "Unable to extract tag using discriminator 'type'", part,
              Json{{"discriminator", "'type'"}});
     return;
   }
@@ -334,7 +337,8 @@ void validate_part(const Json& part, const Json& loc, Errors& errs, Json& out) {
 
 void validate_tool_call(const Json& tc, const Json& loc, Errors& errs, Json& out) {
   if (!tc.is_object()) {
-    errs.add("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", tc);
+    errs.add("model_attributes_type", loc,
+             "Input should be a valid dictionary or object to extract fields from", tc);
     return;
   }
   Json o;
@@ -351,7 +355,8 @@ void validate_tool_call(const Json& tc, const Json& loc, Errors& errs, Json& out
   if (fn == tc.end()) {
     errs.add("missing", loc_of(loc, "function"), "Field required", tc);
   } else if (!fn->is_object()) {
-    errs.add("model_attributes_type", loc_of(loc, "function"), "Input should be a valid dictionary or object to extract fields from", *fn);
+    errs.add("model_attributes_type", loc_of(loc, "function"),
+             "Input should be a valid dictionary or object to extract fields from", *fn);
   } else {
     Json f = Json::object();
     require_string(*fn, "name", loc_of(loc, "function"), errs, f, false);
@@ -382,7 +387,8 @@ void validate_messages(Json& body, Json& out, Errors& errs) {
     Json& m = (*it)[i];
     Json mloc = loc_of(loc, i);
     if (!m.is_object()) {
-      errs.add("model_attributes_type", mloc, "Input should be a valid dictionary or object to extract fields from", m);
+      errs.add("model_attributes_type", mloc,
+               "Input should be a valid dictionary or object to extract fields from", m);
       continue;
     }
     Json o;
@@ -428,17 +434,20 @@ void validate_tools(const Json& body, Json& out, Errors& errs) {
     const Json& t = (*it)[i];
     Json tloc = loc_of(loc, i);
     if (!t.is_object()) {
-      errs.add("model_attributes_type", tloc, "Input should be a valid dictionary or object to extract fields from", t);
+      errs.add("model_attributes_type", tloc,
+               "Input should be a valid dictionary or object to extract fields from", t);
       continue;
     }
     auto type = t.find("type");
-    if (type != t.end() && !(type->is_string() && (*type == "function" || *type == "uc_function"))) {
+    if (type != t.end() &&
+        !(type->is_string() && (*type == "function" || *type == "uc_function"))) {
       errs.add("literal_error", loc_of(tloc, "type"), "Input should be 'function' or 'uc_function'",
                *type, Json{{"expected", "'function' or 'uc_function'"}});
     }
     if (auto fn = t.find("function"); fn != t.end() && !fn->is_null()) {
       if (!fn->is_object()) {
-        errs.add("model_attributes_type", loc_of(tloc, "function"), "Input should be a valid dictionary or object to extract fields from", *fn);
+        errs.add("model_attributes_type", loc_of(tloc, "function"),
+                 "Input should be a valid dictionary or object to extract fields from", *fn);
       } else if (!fn->contains("name")) {
         errs.add("missing", loc_of(loc_of(tloc, "function"), "name"), "Field required", *fn);
       } else if (!(*fn)["name"].is_string()) {

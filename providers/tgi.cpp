@@ -38,7 +38,8 @@ class TgiAdapter final : public Adapter {
     if (n != Json(1)) {
       return GatewayError::make(422,
                                 "'n' must be '1' for the Text Generation Inference provider."
-                                "Received value: '" + to_text(n) + "'.");
+                                "Received value: '" +
+                                    to_text(n) + "'.");
     }
     // `stream` is not a generation parameter (a `false` would only be noise upstream).
     kit::pop(payload, "stream");
@@ -84,7 +85,7 @@ class TgiAdapter final : public Adapter {
     Json choices = Json::array();
     choices.push_back(kit::completion_choice(0, std::move(*text), std::move(finish)));
     return kit::text_response("text_completion", ctx.now, kit::model_json(model_),
-                                 std::move(choices), std::move(usage));
+                              std::move(choices), std::move(usage));
   }
 
  private:

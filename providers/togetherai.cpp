@@ -62,9 +62,9 @@ class TogetherAIStreamTranslator final : public StreamTranslator {
       return upstream_stream_error_of(*err);
     }
     const Json* created = member(j, "created");
-    Json head = kit::chunk_head(type_, member_or_null(j, "id"),
-                                created && created->is_number_integer() ? *created : Json(now_),
-                                model_);
+    Json head =
+        kit::chunk_head(type_, member_or_null(j, "id"),
+                        created && created->is_number_integer() ? *created : Json(now_), model_);
 
     const Json* choices_in = member(j, "choices");
     if (choices_in && choices_in->is_array() && !choices_in->empty()) {
@@ -75,10 +75,9 @@ class TogetherAIStreamTranslator final : public StreamTranslator {
         Json content = member_or_null(delta, "content");
         Json text = member_or_null(c, "text");
         if (type_ == EndpointType::Chat) {
-          choices.push_back(kit::delta_choice(index++, member_or_null(c, "finish_reason"),
-                                              member_or_null(delta, "role"),
-                                              content.is_string() ? content : text,
-                                              openai_delta_tool_calls(delta)));
+          choices.push_back(kit::delta_choice(
+              index++, member_or_null(c, "finish_reason"), member_or_null(delta, "role"),
+              content.is_string() ? content : text, openai_delta_tool_calls(delta)));
         } else {
           if (!text.is_string()) text = content.is_string() ? content : Json("");
           choices.push_back(
@@ -146,7 +145,7 @@ class TogetherAIAdapter final : public Adapter {
       }
     }
     return Call{kit::post_json(append_path(settings_.api_base, path), std::move(body),
-                                  {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
+                               {{"Authorization", "Bearer " + settings_.api_key.reveal()}})};
   }
 
   std::unique_ptr<StreamTranslator> stream_translator(const RequestContext& ctx,
@@ -185,7 +184,8 @@ class TogetherAIAdapter final : public Adapter {
 
 }  // namespace
 
-std::shared_ptr<const Adapter> make_togetherai_adapter(const config::HttpProviderSettings& s, ModelName model) {
+std::shared_ptr<const Adapter> make_togetherai_adapter(const config::HttpProviderSettings& s,
+                                                       ModelName model) {
   return std::make_shared<TogetherAIAdapter>(s, std::move(model));
 }
 

@@ -11,7 +11,8 @@ bool same_letter(char a, char b) {
 }
 
 bool contains_ci(std::string_view hay, std::string_view needle) {
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), same_letter) != hay.end();
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), same_letter) !=
+         hay.end();
 }
 
 }  // namespace
@@ -66,8 +67,9 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply,
     body = Json{{"message", reply.body}};
   } else {
     return GatewayError::make(
-        502, "The returned data type from the route service is not supported. Received content type: " +
-                 (reply.content_type.empty() ? std::string("None") : reply.content_type),
+        502,
+        "The returned data type from the route service is not supported. Received content type: " +
+            (reply.content_type.empty() ? std::string("None") : reply.content_type),
         "upstream_error", "bad_gateway");
   }
   if (reply.status >= 400) {
@@ -95,7 +97,8 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply,
       // x-amzn-ErrorType: "ThrottlingException:http://internal.amazon.com/..."): the name.
       const std::string_view type =
           error_type_header.empty() ? std::string_view() : reply.header(error_type_header);
-      if (!e.detail.is_string() && !type.empty()) e.detail = std::string(type.substr(0, type.find(':')));
+      if (!e.detail.is_string() && !type.empty())
+        e.detail = std::string(type.substr(0, type.find(':')));
     }
     return e;
   }

@@ -18,8 +18,8 @@ struct RequestContext;
 
 // Counts the call against the endpoint's limit (sets inv.limit); the response when it is not
 // admitted (429, or 503 when the store is down and fail_closed).
-boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep,
-                                                         Invocation& inv, const Services& s);
+boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Invocation& inv,
+                                                         const Services& s);
 
 // The reference path: validates a parsed body, then admits and calls (or relays a stream).
 // A request is counted once it is known to be valid (schema and provider checks: a 422 costs

@@ -48,7 +48,8 @@ Result<const EndpointRuntime*> resolve_model(const Runtime& rt, EndpointType wan
         "invalid_request_error", "model_not_found");
   }
   if ((ep ? ep->config.type : route->config.task_type) != want)
-    return GatewayError::make(400, "Endpoint '" + model + "' is not " + v1_kind(want) + " endpoint.");
+    return GatewayError::make(400,
+                              "Endpoint '" + model + "' is not " + v1_kind(want) + " endpoint.");
   return ep ? ep : route->pick(draw);
 }
 
@@ -62,7 +63,8 @@ Result<std::string> model_of(EndpointType want, const Json& body) {
                               "invalid_request_error");
   }
   if (!m->is_string())
-    return GatewayError::make(400, "The 'model' parameter must be a string", "invalid_request_error");
+    return GatewayError::make(400, "The 'model' parameter must be a string",
+                              "invalid_request_error");
   return m->get<std::string>();
 }
 

@@ -95,8 +95,9 @@ net::awaitable<ApiResponse> upstream_error(const EndpointRuntime& ep, UpstreamSt
   if (!body) co_return render_error(body.error(), family);
   auto decoded = ep.adapter->decode_reply(
       UpstreamReply{up.status(), up.content_type(), std::move(*body), up.error_headers()});
-  GatewayError err = decoded ? malformed_upstream("unexpected status " + std::to_string(up.status()))
-                             : decoded.take_error();
+  GatewayError err = decoded
+                         ? malformed_upstream("unexpected status " + std::to_string(up.status()))
+                         : decoded.take_error();
   scrub_secrets(err.detail, ep.secrets);
   co_return render_error(err, family);
 }
@@ -153,7 +154,8 @@ net::awaitable<bool> pump_to_client(const EndpointRuntime& ep, UpstreamStream& u
       st.failure = malformed_upstream("the stream ended before its end marker");
   }
   if (client_gone) {
-    log::info("endpoint '" + ep.config.name + "': the client left mid-stream; upstream read cancelled");
+    log::info("endpoint '" + ep.config.name +
+              "': the client left mid-stream; upstream read cancelled");
     co_return false;
   }
   co_return ok;

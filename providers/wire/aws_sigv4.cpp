@@ -52,8 +52,8 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 // RFC 3986 percent-encoding of everything but the unreserved characters, upper-case hex.
@@ -123,8 +123,8 @@ std::string canonical_header_value(std::string_view v) {
 
 bool unsignable(std::string_view lower_name) {
   static constexpr std::string_view kNames[] = {
-      "authorization", "user-agent", "expect",  "x-amzn-trace-id",   "connection",
-      "keep-alive",    "te",         "trailer", "transfer-encoding", "upgrade",
+      "authorization",      "user-agent", "expect",  "x-amzn-trace-id",   "connection",
+      "keep-alive",         "te",         "trailer", "transfer-encoding", "upgrade",
       "proxy-authorization"};
   return std::find(std::begin(kNames), std::end(kNames), lower_name) != std::end(kNames);
 }

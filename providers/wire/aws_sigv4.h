@@ -7,10 +7,10 @@
 // The algorithm (AWS "Create a signed AWS API request", and the published SigV4 test suite):
 //   CanonicalRequest = Method \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n
 //                      SignedHeaders \n hex(SHA256(body))
-//   StringToSign     = "AWS4-HMAC-SHA256" \n YYYYMMDDTHHMMSSZ \n Scope \n hex(SHA256(CanonicalRequest))
-//   Scope            = YYYYMMDD/region/service/aws4_request
-//   SigningKey       = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, YYYYMMDD), region), service), "aws4_request")
-//   Signature        = hex(HMAC(SigningKey, StringToSign))
+//   StringToSign     = "AWS4-HMAC-SHA256" \n YYYYMMDDTHHMMSSZ \n Scope \n
+//   hex(SHA256(CanonicalRequest)) Scope            = YYYYMMDD/region/service/aws4_request
+//   SigningKey       = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, YYYYMMDD), region), service),
+//   "aws4_request") Signature        = hex(HMAC(SigningKey, StringToSign))
 //
 // Canonical URI (non-S3 services): the URL's path as it is sent, normalised (empty and "."
 // segments dropped, ".." removes the previous one, a trailing '/' kept), then every segment is

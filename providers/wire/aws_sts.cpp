@@ -93,9 +93,9 @@ Result<AssumedCredentials> parse_assume_role_response(std::string_view xml) {
   if (xml.find("<ErrorResponse") != std::string_view::npos) {
     const std::string code = unescape_xml(element(xml, "Code"));
     const std::string message = unescape_xml(element(xml, "Message"));
-    return GatewayError::make(502, "STS AssumeRole failed: " + code + (message.empty() ? "" : ": ") +
-                                       message,
-                              "upstream_error", "bad_gateway");
+    return GatewayError::make(
+        502, "STS AssumeRole failed: " + code + (message.empty() ? "" : ": ") + message,
+        "upstream_error", "bad_gateway");
   }
   const std::string_view creds = element(xml, "Credentials");
   AssumedCredentials out;

@@ -8,7 +8,9 @@ namespace {
 
 class SseDecoder final : public StreamDecoder {
  public:
-  Result<std::vector<SseEvent>> feed(std::string_view bytes) override { return parser_.feed(bytes); }
+  Result<std::vector<SseEvent>> feed(std::string_view bytes) override {
+    return parser_.feed(bytes);
+  }
   bool has_partial() const override { return parser_.has_partial(); }
 
  private:
@@ -38,7 +40,9 @@ class NdJsonDecoder final : public StreamDecoder {
     }
     return out;
   }
-  bool has_partial() const override { return line_.find_first_not_of(" \t\r") != std::string::npos; }
+  bool has_partial() const override {
+    return line_.find_first_not_of(" \t\r") != std::string::npos;
+  }
   std::vector<SseEvent> finish() override {
     std::vector<SseEvent> out;
     emit(out);

@@ -20,7 +20,8 @@
 
 namespace gw::fuzz {
 
-[[noreturn]] inline void fail(const char* file, int line, const char* what, std::string_view detail) {
+[[noreturn]] inline void fail(const char* file, int line, const char* what,
+                              std::string_view detail) {
   std::fprintf(stderr, "\n==FUZZ CHECK FAILED== %s:%d: %s\n", file, line, what);
   if (!detail.empty()) {
     const int n = static_cast<int>(std::min<std::size_t>(detail.size(), 4000));
@@ -32,8 +33,8 @@ namespace gw::fuzz {
 
 // FUZZ_CHECK(condition) or FUZZ_CHECK(condition, detail_string): a violated invariant is a
 // finding, reported like a crash.
-#define FUZZ_CHECK(cond, ...)                                                                  \
-  do {                                                                                         \
+#define FUZZ_CHECK(cond, ...)                                                                     \
+  do {                                                                                            \
     if (!(cond)) ::gw::fuzz::fail(__FILE__, __LINE__, #cond, ::gw::fuzz::detail_of(__VA_ARGS__)); \
   } while (0)
 
@@ -78,10 +79,12 @@ inline const std::vector<ProviderCase>& providers() {
     std::vector<ProviderCase> v = {
         {"openai", "openai", "gpt-4o-mini", "{openai_api_key: sk-test}"},
         {"azure", "openai", "gpt-4o",
-         "{openai_api_type: azure, openai_api_key: az-key, openai_api_base: 'https://res.openai.azure.com',"
+         "{openai_api_type: azure, openai_api_key: az-key, openai_api_base: "
+         "'https://res.openai.azure.com',"
          " openai_deployment_name: dep, openai_api_version: '2024-02-01'}"},
         {"azuread", "openai", "gpt-4o",
-         "{openai_api_type: azuread, openai_api_key: ad-token, openai_api_base: 'https://res.openai.azure.com',"
+         "{openai_api_type: azuread, openai_api_key: ad-token, openai_api_base: "
+         "'https://res.openai.azure.com',"
          " openai_deployment_name: dep, openai_api_version: '2024-02-01'}"},
         {"anthropic", "anthropic", "claude-3-5-sonnet-20241022", "{anthropic_api_key: ant-key}"},
         {"gemini", "gemini", "gemini-2.0-flash", "{gemini_api_key: gem-key}"},
@@ -96,29 +99,37 @@ inline const std::vector<ProviderCase>& providers() {
         {"palm", "palm", "text-bison-001", "{palm_api_key: palm-key}"},
         {"mosaicml", "mosaicml", "mpt-7b-instruct", "{mosaicml_api_key: mosaic-key}"},
         {"bedrock_anthropic", "bedrock", "anthropic.claude-3-haiku-20240307-v1:0",
-         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, "
+         "aws_secret_access_key: SECRET}}"},
         {"bedrock_titan", "amazon-bedrock", "amazon.titan-text-express-v1",
-         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, "
+         "aws_secret_access_key: SECRET}}"},
         {"bedrock_ai21", "bedrock", "ai21.j2-ultra-v1",
-         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, "
+         "aws_secret_access_key: SECRET}}"},
         {"bedrock_cohere", "bedrock", "cohere.command-text-v14",
-         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, "
+         "aws_secret_access_key: SECRET}}"},
         {"bedrock_meta", "bedrock", "meta.llama3-8b-instruct-v1:0",
-         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, "
+         "aws_secret_access_key: SECRET}}"},
         {"bedrock_mistral", "bedrock", "mistral.mistral-7b-instruct-v0:2",
-         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: SECRET}}"},
+         "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDEXAMPLE, "
+         "aws_secret_access_key: SECRET}}"},
         {"mock", "mock", "mock-model", "{response: fixed reply, dimensions: 4}"},
-        {"openai_compatible", "openai-compatible", "local-model", "{api_base: 'http://compat.test/v1'}"},
+        {"openai_compatible", "openai-compatible", "local-model",
+         "{api_base: 'http://compat.test/v1'}"},
         {"ollama", "ollama", "llama3", "{ollama_api_base: 'http://localhost:11434/v1'}"},
         {"groq", "groq", "llama-3.1-8b-instant", "{groq_api_key: gq-key}"},
         {"deepseek", "deepseek", "deepseek-chat", "{deepseek_api_key: ds-key}"},
         {"xai", "xai", "grok-2", "{xai_api_key: xai-key}"},
         {"openrouter", "openrouter", "openai/gpt-4o", "{openrouter_api_key: or-key}"},
-        {"fireworks", "fireworks", "accounts/fireworks/models/llama", "{fireworks_api_key: fw-key}"},
+        {"fireworks", "fireworks", "accounts/fireworks/models/llama",
+         "{fireworks_api_key: fw-key}"},
     };
     for (const config::ProviderInfo& row : config::all_providers()) {
-      const bool listed = std::any_of(v.begin(), v.end(),
-                                      [&](const ProviderCase& c) { return c.provider == row.provider; });
+      const bool listed = std::any_of(
+          v.begin(), v.end(), [&](const ProviderCase& c) { return c.provider == row.provider; });
       if (listed) continue;
       if (row.settings != config::SettingsKind::Http &&
           row.settings != config::SettingsKind::Compatible) {
@@ -129,7 +140,8 @@ inline const std::vector<ProviderCase>& providers() {
       std::string conf = "{";
       if (!row.key_field.empty()) conf += std::string(row.key_field) + ": fuzz-key";
       if (row.default_base.empty())
-        conf += (conf.size() > 1 ? ", " : "") + std::string(row.base_field) + ": 'http://fuzz.test/v1'";
+        conf +=
+            (conf.size() > 1 ? ", " : "") + std::string(row.base_field) + ": 'http://fuzz.test/v1'";
       conf += "}";
       v.push_back({std::string(row.provider), std::string(row.provider), "fuzz-model", conf});
     }
@@ -158,10 +170,10 @@ inline const Subject* subject(std::size_t provider_index, std::size_t type_index
     std::vector<std::optional<Subject>> v;
     for (const ProviderCase& p : providers()) {
       for (config::EndpointType t : kTypes) {
-        std::string yaml = "endpoints:\n  - name: e\n    endpoint_type: " +
-                           std::string(config::to_string(t)) + "\n    model:\n      provider: " +
-                           p.provider + "\n      name: '" + p.model + "'\n      config: " +
-                           p.config + "\n";
+        std::string yaml =
+            "endpoints:\n  - name: e\n    endpoint_type: " + std::string(config::to_string(t)) +
+            "\n    model:\n      provider: " + p.provider + "\n      name: '" + p.model +
+            "'\n      config: " + p.config + "\n";
         auto r = config::load_config_string(
             yaml, [](const std::string&) { return std::optional<std::string>(); });
         if (!r.ok()) {

@@ -56,8 +56,9 @@ int __wrap_open(const char* path, int flags, ...) {
   }
   if (std::strcmp(path, kFakeKeyFile) == 0) {
     const int fd = memfd_create("fuzz-key", MFD_CLOEXEC);
-    if (fd >= 0 && ::write(fd, kFakeKeyText.data(), kFakeKeyText.size()) ==
-                       static_cast<ssize_t>(kFakeKeyText.size()) &&
+    if (fd >= 0 &&
+        ::write(fd, kFakeKeyText.data(), kFakeKeyText.size()) ==
+            static_cast<ssize_t>(kFakeKeyText.size()) &&
         ::lseek(fd, 0, SEEK_SET) == 0)
       return fd;
     if (fd >= 0) ::close(fd);

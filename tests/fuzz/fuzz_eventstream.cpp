@@ -18,7 +18,8 @@ namespace {
 
 std::uint32_t be32(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (std::uint32_t{u[0]} << 24) | (std::uint32_t{u[1]} << 16) | (std::uint32_t{u[2]} << 8) | u[3];
+  return (std::uint32_t{u[0]} << 24) | (std::uint32_t{u[1]} << 16) | (std::uint32_t{u[2]} << 8) |
+         u[3];
 }
 
 void put_be32(char* p, std::uint32_t v) {
@@ -31,8 +32,7 @@ void repair_crcs(std::string& s) {
     const std::uint32_t total = be32(s.data() + at);
     put_be32(s.data() + at + 8, gw::crc32_ieee(std::string_view(s.data() + at, 8)));
     if (total < 16 || total > s.size() - at) break;
-    put_be32(s.data() + at + total - 4,
-             gw::crc32_ieee(std::string_view(s.data() + at, total - 4)));
+    put_be32(s.data() + at + total - 4, gw::crc32_ieee(std::string_view(s.data() + at, total - 4)));
     at += total;
   }
 }

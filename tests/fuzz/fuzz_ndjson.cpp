@@ -1,6 +1,6 @@
-// fuzz_ndjson: the newline-delimited JSON decoder (providers/wire/stream_decoder.h, Cohere's framing)
-// must decode a stream the same way whatever the split, including the last line returned by
-// finish() at EOF (fuzz_split.h); every event is one non-blank line.
+// fuzz_ndjson: the newline-delimited JSON decoder (providers/wire/stream_decoder.h, Cohere's
+// framing) must decode a stream the same way whatever the split, including the last line returned
+// by finish() at EOF (fuzz_split.h); every event is one non-blank line.
 //
 // Input: a 4-byte header (two 16-bit cut points), then the stream.
 #include "fuzz_split.h"
@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto check_line = [](const gw::SseEvent& e) {
     FUZZ_CHECK(e.event.empty() && e.id.empty());
     FUZZ_CHECK(e.data.find('\n') == std::string::npos, e.data);
-    FUZZ_CHECK(e.data.find_first_not_of(" \t") != std::string::npos, "a blank line became an event");
+    FUZZ_CHECK(e.data.find_first_not_of(" \t") != std::string::npos,
+               "a blank line became an event");
   };
   for (const auto& e : whole.events) check_line(e);
   for (const auto& e : whole.at_eof) check_line(e);

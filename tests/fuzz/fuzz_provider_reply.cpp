@@ -20,10 +20,14 @@ namespace {
 
 constexpr int kStatuses[16] = {200, 200, 200, 200, 200, 200, 200, 200,
                                201, 204, 400, 401, 404, 422, 429, 500};
-constexpr const char* kContentTypes[8] = {
-    "application/json", "application/json", "application/json; charset=utf-8",
-    "Application/JSON",  "text/plain",       "text/plain; charset=utf-8",
-    "text/html",         ""};
+constexpr const char* kContentTypes[8] = {"application/json",
+                                          "application/json",
+                                          "application/json; charset=utf-8",
+                                          "Application/JSON",
+                                          "text/plain",
+                                          "text/plain; charset=utf-8",
+                                          "text/html",
+                                          ""};
 
 }  // namespace
 
@@ -38,14 +42,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   reply.content_type = kContentTypes[(r >> 4) & 7];
   reply.body = std::string(in.rest());
   if ((r & 128) && reply.status >= 400)
-    reply.amzn_error_type = "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/";
+    reply.amzn_error_type =
+        "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/";
   const gw::RequestContext ctx{s->endpoint.type, gw::fuzz::kNow};
 
   auto parsed = s->adapter->parse_reply(ctx, reply);
   auto text = s->adapter->reply_text(ctx, reply);
   FUZZ_CHECK(parsed.ok() == text.ok(),
-             std::string(s->provider->label) + ": parse_reply " + (parsed.ok() ? "succeeds" : "fails") +
-                 ", reply_text " + (text.ok() ? "succeeds" : "fails") + "\n" +
+             std::string(s->provider->label) + ": parse_reply " +
+                 (parsed.ok() ? "succeeds" : "fails") + ", reply_text " +
+                 (text.ok() ? "succeeds" : "fails") + "\n" +
                  (parsed.ok() ? text.error().message() : parsed.error().message()));
   if (parsed) {
     const std::string want = gw::to_text(*parsed);

@@ -24,7 +24,8 @@ bool line_safe(std::string_view s) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -62,7 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool json = false;
     for (const auto& [name, value] : req->headers) {
       FUZZ_CHECK(line_safe(name) && line_safe(value), name + ": " + value);
-      json = json || (iequals(name, "content-type") && value.find("application/json") != std::string::npos);
+      json = json ||
+             (iequals(name, "content-type") && value.find("application/json") != std::string::npos);
     }
     if (json) FUZZ_CHECK(!gw::parse_json(req->body).is_discarded(), req->body);
     if (stream) (void)s->adapter->stream_translator(ctx, true);

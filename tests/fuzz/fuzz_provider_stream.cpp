@@ -1,5 +1,6 @@
 // fuzz_provider_stream: an upstream stream through the provider's stream decoder and stream
-// translator, driven as gateway/stages/stream_relay.cpp drives them (through providers/stream_pump.h).
+// translator, driven as gateway/stages/stream_relay.cpp drives them (through
+// providers/stream_pump.h).
 //
 // Input: a 5-byte header, then the stream body.
 //   byte 0:    provider (index into fuzz_common.h kProviders, modulo its size)
@@ -37,14 +38,12 @@ std::string encode_records(std::string_view body) {
                  {":content-type", "application/json"},
                  {":message-type", "exception"}};
     } else if (!type.empty() && type[0] == '?') {
-      headers = {{":error-code", type.substr(1)},
-                 {":error-message", payload},
-                 {":message-type", "error"}};
+      headers = {
+          {":error-code", type.substr(1)}, {":error-message", payload}, {":message-type", "error"}};
       payload.clear();
     } else {
-      headers = {{":event-type", type},
-                 {":content-type", "application/json"},
-                 {":message-type", "event"}};
+      headers = {
+          {":event-type", type}, {":content-type", "application/json"}, {":message-type", "event"}};
     }
     out += gw::encode_event_stream_message(headers, payload);
     if (end == std::string_view::npos) break;
@@ -111,7 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Run run(std::move(translator));
   std::optional<Run> reference;
   if (s->openai_family)
-    reference.emplace(gw::make_openai_stream_translator(ctx.type, ctx.now, wants_usage, /*fast=*/false));
+    reference.emplace(
+        gw::make_openai_stream_translator(ctx.type, ctx.now, wants_usage, /*fast=*/false));
 
   // Two upstream reads, then EOF, as the relay does; it stops at the translator's end marker
   // or the first error.

@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto ref = gw::validate_request(type, std::move(*parsed));
   if (!ref) {
-    FUZZ_CHECK(!fast.has_value(), "the fast path accepted a body validate_request refuses: " +
-                                      ref.error().message());
+    FUZZ_CHECK(!fast.has_value(),
+               "the fast path accepted a body validate_request refuses: " + ref.error().message());
     (void)ref.error().message();
     return 0;
   }
@@ -93,12 +93,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto call = adapter.prepare(ctx, std::move(ref_payload));
   auto serialized = adapter.prepare_serialized(ctx, fast->payload);
   FUZZ_CHECK(serialized.has_value());
-  FUZZ_CHECK(call.ok(), "prepare refused what prepare_serialized accepted: " + call.error().message());
+  FUZZ_CHECK(call.ok(),
+             "prepare refused what prepare_serialized accepted: " + call.error().message());
   const auto* req = std::get_if<gw::UpstreamRequest>(&*call);
   FUZZ_CHECK(req != nullptr);
   FUZZ_CHECK(serialized->url == req->url, serialized->url + "\n" + req->url);
   FUZZ_CHECK(serialized->method == req->method);
   FUZZ_CHECK(serialized->headers == req->headers);
-  FUZZ_CHECK(serialized->body == req->body, "serialized: " + serialized->body + "\nprepare: " + req->body);
+  FUZZ_CHECK(serialized->body == req->body,
+             "serialized: " + serialized->body + "\nprepare: " + req->body);
   return 0;
 }

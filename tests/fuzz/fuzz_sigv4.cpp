@@ -72,7 +72,8 @@ void check_canonical_uri(std::string_view path) {
   for (std::size_t i = 0; i < c.size(); ++i) {
     const unsigned char ch = static_cast<unsigned char>(c[i]);
     if (unreserved(ch) || ch == '/') continue;
-    FUZZ_CHECK(ch == '%' && i + 2 < c.size() && std::isxdigit(static_cast<unsigned char>(c[i + 1])) &&
+    FUZZ_CHECK(ch == '%' && i + 2 < c.size() &&
+                   std::isxdigit(static_cast<unsigned char>(c[i + 1])) &&
                    std::isxdigit(static_cast<unsigned char>(c[i + 2])),
                c);
   }
@@ -82,8 +83,7 @@ void check_canonical_uri(std::string_view path) {
 
 void check_canonical_query(std::string_view query) {
   const std::string c = gw::sigv4_canonical_query(query);
-  for (unsigned char ch : c)
-    FUZZ_CHECK(unreserved(ch) || ch == '%' || ch == '=' || ch == '&', c);
+  for (unsigned char ch : c) FUZZ_CHECK(unreserved(ch) || ch == '%' || ch == '=' || ch == '&', c);
   if (!c.empty()) {
     // Sorted by name, then value.
     std::pair<std::string_view, std::string_view> prev;
@@ -121,9 +121,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!field(2).empty()) {
     for (std::string_view line : split(field(2), '\n', std::size_t(-1))) {
       const std::size_t colon = line.find(':');
-      req.headers.emplace_back(std::string(line.substr(0, colon)),
-                               colon == std::string_view::npos ? std::string()
-                                                               : std::string(line.substr(colon + 1)));
+      req.headers.emplace_back(
+          std::string(line.substr(0, colon)),
+          colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 1)));
     }
   }
   req.body = std::string(field(3));
@@ -145,7 +145,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool ok = gw::sigv4_sign(req, creds, kRegion, kService, now, sign_sha);
   FUZZ_CHECK(ok == url.has_value());
   if (!ok) {
-    FUZZ_CHECK(req.headers == original.headers && req.url == original.url && req.body == original.body);
+    FUZZ_CHECK(req.headers == original.headers && req.url == original.url &&
+               req.body == original.body);
     return 0;
   }
   FUZZ_CHECK(count(req, "authorization") == 1);
@@ -167,9 +168,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(signed_headers.find("host") != std::string::npos &&
              signed_headers.find("x-amz-date") != std::string::npos);
   const std::string canonical = gw::sigv4_canonical_request(req, payload_hash);
-  const std::string signature = gw::sigv4_signature(
-      creds.secret_access_key, amz_date, kRegion, kService,
-      gw::sigv4_string_to_sign(amz_date, scope, canonical));
+  const std::string signature =
+      gw::sigv4_signature(creds.secret_access_key, amz_date, kRegion, kService,
+                          gw::sigv4_string_to_sign(amz_date, scope, canonical));
   FUZZ_CHECK(is_hex64(signature));
   const std::string want = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/" + scope +
                            ", SignedHeaders=" + signed_headers + ", Signature=" + signature;

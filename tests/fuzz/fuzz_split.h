@@ -51,7 +51,8 @@ Decoded<Event> decode_pieces(const std::vector<std::string_view>& pieces, Make m
 }
 
 // The cut points: two 16-bit offsets from the header, reduced modulo the stream length.
-inline std::vector<std::string_view> split_three(std::string_view s, std::uint16_t a, std::uint16_t b) {
+inline std::vector<std::string_view> split_three(std::string_view s, std::uint16_t a,
+                                                 std::uint16_t b) {
   std::size_t x = s.empty() ? 0 : a % (s.size() + 1);
   std::size_t y = s.empty() ? 0 : b % (s.size() + 1);
   if (x > y) std::swap(x, y);

@@ -1,5 +1,5 @@
-// fuzz_sts: the STS AssumeRole answer parser (providers/wire/aws_sts.h), which reads XML from the STS
-// endpoint for Bedrock role configs, and its ISO 8601 time parser.
+// fuzz_sts: the STS AssumeRole answer parser (providers/wire/aws_sts.h), which reads XML from the
+// STS endpoint for Bedrock role configs, and its ISO 8601 time parser.
 //
 // Input: the XML answer (also tried whole as an ISO 8601 time).
 //
@@ -30,11 +30,14 @@ void check_time(std::string_view t) {
   using namespace std::chrono;
   const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
             s = num(17, 2);
-  FUZZ_CHECK(y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60, t);
-  const sys_days day = year{y} / month{static_cast<unsigned>(mo)} / std::chrono::day{static_cast<unsigned>(d)};
+  FUZZ_CHECK(
+      y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60, t);
+  const sys_days day =
+      year{y} / month{static_cast<unsigned>(mo)} / std::chrono::day{static_cast<unsigned>(d)};
   const std::int64_t want =
       duration_cast<seconds>(day.time_since_epoch()).count() + h * 3600 + mi * 60 + s;
-  FUZZ_CHECK(got == want, std::string(t) + ": " + std::to_string(got) + " vs " + std::to_string(want));
+  FUZZ_CHECK(got == want,
+             std::string(t) + ": " + std::to_string(got) + " vs " + std::to_string(want));
 }
 
 std::string_view element(std::string_view xml, std::string_view tag) {

@@ -55,8 +55,10 @@ void check_url(std::string_view text) {
   FUZZ_CHECK(u->to_string().find('#') == std::string::npos);
   // A space in the path is accepted on purpose (the AWS SigV4 suite signs "/example space/";
   // the config loader refuses spaces in base URLs and model names), so target() may hold one.
-  FUZZ_CHECK(wire_safe(u->target(), true), "request target with a control character: " + u->target());
-  FUZZ_CHECK(wire_safe(u->host_header(), false), "Host value with a control character or space: " + u->host_header());
+  FUZZ_CHECK(wire_safe(u->target(), true),
+             "request target with a control character: " + u->target());
+  FUZZ_CHECK(wire_safe(u->host_header(), false),
+             "Host value with a control character or space: " + u->host_header());
 
   const std::string again_text = u->to_string();
   auto again = gw::parse_url(again_text);
@@ -73,9 +75,9 @@ void check_append(std::string_view base, std::string_view suffix) {
   const std::string joined = gw::append_path(base, suffix);
   auto j = gw::parse_url(joined);
   FUZZ_CHECK(j.has_value(), std::string(base) + " + " + std::string(suffix) + " -> " + joined);
-  FUZZ_CHECK(j->scheme == u->scheme && j->host == u->host && j->port == u->port &&
-                 j->query == u->query,
-             std::string(base) + " + " + std::string(suffix) + " -> " + joined);
+  FUZZ_CHECK(
+      j->scheme == u->scheme && j->host == u->host && j->port == u->port && j->query == u->query,
+      std::string(base) + " + " + std::string(suffix) + " -> " + joined);
   std::string_view s = suffix;
   while (!s.empty() && s.front() == '/') s.remove_prefix(1);
   const std::string tail = "/" + std::string(s);

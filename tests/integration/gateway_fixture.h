@@ -18,12 +18,12 @@ namespace gw::test {
 
 inline std::unique_ptr<Server> start_gateway(const std::string& yaml, ServerOptions opts = {}) {
   std::map<std::string, std::string> env{{"TEST_OPENAI_KEY", "sk-test-secret-123"}};
-  auto loaded = config::load_config_string(yaml, [env](const std::string& k)
-                                                      -> std::optional<std::string> {
-    auto it = env.find(k);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  });
+  auto loaded =
+      config::load_config_string(yaml, [env](const std::string& k) -> std::optional<std::string> {
+        auto it = env.find(k);
+        if (it == env.end()) return std::nullopt;
+        return it->second;
+      });
   if (!loaded.ok()) {
     std::string all;
     for (const auto& e : loaded.errors) all += e.to_string() + "\n";
@@ -50,7 +50,9 @@ inline std::string openai_config(const std::string& base, const std::string& ext
          "      name: gpt-4o-mini\n"
          "      config:\n"
          "        openai_api_key: $TEST_OPENAI_KEY\n"
-         "        openai_api_base: " + base + "/v1\n"
+         "        openai_api_base: " +
+         base +
+         "/v1\n"
          "  - name: completions\n"
          "    endpoint_type: llm/v1/completions\n"
          "    model:\n"
@@ -58,7 +60,9 @@ inline std::string openai_config(const std::string& base, const std::string& ext
          "      name: gpt-3.5-turbo-instruct\n"
          "      config:\n"
          "        openai_api_key: $TEST_OPENAI_KEY\n"
-         "        openai_api_base: " + base + "/v1\n"
+         "        openai_api_base: " +
+         base +
+         "/v1\n"
          "  - name: embeddings\n"
          "    endpoint_type: llm/v1/embeddings\n"
          "    model:\n"
@@ -66,11 +70,14 @@ inline std::string openai_config(const std::string& base, const std::string& ext
          "      name: text-embedding-3-small\n"
          "      config:\n"
          "        openai_api_key: $TEST_OPENAI_KEY\n"
-         "        openai_api_base: " + base + "/v1\n"
+         "        openai_api_base: " +
+         base +
+         "/v1\n"
          "  - name: mock-chat\n"
          "    endpoint_type: llm/v1/chat\n"
          "    model:\n"
-         "      provider: mock\n" + extra;
+         "      provider: mock\n" +
+         extra;
 }
 
 inline Json parse(const std::string& s) { return Json::parse(s, nullptr, false); }

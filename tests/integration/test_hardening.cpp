@@ -27,7 +27,8 @@ long rss_kib() {
 std::string chat_reply(const std::string& content) {
   return R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini",)"
          R"("choices":[{"index":0,"message":{"role":"assistant","content":")" +
-         content + R"("},"finish_reason":"stop"}],)"
+         content +
+         R"("},"finish_reason":"stop"}],)"
          R"("usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})";
 }
 
@@ -89,9 +90,10 @@ ScriptedReply raw(std::string bytes) {
 TEST(PoolDesync, InterimResponsesAreSkippedAndEachClientGetsItsOwnReply) {
   FakeUpstream up;
   RawReplies replies(up);
-  replies.push(raw("HTTP/1.1 100 Continue\r\n\r\n"
-                   "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
-                   http_ok(chat_reply("reply-0"))));
+  replies.push(
+      raw("HTTP/1.1 100 Continue\r\n\r\n"
+          "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
+          http_ok(chat_reply("reply-0"))));
   auto server = start_gateway(openai_config(up.base_url()), one_worker());
   ASSERT_TRUE(server);
   for (int i = 0; i < 3; ++i) {
@@ -108,9 +110,10 @@ TEST(PoolDesync, InterimResponsesBeforeAStreamAreSkipped) {
   const std::string event =
       R"(data: {"id":"c1","object":"chat.completion.chunk","created":7,"model":"m","choices":[{"index":0,"delta":{"content":"streamed"},"finish_reason":"stop"}]})"
       "\n\ndata: [DONE]\n\n";
-  replies.push(raw("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\n"
-                   "Content-Type: text/event-stream\r\nContent-Length: " +
-                   std::to_string(event.size()) + "\r\n\r\n" + event));
+  replies.push(
+      raw("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\n"
+          "Content-Type: text/event-stream\r\nContent-Length: " +
+          std::to_string(event.size()) + "\r\n\r\n" + event));
   auto server = start_gateway(openai_config(up.base_url()), one_worker());
   ASSERT_TRUE(server);
   auto s = http_request(server->port(), "POST", "/endpoints/chat/invocations",
@@ -194,8 +197,8 @@ TEST(UpstreamStatus, OutOfRangeStatusIs502) {
   auto a = http_request(server->port(), "POST", "/endpoints/chat/invocations", kAsk);
   EXPECT_EQ(a.status, 502);
   EXPECT_EQ(parse(a.body)["detail"], "Endpoint 'chat': the upstream " + host +
-                                          " sent an invalid HTTP response (status 999 is "
-                                          "outside 100-599)");
+                                         " sent an invalid HTTP response (status 999 is "
+                                         "outside 100-599)");
   auto b = http_request(server->port(), "POST", "/v1/chat/completions",
                         R"({"model":"chat","messages":[{"role":"user","content":"hi"}]})");
   EXPECT_EQ(b.status, 502);
@@ -224,9 +227,9 @@ class UpstreamBounds : public ::testing::Test {
 };
 
 TEST_F(UpstreamBounds, EndlessChunkExtensionIs502WithBoundedMemory) {
-  ScriptedReply r = raw(
-      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "5;ext=");
+  ScriptedReply r =
+      raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "5;ext=");
   r.repeat = std::string(64 * 1024, 'e');
   r.repeat_bytes = 400u << 20;  // 400 MB, unless the gateway hangs up first
   up_.reply_with(r);
@@ -243,9 +246,9 @@ TEST_F(UpstreamBounds, EndlessChunkExtensionIs502WithBoundedMemory) {
 }
 
 TEST_F(UpstreamBounds, EndlessTrailerIs502WithBoundedMemory) {
-  ScriptedReply r = raw(
-      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "2\r\n{}\r\n0\r\nX-Trailer: ");
+  ScriptedReply r =
+      raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "2\r\n{}\r\n0\r\nX-Trailer: ");
   r.repeat = std::string(64 * 1024, 't');
   r.repeat_bytes = 400u << 20;
   up_.reply_with(r);
@@ -261,8 +264,9 @@ TEST_F(UpstreamBounds, EndlessTrailerIs502WithBoundedMemory) {
 }
 
 TEST_F(UpstreamBounds, FiveGigabyteContentLengthIs502AtOnce) {
-  up_.reply_with(raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                     "Content-Length: 5000000000\r\n\r\n{\"a\":"));
+  up_.reply_with(
+      raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+          "Content-Length: 5000000000\r\n\r\n{\"a\":"));
   start(one_worker(std::chrono::milliseconds(30'000)));
   const auto t0 = Clock::now();
   auto res = ask();
@@ -313,8 +317,9 @@ TEST_F(UpstreamBounds, StreamLargerThanTheLimitEndsWithAnErrorEvent) {
 }
 
 TEST_F(UpstreamBounds, TrickledReplyTimesOutWhileOthersAreServed) {
-  ScriptedReply r = raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        "Content-Length: 100\r\n\r\n");
+  ScriptedReply r =
+      raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+          "Content-Length: 100\r\n\r\n");
   r.repeat = " ";
   r.repeat_interval = std::chrono::milliseconds(100);
   r.repeat_bytes = 100;
@@ -333,8 +338,9 @@ TEST_F(UpstreamBounds, TrickledReplyTimesOutWhileOthersAreServed) {
 }
 
 TEST_F(UpstreamBounds, ResetMidBodyIs502AndTheNextCallIsServed) {
-  ScriptedReply cut = raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                          "Content-Length: 1000\r\n\r\n{\"id\":");
+  ScriptedReply cut =
+      raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+          "Content-Length: 1000\r\n\r\n{\"id\":");
   cut.close_after = true;
   RawReplies replies(up_);
   replies.push(cut);
@@ -388,8 +394,10 @@ TEST_F(ClientBounds, EndlessChunkExtensionIs413WithBoundedMemory) {
   std::string got = c.read_all();
   sender.join();
   EXPECT_EQ(got.rfind("HTTP/1.1 413", 0), 0u) << got.substr(0, 200);
-  EXPECT_NE(got.find(R"x({"detail":"Request body framing (a chunk extension or the trailer) is larger than 18432 bytes"})x"),
-            std::string::npos)
+  EXPECT_NE(
+      got.find(
+          R"x({"detail":"Request body framing (a chunk extension or the trailer) is larger than 18432 bytes"})x"),
+      std::string::npos)
       << got;
   EXPECT_LT(rss_kib() - before, 16 * 1024);
 }
@@ -404,8 +412,8 @@ TEST_F(ClientBounds, EndlessTrailerIs413) {
 TEST_F(ClientBounds, TransferEncodingNotEndingInChunkedIs400AndNotSmuggled) {
   for (std::string te : {"xchunked", "chunked, identity", "identity", "chunked;q=1"}) {
     RawConnection c(port());
-    c.send("POST /endpoints/mock-chat/invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " +
-           te + "\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.send("POST /endpoints/mock-chat/invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
+           "\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     std::string got = c.read_all();
     EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << te << ": " << got;
     // Exactly one response: the body bytes were not served as a second request.
@@ -417,8 +425,9 @@ TEST_F(ClientBounds, TransferEncodingNotEndingInChunkedIs400AndNotSmuggled) {
 TEST_F(ClientBounds, OtherTransferCodingsAre501AndBothFramingsAre400) {
   {
     RawConnection c(port());
-    c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked"
-           "\r\n\r\n0\r\n\r\n");
+    c.send(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked"
+        "\r\n\r\n0\r\n\r\n");
     std::string got = c.read_all();
     EXPECT_EQ(got.rfind("HTTP/1.1 501", 0), 0u) << got;
     EXPECT_NE(got.find(R"x("message":"Transfer-Encoding 'gzip' is not supported (only chunked)")x"),
@@ -427,8 +436,9 @@ TEST_F(ClientBounds, OtherTransferCodingsAre501AndBothFramingsAre400) {
   }
   {
     RawConnection c(port());
-    c.send("POST /endpoints/mock-chat/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-           "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    c.send(
+        "POST /endpoints/mock-chat/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     std::string got = c.read_all();
     EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got;
   }
@@ -474,7 +484,8 @@ TEST_F(ClientBounds, ManyJsonValuesAre413BeforeAnyParsing) {
   o.max_json_values = 1000;
   start(o);
   std::string many = R"({"messages":[)";
-  for (int i = 0; i < 600; ++i) many += std::string(i ? "," : "") + R"({"role":"user","content":"x"})";
+  for (int i = 0; i < 600; ++i)
+    many += std::string(i ? "," : "") + R"({"role":"user","content":"x"})";
   many += "]}";
   auto a = http_request(port(), "POST", "/endpoints/mock-chat/invocations", many);
   EXPECT_EQ(a.status, 413);
@@ -486,7 +497,8 @@ TEST_F(ClientBounds, ManyJsonValuesAre413BeforeAnyParsing) {
   EXPECT_EQ(c.status, 413);
   EXPECT_EQ(parse(c.body)["error"]["message"], "Request body holds more than 1000 JSON values");
   std::string few = R"({"messages":[)";
-  for (int i = 0; i < 200; ++i) few += std::string(i ? "," : "") + R"({"role":"user","content":"x"})";
+  for (int i = 0; i < 200; ++i)
+    few += std::string(i ? "," : "") + R"({"role":"user","content":"x"})";
   few += "]}";
   EXPECT_EQ(http_request(port(), "POST", "/endpoints/mock-chat/invocations", few).status, 200);
 }
@@ -503,7 +515,7 @@ TEST_F(ClientBounds, DisconnectAfterAPipelinedByteStillCancelsTheUpstreamCall) {
     c.send("POST /endpoints/chat/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body + "GET /hea");
     ASSERT_TRUE(up_.wait_for_requests(1));
-  }  // the client leaves while the call is in flight
+  }                                                // the client leaves while the call is in flight
   EXPECT_TRUE(up_.wait_for_peer_closes(1, 5000));  // the total timeout is 30 s
 }
 

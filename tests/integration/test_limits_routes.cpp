@@ -99,9 +99,9 @@ TEST_F(RateLimitTest, OneCounterForEveryPathThatReachesTheEndpoint) {
 
 TEST_F(RateLimitTest, RejectedValidationDoesNotConsumeQuota) {
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(http_request(port(), "POST", "/endpoints/limited/invocations", R"({"messages":[]})")
-                  .status,
-              422);
+    EXPECT_EQ(
+        http_request(port(), "POST", "/endpoints/limited/invocations", R"({"messages":[]})").status,
+        422);
     EXPECT_EQ(http_request(port(), "POST", "/v1/chat/completions", R"({"model":"limited"})").status,
               422);
     // A provider-side 422 (here: `model` on an MLflow path) costs nothing either.
@@ -161,7 +161,9 @@ TEST(TrafficRoutes, SplitByWeightOnEveryPath) {
   ASSERT_TRUE(server);
   auto info = http_request(server->port(), "GET", "/api/3.0/gateway/route/ab");
   EXPECT_EQ(info.status, 200);
-  EXPECT_EQ(info.body, R"({"name":"ab","task_type":"llm/v1/chat","destinations":[{"name":"a","traffic_percentage":70},{"name":"b","traffic_percentage":30}],"routing_strategy":"TRAFFIC_SPLIT"})");
+  EXPECT_EQ(
+      info.body,
+      R"({"name":"ab","task_type":"llm/v1/chat","destinations":[{"name":"a","traffic_percentage":70},{"name":"b","traffic_percentage":30}],"routing_strategy":"TRAFFIC_SPLIT"})");
   EXPECT_EQ(http_request(server->port(), "GET", "/endpoints/ab/invocations").status, 405);
   // Routes are not endpoints for the endpoint APIs.
   EXPECT_EQ(http_request(server->port(), "GET", "/api/2.0/endpoints/ab").status, 404);
@@ -180,7 +182,8 @@ TEST(TrafficRoutes, SplitByWeightOnEveryPath) {
   EXPECT_EQ(a + b, n);
   // 70/30 with n = 2000: the standard deviation is ~20, so +-100 is a 5-sigma band.
   EXPECT_NEAR(a, 1400, 100);
-  auto wrong = http_request(server->port(), "POST", "/v1/embeddings", R"({"model":"ab","input":"x"})");
+  auto wrong =
+      http_request(server->port(), "POST", "/v1/embeddings", R"({"model":"ab","input":"x"})");
   EXPECT_EQ(wrong.status, 400);
   EXPECT_EQ(parse(wrong.body)["error"]["message"], "Endpoint 'ab' is not an embeddings endpoint.");
 }

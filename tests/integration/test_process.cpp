@@ -33,7 +33,8 @@ struct Child {
     std::smatch m;
     while (!std::regex_search(output, m, pattern)) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - std::chrono::steady_clock::now()).count();
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
       if (left <= 0) break;
       pollfd p{out_fd, POLLIN, 0};
       if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
@@ -106,10 +107,13 @@ TEST(Process, ServesExampleConfigAndStopsCleanlyOnSigterm) {
   auto chat = http_request(port, "POST", "/endpoints/chat/invocations",
                            R"({"messages":[{"role":"user","content":"hello gateway"}]})");
   ASSERT_EQ(chat.status, 200) << chat.body;
-  EXPECT_EQ(parse(chat.body)["choices"][0]["message"]["content"], "Mock response to: hello gateway");
-  auto comp = http_request(port, "POST", "/v1/completions", R"({"model":"completions","prompt":"x"})");
+  EXPECT_EQ(parse(chat.body)["choices"][0]["message"]["content"],
+            "Mock response to: hello gateway");
+  auto comp =
+      http_request(port, "POST", "/v1/completions", R"({"model":"completions","prompt":"x"})");
   EXPECT_EQ(comp.status, 200) << comp.body;
-  auto emb = http_request(port, "POST", "/v1/embeddings", R"({"model":"embeddings","input":["a"]})");
+  auto emb =
+      http_request(port, "POST", "/v1/embeddings", R"({"model":"embeddings","input":["a"]})");
   ASSERT_EQ(emb.status, 200) << emb.body;
   EXPECT_EQ(parse(emb.body)["data"][0]["embedding"].size(), 8u);
 
@@ -199,8 +203,9 @@ TEST(Process, ReloadsOnFileChangeAndOnSighup) {
   auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
   kill(c->pid, SIGHUP);
   // SIGHUP rebuilds even an unchanged file (so rotated secrets are re-read).
-  EXPECT_FALSE(c->wait_for(std::regex(R"(configuration reloaded from .* \(reload requested\): no changes)"))
-                   .empty())
+  EXPECT_FALSE(
+      c->wait_for(std::regex(R"(configuration reloaded from .* \(reload requested\): no changes)"))
+          .empty())
       << c->output;
   {
     std::string tmp = path + ".new";
@@ -209,8 +214,11 @@ TEST(Process, ReloadsOnFileChangeAndOnSighup) {
     out.close();
     std::rename(tmp.c_str(), path.c_str());
   }
-  EXPECT_FALSE(c->wait_for(std::regex(R"(configuration reloaded from .* \(file changed\): added \[two\], removed \[\], changed \[\])"))
-                   .empty())
+  EXPECT_FALSE(
+      c
+          ->wait_for(std::regex(
+              R"(configuration reloaded from .* \(file changed\): added \[two\], removed \[\], changed \[\])"))
+          .empty())
       << c->output;
   EXPECT_EQ(http_request(port, "GET", "/api/2.0/endpoints/two").status, 200);
   kill(c->pid, SIGTERM);
@@ -231,8 +239,15 @@ struct RedisServer {
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
-    std::vector<std::string> args{"redis-server", "--port", std::to_string(tls ? 0 : port),
-                                  "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
+    std::vector<std::string> args{"redis-server",
+                                  "--port",
+                                  std::to_string(tls ? 0 : port),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no"};
     if (tls) {
       args.push_back("--tls-port");
       args.push_back(std::to_string(port));
@@ -254,7 +269,9 @@ struct RedisServer {
       close(fds[0]);
     }
   }
-  bool ready() { return child && !child->wait_for(std::regex("Ready to accept connections")).empty(); }
+  bool ready() {
+    return child && !child->wait_for(std::regex("Ready to accept connections")).empty();
+  }
   std::string uri(int db = 0) const {
     return "redis://127.0.0.1:" + std::to_string(port) + "/" + std::to_string(db);
   }
@@ -317,7 +334,11 @@ TEST(ProcessRedis, UnreachableRedisFailsOpenByDefaultAndClosedOnRequest) {
       "    model: {provider: mock}\n"
       "    limit: {calls: 1, renewal_period: hour}\n");
   for (bool closed : {false, true}) {
-    std::vector<std::string> args{"start-server", "--config-path", path, "--port", "0",
+    std::vector<std::string> args{"start-server",
+                                  "--config-path",
+                                  path,
+                                  "--port",
+                                  "0",
                                   "--rate-limit-storage",
                                   "redis://127.0.0.1:" + std::to_string(dead)};
     if (closed) args.push_back("--rate-limit-fail-closed");
@@ -330,12 +351,15 @@ TEST(ProcessRedis, UnreachableRedisFailsOpenByDefaultAndClosedOnRequest) {
                             R"({"messages":[{"role":"user","content":"x"}]})");
       if (closed) {
         EXPECT_EQ(r.status, 503);
-        EXPECT_EQ(r.body, R"({"detail":"Rate limiting is unavailable: the rate-limit store cannot be reached"})");
+        EXPECT_EQ(
+            r.body,
+            R"({"detail":"Rate limiting is unavailable: the rate-limit store cannot be reached"})");
       } else {
         EXPECT_EQ(r.status, 200);  // admitted: fail-open
       }
     }
-    EXPECT_FALSE(g->wait_for(std::regex("rate-limit store redis://127.0.0.1:[0-9]+ unreachable")).empty())
+    EXPECT_FALSE(
+        g->wait_for(std::regex("rate-limit store redis://127.0.0.1:[0-9]+ unreachable")).empty())
         << g->output;
     kill(g->pid, SIGTERM);
     EXPECT_EQ(g->wait_exit(), 0) << g->output;
@@ -344,7 +368,8 @@ TEST(ProcessRedis, UnreachableRedisFailsOpenByDefaultAndClosedOnRequest) {
 }
 
 TEST(Process, BadRateLimitStorageIsAStartupError) {
-  auto c = spawn({"start-server", "--config-path", kExample, "--rate-limit-storage", "mongodb://x"});
+  auto c =
+      spawn({"start-server", "--config-path", kExample, "--rate-limit-storage", "mongodb://x"});
   EXPECT_EQ(c->wait_exit(), 2);
   EXPECT_NE(c->output.find("--rate-limit-storage must be memory:// or redis://host:port[/db]"),
             std::string::npos)
@@ -380,17 +405,24 @@ TEST(Process, SecretsNeverAppearInLogs) {
   unlink(path.c_str());
 }
 
-
 // Issue 4: stream usage the client did not ask for is kept for the logs, not sent.
 TEST(Process, StreamUsageGoesToTheAccessLogNotToTheClient) {
   FakeUpstream upstream;
   ScriptedReply reply;
   reply.content_type = "text/event-stream";
   reply.chunks = {
-      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\",\"usage\":{\"input_tokens\":11,\"output_tokens\":1}}}\n\n"
-      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
-      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
-      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":7}}\n\n"
+      "event: message_start\ndata: "
+      "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude\",\"usage\":{"
+      "\"input_tokens\":11,\"output_tokens\":1}}}\n\n"
+      "event: content_block_start\ndata: "
+      "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":"
+      "\"\"}}\n\n"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+      "\"Hi\"}}\n\n"
+      "event: message_delta\ndata: "
+      "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_"
+      "tokens\":7}}\n\n"
       "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"};
   upstream.reply_with(reply);
   std::string path = write_temp(
@@ -400,7 +432,8 @@ TEST(Process, StreamUsageGoesToTheAccessLogNotToTheClient) {
       "    model:\n"
       "      provider: anthropic\n"
       "      name: claude\n"
-      "      config: {anthropic_api_key: k, anthropic_api_base: '" + upstream.base_url() + "'}\n");
+      "      config: {anthropic_api_key: k, anthropic_api_base: '" +
+      upstream.base_url() + "'}\n");
   auto c = spawn({"start-server", "--config-path", path, "--port", "0", "--access-log"});
   ASSERT_TRUE(c);
   auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
@@ -411,7 +444,8 @@ TEST(Process, StreamUsageGoesToTheAccessLogNotToTheClient) {
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("Hi"), std::string::npos);
   EXPECT_EQ(r.body.find("usage"), std::string::npos) << r.body;
-  EXPECT_FALSE(c->wait_for(std::regex(R"(/endpoints/chat/invocations" 200 stream tokens 11/7/18)")).empty())
+  EXPECT_FALSE(
+      c->wait_for(std::regex(R"(/endpoints/chat/invocations" 200 stream tokens 11/7/18)")).empty())
       << c->output;
   kill(c->pid, SIGTERM);
   EXPECT_EQ(c->wait_exit(), 0);
@@ -448,12 +482,12 @@ TEST(ProcessRedis, PasswordAndAclUserAuthenticateAndAreNeverLogged) {
   ASSERT_TRUE(redis.ready()) << "redis-server is required (bash .ci/setup installs it)";
   std::string path = write_temp(kLimitedMock);
   const std::string at = "@127.0.0.1:" + std::to_string(redis.port);
-  for (std::string uri : {"redis://:pw-s3cret-default" + at + "/1",
-                          "redis://alice:pw-s3cret-alice" + at + "/2"}) {
+  for (std::string uri :
+       {"redis://:pw-s3cret-default" + at + "/1", "redis://alice:pw-s3cret-alice" + at + "/2"}) {
     std::unique_ptr<Child> g;
-    auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
-                                   "--rate-limit-storage", uri, "--rate-limit-fail-closed",
-                                   "--access-log", "--log-level", "debug"});
+    auto port = start_and_wait(
+        g, {"start-server", "--config-path", path, "--port", "0", "--rate-limit-storage", uri,
+            "--rate-limit-fail-closed", "--access-log", "--log-level", "debug"});
     ASSERT_NE(port, 0) << g->output;
     expect_limited_through_redis(port);
     kill(g->pid, SIGTERM);
@@ -465,9 +499,9 @@ TEST(ProcessRedis, PasswordAndAclUserAuthenticateAndAreNeverLogged) {
   // A wrong password: the store is unreachable (fail-closed here), and says why without the
   // password.
   std::unique_ptr<Child> g;
-  auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
-                                 "--rate-limit-storage", "redis://:wrong-s3cret" + at,
-                                 "--rate-limit-fail-closed"});
+  auto port = start_and_wait(
+      g, {"start-server", "--config-path", path, "--port", "0", "--rate-limit-storage",
+          "redis://:wrong-s3cret" + at, "--rate-limit-fail-closed"});
   ASSERT_NE(port, 0) << g->output;
   EXPECT_EQ(http_request(port, "POST", "/endpoints/l/invocations",
                          R"({"messages":[{"role":"user","content":"x"}]})")
@@ -484,18 +518,18 @@ TEST(ProcessRedis, PasswordAndAclUserAuthenticateAndAreNeverLogged) {
 TEST(ProcessRedis, TlsIsVerifiedAgainstTheCaFile) {
   const auto& cert = test_cert();
   std::string key_file = write_temp(cert.key_pem);
-  RedisServer redis({"--tls-cert-file", cert.cert_file, "--tls-key-file", key_file,
-                     "--tls-ca-cert-file", cert.cert_file, "--tls-auth-clients", "no",
-                     "--requirepass", "tls-s3cret"},
-                    /*tls=*/true);
+  RedisServer redis(
+      {"--tls-cert-file", cert.cert_file, "--tls-key-file", key_file, "--tls-ca-cert-file",
+       cert.cert_file, "--tls-auth-clients", "no", "--requirepass", "tls-s3cret"},
+      /*tls=*/true);
   ASSERT_TRUE(redis.ready()) << redis.child->output;
   std::string path = write_temp(kLimitedMock);
   const std::string uri = "rediss://:tls-s3cret@localhost:" + std::to_string(redis.port) + "/4";
   {
     std::unique_ptr<Child> g;
-    auto port = start_and_wait(g, {"start-server", "--config-path", path, "--port", "0",
-                                   "--rate-limit-storage", uri, "--ca-file", cert.cert_file,
-                                   "--rate-limit-fail-closed"});
+    auto port = start_and_wait(
+        g, {"start-server", "--config-path", path, "--port", "0", "--rate-limit-storage", uri,
+            "--ca-file", cert.cert_file, "--rate-limit-fail-closed"});
     ASSERT_NE(port, 0) << g->output;
     expect_limited_through_redis(port);
     kill(g->pid, SIGTERM);

@@ -18,8 +18,9 @@ using PlainJson = nlohmann::json;  // order-insensitive comparison of upstream b
 std::string endpoint_yaml(const std::string& name, const std::string& type,
                           const std::string& provider, const std::string& model,
                           const std::string& config) {
-  return "  - name: " + name + "\n    endpoint_type: " + type + "\n    model:\n      provider: " +
-         provider + "\n      name: " + model + "\n      config: " + config + "\n";
+  return "  - name: " + name + "\n    endpoint_type: " + type +
+         "\n    model:\n      provider: " + provider + "\n      name: " + model +
+         "\n      config: " + config + "\n";
 }
 
 std::string sse(const std::string& event, const std::string& data) {
@@ -62,12 +63,12 @@ const char* kStreamBody =
 class AnthropicTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string cfg = "{anthropic_api_key: sk-ant-secret, anthropic_api_base: '" +
-                            upstream_.base_url() + "/v1'}";
-    server_ = start_gateway("endpoints:\n" +
-                            endpoint_yaml("chat", "llm/v1/chat", "anthropic", "claude-3-5-sonnet", cfg) +
-                            endpoint_yaml("completions", "llm/v1/completions", "anthropic",
-                                          "claude-3-5-sonnet", cfg));
+    const std::string cfg =
+        "{anthropic_api_key: sk-ant-secret, anthropic_api_base: '" + upstream_.base_url() + "/v1'}";
+    server_ = start_gateway(
+        "endpoints:\n" +
+        endpoint_yaml("chat", "llm/v1/chat", "anthropic", "claude-3-5-sonnet", cfg) +
+        endpoint_yaml("completions", "llm/v1/completions", "anthropic", "claude-3-5-sonnet", cfg));
     ASSERT_TRUE(server_);
   }
   FakeUpstream upstream_;
@@ -75,7 +76,8 @@ class AnthropicTest : public ::testing::Test {
 };
 
 // https://docs.anthropic.com/en/api/messages (response example)
-const char* kAnthropicReply = R"({"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant",
+const char* kAnthropicReply =
+    R"({"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant",
   "content":[{"type":"text","text":"Hi! My name is Claude."}],"model":"claude-3-5-sonnet-20241022",
   "stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"output_tokens":503}})";
 
@@ -104,14 +106,16 @@ TEST_F(AnthropicTest, ChatReachesMessagesAndComesBackUnified) {
     EXPECT_EQ(out["choices"][0]["message"]["role"], "assistant");
     EXPECT_EQ(out["choices"][0]["message"]["content"], "Hi! My name is Claude.");
     EXPECT_EQ(out["choices"][0]["finish_reason"], "stop");
-    EXPECT_EQ(out["usage"], Json::parse(R"({"prompt_tokens":2095,"completion_tokens":503,"total_tokens":2598})"));
+    EXPECT_EQ(out["usage"],
+              Json::parse(R"({"prompt_tokens":2095,"completion_tokens":503,"total_tokens":2598})"));
   }
 }
 
 TEST_F(AnthropicTest, UpstreamErrorKeepsStatusAndMessage) {
   ScriptedReply reply;
   reply.status = 401;
-  reply.body = R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}})";
+  reply.body =
+      R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}})";
   upstream_.reply_with(reply);
   auto r = http_request(server_->port(), "POST", "/endpoints/chat/invocations", kChatBody);
   EXPECT_EQ(r.status, 401);
@@ -126,20 +130,26 @@ TEST_F(AnthropicTest, ProviderValidationIs422BeforeAnyUpstreamCall) {
   auto r = http_request(server_->port(), "POST", "/endpoints/chat/invocations",
                         R"({"messages":[{"role":"user","content":"Hi"}],"n":2})");
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(parse(r.body)["detail"], "'n' must be '1' for the Anthropic provider. Received value: '2'.");
+  EXPECT_EQ(parse(r.body)["detail"],
+            "'n' must be '1' for the Anthropic provider. Received value: '2'.");
   EXPECT_EQ(upstream_.request_count(), 0u);
 }
 
 // https://docs.anthropic.com/en/api/messages-streaming (basic streaming request)
 std::vector<std::string> anthropic_stream() {
   return {
-      sse("message_start", R"({"type":"message_start","message":{"id":"msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY","type":"message","role":"assistant","content":[],"model":"claude-3-5-sonnet-20241022","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}})") +
-          sse("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      sse("message_start",
+          R"({"type":"message_start","message":{"id":"msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY","type":"message","role":"assistant","content":[],"model":"claude-3-5-sonnet-20241022","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}})") +
+          sse("content_block_start",
+              R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
           sse("ping", R"({"type": "ping"})") +
-          sse("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}})"),
-      sse("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"!"}})") +
+          sse("content_block_delta",
+              R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}})"),
+      sse("content_block_delta",
+          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"!"}})") +
           sse("content_block_stop", R"({"type":"content_block_stop","index":0})") +
-          sse("message_delta", R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}})") +
+          sse("message_delta",
+              R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}})") +
           sse("message_stop", R"({"type":"message_stop"})"),
   };
 }
@@ -153,8 +163,10 @@ TEST_F(AnthropicTest, StreamArrivesEventByEventWithDoneOnV1) {
   upstream_.reply_with(reply);
   RawConnection c(server_->port());
   const std::string body = kStreamBody;
-  c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  c.send(
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
   std::string got = c.read_until("Hello");
   ASSERT_NE(got.find("Hello"), std::string::npos) << got;
   EXPECT_EQ(got.find("[DONE]"), std::string::npos);
@@ -189,8 +201,10 @@ TEST_F(AnthropicTest, StreamOnMlflowPathHasNoDoneAndUnifiedChunks) {
 TEST_F(AnthropicTest, ErrorEventMidStreamEndsWithAnErrorEvent) {
   ScriptedReply reply;
   reply.content_type = "text/event-stream";
-  reply.chunks = {anthropic_stream()[0] +
-                  sse("error", R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})")};
+  reply.chunks = {
+      anthropic_stream()[0] +
+      sse("error",
+          R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})")};
   upstream_.reply_with(reply);
   auto r = http_request(server_->port(), "POST", "/v1/chat/completions", kStreamBody);
   ASSERT_EQ(r.status, 200);
@@ -205,8 +219,8 @@ TEST_F(AnthropicTest, ErrorEventMidStreamEndsWithAnErrorEvent) {
 class GeminiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string cfg = "{gemini_api_key: g-secret, gemini_api_base: '" + upstream_.base_url() +
-                            "/v1beta/models'}";
+    const std::string cfg =
+        "{gemini_api_key: g-secret, gemini_api_base: '" + upstream_.base_url() + "/v1beta/models'}";
     server_ = start_gateway(
         "endpoints:\n" + endpoint_yaml("chat", "llm/v1/chat", "gemini", "gemini-2.0-flash", cfg) +
         endpoint_yaml("embeddings", "llm/v1/embeddings", "gemini", "text-embedding-004", cfg));
@@ -217,7 +231,8 @@ class GeminiTest : public ::testing::Test {
 };
 
 // https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse
-const char* kGeminiReply = R"({"candidates":[{"content":{"parts":[{"text":"Hello there"}],"role":"model"},
+const char* kGeminiReply =
+    R"({"candidates":[{"content":{"parts":[{"text":"Hello there"}],"role":"model"},
   "finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":2,"totalTokenCount":6},
   "modelVersion":"gemini-2.0-flash"})";
 
@@ -239,7 +254,8 @@ TEST_F(GeminiTest, ChatReachesGenerateContent) {
   EXPECT_EQ(out["id"], "gemini-chat-" + std::to_string(out["created"].get<std::int64_t>()));
   EXPECT_EQ(out["model"], "gemini-2.0-flash");
   EXPECT_EQ(out["choices"][0]["message"]["content"], "Hello there");
-  EXPECT_EQ(out["usage"], Json::parse(R"({"prompt_tokens":4,"completion_tokens":2,"total_tokens":6})"));
+  EXPECT_EQ(out["usage"],
+            Json::parse(R"({"prompt_tokens":4,"completion_tokens":2,"total_tokens":6})"));
 }
 
 TEST_F(GeminiTest, BatchEmbeddings) {
@@ -249,7 +265,8 @@ TEST_F(GeminiTest, BatchEmbeddings) {
   auto r = http_request(server_->port(), "POST", "/v1/embeddings",
                         R"({"model":"embeddings","input":["a","b"]})");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(upstream_.last_request().target, "/v1beta/models/text-embedding-004:batchEmbedContents");
+  EXPECT_EQ(upstream_.last_request().target,
+            "/v1beta/models/text-embedding-004:batchEmbedContents");
   const Json out = parse(r.body);
   EXPECT_EQ(out["data"][1]["embedding"], Json::parse("[0.3,0.4]"));
   EXPECT_EQ(out["data"][1]["index"], 1);
@@ -260,9 +277,11 @@ TEST_F(GeminiTest, StreamUsesAltSseAndEndsCleanly) {
   reply.content_type = "text/event-stream";
   // https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent (alt=sse)
   reply.chunks = {
-      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hello\"}],\"role\": \"model\"},\"index\": 0}],"
+      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hello\"}],\"role\": "
+      "\"model\"},\"index\": 0}],"
       "\"usageMetadata\": {\"promptTokenCount\": 4,\"totalTokenCount\": 4}}\r\n\r\n",
-      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \" there\"}],\"role\": \"model\"},"
+      "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \" there\"}],\"role\": "
+      "\"model\"},"
       "\"finishReason\": \"STOP\",\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 4,"
       "\"candidatesTokenCount\": 2,\"totalTokenCount\": 6}}\r\n\r\n"};
   upstream_.reply_with(reply);
@@ -293,11 +312,13 @@ class CohereTest : public ::testing::Test {
 TEST_F(CohereTest, ChatReachesChatWithPreambleAndHistory) {
   ScriptedReply reply;
   // https://docs.cohere.com/v1/reference/chat (response)
-  reply.body = R"({"response_id":"r-1","text":"Hey!","generation_id":"g-1","finish_reason":"COMPLETE",
+  reply.body =
+      R"({"response_id":"r-1","text":"Hey!","generation_id":"g-1","finish_reason":"COMPLETE",
     "token_count":{"prompt_tokens":5,"response_tokens":2,"total_tokens":7}})";
   upstream_.reply_with(reply);
-  auto r = http_request(server_->port(), "POST", "/endpoints/chat/invocations",
-                        R"({"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"},
+  auto r = http_request(
+      server_->port(), "POST", "/endpoints/chat/invocations",
+      R"({"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"},
                             {"role":"assistant","content":"Hi"},{"role":"user","content":"How are you?"}],"temperature":0.4})");
   ASSERT_EQ(r.status, 200) << r.body;
   const auto req = upstream_.last_request();
@@ -307,7 +328,9 @@ TEST_F(CohereTest, ChatReachesChatWithPreambleAndHistory) {
   EXPECT_EQ(sent["model"], "command-r");
   EXPECT_EQ(sent["message"], "How are you?");
   EXPECT_EQ(sent["preamble_override"], "Be brief.");
-  EXPECT_EQ(sent["chat_history"], PlainJson::parse(R"([{"role":"USER","message":"Hello"},{"role":"CHATBOT","message":"Hi"}])"));
+  EXPECT_EQ(
+      sent["chat_history"],
+      PlainJson::parse(R"([{"role":"USER","message":"Hello"},{"role":"CHATBOT","message":"Hi"}])"));
   EXPECT_DOUBLE_EQ(sent["temperature"].get<double>(), 1.0);
   const Json out = parse(r.body);
   EXPECT_EQ(out["id"], "r-1");
@@ -319,10 +342,14 @@ TEST_F(CohereTest, NewlineDelimitedStream) {
   ScriptedReply reply;
   reply.content_type = "application/stream+json";
   reply.chunks = {
-      R"({"is_finished":false,"event_type":"stream-start","generation_id":"g-1"})" "\n"
-      R"({"is_finished":false,"event_type":"text-generation","text":"Hel"})" "\n",
-      R"({"is_finished":false,"event_type":"text-generation","text":"lo"})" "\n"
-      R"({"is_finished":true,"event_type":"stream-end","finish_reason":"COMPLETE","response":{"response_id":"r-1","text":"Hello","generation_id":"g-1"}})" "\n"};
+      R"({"is_finished":false,"event_type":"stream-start","generation_id":"g-1"})"
+      "\n"
+      R"({"is_finished":false,"event_type":"text-generation","text":"Hel"})"
+      "\n",
+      R"({"is_finished":false,"event_type":"text-generation","text":"lo"})"
+      "\n"
+      R"({"is_finished":true,"event_type":"stream-end","finish_reason":"COMPLETE","response":{"response_id":"r-1","text":"Hello","generation_id":"g-1"}})"
+      "\n"};
   upstream_.reply_with(reply);
   auto r = http_request(server_->port(), "POST", "/v1/chat/completions", kStreamBody);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -370,20 +397,23 @@ void expect_valid_sigv4(const RecordedRequest& r, const std::string& base_url,
   const std::string canonical = sigv4_canonical_request(req, sigv4_sha256_hex(r.body));
   const std::string to_sign = sigv4_string_to_sign(amz_date, scope, canonical);
   EXPECT_EQ(signature, sigv4_signature(secret, amz_date.substr(0, 8), region, service, to_sign))
-      << "canonical request:\n" << canonical;
+      << "canonical request:\n"
+      << canonical;
 }
 
-const char* kConverseReply = R"({"output":{"message":{"role":"assistant","content":[{"text":"Hello from Bedrock"}]}},
+const char* kConverseReply =
+    R"({"output":{"message":{"role":"assistant","content":[{"text":"Hello from Bedrock"}]}},
   "stopReason":"end_turn","usage":{"inputTokens":12,"outputTokens":4,"totalTokens":16},"metrics":{"latencyMs":321}})";
 
 TEST(BedrockIntegration, ConverseRequestIsSignedAndTranslated) {
   FakeUpstream upstream;
-  const std::string cfg = "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDTEST, "
-                          "aws_secret_access_key: bedrock-secret-key, aws_endpoint_url: '" +
-                          upstream.base_url() + "'}}";
-  auto server = start_gateway("endpoints:\n" +
-                              endpoint_yaml("chat", "llm/v1/chat", "bedrock",
-                                            "anthropic.claude-3-haiku-20240307-v1:0", cfg));
+  const std::string cfg =
+      "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDTEST, "
+      "aws_secret_access_key: bedrock-secret-key, aws_endpoint_url: '" +
+      upstream.base_url() + "'}}";
+  auto server =
+      start_gateway("endpoints:\n" + endpoint_yaml("chat", "llm/v1/chat", "bedrock",
+                                                   "anthropic.claude-3-haiku-20240307-v1:0", cfg));
   ASSERT_TRUE(server);
   ScriptedReply reply;
   reply.body = kConverseReply;
@@ -392,7 +422,8 @@ TEST(BedrockIntegration, ConverseRequestIsSignedAndTranslated) {
   ASSERT_EQ(r.status, 200) << r.body;
   const auto req = upstream.last_request();
   EXPECT_EQ(req.target, "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
-  expect_valid_sigv4(req, upstream.base_url(), "AKIDTEST", "bedrock-secret-key", "us-east-1", "bedrock");
+  expect_valid_sigv4(req, upstream.base_url(), "AKIDTEST", "bedrock-secret-key", "us-east-1",
+                     "bedrock");
   const PlainJson sent = PlainJson::parse(req.body);
   EXPECT_EQ(sent["messages"], PlainJson::parse(R"([{"role":"user","content":[{"text":"Hi"}]}])"));
   EXPECT_EQ(sent["system"], PlainJson::parse(R"([{"text":"Be brief."}])"));
@@ -400,7 +431,8 @@ TEST(BedrockIntegration, ConverseRequestIsSignedAndTranslated) {
   const Json out = parse(r.body);
   EXPECT_EQ(out["choices"][0]["message"]["content"], "Hello from Bedrock");
   EXPECT_EQ(out["choices"][0]["finish_reason"], "stop");
-  EXPECT_EQ(out["usage"], Json::parse(R"({"prompt_tokens":12,"completion_tokens":4,"total_tokens":16})"));
+  EXPECT_EQ(out["usage"],
+            Json::parse(R"({"prompt_tokens":12,"completion_tokens":4,"total_tokens":16})"));
   EXPECT_EQ(out["model"], "anthropic.claude-3-haiku-20240307-v1:0");
   // The secret is never echoed.
   EXPECT_EQ(r.body.find("bedrock-secret-key"), std::string::npos);
@@ -408,8 +440,10 @@ TEST(BedrockIntegration, ConverseRequestIsSignedAndTranslated) {
 
 TEST(BedrockIntegration, ErrorMessageFromTheBody) {
   FakeUpstream upstream;
-  const std::string cfg = "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDTEST, "
-                          "aws_secret_access_key: s, aws_endpoint_url: '" + upstream.base_url() + "'}}";
+  const std::string cfg =
+      "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDTEST, "
+      "aws_secret_access_key: s, aws_endpoint_url: '" +
+      upstream.base_url() + "'}}";
   auto server = start_gateway("endpoints:\n" + endpoint_yaml("chat", "llm/v1/chat", "bedrock",
                                                              "amazon.nova-lite-v1:0", cfg));
   ASSERT_TRUE(server);
@@ -420,10 +454,12 @@ TEST(BedrockIntegration, ErrorMessageFromTheBody) {
   upstream.reply_with(reply);
   auto r = http_request(server->port(), "POST", "/endpoints/chat/invocations", kChatBody);
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(parse(r.body)["detail"], "You don't have access to the model with the specified model ID.");
+  EXPECT_EQ(parse(r.body)["detail"],
+            "You don't have access to the model with the specified model ID.");
   // No message in the body: the x-amzn-ErrorType header names the error.
   reply.status = 429;
-  reply.headers = {{"x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"}};
+  reply.headers = {{"x-amzn-ErrorType",
+                    "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"}};
   reply.body = "{}";
   upstream.reply_with(reply);
   r = http_request(server->port(), "POST", "/endpoints/chat/invocations", kChatBody);
@@ -439,8 +475,10 @@ std::string bedrock_event(const std::string& type, const std::string& payload) {
 
 TEST(BedrockIntegration, ConverseStreamDecodesTheEventStream) {
   FakeUpstream upstream;
-  const std::string cfg = "{aws_config: {aws_region: us-west-2, aws_access_key_id: AKIDTEST, "
-                          "aws_secret_access_key: s3, aws_endpoint_url: '" + upstream.base_url() + "'}}";
+  const std::string cfg =
+      "{aws_config: {aws_region: us-west-2, aws_access_key_id: AKIDTEST, "
+      "aws_secret_access_key: s3, aws_endpoint_url: '" +
+      upstream.base_url() + "'}}";
   auto server = start_gateway("endpoints:\n" + endpoint_yaml("chat", "llm/v1/chat", "bedrock",
                                                              "amazon.nova-lite-v1:0", cfg));
   ASSERT_TRUE(server);
@@ -452,7 +490,9 @@ TEST(BedrockIntegration, ConverseStreamDecodesTheEventStream) {
       bedrock_event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"lo"}})") +
       bedrock_event("contentBlockStop", R"({"contentBlockIndex":0})") +
       bedrock_event("messageStop", R"({"stopReason":"end_turn"})") +
-      bedrock_event("metadata", R"({"usage":{"inputTokens":3,"outputTokens":2,"totalTokens":5},"metrics":{"latencyMs":50}})");
+      bedrock_event(
+          "metadata",
+          R"({"usage":{"inputTokens":3,"outputTokens":2,"totalTokens":5},"metrics":{"latencyMs":50}})");
   // Split mid-message to exercise the incremental decoder through the relay.
   reply.chunks = {all.substr(0, 37), all.substr(37, 100), all.substr(137)};
   upstream.reply_with(reply);
@@ -513,8 +553,9 @@ TEST(BedrockIntegration, StsRefusalIs502WithItsMessage) {
   ScriptedReply refusal;
   refusal.status = 403;
   refusal.content_type = "text/xml";
-  refusal.body = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
-                 "authorized to perform sts:AssumeRole</Message></Error></ErrorResponse>";
+  refusal.body =
+      "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
+      "authorized to perform sts:AssumeRole</Message></Error></ErrorResponse>";
   sts.reply_with(refusal);
   const std::string cfg =
       "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKIDBASE, aws_secret_access_key: "
@@ -537,15 +578,17 @@ TEST(BedrockIntegration, StsRefusalIs502WithItsMessage) {
 TEST(NonStreamingProviders, StreamRequestIs501BeforeAnyByte) {
   FakeUpstream upstream;
   auto server = start_gateway(
-      "endpoints:\n" + endpoint_yaml("completions", "llm/v1/completions", "ai21labs", "j2-ultra",
-                                     "{ai21labs_api_key: k, ai21labs_api_base: '" +
-                                         upstream.base_url() + "'}"));
+      "endpoints:\n" +
+      endpoint_yaml("completions", "llm/v1/completions", "ai21labs", "j2-ultra",
+                    "{ai21labs_api_key: k, ai21labs_api_base: '" + upstream.base_url() + "'}"));
   ASSERT_TRUE(server);
   auto r = http_request(server->port(), "POST", "/endpoints/completions/invocations",
                         R"({"prompt":"Hi","stream":true})");
   EXPECT_EQ(r.status, 501);
-  EXPECT_EQ(parse(r.body),
-            Json::parse(R"({"detail":"The completions streaming route is not implemented for AI21Labs models."})"));
+  EXPECT_EQ(
+      parse(r.body),
+      Json::parse(
+          R"({"detail":"The completions streaming route is not implemented for AI21Labs models."})"));
   EXPECT_EQ(upstream.request_count(), 0u);
 }
 

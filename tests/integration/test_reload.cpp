@@ -49,20 +49,23 @@ std::string chat_config(const std::string& base, const std::string& extra = "") 
          "    model:\n"
          "      provider: openai\n"
          "      name: gpt-4o-mini\n"
-         "      config: {openai_api_key: sk-test, openai_api_base: \"" + base + "/v1\"}\n" + extra;
+         "      config: {openai_api_key: sk-test, openai_api_base: \"" +
+         base + "/v1\"}\n" + extra;
 }
 
 std::string reply_saying(const std::string& text) {
   return R"({"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,)"
-         R"("message":{"role":"assistant","content":")" + text +
+         R"("message":{"role":"assistant","content":")" +
+         text +
          R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})";
 }
 
 class ReloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("gw-reload-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("gw-reload-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     path_ = (dir_ / "gateway.yaml").string();
     a_.reply_with(ScriptedReply{.body = reply_saying("A")});
@@ -124,10 +127,11 @@ TEST_F(ReloadTest, FiftySwapsUnderLoadWithZeroFailedRequests) {
     load.emplace_back([&, t] {
       TestClient c(server_->port());
       for (int i = 0; !stop; ++i) {
-        auto r = (i + t) % 2 ? c.post("/endpoints/chat/invocations",
-                                      R"({"messages":[{"role":"user","content":"x"}]})")
-                             : c.post("/v1/chat/completions",
-                                      R"({"model":"chat","messages":[{"role":"user","content":"x"}]})");
+        auto r = (i + t) % 2
+                     ? c.post("/endpoints/chat/invocations",
+                              R"({"messages":[{"role":"user","content":"x"}]})")
+                     : c.post("/v1/chat/completions",
+                              R"({"model":"chat","messages":[{"role":"user","content":"x"}]})");
         if (r.status == 200) {
           ++ok;
         } else {
@@ -156,7 +160,9 @@ TEST_F(ReloadTest, FiftySwapsUnderLoadWithZeroFailedRequests) {
 // The streaming half: a stream keeps the snapshot (and so the upstream) it started with across
 // a reload, and streams started during 20 swaps all end cleanly.
 std::string stream_event(const std::string& text, const char* finish) {
-  return "data: " + std::string(R"({"id":"s","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":")") +
+  return "data: " +
+         std::string(
+             R"({"id":"s","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":")") +
          text + R"("},"finish_reason":)" + finish + "}]}\n\n";
 }
 
@@ -173,18 +179,23 @@ TEST_F(ReloadTest, StreamInFlightFinishesOnItsSnapshotAndStreamsSurviveSwaps) {
   std::promise<void> release;
   auto gate = release.get_future().share();
   a_.set_handler([gate](const RecordedRequest& req) {
-    return req.body.find("\"stream\":true") != std::string::npos ? stream_saying("A", gate)
-                                                                 : ScriptedReply{.body = reply_saying("A")};
+    return req.body.find("\"stream\":true") != std::string::npos
+               ? stream_saying("A", gate)
+               : ScriptedReply{.body = reply_saying("A")};
   });
   b_.set_handler([](const RecordedRequest& req) {
-    return req.body.find("\"stream\":true") != std::string::npos ? stream_saying("B")
-                                                                 : ScriptedReply{.body = reply_saying("B")};
+    return req.body.find("\"stream\":true") != std::string::npos
+               ? stream_saying("B")
+               : ScriptedReply{.body = reply_saying("B")};
   });
   start(chat_config(a_.base_url()));
-  const std::string body = R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"x"}]})";
+  const std::string body =
+      R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"x"}]})";
   RawConnection held(server_->port());
-  held.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  held.send(
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
   ASSERT_NE(held.read_until("A1").find("A1"), std::string::npos);
   // Swap to B while the stream is held by A.
   write_atomically(path_, chat_config(b_.base_url()));
@@ -200,8 +211,9 @@ TEST_F(ReloadTest, StreamInFlightFinishesOnItsSnapshotAndStreamsSurviveSwaps) {
 
   // Streams under load during 20 swaps: every one completes with its terminator, no error.
   a_.set_handler([](const RecordedRequest& req) {
-    return req.body.find("\"stream\":true") != std::string::npos ? stream_saying("A")
-                                                                 : ScriptedReply{.body = reply_saying("A")};
+    return req.body.find("\"stream\":true") != std::string::npos
+               ? stream_saying("A")
+               : ScriptedReply{.body = reply_saying("A")};
   });
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, failed{0};
@@ -216,15 +228,17 @@ TEST_F(ReloadTest, StreamInFlightFinishesOnItsSnapshotAndStreamsSurviveSwaps) {
         auto r = v1 ? http_request(server_->port(), "POST", "/v1/chat/completions", body)
                     : http_request(server_->port(), "POST", "/endpoints/chat/invocations",
                                    R"({"stream":true,"messages":[{"role":"user","content":"x"}]})");
-        const bool whole = r.status == 200 && r.body.find("\"error\"") == std::string::npos &&
-                           (r.body.find("A2") != std::string::npos || r.body.find("B2") != std::string::npos) &&
-                           (!v1 || r.body.find("data: [DONE]") != std::string::npos);
+        const bool whole =
+            r.status == 200 && r.body.find("\"error\"") == std::string::npos &&
+            (r.body.find("A2") != std::string::npos || r.body.find("B2") != std::string::npos) &&
+            (!v1 || r.body.find("data: [DONE]") != std::string::npos);
         if (whole) {
           ++ok;
         } else {
           ++failed;
           std::lock_guard lock(mu);
-          if (first_failure.empty()) first_failure = std::to_string(r.status) + " " + r.error + " " + r.body;
+          if (first_failure.empty())
+            first_failure = std::to_string(r.status) + " " + r.error + " " + r.body;
         }
       }
     });
@@ -302,13 +316,13 @@ TEST_F(ReloadTest, ForcedReloadPicksUpARotatedKeyFile) {
       "    model:\n"
       "      provider: openai\n"
       "      name: gpt-4o-mini\n"
-      "      config: {openai_api_key: \"" + key_file + "\", openai_api_base: \"" +
-      a_.base_url() + "/v1\"}\n";
+      "      config: {openai_api_key: \"" +
+      key_file + "\", openai_api_base: \"" + a_.base_url() + "/v1\"}\n";
   start(yaml);
   ASSERT_EQ(said(), "A");
   EXPECT_EQ(a_.last_request().header("authorization"), "Bearer sk-old");
   write_atomically(key_file, "sk-new\n");  // the YAML itself is unchanged
-  reloader_->request_reload();               // what SIGHUP does
+  reloader_->request_reload();             // what SIGHUP does
   ASSERT_TRUE(wait_generation(1));
   ASSERT_EQ(said(), "A");
   EXPECT_EQ(a_.last_request().header("authorization"), "Bearer sk-new");
@@ -326,15 +340,15 @@ TEST(DescribeChanges, NamesAddedRemovedAndChangedEndpointsAndRoutes) {
       "  - {name: b, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
       "  - {name: c, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
       "routes:\n"
-      "  - {name: r, task_type: llm/v1/chat, destinations: [{name: a, traffic_percentage: 100}]}\n");
+      "  - {name: r, task_type: llm/v1/chat, destinations: [{name: a, traffic_percentage: "
+      "100}]}\n");
   Runtime after = load(
       "endpoints:\n"
       "  - {name: a, endpoint_type: llm/v1/chat, model: {provider: mock, name: other}}\n"
       "\n"
       "  - {name: c, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
       "  - {name: d, endpoint_type: llm/v1/chat, model: {provider: mock}}\n");
-  EXPECT_EQ(describe_changes(before, after),
-            "added [d], removed [b, route r], changed [a]");
+  EXPECT_EQ(describe_changes(before, after), "added [d], removed [b, route r], changed [a]");
   EXPECT_EQ(describe_changes(after, after), "no changes");
 }
 

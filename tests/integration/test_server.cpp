@@ -106,8 +106,10 @@ TEST_F(GatewayTest, ValidationErrorsAre422WithFastApiDetail) {
   auto model = http_request(port(), "POST", "/endpoints/chat/invocations",
                             R"({"model":"x","messages":[{"role":"user","content":"a"}]})");
   EXPECT_EQ(model.status, 422);
-  EXPECT_EQ(parse(model.body),
-            parse(R"({"detail":"The parameter 'model' is not permitted to be passed. The route being queried already defines a model instance."})"));
+  EXPECT_EQ(
+      parse(model.body),
+      parse(
+          R"({"detail":"The parameter 'model' is not permitted to be passed. The route being queried already defines a model instance."})"));
   EXPECT_EQ(upstream_.request_count(), 0u);  // nothing invalid went upstream
 }
 
@@ -115,8 +117,9 @@ TEST_F(GatewayTest, DeeplyNestedBodiesAreRejectedAndTheServerKeepsServing) {
   // ~200 KB, far under the body limit, nested 100,000 levels deep.
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   for (const char* path : {"/endpoints/chat/invocations", "/v1/chat/completions"}) {
-    auto r = http_request(server_->port(), "POST", path,
-                          R"({"model":"chat","messages":[{"role":"user","content":"x"}],"extra":)" + deep + "}");
+    auto r = http_request(
+        server_->port(), "POST", path,
+        R"({"model":"chat","messages":[{"role":"user","content":"x"}],"extra":)" + deep + "}");
     EXPECT_EQ(r.status, 422) << path << " " << r.body;
   }
   // An upstream reply nested as deeply is a 502, not a crash.
@@ -131,9 +134,13 @@ TEST_F(GatewayTest, DeeplyNestedBodiesAreRejectedAndTheServerKeepsServing) {
 }
 
 TEST_F(GatewayTest, V1ErrorsUseOpenAiShape) {
-  auto r = http_request(port(), "POST", "/v1/chat/completions", R"({"model":"nope","messages":[]})");
+  auto r =
+      http_request(port(), "POST", "/v1/chat/completions", R"({"model":"nope","messages":[]})");
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(parse(r.body), parse(R"({"error":{"message":"The model 'nope' does not exist: no endpoint or route has that name.",
+  EXPECT_EQ(
+      parse(r.body),
+      parse(
+          R"({"error":{"message":"The model 'nope' does not exist: no endpoint or route has that name.",
     "type":"invalid_request_error","param":null,"code":"model_not_found"}})"));
 
   auto wrong = http_request(port(), "POST", "/v1/chat/completions",
@@ -181,7 +188,10 @@ TEST_F(GatewayTest, UpstreamWithUnsupportedContentTypeIs502) {
   auto r = http_request(port(), "POST", "/endpoints/chat/invocations",
                         R"({"messages":[{"role":"user","content":"a"}]})");
   EXPECT_EQ(r.status, 502);
-  EXPECT_EQ(parse(r.body), parse(R"({"detail":"The returned data type from the route service is not supported. Received content type: text/html"})"));
+  EXPECT_EQ(
+      parse(r.body),
+      parse(
+          R"({"detail":"The returned data type from the route service is not supported. Received content type: text/html"})"));
 }
 
 TEST_F(GatewayTest, UpstreamMalformedJsonIs502) {
@@ -189,8 +199,10 @@ TEST_F(GatewayTest, UpstreamMalformedJsonIs502) {
   auto r = http_request(port(), "POST", "/endpoints/chat/invocations",
                         R"({"messages":[{"role":"user","content":"a"}]})");
   EXPECT_EQ(r.status, 502);
-  EXPECT_EQ(parse(r.body),
-            parse(R"({"detail":"The upstream returned a malformed response: the body is not valid JSON"})"));
+  EXPECT_EQ(
+      parse(r.body),
+      parse(
+          R"({"detail":"The upstream returned a malformed response: the body is not valid JSON"})"));
 }
 
 TEST_F(GatewayTest, UpstreamGarbageIs502AndServerStaysUp) {
@@ -227,9 +239,9 @@ TEST_F(GatewayTest, HungUpstreamIs504AndOthersAreServedMeanwhile) {
   EXPECT_EQ(mock.status, 200);
   auto r = hung.get();
   EXPECT_EQ(r.status, 504);
-  EXPECT_EQ(parse(r.body), parse(R"({"detail":"Endpoint 'chat': the upstream 127.0.0.1:)" +
-                                 std::to_string(upstream_.port()) +
-                                 R"( did not respond within 2 s"})"));
+  EXPECT_EQ(parse(r.body),
+            parse(R"({"detail":"Endpoint 'chat': the upstream 127.0.0.1:)" +
+                  std::to_string(upstream_.port()) + R"( did not respond within 2 s"})"));
 }
 
 TEST_F(GatewayTest, UpstreamConnectionsAreReused) {
@@ -285,7 +297,9 @@ TEST_F(GatewayTest, RoutingErrors) {
 TEST_F(GatewayTest, EndpointInfoAndListing) {
   auto one = http_request(port(), "GET", "/api/2.0/endpoints/chat");
   ASSERT_EQ(one.status, 200);
-  EXPECT_EQ(one.body, R"({"name":"chat","endpoint_type":"llm/v1/chat","model":{"name":"gpt-4o-mini","provider":"openai"},"endpoint_url":"/gateway/chat/invocations","limit":null})");
+  EXPECT_EQ(
+      one.body,
+      R"({"name":"chat","endpoint_type":"llm/v1/chat","model":{"name":"gpt-4o-mini","provider":"openai"},"endpoint_url":"/gateway/chat/invocations","limit":null})");
   EXPECT_EQ(http_request(port(), "GET", "/api/3.0/gateway/endpoint/chat").body, one.body);
   EXPECT_EQ(one.body.find("sk-test"), std::string::npos);
 
@@ -297,13 +311,19 @@ TEST_F(GatewayTest, EndpointInfoAndListing) {
   EXPECT_TRUE(j["next_page_token"].is_null());
 
   auto legacy = http_request(port(), "GET", "/api/2.0/gateway/routes/chat");
-  EXPECT_EQ(legacy.body, R"({"name":"chat","route_type":"llm/v1/chat","model":{"name":"gpt-4o-mini","provider":"openai"},"route_url":"/gateway/chat/invocations","limit":null})");
+  EXPECT_EQ(
+      legacy.body,
+      R"({"name":"chat","route_type":"llm/v1/chat","model":{"name":"gpt-4o-mini","provider":"openai"},"route_url":"/gateway/chat/invocations","limit":null})");
 
   auto missing = http_request(port(), "GET", "/api/2.0/endpoints/nope");
   EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(missing.body, R"({"detail":"The endpoint 'nope' is not present or active on the server. Please verify the endpoint name."})");
+  EXPECT_EQ(
+      missing.body,
+      R"({"detail":"The endpoint 'nope' is not present or active on the server. Please verify the endpoint name."})");
   auto missing_route = http_request(port(), "GET", "/api/3.0/gateway/route/nope");
-  EXPECT_EQ(missing_route.body, R"({"detail":"The route 'nope' is not present or active on the server. Please verify the route name."})");
+  EXPECT_EQ(
+      missing_route.body,
+      R"({"detail":"The route 'nope' is not present or active on the server. Please verify the route name."})");
 
   auto redirect = http_request(port(), "GET", "/api/2.0/endpoints");
   EXPECT_EQ(redirect.status, 307);
@@ -328,7 +348,8 @@ TEST_F(GatewayTest, RootRedirectsToADocsPageListingTheEndpoints) {
   auto docs = http_request(port(), "GET", "/docs");
   EXPECT_EQ(docs.status, 200);
   EXPECT_EQ(docs.header("content-type"), "text/html; charset=utf-8");
-  EXPECT_NE(docs.body.find("<td>mock-chat</td><td>llm/v1/chat</td><td>mock</td>"), std::string::npos)
+  EXPECT_NE(docs.body.find("<td>mock-chat</td><td>llm/v1/chat</td><td>mock</td>"),
+            std::string::npos)
       << docs.body;
   EXPECT_EQ(docs.body.find("sk-test"), std::string::npos);
 }
@@ -382,7 +403,8 @@ TEST_F(LimitsTest, OversizedBodyOnV1UsesOpenAiShape) {
   auto r = http_request(port(), "POST", "/v1/embeddings",
                         R"({"model":"embeddings","input":")" + std::string(4096, 'x') + R"("})");
   EXPECT_EQ(r.status, 413) << r.error;
-  EXPECT_EQ(parse(r.body), parse(R"({"error":{"message":"Request body is larger than the limit of 1024 bytes",
+  EXPECT_EQ(parse(r.body),
+            parse(R"({"error":{"message":"Request body is larger than the limit of 1024 bytes",
     "type":"invalid_request_error","param":null,"code":null}})"));
 }
 
@@ -419,7 +441,9 @@ TEST_F(LimitsTest, IdleConnectionWithoutBytesIsClosedSilently) {
 
 TEST_F(LimitsTest, BodyShorterThanContentLengthTimesOut) {
   RawConnection slow(port());
-  slow.send("POST /endpoints/mock-chat/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"mess");
+  slow.send(
+      "POST /endpoints/mock-chat/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: "
+      "100\r\n\r\n{\"mess");
   std::string got = slow.read_all();
   EXPECT_EQ(got.rfind("HTTP/1.1 408", 0), 0u) << got;
 }
@@ -455,4 +479,3 @@ TEST(GracefulShutdown, RequestInFlightFinishesThenServerStops) {
 
 }  // namespace
 }  // namespace gw::test
-

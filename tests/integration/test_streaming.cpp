@@ -12,8 +12,10 @@ const char* kRequestV1 =
     R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"Hi"}]})";
 
 std::string post_raw(const std::string& target, const std::string& body) {
-  return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return "POST " + target +
+         " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 std::string event(const std::string& json) { return "data: " + json + "\n\n"; }
@@ -60,7 +62,7 @@ TEST_F(StreamingTest, FirstChunkArrivesBeforeTheUpstreamFinishes) {
             std::string::npos)
       << got;
   EXPECT_NE(got.find("data: [DONE]\n\n"), std::string::npos);  // /v1 framing
-  EXPECT_EQ(got.find("usage"), std::string::npos);  // the client did not ask for usage
+  EXPECT_EQ(got.find("usage"), std::string::npos);             // the client did not ask for usage
   EXPECT_EQ(got.find("error"), std::string::npos);
   // The gateway asked the upstream for usage (kept for itself).
   EXPECT_EQ(parse(upstream_.last_request().body)["stream_options"]["include_usage"], true);
@@ -77,10 +79,14 @@ TEST_F(StreamingTest, MlflowPathsKeepMlflowFramingAndUsageWhenAsked) {
                             "messages":[{"role":"user","content":"Hi"}]})");
   ASSERT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.header("content-type"), "text/event-stream; charset=utf-8");
-  EXPECT_EQ(r.body,
-            event(R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":"assistant","content":"Hello","tool_calls":null}}]})") +
-                event(R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":"stop","delta":{"role":null,"content":" world","tool_calls":null}}]})") +
-                event(R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})"));
+  EXPECT_EQ(
+      r.body,
+      event(
+          R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":"assistant","content":"Hello","tool_calls":null}}]})") +
+          event(
+              R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":"stop","delta":{"role":null,"content":" world","tool_calls":null}}]})") +
+          event(
+              R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})"));
 }
 
 TEST_F(StreamingTest, UpstreamErrorBeforeTheFirstEventIsAnOrdinaryError) {
@@ -118,22 +124,23 @@ TEST_F(StreamingTest, ErrorEventFromTheUpstreamMidStream) {
   upstream_.reply_with(reply);
   auto r = http_request(server_->port(), "POST", "/v1/chat/completions", kRequestV1);
   ASSERT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find(R"(data: {"error":{"message":"The upstream reported an error mid-stream: model overloaded","type":"upstream_error","code":"bad_gateway"}})"),
-            std::string::npos)
+  EXPECT_NE(
+      r.body.find(
+          R"(data: {"error":{"message":"The upstream reported an error mid-stream: model overloaded","type":"upstream_error","code":"bad_gateway"}})"),
+      std::string::npos)
       << r.body;
   EXPECT_EQ(r.body.find("[DONE]"), std::string::npos);
 }
 
 TEST_F(StreamingTest, MockStreamsOffline) {
-  auto m = http_request(server_->port(), "POST", "/v1/chat/completions",
-                        R"({"model":"mock-chat","stream":true,"messages":[{"role":"user","content":"a b"}]})");
+  auto m = http_request(
+      server_->port(), "POST", "/v1/chat/completions",
+      R"({"model":"mock-chat","stream":true,"messages":[{"role":"user","content":"a b"}]})");
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.body.find(R"("content":" a")"), std::string::npos) << m.body;
   EXPECT_EQ(m.body.substr(m.body.size() - 14), "data: [DONE]\n\n");
   EXPECT_EQ(upstream_.request_count(), 0u);
 }
-
-
 
 TEST_F(StreamingTest, UpstreamConnectionIsReusedAfterACompleteStream) {
   ScriptedReply reply;
@@ -178,7 +185,6 @@ TEST(StreamingCancel, ClientDisconnectClosesTheUpstreamPromptly) {
   EXPECT_EQ(r.status, 200) << r.error;
 }
 
-
 // The same for a non-streaming call: an LLM call can take minutes, and a client that gave up
 // must not hold the upstream connection until the total timeout (300 s by default).
 TEST(StreamingCancel, ClientDisconnectCancelsANonStreamingCallToo) {
@@ -209,8 +215,11 @@ std::string endpoint_with_timeouts(const std::string& base, const std::string& t
          "      name: gpt-4o-mini\n"
          "      config:\n"
          "        openai_api_key: $TEST_OPENAI_KEY\n"
-         "        openai_api_base: " + base + "/v1\n"
-         "    timeouts: " + timeouts + "\n";
+         "        openai_api_base: " +
+         base +
+         "/v1\n"
+         "    timeouts: " +
+         timeouts + "\n";
 }
 
 TEST(EndpointTimeouts, StreamIdleTimeoutPerEndpointEndsTheStreamWithAnErrorEvent) {

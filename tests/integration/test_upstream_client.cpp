@@ -16,8 +16,7 @@ Result<UpstreamReply> send_once(const UpstreamOptions& opts, UpstreamRequest req
   UpstreamClient client(ioc, opts);
   std::optional<Result<UpstreamReply>> out;
   net::co_spawn(
-      ioc,
-      [&]() -> net::awaitable<void> { out.emplace(co_await client.send(req, "test")); },
+      ioc, [&]() -> net::awaitable<void> { out.emplace(co_await client.send(req, "test")); },
       net::detached);
   ioc.run();
   return std::move(*out);
@@ -50,7 +49,8 @@ TEST(UpstreamClientTls, UntrustedCertificateIs502) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 502);
   EXPECT_EQ(r.error().message().rfind("Endpoint 'test': the TLS handshake with the upstream "
-                                      "localhost:" + std::to_string(up.port()) + " failed (",
+                                      "localhost:" +
+                                          std::to_string(up.port()) + " failed (",
                                       0),
             0u)
       << r.error().message();
@@ -114,18 +114,21 @@ TEST(UpstreamClient, UnresolvableHostIs502) {
 TEST(AzureOverTls, ChatReachesDeploymentPathWithApiKeyHeader) {
   FakeUpstream up(/*tls=*/true);
   up.reply_with(ScriptedReply{.body = kChatReply});
-  auto server = start_gateway("endpoints:\n"
-                              "  - name: azure-chat\n"
-                              "    endpoint_type: llm/v1/chat\n"
-                              "    model:\n"
-                              "      provider: openai\n"
-                              "      name: gpt-35-turbo\n"
-                              "      config:\n"
-                              "        openai_api_type: azure\n"
-                              "        openai_api_key: $TEST_OPENAI_KEY\n"
-                              "        openai_api_base: " + up.base_url() + "/\n"
-                              "        openai_deployment_name: test-gpt35\n"
-                              "        openai_api_version: 2023-05-15\n");
+  auto server = start_gateway(
+      "endpoints:\n"
+      "  - name: azure-chat\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: openai\n"
+      "      name: gpt-35-turbo\n"
+      "      config:\n"
+      "        openai_api_type: azure\n"
+      "        openai_api_key: $TEST_OPENAI_KEY\n"
+      "        openai_api_base: " +
+      up.base_url() +
+      "/\n"
+      "        openai_deployment_name: test-gpt35\n"
+      "        openai_api_version: 2023-05-15\n");
   ASSERT_TRUE(server);
   auto r = http_request(server->port(), "POST", "/endpoints/azure-chat/invocations",
                         R"({"messages":[{"role":"user","content":"Hi"}]})");
@@ -150,20 +153,23 @@ namespace {
 TEST(CompatibleFamily, PresetsReachTheirUpstreamWithTheRightAuth) {
   FakeUpstream up;
   up.reply_with(ScriptedReply{.body = kChatReply});
-  auto server = start_gateway("endpoints:\n"
-                              "  - name: groq\n"
-                              "    endpoint_type: llm/v1/chat\n"
-                              "    model:\n"
-                              "      provider: groq\n"
-                              "      name: llama-3.3-70b-versatile\n"
-                              "      config: {groq_api_key: $TEST_OPENAI_KEY, groq_api_base: \"" +
-                              up.base_url() + "/openai/v1\"}\n"
-                              "  - name: local\n"
-                              "    endpoint_type: llm/v1/chat\n"
-                              "    model:\n"
-                              "      provider: openai-compatible\n"
-                              "      name: qwen2.5\n"
-                              "      config: {api_base: \"" + up.base_url() + "/v1\"}\n");
+  auto server = start_gateway(
+      "endpoints:\n"
+      "  - name: groq\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: groq\n"
+      "      name: llama-3.3-70b-versatile\n"
+      "      config: {groq_api_key: $TEST_OPENAI_KEY, groq_api_base: \"" +
+      up.base_url() +
+      "/openai/v1\"}\n"
+      "  - name: local\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model:\n"
+      "      provider: openai-compatible\n"
+      "      name: qwen2.5\n"
+      "      config: {api_base: \"" +
+      up.base_url() + "/v1\"}\n");
   ASSERT_TRUE(server);
   auto g = http_request(server->port(), "POST", "/v1/chat/completions",
                         R"({"model":"groq","messages":[{"role":"user","content":"Hi"}]})");
@@ -197,8 +203,8 @@ TEST(UpstreamClientInjection, LineBreaksAndNulAreRefusedBeforeSending) {
   auto bad_name = post(up.base_url() + "/v1/x");
   bad_name.headers.push_back({"X-A\r\nX-B", "v"});
   EXPECT_FALSE(send_once(opts, bad_name).ok());
-  for (std::string path : {std::string("/v1/models/gemini\r\nX-Injected: 1"), std::string("/v1/models/a b"),
-                           std::string("/v1/x\0y", 7)}) {
+  for (std::string path : {std::string("/v1/models/gemini\r\nX-Injected: 1"),
+                           std::string("/v1/models/a b"), std::string("/v1/x\0y", 7)}) {
     auto t = send_once(opts, post(up.base_url() + path));
     ASSERT_FALSE(t.ok());
     // The URL parser or the client's own check refuses it; either way nothing is sent.

@@ -18,7 +18,7 @@ namespace gw::test {
 
 struct RecordedRequest {
   std::string method;
-  std::string target;  // path + query
+  std::string target;                          // path + query
   std::map<std::string, std::string> headers;  // lower-cased names; repeats joined by ", "
   std::string body;
   std::string header(const std::string& lower_name) const {

@@ -28,8 +28,8 @@ TEST(LegacyAi21, GoldenRequest) {
       s, R"({"prompt":"This is a test","n":1,"max_tokens":1000,"stop":["foobar"],"topP":0.9})");
   EXPECT_EQ(req.method, "POST");
   EXPECT_EQ(req.url, "https://api.ai21.com/studio/v1/j2-ultra/complete");
-  EXPECT_EQ(req.headers, (Headers{{"Content-Type", "application/json"},
-                                  {"Authorization", "Bearer ai21-key"}}));
+  EXPECT_EQ(req.headers,
+            (Headers{{"Content-Type", "application/json"}, {"Authorization", "Bearer ai21-key"}}));
   expect_body(req, R"({"temperature":0.0,"numResults":1,"stopSequences":["foobar"],
       "maxTokens":1000,"prompt":"This is a test","topP":0.9})");
 }
@@ -82,9 +82,9 @@ TEST(LegacyAi21, ErrorBody) {
 TEST(LegacyAi21, Malformed) {
   auto s = ai21();
   expect_malformed(s, kJunk);
-  expect_malformed(s, {R"({"completions":{}})", R"({"completions":[{}]})",
-                       R"({"completions":[{"data":"x"}]})", R"({"completions":[1]})",
-                       R"({"completions":[{"data":{"text":null}}]})"});
+  expect_malformed(
+      s, {R"({"completions":{}})", R"({"completions":[{}]})", R"({"completions":[{"data":"x"}]})",
+          R"({"completions":[1]})", R"({"completions":[{"data":{"text":null}}]})"});
 }
 
 TEST(LegacyAi21, NoStreaming) { expect_no_streaming(ai21(), "AI21Labs"); }

@@ -13,8 +13,8 @@
 namespace gw {
 namespace {
 
-using testing::fixture;
 using testing::expect_body;
+using testing::fixture;
 using testing::texts;
 
 using testing::kNow;
@@ -56,11 +56,12 @@ TEST(AnthropicRequest, SpecChatExample) {
 }
 
 TEST(AnthropicRequest, ApiBaseAndVersionFromTheConfig) {
-  Subject s = testing::subject(
-      "llm/v1/chat", "anthropic", "claude-3-5-haiku-latest",
-      "{anthropic_api_key: k, anthropic_api_base: 'http://127.0.0.1:9/v1/', "
-      "anthropic_version: '2024-01-01'}");
-  UpstreamRequest req = testing::upstream_request(s, R"({"messages":[{"role":"user","content":"hi"}]})");
+  Subject s =
+      testing::subject("llm/v1/chat", "anthropic", "claude-3-5-haiku-latest",
+                       "{anthropic_api_key: k, anthropic_api_base: 'http://127.0.0.1:9/v1/', "
+                       "anthropic_version: '2024-01-01'}");
+  UpstreamRequest req =
+      testing::upstream_request(s, R"({"messages":[{"role":"user","content":"hi"}]})");
   EXPECT_EQ(req.url, "http://127.0.0.1:9/v1/messages");
   EXPECT_EQ(testing::header(req, "anthropic-version"), "2024-01-01");
   EXPECT_EQ(testing::header(req, "x-api-key"), "k");
@@ -75,18 +76,18 @@ TEST(AnthropicRequest, SystemMessagesAreJoinedAndUnknownRolesDropped) {
 }
 
 TEST(AnthropicRequest, ParametersAreMappedAndUnifiedOnlyKeysDropped) {
-  Json body = body_of(
-      chat(), R"({"messages":[{"role":"user","content":"hi"}],"temperature":1.0,"n":1,)"
-              R"("stop":["\n\nHuman:"],"max_tokens":100,"stream":true,)"
-              R"("stream_options":{"include_usage":true},"top_k":5,"user":"u-42"})");
-  EXPECT_EQ(to_text(body),
-            R"({"model":"claude-2.1","messages":[{"role":"user","content":"hi"}],)"
-            R"("max_tokens":100,"temperature":0.5,"stop_sequences":["\n\nHuman:"],)"
-            R"("stream":true,"top_k":5,"metadata":{"user_id":"u-42"}})");
+  Json body =
+      body_of(chat(), R"({"messages":[{"role":"user","content":"hi"}],"temperature":1.0,"n":1,)"
+                      R"("stop":["\n\nHuman:"],"max_tokens":100,"stream":true,)"
+                      R"("stream_options":{"include_usage":true},"top_k":5,"user":"u-42"})");
+  EXPECT_EQ(to_text(body), R"({"model":"claude-2.1","messages":[{"role":"user","content":"hi"}],)"
+                           R"("max_tokens":100,"temperature":0.5,"stop_sequences":["\n\nHuman:"],)"
+                           R"("stream":true,"top_k":5,"metadata":{"user_id":"u-42"}})");
 }
 
 TEST(AnthropicRequest, MaxCompletionTokensIsUsedWhenMaxTokensIsAbsent) {
-  Json body = body_of(chat(), R"({"messages":[{"role":"user","content":"hi"}],"max_completion_tokens":77})");
+  Json body = body_of(
+      chat(), R"({"messages":[{"role":"user","content":"hi"}],"max_completion_tokens":77})");
   EXPECT_EQ(body["max_tokens"], 77);
   EXPECT_FALSE(body.contains("max_completion_tokens"));
 }
@@ -115,9 +116,11 @@ TEST(AnthropicRequest, MaxTokensLimit) {
       error_of(chat(), R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":1000001})");
   EXPECT_EQ(e.status, 422);
   EXPECT_EQ(e.message(), "Invalid value for max_tokens: cannot exceed 1000000.");
-  EXPECT_EQ(body_of(chat(), R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":1000000})")
-                ["max_tokens"],
-            1000000);
+  EXPECT_EQ(
+      body_of(
+          chat(),
+          R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":1000000})")["max_tokens"],
+      1000000);
 }
 
 TEST(AnthropicRequest, ModelInThePayloadIs422) {
@@ -136,10 +139,11 @@ TEST(AnthropicRequest, ToolsAndToolChoice) {
       R"({"type":"function","function":{"name":"get_weather","description":"Get the weather",)"
       R"("parameters":{"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}}},)"
       R"({"type":"function","function":{"name":"now"}}]})");
-  EXPECT_EQ(to_text(body["tools"]),
-            R"([{"name":"get_weather","description":"Get the weather","input_schema":)"
-            R"({"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}},)"
-            R"({"name":"now","input_schema":{"type":"object","properties":{}}}])");
+  EXPECT_EQ(
+      to_text(body["tools"]),
+      R"([{"name":"get_weather","description":"Get the weather","input_schema":)"
+      R"({"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}},)"
+      R"({"name":"now","input_schema":{"type":"object","properties":{}}}])");
   EXPECT_EQ(to_text(body["tool_choice"]), R"({"type":"any"})");
   Json named = body_of(chat(), R"({"messages":[{"role":"user","content":"x"}],)"
                                R"("tool_choice":{"type":"function","function":{"name":"now"}}})");
@@ -150,10 +154,12 @@ TEST(AnthropicRequest, ToolsAndToolChoice) {
 }
 
 TEST(AnthropicRequest, NonFunctionToolIs422) {
-  GatewayError e = error_of(chat(), R"({"messages":[{"role":"user","content":"x"}],)"
-                                    R"("tools":[{"type":"uc_function","uc_function":{"name":"f"}}]})");
+  GatewayError e =
+      error_of(chat(), R"({"messages":[{"role":"user","content":"x"}],)"
+                       R"("tools":[{"type":"uc_function","uc_function":{"name":"f"}}]})");
   EXPECT_EQ(e.status, 422);
-  EXPECT_EQ(e.message(), "Only function calling tool is supported, but received tool type uc_function");
+  EXPECT_EQ(e.message(),
+            "Only function calling tool is supported, but received tool type uc_function");
 }
 
 TEST(AnthropicRequest, ToolCallsAndToolResults) {
@@ -170,16 +176,17 @@ TEST(AnthropicRequest, ToolCallsAndToolResults) {
       R"({"role":"assistant","content":null,"tool_calls":[)"
       R"({"id":"toolu_3","type":"function","function":{"name":"now","arguments":""}}]},)"
       R"({"role":"tool","tool_call_id":"toolu_3","content":[{"type":"text","text":"noon"}]}]})");
-  EXPECT_EQ(to_text(body["messages"]),
-            R"([{"role":"user","content":"Weather in SF and NYC?"},)"
-            R"({"role":"assistant","content":[{"type":"text","text":"Checking."},)"
-            R"({"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"location":"SF"}},)"
-            R"({"type":"tool_use","id":"toolu_2","name":"get_weather","input":{"location":"NYC"}}]},)"
-            R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"15 degrees"},)"
-            R"({"type":"tool_result","tool_use_id":"toolu_2","content":"20 degrees"}]},)"
-            R"({"role":"assistant","content":[{"type":"tool_use","id":"toolu_3","name":"now","input":{}}]},)"
-            R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_3",)"
-            R"("content":[{"type":"text","text":"noon"}]}]}])");
+  EXPECT_EQ(
+      to_text(body["messages"]),
+      R"([{"role":"user","content":"Weather in SF and NYC?"},)"
+      R"({"role":"assistant","content":[{"type":"text","text":"Checking."},)"
+      R"({"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"location":"SF"}},)"
+      R"({"type":"tool_use","id":"toolu_2","name":"get_weather","input":{"location":"NYC"}}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"15 degrees"},)"
+      R"({"type":"tool_result","tool_use_id":"toolu_2","content":"20 degrees"}]},)"
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"toolu_3","name":"now","input":{}}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_3",)"
+      R"("content":[{"type":"text","text":"noon"}]}]}])");
 }
 
 TEST(AnthropicRequest, ToolCallWithBrokenArgumentsIs422) {
@@ -192,18 +199,21 @@ TEST(AnthropicRequest, ToolCallWithBrokenArgumentsIs422) {
 
 TEST(AnthropicRequest, ImagePartsAndAudio) {
   Json body = body_of(
-      chat(), R"({"messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},)"
-              R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},)"
-              R"({"type":"image_url","image_url":{"url":"https://example.com/cat.jpg","detail":"low"}}]}]})");
-  EXPECT_EQ(to_text(body["messages"][0]["content"]),
-            R"([{"type":"text","text":"What is this?"},)"
-            R"({"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},)"
-            R"({"type":"image","source":{"type":"url","url":"https://example.com/cat.jpg"}}])");
+      chat(),
+      R"({"messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},)"
+      R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},)"
+      R"({"type":"image_url","image_url":{"url":"https://example.com/cat.jpg","detail":"low"}}]}]})");
+  EXPECT_EQ(
+      to_text(body["messages"][0]["content"]),
+      R"([{"type":"text","text":"What is this?"},)"
+      R"({"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},)"
+      R"({"type":"image","source":{"type":"url","url":"https://example.com/cat.jpg"}}])");
   GatewayError e = error_of(
       chat(), R"({"messages":[{"role":"user","content":[)"
               R"({"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]}]})");
   EXPECT_EQ(e.status, 422);
-  EXPECT_EQ(e.message(), "Content parts of type 'input_audio' are not supported by the Anthropic provider.");
+  EXPECT_EQ(e.message(),
+            "Content parts of type 'input_audio' are not supported by the Anthropic provider.");
 }
 
 TEST(AnthropicRequest, EmptyAssistantTurnIsDropped) {
@@ -218,8 +228,9 @@ TEST(AnthropicRequest, CompletionsGoThroughTheMessagesApi) {
       s, R"({"prompt":"This is a test","temperature":0.2,"stop":["END"],"max_tokens":50})");
   EXPECT_EQ(req.url, "https://api.anthropic.com/v1/messages");
   EXPECT_EQ(testing::header(req, "x-api-key"), "sk-ant-test");
-  expect_body(req, R"({"model":"claude-2.1","messages":[{"role":"user","content":"This is a test"}],)"
-                   R"("max_tokens":50,"temperature":0.1,"stop_sequences":["END"]})");
+  expect_body(req,
+              R"({"model":"claude-2.1","messages":[{"role":"user","content":"This is a test"}],)"
+              R"("max_tokens":50,"temperature":0.1,"stop_sequences":["END"]})");
   expect_body(testing::upstream_request(s, R"({"prompt":""})"),
               R"({"model":"claude-2.1","messages":[{"role":"user","content":""}],)"
               R"("max_tokens":8192,"temperature":0.0})");
@@ -242,49 +253,56 @@ TEST(AnthropicRequest, CompletionsGoThroughTheMessagesApi) {
 TEST(AnthropicReply, DocumentedChatResponse) {
   auto r = testing::reply(chat(), 200, fixture("anthropic/messages_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(to_text(*r),
-            R"({"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","object":"chat.completion","created":1700000000,)"
-            R"("model":"claude-3-7-sonnet-20250219","choices":[{"index":0,"message":)"
-            R"({"role":"assistant","content":"Hi! My name is Claude.","tool_calls":null,"refusal":null},)"
-            R"("finish_reason":"stop"}],"usage":{"prompt_tokens":2095,"completion_tokens":503,"total_tokens":2598}})");
+  EXPECT_EQ(
+      to_text(*r),
+      R"({"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","object":"chat.completion","created":1700000000,)"
+      R"("model":"claude-3-7-sonnet-20250219","choices":[{"index":0,"message":)"
+      R"({"role":"assistant","content":"Hi! My name is Claude.","tool_calls":null,"refusal":null},)"
+      R"("finish_reason":"stop"}],"usage":{"prompt_tokens":2095,"completion_tokens":503,"total_tokens":2598}})");
 }
 
 TEST(AnthropicReply, DocumentedToolUseResponse) {
   auto r = testing::reply(chat(), 200, fixture("anthropic/tool_use_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   // Arguments are Python's json.dumps(input), as MLflow writes them; the example has no usage.
-  EXPECT_EQ(to_text(*r),
-            R"({"id":"msg_01Aq9w938a90dw8q","object":"chat.completion","created":1700000000,)"
-            R"("model":"claude-sonnet-4-5","choices":[{"index":0,"message":{"role":"assistant",)"
-            R"("content":"I'll check the current weather in San Francisco for you.","tool_calls":[)"
-            R"({"id":"toolu_01A09q90qw90lq917835lq9","type":"function","function":{"name":"get_weather",)"
-            R"("arguments":"{\"location\": \"San Francisco, CA\", \"unit\": \"celsius\"}"}}],"refusal":null},)"
-            R"("finish_reason":"tool_calls"}],"usage":{"prompt_tokens":null,"completion_tokens":null,"total_tokens":null}})");
+  EXPECT_EQ(
+      to_text(*r),
+      R"({"id":"msg_01Aq9w938a90dw8q","object":"chat.completion","created":1700000000,)"
+      R"("model":"claude-sonnet-4-5","choices":[{"index":0,"message":{"role":"assistant",)"
+      R"("content":"I'll check the current weather in San Francisco for you.","tool_calls":[)"
+      R"({"id":"toolu_01A09q90qw90lq917835lq9","type":"function","function":{"name":"get_weather",)"
+      R"("arguments":"{\"location\": \"San Francisco, CA\", \"unit\": \"celsius\"}"}}],"refusal":null},)"
+      R"("finish_reason":"tool_calls"}],"usage":{"prompt_tokens":null,"completion_tokens":null,"total_tokens":null}})");
 }
 
 TEST(AnthropicReply, ContentShapes) {
   Subject s = chat();
   // Several text blocks: one string.
-  auto joined = testing::reply(s, 200, R"({"id":"m","model":"c","stop_reason":"max_tokens",)"
-                                       R"("content":[{"type":"text","text":"a"},{"type":"text","text":"b"}],)"
-                                       R"("usage":{"input_tokens":1,"output_tokens":2}})");
+  auto joined =
+      testing::reply(s, 200,
+                     R"({"id":"m","model":"c","stop_reason":"max_tokens",)"
+                     R"("content":[{"type":"text","text":"a"},{"type":"text","text":"b"}],)"
+                     R"("usage":{"input_tokens":1,"output_tokens":2}})");
   ASSERT_TRUE(joined.ok());
   EXPECT_EQ((*joined)["choices"][0]["message"]["content"], "ab");
   EXPECT_EQ((*joined)["choices"][0]["finish_reason"], "length");
   // Only tool_use: content null.
-  auto tools = testing::reply(s, 200, R"({"id":"m","model":"c","stop_reason":"tool_use","content":[)"
-                                      R"({"type":"tool_use","id":"t","name":"f","input":{}}]})");
+  auto tools = testing::reply(s, 200,
+                              R"({"id":"m","model":"c","stop_reason":"tool_use","content":[)"
+                              R"({"type":"tool_use","id":"t","name":"f","input":{}}]})");
   ASSERT_TRUE(tools.ok());
   EXPECT_TRUE((*tools)["choices"][0]["message"]["content"].is_null());
   EXPECT_EQ((*tools)["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"], "{}");
   // A block that is neither text nor tool_use is skipped: content stays a string.
-  auto mixed = testing::reply(s, 200, R"({"id":"m","model":"c","stop_reason":"end_turn","content":[)"
-                                      R"({"type":"thinking","thinking":"hmm","signature":"sig"},)"
-                                      R"({"type":"text","text":"42"}]})");
+  auto mixed = testing::reply(s, 200,
+                              R"({"id":"m","model":"c","stop_reason":"end_turn","content":[)"
+                              R"({"type":"thinking","thinking":"hmm","signature":"sig"},)"
+                              R"({"type":"text","text":"42"}]})");
   ASSERT_TRUE(mixed.ok());
   EXPECT_EQ((*mixed)["choices"][0]["message"]["content"], "42");
   // No text block at all: content null.
-  auto empty = testing::reply(s, 200, R"({"id":"m","model":"c","stop_reason":"stop_sequence","content":[]})");
+  auto empty = testing::reply(
+      s, 200, R"({"id":"m","model":"c","stop_reason":"stop_sequence","content":[]})");
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE((*empty)["choices"][0]["message"]["content"].is_null());
   EXPECT_EQ((*empty)["choices"][0]["finish_reason"], "stop");
@@ -302,8 +320,9 @@ TEST(AnthropicReply, ThinkingAndServerToolBlocksAreSkipped) {
       R"({"type":"text","text":"Based on my analysis..."}],)"
       R"("stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":20}})");
   ASSERT_TRUE(thinking.ok()) << thinking.error().message();
-  EXPECT_EQ(to_text((*thinking)["choices"][0]["message"]),
-            R"({"role":"assistant","content":"Based on my analysis...","tool_calls":null,"refusal":null})");
+  EXPECT_EQ(
+      to_text((*thinking)["choices"][0]["message"]),
+      R"({"role":"assistant","content":"Based on my analysis...","tool_calls":null,"refusal":null})");
   // Web search (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool):
   // server_tool_use and web_search_tool_result run by Anthropic, then text with citations.
   auto search = testing::reply(
@@ -323,23 +342,26 @@ TEST(AnthropicReply, ThinkingAndServerToolBlocksAreSkipped) {
       R"("stop_reason":"end_turn","usage":{"input_tokens":6039,"output_tokens":931,)"
       R"("server_tool_use":{"web_search_requests":1}}})");
   ASSERT_TRUE(search.ok()) << search.error().message();
-  EXPECT_EQ(to_text((*search)["choices"][0]["message"]),
-            R"({"role":"assistant","content":"I'll search for when Claude Shannon was born.Claude Shannon was )"
-            R"(born on April 30, 1916, in Petoskey, Michigan","tool_calls":null,"refusal":null})");
+  EXPECT_EQ(
+      to_text((*search)["choices"][0]["message"]),
+      R"({"role":"assistant","content":"I'll search for when Claude Shannon was born.Claude Shannon was )"
+      R"(born on April 30, 1916, in Petoskey, Michigan","tool_calls":null,"refusal":null})");
   EXPECT_EQ((*search)["choices"][0]["finish_reason"], "stop");
   // Only non-text blocks besides tool_use: content null, the tool call kept.
-  auto only = testing::reply(
-      s, 200,
-      R"({"id":"m","model":"c","stop_reason":"tool_use","content":[)"
-      R"({"type":"thinking","thinking":"I should call f.","signature":"sig"},)"
-      R"({"type":"tool_use","id":"toolu_1","name":"f","input":{"a":1}}]})");
+  auto only =
+      testing::reply(s, 200,
+                     R"({"id":"m","model":"c","stop_reason":"tool_use","content":[)"
+                     R"({"type":"thinking","thinking":"I should call f.","signature":"sig"},)"
+                     R"({"type":"tool_use","id":"toolu_1","name":"f","input":{"a":1}}]})");
   ASSERT_TRUE(only.ok());
   EXPECT_TRUE((*only)["choices"][0]["message"]["content"].is_null());
-  EXPECT_EQ(to_text((*only)["choices"][0]["message"]["tool_calls"]),
-            R"([{"id":"toolu_1","type":"function","function":{"name":"f","arguments":"{\"a\": 1}"}}])");
-  auto thoughts_only = testing::reply(
-      s, 200, R"({"id":"m","model":"c","stop_reason":"max_tokens","content":[)"
-              R"({"type":"thinking","thinking":"Still thinking","signature":"sig"}]})");
+  EXPECT_EQ(
+      to_text((*only)["choices"][0]["message"]["tool_calls"]),
+      R"([{"id":"toolu_1","type":"function","function":{"name":"f","arguments":"{\"a\": 1}"}}])");
+  auto thoughts_only =
+      testing::reply(s, 200,
+                     R"({"id":"m","model":"c","stop_reason":"max_tokens","content":[)"
+                     R"({"type":"thinking","thinking":"Still thinking","signature":"sig"}]})");
   ASSERT_TRUE(thoughts_only.ok());
   EXPECT_TRUE((*thoughts_only)["choices"][0]["message"]["content"].is_null());
 }
@@ -350,19 +372,22 @@ TEST(AnthropicReply, ArgumentsUsePythonJsonDumps) {
       R"({"id":"m","model":"c","stop_reason":"tool_use","content":[{"type":"tool_use","id":"t","name":"f",)"
       R"("input":{"n":1,"x":2.50,"big":1e16,"small":0.00001,"ok":true,"none":null,"list":[],"s":"caf\u00e9 \ud83d\ude00"}}]})");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ((*r)["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"],
-            R"({"n": 1, "x": 2.5, "big": 1e+16, "small": 1e-05, "ok": true, "none": null, "list": [], "s": "caf\u00e9 \ud83d\ude00"})");
+  EXPECT_EQ(
+      (*r)["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"],
+      R"({"n": 1, "x": 2.5, "big": 1e+16, "small": 1e-05, "ok": true, "none": null, "list": [], "s": "caf\u00e9 \ud83d\ude00"})");
 }
 
 TEST(AnthropicReply, DocumentedResponseAsCompletions) {
   auto r = testing::reply(completions(), 200, fixture("anthropic/messages_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(to_text(*r),
-            R"({"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","object":"text_completion","created":1700000000,)"
-            R"("model":"claude-3-7-sonnet-20250219","choices":[{"index":0,"text":"Hi! My name is Claude.",)"
-            R"("finish_reason":"stop"}],"usage":{"prompt_tokens":2095,"completion_tokens":503,"total_tokens":2598}})");
-  auto cut = testing::reply(completions(), 200,
-                            R"({"id":"m","model":"c","stop_reason":"max_tokens","content":[{"type":"text","text":"x"}]})");
+  EXPECT_EQ(
+      to_text(*r),
+      R"({"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","object":"text_completion","created":1700000000,)"
+      R"("model":"claude-3-7-sonnet-20250219","choices":[{"index":0,"text":"Hi! My name is Claude.",)"
+      R"("finish_reason":"stop"}],"usage":{"prompt_tokens":2095,"completion_tokens":503,"total_tokens":2598}})");
+  auto cut = testing::reply(
+      completions(), 200,
+      R"({"id":"m","model":"c","stop_reason":"max_tokens","content":[{"type":"text","text":"x"}]})");
   ASSERT_TRUE(cut.ok());
   EXPECT_EQ((*cut)["choices"][0]["finish_reason"], "length");
 }
@@ -373,15 +398,17 @@ TEST(AnthropicReply, ErrorBodyKeepsStatusAndMessage) {
   EXPECT_EQ(r.error().status, 404);
   EXPECT_EQ(r.error().message(), "The requested resource could not be found.");
   auto overloaded = testing::reply(
-      completions(), 529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
+      completions(), 529,
+      R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
   ASSERT_FALSE(overloaded.ok());
   EXPECT_EQ(overloaded.error().status, 529);
   EXPECT_EQ(overloaded.error().message(), "Overloaded");
 }
 
 TEST(AnthropicReply, MalformedBodiesAre502) {
-  for (const char* body : {R"({"id":"m"})", R"({"content":"text"})", R"([1,2])", R"("x")",
-                           R"({"content":[1]})", R"({"content":[{"type":"text","text":5}],"usage":"x"})"}) {
+  for (const char* body :
+       {R"({"id":"m"})", R"({"content":"text"})", R"([1,2])", R"("x")", R"({"content":[1]})",
+        R"({"content":[{"type":"text","text":5}],"usage":"x"})"}) {
     for (const Subject& s : {chat(), completions()}) {
       auto r = testing::reply(s, 200, body);
       if (std::string(body).find("\"usage\":\"x\"") != std::string::npos) {
@@ -417,12 +444,17 @@ TEST(AnthropicStream, DocumentedBasicStream) {
     const std::string head =
         R"({"id":"msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY","object":"chat.completion.chunk",)"
         R"("created":1700000000,"model":"claude-sonnet-4-5-20250929","choices":[{"index":0,)";
-    EXPECT_EQ(texts(o),
-              (std::vector<std::string>{
-                  head + R"("finish_reason":null,"delta":{"role":"assistant","content":"","tool_calls":null}}]})",
-                  head + R"("finish_reason":null,"delta":{"role":null,"content":"Hello","tool_calls":null}}]})",
-                  head + R"("finish_reason":null,"delta":{"role":null,"content":"!","tool_calls":null}}]})",
-                  head + R"("finish_reason":"stop","delta":{"role":null,"content":null,"tool_calls":null}}]})"}))
+    EXPECT_EQ(
+        texts(o),
+        (std::vector<std::string>{
+            head +
+                R"("finish_reason":null,"delta":{"role":"assistant","content":"","tool_calls":null}}]})",
+            head +
+                R"("finish_reason":null,"delta":{"role":null,"content":"Hello","tool_calls":null}}]})",
+            head +
+                R"("finish_reason":null,"delta":{"role":null,"content":"!","tool_calls":null}}]})",
+            head +
+                R"("finish_reason":"stop","delta":{"role":null,"content":null,"tool_calls":null}}]})"}))
         << "bytewise=" << bytewise;
   }
 }
@@ -463,13 +495,15 @@ TEST(AnthropicStream, DocumentedToolUseStream) {
     EXPECT_EQ(text, "Okay, let's check the weather for San Francisco, CA:");
     EXPECT_EQ(arguments, R"({"location": "San Francisco, CA", "unit": "fahrenheit"})");
     EXPECT_EQ(o.chunks[0]["choices"][0]["delta"]["role"], "assistant");
-    EXPECT_EQ(to_text(o.chunks[14]["choices"][0]),
-              R"({"index":0,"finish_reason":null,"delta":{"role":null,"content":null,"tool_calls":[)"
-              R"({"index":0,"id":"toolu_01T1x1fJ34qAmk2tNTrN7Up6","type":"function",)"
-              R"("function":{"name":"get_weather","arguments":null}}]}})");
-    EXPECT_EQ(to_text(o.chunks[16]["choices"][0]),
-              R"({"index":0,"finish_reason":null,"delta":{"role":null,"content":null,"tool_calls":[)"
-              R"({"index":0,"id":null,"type":null,"function":{"name":null,"arguments":"{\"location\":"}}]}})");
+    EXPECT_EQ(
+        to_text(o.chunks[14]["choices"][0]),
+        R"({"index":0,"finish_reason":null,"delta":{"role":null,"content":null,"tool_calls":[)"
+        R"({"index":0,"id":"toolu_01T1x1fJ34qAmk2tNTrN7Up6","type":"function",)"
+        R"("function":{"name":"get_weather","arguments":null}}]}})");
+    EXPECT_EQ(
+        to_text(o.chunks[16]["choices"][0]),
+        R"({"index":0,"finish_reason":null,"delta":{"role":null,"content":null,"tool_calls":[)"
+        R"({"index":0,"id":null,"type":null,"function":{"name":null,"arguments":"{\"location\":"}}]}})");
     EXPECT_EQ(o.chunks[24]["choices"][0]["finish_reason"], "tool_calls");
     EXPECT_EQ(to_text(o.chunks[25]["usage"]),
               R"({"prompt_tokens":472,"completion_tokens":89,"total_tokens":561})");
@@ -478,12 +512,24 @@ TEST(AnthropicStream, DocumentedToolUseStream) {
 
 TEST(AnthropicStream, SecondToolUseBlockGetsTheNextToolIndex) {
   const std::string bytes =
-      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n"
-      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"f\",\"input\":{}}}\n\n"
-      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"b\",\"name\":\"g\",\"input\":{}}}\n\n"
-      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n"
-      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n"
-      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":9}}\n\n"
+      "event: message_start\ndata: "
+      "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\",\"usage\":{\"input_"
+      "tokens\":1,\"output_tokens\":1}}}\n\n"
+      "event: content_block_start\ndata: "
+      "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\","
+      "\"id\":\"a\",\"name\":\"f\",\"input\":{}}}\n\n"
+      "event: content_block_start\ndata: "
+      "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\","
+      "\"id\":\"b\",\"name\":\"g\",\"input\":{}}}\n\n"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\","
+      "\"partial_json\":\"{}\"}}\n\n"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+      "\"partial_json\":\"{}\"}}\n\n"
+      "event: message_delta\ndata: "
+      "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_"
+      "tokens\":9}}\n\n"
       "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
   auto o = testing::run_stream(chat(), bytes);
   ASSERT_FALSE(o.error);
@@ -498,11 +544,20 @@ TEST(AnthropicStream, SecondToolUseBlockGetsTheNextToolIndex) {
 TEST(AnthropicStream, ServerToolUseIsNotAClientToolCall) {
   // Events of the streaming guide's web search example: Anthropic runs that tool itself.
   const std::string bytes =
-      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_014hJH82Qum7Td6UV8gDXThB\",\"name\":\"web_search\",\"input\":{}}}\n\n"
-      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"query\"}}\n\n"
+      "event: content_block_start\ndata: "
+      "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"server_tool_"
+      "use\",\"id\":\"srvtoolu_014hJH82Qum7Td6UV8gDXThB\",\"name\":\"web_search\",\"input\":{}}}"
+      "\n\n"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\","
+      "\"partial_json\":\"{\\\"query\"}}\n\n"
       "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1 }\n\n"
-      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":3,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
-      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":3,\"delta\":{\"type\":\"text_delta\",\"text\":\"Here's the current weather information for New York\"}}\n\n";
+      "event: content_block_start\ndata: "
+      "{\"type\":\"content_block_start\",\"index\":3,\"content_block\":{\"type\":\"text\",\"text\":"
+      "\"\"}}\n\n"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":3,\"delta\":{\"type\":\"text_delta\",\"text\":"
+      "\"Here's the current weather information for New York\"}}\n\n";
   auto o = testing::run_stream(chat(), bytes);
   ASSERT_FALSE(o.error);
   ASSERT_EQ(o.chunks.size(), 2u);
@@ -520,20 +575,27 @@ TEST(AnthropicStream, CompletionsStream) {
     const std::string head =
         R"({"id":"msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY","object":"text_completion_chunk",)"
         R"("created":1700000000,"model":"claude-sonnet-4-5-20250929","choices":)";
-    EXPECT_EQ(texts(o), (std::vector<std::string>{
-                            head + R"([{"index":0,"finish_reason":null,"text":"Hello"}]})",
-                            head + R"([{"index":0,"finish_reason":null,"text":"!"}]})",
-                            head + R"([{"index":0,"finish_reason":"stop","text":""}]})",
-                            head + R"([],"usage":{"prompt_tokens":25,"completion_tokens":15,"total_tokens":40}})"}));
+    EXPECT_EQ(
+        texts(o),
+        (std::vector<std::string>{
+            head + R"([{"index":0,"finish_reason":null,"text":"Hello"}]})",
+            head + R"([{"index":0,"finish_reason":null,"text":"!"}]})",
+            head + R"([{"index":0,"finish_reason":"stop","text":""}]})",
+            head +
+                R"([],"usage":{"prompt_tokens":25,"completion_tokens":15,"total_tokens":40}})"}));
   }
 }
 
 TEST(AnthropicStream, ErrorEventMidStreamIs502WithTheMessage) {
   const std::string bytes =
-      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\n"
-      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
+      "event: message_start\ndata: "
+      "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\n"
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+      "\"Hi\"}}\n\n"
       // Anthropic's documented error event (streaming guide, "Error events").
-      "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\n";
+      "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", "
+      "\"message\": \"Overloaded\"}}\n\n";
   auto o = testing::run_stream(chat(), bytes);
   ASSERT_TRUE(o.error);
   EXPECT_EQ(o.error->status, 502);
@@ -559,9 +621,10 @@ TEST(AnthropicStream, TruncatedStreamIsNotFinished) {
 
 TEST(AnthropicStream, UnknownEventsAreSkipped) {
   auto o = testing::run_stream(
-      chat(), "event: brand_new\ndata: {\"type\":\"brand_new\",\"x\":1}\n\n"
-              "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
-              "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"...\"}}\n\n");
+      chat(),
+      "event: brand_new\ndata: {\"type\":\"brand_new\",\"x\":1}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+      "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"...\"}}\n\n");
   ASSERT_FALSE(o.error);
   EXPECT_TRUE(o.chunks.empty());
 }

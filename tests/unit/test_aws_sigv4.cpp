@@ -49,7 +49,8 @@ constexpr const char* kAkid = "AKIDEXAMPLE";
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr const char* kAmzDate = "20150830T123600Z";
 constexpr const char* kScope = "20150830/us-east-1/service/aws4_request";
-constexpr const char* kEmptySha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr const char* kEmptySha =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 system_clock::time_point suite_time() {
   return sys_days{year{2015} / 8 / 30} + hours{12} + minutes{36};
@@ -65,17 +66,18 @@ constexpr const char* kStsToken =
 struct SuiteCase {
   const char* name;
   const char* method;
-  std::string url;     // https://example.amazonaws.com + the .req request target
-  Headers headers;     // the .req headers other than Host and X-Amz-Date
+  std::string url;  // https://example.amazonaws.com + the .req request target
+  Headers headers;  // the .req headers other than Host and X-Amz-Date
   std::string body;
-  bool sts_token;      // the .req carries X-Amz-Security-Token (kStsToken)
-  std::string creq;    // .creq
-  std::string sts;     // .sts
-  std::string authz;   // .authz
+  bool sts_token;     // the .req carries X-Amz-Security-Token (kStsToken)
+  std::string creq;   // .creq
+  std::string sts;    // .sts
+  std::string authz;  // .authz
 };
 
 std::string sts_with(const char* hash) {
-  return std::string("AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n") +
+  return std::string(
+             "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n") +
          hash;
 }
 std::string authz_with(const char* signed_headers, const char* signature) {
@@ -92,153 +94,295 @@ std::string plain_creq(const char* method, const char* uri, const char* query) {
 }
 
 const std::string kHost = "https://example.amazonaws.com";
-const std::string kUnreserved = "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const std::string kUnreserved =
+    "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 std::vector<SuiteCase> suite_cases() {
   return {
-      {"get-header-key-duplicate", "GET", kHost + "/",
-       {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}}, "", false,
+      {"get-header-key-duplicate",
+       "GET",
+       kHost + "/",
+       {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}},
+       "",
+       false,
        std::string("GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value2,value2,value1\n"
-                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") + kEmptySha,
+                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") +
+           kEmptySha,
        sts_with("dc7f04a3abfde8d472b0ab1a418b741b7c67174dad1551b4117b15527fbe966c"),
        authz_with("host;my-header1;x-amz-date",
                   "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea")},
-      {"get-header-value-order", "GET", kHost + "/",
-       {{"My-Header1", "value4"}, {"My-Header1", "value1"}, {"My-Header1", "value3"},
-        {"My-Header1", "value2"}}, "", false,
+      {"get-header-value-order",
+       "GET",
+       kHost + "/",
+       {{"My-Header1", "value4"},
+        {"My-Header1", "value1"},
+        {"My-Header1", "value3"},
+        {"My-Header1", "value2"}},
+       "",
+       false,
        std::string("GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value4,value1,value3,value2\n"
-                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") + kEmptySha,
+                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") +
+           kEmptySha,
        sts_with("31ce73cd3f3d9f66977ad3dd957dc47af14df92fcd8509f59b349e9137c58b86"),
        authz_with("host;my-header1;x-amz-date",
                   "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01")},
-      {"get-header-value-trim", "GET", kHost + "/",
-       {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}}, "", false,
+      {"get-header-value-trim",
+       "GET",
+       kHost + "/",
+       {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}},
+       "",
+       false,
        std::string("GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value1\nmy-header2:\"a b c\"\n"
                    "x-amz-date:20150830T123600Z\n\nhost;my-header1;my-header2;x-amz-date\n") +
            kEmptySha,
        sts_with("a726db9b0df21c14f559d0a978e563112acb1b9e05476f0a6a1c7d68f28605c7"),
        authz_with("host;my-header1;my-header2;x-amz-date",
                   "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736")},
-      {"get-unreserved", "GET", kHost + "/" + kUnreserved, {}, "", false,
+      {"get-unreserved",
+       "GET",
+       kHost + "/" + kUnreserved,
+       {},
+       "",
+       false,
        plain_creq("GET", ("/" + kUnreserved).c_str(), ""),
        sts_with("6a968768eefaa713e2a6b16b589a8ea192661f098f37349f4e2c0082757446f9"),
        authz_with("host;x-amz-date",
                   "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f")},
-      {"get-utf8", "GET", kHost + "/\xE1\x88\xB4", {}, "", false,
+      {"get-utf8",
+       "GET",
+       kHost + "/\xE1\x88\xB4",
+       {},
+       "",
+       false,
        plain_creq("GET", "/%E1%88%B4", ""),
        sts_with("2a0a97d02205e45ce2e994789806b19270cfbbb0921b278ccf58f5249ac42102"),
        authz_with("host;x-amz-date",
                   "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85")},
-      {"get-vanilla", "GET", kHost + "/", {}, "", false, plain_creq("GET", "/", ""),
+      {"get-vanilla",
+       "GET",
+       kHost + "/",
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", ""),
        sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
        authz_with("host;x-amz-date",
                   "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
-      {"get-vanilla-query", "GET", kHost + "/", {}, "", false, plain_creq("GET", "/", ""),
+      {"get-vanilla-query",
+       "GET",
+       kHost + "/",
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", ""),
        sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
        authz_with("host;x-amz-date",
                   "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
-      {"get-vanilla-query-order-key", "GET", kHost + "/?Param1=value2&Param1=Value1", {}, "",
-       false, plain_creq("GET", "/", "Param1=Value1&Param1=value2"),
+      {"get-vanilla-query-order-key",
+       "GET",
+       kHost + "/?Param1=value2&Param1=Value1",
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", "Param1=Value1&Param1=value2"),
        sts_with("704b4cef673542d84cdff252633f065e8daeba5f168b77116f8b1bcaf3d38f89"),
        authz_with("host;x-amz-date",
                   "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1")},
-      {"get-vanilla-query-order-key-case", "GET", kHost + "/?Param2=value2&Param1=value1", {}, "",
-       false, plain_creq("GET", "/", "Param1=value1&Param2=value2"),
+      {"get-vanilla-query-order-key-case",
+       "GET",
+       kHost + "/?Param2=value2&Param1=value1",
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", "Param1=value1&Param2=value2"),
        sts_with("816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0"),
        authz_with("host;x-amz-date",
                   "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500")},
-      {"get-vanilla-query-order-value", "GET", kHost + "/?Param1=value2&Param1=value1", {}, "",
-       false, plain_creq("GET", "/", "Param1=value1&Param1=value2"),
+      {"get-vanilla-query-order-value",
+       "GET",
+       kHost + "/?Param1=value2&Param1=value1",
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", "Param1=value1&Param1=value2"),
        sts_with("c968629d70850097a2d8781c9bf7edcb988b04cac14cca9be4acc3595f884606"),
        authz_with("host;x-amz-date",
                   "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694")},
-      {"get-vanilla-query-unreserved", "GET", kHost + "/?" + kUnreserved + "=" + kUnreserved, {},
-       "", false, plain_creq("GET", "/", (kUnreserved + "=" + kUnreserved).c_str()),
+      {"get-vanilla-query-unreserved",
+       "GET",
+       kHost + "/?" + kUnreserved + "=" + kUnreserved,
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", (kUnreserved + "=" + kUnreserved).c_str()),
        sts_with("c30d4703d9f799439be92736156d47ccfb2d879ddf56f5befa6d1d6aab979177"),
        authz_with("host;x-amz-date",
                   "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197")},
-      {"get-vanilla-utf8-query", "GET", kHost + "/?\xE1\x88\xB4=bar", {}, "", false,
+      {"get-vanilla-utf8-query",
+       "GET",
+       kHost + "/?\xE1\x88\xB4=bar",
+       {},
+       "",
+       false,
        plain_creq("GET", "/", "%E1%88%B4=bar"),
        sts_with("eb30c5bed55734080471a834cc727ae56beb50e5f39d1bff6d0d38cb192a7073"),
        authz_with("host;x-amz-date",
                   "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04")},
       // normalize-path/* (non-S3 services normalise the path).
-      {"normalize-path/get-relative", "GET", kHost + "/example/..", {}, "", false,
+      {"normalize-path/get-relative",
+       "GET",
+       kHost + "/example/..",
+       {},
+       "",
+       false,
        plain_creq("GET", "/", ""),
        sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
        authz_with("host;x-amz-date",
                   "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
-      {"normalize-path/get-relative-relative", "GET", kHost + "/example1/example2/../..", {}, "",
-       false, plain_creq("GET", "/", ""),
-       sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
-       authz_with("host;x-amz-date",
-                  "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
-      {"normalize-path/get-slash", "GET", kHost + "//", {}, "", false, plain_creq("GET", "/", ""),
-       sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
-       authz_with("host;x-amz-date",
-                  "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
-      {"normalize-path/get-slash-dot-slash", "GET", kHost + "/./", {}, "", false,
+      {"normalize-path/get-relative-relative",
+       "GET",
+       kHost + "/example1/example2/../..",
+       {},
+       "",
+       false,
        plain_creq("GET", "/", ""),
        sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
        authz_with("host;x-amz-date",
                   "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
-      {"normalize-path/get-slash-pointless-dot", "GET", kHost + "/./example", {}, "", false,
+      {"normalize-path/get-slash",
+       "GET",
+       kHost + "//",
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", ""),
+       sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
+       authz_with("host;x-amz-date",
+                  "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
+      {"normalize-path/get-slash-dot-slash",
+       "GET",
+       kHost + "/./",
+       {},
+       "",
+       false,
+       plain_creq("GET", "/", ""),
+       sts_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
+       authz_with("host;x-amz-date",
+                  "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")},
+      {"normalize-path/get-slash-pointless-dot",
+       "GET",
+       kHost + "/./example",
+       {},
+       "",
+       false,
        plain_creq("GET", "/example", ""),
        sts_with("214d50c111a8edc4819da6a636336472c916b5240f51e9a51b5c3305180cf702"),
        authz_with("host;x-amz-date",
                   "ef75d96142cf21edca26f06005da7988e4f8dc83a165a80865db7089db637ec5")},
-      {"normalize-path/get-slashes", "GET", kHost + "//example//", {}, "", false,
+      {"normalize-path/get-slashes",
+       "GET",
+       kHost + "//example//",
+       {},
+       "",
+       false,
        plain_creq("GET", "/example/", ""),
        sts_with("cb96b4ac96d501f7c5c15bc6d67b3035061cfced4af6585ad927f7e6c985c015"),
        authz_with("host;x-amz-date",
                   "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84")},
-      {"normalize-path/get-space", "GET", kHost + "/example space/", {}, "", false,
+      {"normalize-path/get-space",
+       "GET",
+       kHost + "/example space/",
+       {},
+       "",
+       false,
        plain_creq("GET", "/example%20space/", ""),
        sts_with("63ee75631ed7234ae61b5f736dfc7754cdccfedbff4b5128a915706ee9390d86"),
        authz_with("host;x-amz-date",
                   "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741")},
-      {"post-header-key-case", "POST", kHost + "/", {}, "", false, plain_creq("POST", "/", ""),
+      {"post-header-key-case",
+       "POST",
+       kHost + "/",
+       {},
+       "",
+       false,
+       plain_creq("POST", "/", ""),
        sts_with("553f88c9e4d10fc9e109e2aeb65f030801b70c2f6468faca261d401ae622fc87"),
        authz_with("host;x-amz-date",
                   "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b")},
-      {"post-header-key-sort", "POST", kHost + "/", {{"My-Header1", "value1"}}, "", false,
+      {"post-header-key-sort",
+       "POST",
+       kHost + "/",
+       {{"My-Header1", "value1"}},
+       "",
+       false,
        std::string("POST\n/\n\nhost:example.amazonaws.com\nmy-header1:value1\n"
-                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") + kEmptySha,
+                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") +
+           kEmptySha,
        sts_with("9368318c2967cf6de74404b30c65a91e8f6253e0a8659d6d5319f1a812f87d65"),
        authz_with("host;my-header1;x-amz-date",
                   "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c")},
-      {"post-header-value-case", "POST", kHost + "/", {{"My-Header1", "VALUE1"}}, "", false,
+      {"post-header-value-case",
+       "POST",
+       kHost + "/",
+       {{"My-Header1", "VALUE1"}},
+       "",
+       false,
        std::string("POST\n/\n\nhost:example.amazonaws.com\nmy-header1:VALUE1\n"
-                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") + kEmptySha,
+                   "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n") +
+           kEmptySha,
        sts_with("d51ced243e649e3de6ef63afbbdcbca03131a21a7103a1583706a64618606a93"),
        authz_with("host;my-header1;x-amz-date",
                   "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d")},
-      {"post-sts-token/post-sts-header-before", "POST", kHost + "/", {}, "", true,
+      {"post-sts-token/post-sts-header-before",
+       "POST",
+       kHost + "/",
+       {},
+       "",
+       true,
        std::string("POST\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n"
-                   "x-amz-security-token:") + kStsToken +
-           "\n\nhost;x-amz-date;x-amz-security-token\n" + kEmptySha,
+                   "x-amz-security-token:") +
+           kStsToken + "\n\nhost;x-amz-date;x-amz-security-token\n" + kEmptySha,
        sts_with("c237e1b440d4c63c32ca95b5b99481081cb7b13c7e40434868e71567c1a882f6"),
        authz_with("host;x-amz-date;x-amz-security-token",
                   "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead")},
-      {"post-vanilla", "POST", kHost + "/", {}, "", false, plain_creq("POST", "/", ""),
+      {"post-vanilla",
+       "POST",
+       kHost + "/",
+       {},
+       "",
+       false,
+       plain_creq("POST", "/", ""),
        sts_with("553f88c9e4d10fc9e109e2aeb65f030801b70c2f6468faca261d401ae622fc87"),
        authz_with("host;x-amz-date",
                   "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b")},
-      {"post-vanilla-query", "POST", kHost + "/?Param1=value1", {}, "", false,
+      {"post-vanilla-query",
+       "POST",
+       kHost + "/?Param1=value1",
+       {},
+       "",
+       false,
        plain_creq("POST", "/", "Param1=value1"),
        sts_with("9d659678c1756bb3113e2ce898845a0a79dbbc57b740555917687f1b3340fbbd"),
        authz_with("host;x-amz-date",
                   "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11")},
-      {"post-x-www-form-urlencoded", "POST", kHost + "/",
-       {{"Content-Type", "application/x-www-form-urlencoded"}}, "Param1=value1", false,
+      {"post-x-www-form-urlencoded",
+       "POST",
+       kHost + "/",
+       {{"Content-Type", "application/x-www-form-urlencoded"}},
+       "Param1=value1",
+       false,
        "POST\n/\n\ncontent-type:application/x-www-form-urlencoded\nhost:example.amazonaws.com\n"
        "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
        "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
        sts_with("42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281"),
        authz_with("content-type;host;x-amz-date",
                   "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a")},
-      {"post-x-www-form-urlencoded-parameters", "POST", kHost + "/",
-       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}}, "Param1=value1", false,
+      {"post-x-www-form-urlencoded-parameters",
+       "POST",
+       kHost + "/",
+       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}},
+       "Param1=value1",
+       false,
        "POST\n/\n\ncontent-type:application/x-www-form-urlencoded; charset=utf8\n"
        "host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
        "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
@@ -270,7 +414,8 @@ std::vector<std::string> header_values(const UpstreamRequest& r, std::string_vie
   std::vector<std::string> out;
   for (const auto& [k, v] : r.headers) {
     std::string l = k;
-    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::transform(l.begin(), l.end(), l.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     if (l == lower_name) out.push_back(v);
   }
   return out;
@@ -324,9 +469,9 @@ TEST(SigV4Suite, GetVanillaWithSessionToken) {
                        "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"};
   ASSERT_TRUE(sigv4_sign(req, creds, "us-east-1", "service", suite_time(), false));
   EXPECT_EQ(header_values(req, "authorization"),
-            std::vector<std::string>{authz_with(
-                "host;x-amz-date;x-amz-security-token",
-                "07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8")});
+            std::vector<std::string>{
+                authz_with("host;x-amz-date;x-amz-security-token",
+                           "07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8")});
 }
 
 // AWS General Reference worked example: IAM ListUsers, 20150830T123600Z, us-east-1, iam.
@@ -463,23 +608,26 @@ TEST(SigV4Bedrock, InvokeModelRequest) {
       "POST\n/model/anthropic.claude-v2/invoke\n\n"
       "accept:application/json\ncontent-type:application/json\n"
       "host:bedrock-runtime.us-east-1.amazonaws.com\n"
-      "x-amz-content-sha256:" + body_hash + "\n"
+      "x-amz-content-sha256:" +
+      body_hash +
+      "\n"
       "x-amz-date:20240115T102030Z\nx-amz-security-token:FQoGZXIvYXdzEXAMPLETOKEN\n\n"
       "accept;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token\n" +
       body_hash;
   UpstreamRequest signed_part = req;
   std::erase_if(signed_part.headers, [](const auto& h) { return h.first == "Authorization"; });
   EXPECT_EQ(sigv4_canonical_request(signed_part, body_hash), creq);
-  const std::string sts = "AWS4-HMAC-SHA256\n20240115T102030Z\n"
-                          "20240115/us-east-1/bedrock/aws4_request\n" +
-                          openssl_sha256_hex(creq);
+  const std::string sts =
+      "AWS4-HMAC-SHA256\n20240115T102030Z\n"
+      "20240115/us-east-1/bedrock/aws4_request\n" +
+      openssl_sha256_hex(creq);
   const std::string k_date =
       openssl_hmac("AWS4wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20240115");
   const std::string k_signing =
       openssl_hmac(openssl_hmac(openssl_hmac(k_date, "us-east-1"), "bedrock"), "aws4_request");
   const std::string expected = openssl_hmac(k_signing, sts);
-  EXPECT_EQ(signature, hex_of(reinterpret_cast<const unsigned char*>(expected.data()),
-                              expected.size()));
+  EXPECT_EQ(signature,
+            hex_of(reinterpret_cast<const unsigned char*>(expected.data()), expected.size()));
 }
 
 TEST(SigV4Sign, ResigningReplacesTheAuthHeaders) {
@@ -506,8 +654,8 @@ TEST(SigV4Sign, HostKeepsANonDefaultPortAndBadUrlsAreRefused) {
   UpstreamRequest req;
   req.method = "GET";
   req.url = "http://localhost:8080/x";
-  ASSERT_TRUE(sigv4_sign(req, AwsCredentials{kAkid, kSecret, std::nullopt}, "us-east-1",
-                         "service", suite_time(), false));
+  ASSERT_TRUE(sigv4_sign(req, AwsCredentials{kAkid, kSecret, std::nullopt}, "us-east-1", "service",
+                         suite_time(), false));
   EXPECT_EQ(header_values(req, "host"), std::vector<std::string>{"localhost:8080"});
   // User-Agent is never signed (an HTTP client may rewrite it).
   UpstreamRequest ua;
@@ -516,16 +664,16 @@ TEST(SigV4Sign, HostKeepsANonDefaultPortAndBadUrlsAreRefused) {
   ua.headers = {{"User-Agent", "llm-gateway"}};
   ASSERT_TRUE(sigv4_sign(ua, AwsCredentials{kAkid, kSecret, std::nullopt}, "us-east-1", "service",
                          suite_time(), false));
-  EXPECT_EQ(header_values(ua, "authorization"),
-            std::vector<std::string>{authz_with(
-                "host;x-amz-date",
-                "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")});
+  EXPECT_EQ(
+      header_values(ua, "authorization"),
+      std::vector<std::string>{authz_with(
+          "host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")});
 
   UpstreamRequest bad;
   bad.url = "not a url";
   bad.headers = {{"A", "b"}};
-  EXPECT_FALSE(sigv4_sign(bad, AwsCredentials{kAkid, kSecret, std::nullopt}, "us-east-1",
-                          "service", suite_time()));
+  EXPECT_FALSE(sigv4_sign(bad, AwsCredentials{kAkid, kSecret, std::nullopt}, "us-east-1", "service",
+                          suite_time()));
   EXPECT_EQ(bad.headers, (Headers{{"A", "b"}}));
 }
 

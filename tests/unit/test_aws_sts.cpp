@@ -23,17 +23,19 @@ TEST(AwsSts, AssumeRoleRequestIsASignedQueryApiPost) {
   UpstreamRequest req = make_assume_role_request(role_settings(), now);
   EXPECT_EQ(req.method, "POST");
   EXPECT_EQ(req.url, "https://sts.us-east-1.amazonaws.com");
-  EXPECT_EQ(req.body,
-            "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo"
-            "&RoleSessionName=ai-gateway-bedrock&DurationSeconds=1800");
+  EXPECT_EQ(
+      req.body,
+      "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo"
+      "&RoleSessionName=ai-gateway-bedrock&DurationSeconds=1800");
   std::map<std::string, std::string> h(req.headers.begin(), req.headers.end());
   EXPECT_EQ(h["X-Amz-Date"], "20150830T123600Z");
   EXPECT_EQ(h["Host"], "sts.us-east-1.amazonaws.com");
   const std::string& auth = h["Authorization"];
-  EXPECT_EQ(auth.rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, "
-                       "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=",
-                       0),
-            0u)
+  EXPECT_EQ(
+      auth.rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, "
+                 "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=",
+                 0),
+      0u)
       << auth;
   // The signature is the signer's over exactly this request (independently checked against
   // AWS's vectors in test_aws_sigv4.cpp).
@@ -76,13 +78,15 @@ TEST(AwsSts, ErrorResponseGivesCodeAndMessage) {
       "authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 502);
-  EXPECT_EQ(r.error().message(),
-            "STS AssumeRole failed: AccessDenied: User is not authorized to perform: sts:AssumeRole");
+  EXPECT_EQ(
+      r.error().message(),
+      "STS AssumeRole failed: AccessDenied: User is not authorized to perform: sts:AssumeRole");
 }
 
 TEST(AwsSts, IncompleteCredentialsAreMalformed) {
   auto r = parse_assume_role_response(
-      "<AssumeRoleResponse><Credentials><AccessKeyId>A</AccessKeyId></Credentials></AssumeRoleResponse>");
+      "<AssumeRoleResponse><Credentials><AccessKeyId>A</AccessKeyId></Credentials></"
+      "AssumeRoleResponse>");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 502);
   EXPECT_FALSE(parse_assume_role_response("").ok());

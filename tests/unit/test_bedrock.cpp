@@ -60,7 +60,8 @@ void expect_body(const UpstreamRequest& req, const std::string& expected) {
   EXPECT_EQ(req.body, to_text(J(expected)));
 }
 
-void expect_error(const Subject& s, const std::string& body, int status, const std::string& message) {
+void expect_error(const Subject& s, const std::string& body, int status,
+                  const std::string& message) {
   auto call = prepare(s, body);
   ASSERT_FALSE(call.ok()) << body;
   EXPECT_EQ(call.error().status, status) << body;
@@ -72,8 +73,8 @@ void expect_error(const Subject& s, const std::string& body, int status, const s
 TEST(BedrockChatRequest, GoldenConverseRequest) {
   Subject s = chat();
   EXPECT_EQ(s.adapter->display_name(), "Amazon Bedrock");
-  UpstreamRequest req = upstream_request(
-      s, R"({"messages":[{"role":"system","content":"You are terse."},
+  UpstreamRequest req =
+      upstream_request(s, R"({"messages":[{"role":"system","content":"You are terse."},
                          {"role":"user","content":"Hello"},
                          {"role":"assistant","content":"Hi."},
                          {"role":"user","content":"Name a pop song."}],
@@ -82,7 +83,8 @@ TEST(BedrockChatRequest, GoldenConverseRequest) {
   // The model id is percent-encoded as one path segment, as the AWS SDKs do (':' -> %3A).
   EXPECT_EQ(req.url, kRuntime + "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
   using Headers = std::vector<std::pair<std::string, std::string>>;
-  EXPECT_EQ(req.headers, (Headers{{"Content-Type", "application/json"}, {"Accept", "application/json"}}));
+  EXPECT_EQ(req.headers,
+            (Headers{{"Content-Type", "application/json"}, {"Accept", "application/json"}}));
   EXPECT_EQ(header(req, "Authorization"), "<absent>");  // the gateway signs
   ASSERT_NE(aws_of(req), nullptr);
   EXPECT_EQ(aws_of(req)->region, "us-east-1");
@@ -105,7 +107,8 @@ TEST(BedrockChatRequest, AwsPointsAtTheAdaptersOwnSettings) {
 }
 
 TEST(BedrockChatRequest, DefaultsOnly) {
-  UpstreamRequest req = upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}]})");
+  UpstreamRequest req =
+      upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}]})");
   expect_body(req, R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],
                        "inferenceConfig":{"temperature":0.0}})");
 }
@@ -152,14 +155,17 @@ TEST(BedrockChatRequest, ToolsToolCallsAndMergedToolResults) {
 TEST(BedrockChatRequest, ToolChoiceMapping) {
   const std::string tools = R"("tools":[{"type":"function","function":{"name":"f"}}])";
   auto choice_of = [&](const std::string& choice) {
-    UpstreamRequest req = upstream_request(
-        chat(), R"({"messages":[{"role":"user","content":"x"}],)" + tools + R"(,"tool_choice":)" + choice + "}");
+    UpstreamRequest req =
+        upstream_request(chat(), R"({"messages":[{"role":"user","content":"x"}],)" + tools +
+                                     R"(,"tool_choice":)" + choice + "}");
     Json body = J(req.body);
-    return body["toolConfig"].contains("toolChoice") ? body["toolConfig"]["toolChoice"] : Json(nullptr);
+    return body["toolConfig"].contains("toolChoice") ? body["toolConfig"]["toolChoice"]
+                                                     : Json(nullptr);
   };
   EXPECT_EQ(choice_of(R"("auto")"), J(R"({"auto":{}})"));
   EXPECT_EQ(choice_of(R"("required")"), J(R"({"any":{}})"));
-  EXPECT_EQ(choice_of(R"({"type":"function","function":{"name":"f"}})"), J(R"({"tool":{"name":"f"}})"));
+  EXPECT_EQ(choice_of(R"({"type":"function","function":{"name":"f"}})"),
+            J(R"({"tool":{"name":"f"}})"));
 }
 
 TEST(BedrockChatRequest, ToolChoiceNoneSendsNoToolConfig) {
@@ -168,10 +174,12 @@ TEST(BedrockChatRequest, ToolChoiceNoneSendsNoToolConfig) {
   // "none" is honoured by not telling the model about any tool.
   const std::string tools = R"("tools":[{"type":"function","function":{"name":"f"}}])";
   for (const char* stream : {"false", "true"}) {
-    UpstreamRequest req = upstream_request(
-        chat(), R"({"messages":[{"role":"user","content":"x"}],)" + tools +
-                    R"(,"tool_choice":"none","stream":)" + stream + "}");
-    expect_body(req, R"({"messages":[{"role":"user","content":[{"text":"x"}]}],"inferenceConfig":{"temperature":0.0}})");
+    UpstreamRequest req =
+        upstream_request(chat(), R"({"messages":[{"role":"user","content":"x"}],)" + tools +
+                                     R"(,"tool_choice":"none","stream":)" + stream + "}");
+    expect_body(
+        req,
+        R"({"messages":[{"role":"user","content":[{"text":"x"}]}],"inferenceConfig":{"temperature":0.0}})");
   }
   // Bedrock requires toolConfig once the conversation holds toolUse/toolResult blocks.
   const std::string call =
@@ -179,48 +187,60 @@ TEST(BedrockChatRequest, ToolChoiceNoneSendsNoToolConfig) {
       R"("function":{"name":"f","arguments":"{}"}}]})";
   const std::string result = R"({"role":"tool","tool_call_id":"t1","content":"42"})";
   const std::string message =
-      "tool_choice 'none' is not supported by Amazon Bedrock when the conversation contains tool calls.";
+      "tool_choice 'none' is not supported by Amazon Bedrock when the conversation contains tool "
+      "calls.";
   for (const std::string& history :
-       {R"({"role":"user","content":"x"},)" + call + "," + result, R"({"role":"user","content":"x"},)" + call,
-        R"({"role":"user","content":"x"},)" + result}) {
-    expect_error(chat(), R"({"messages":[)" + history + "]," + tools + R"(,"tool_choice":"none"})", 422, message);
+       {R"({"role":"user","content":"x"},)" + call + "," + result,
+        R"({"role":"user","content":"x"},)" + call, R"({"role":"user","content":"x"},)" + result}) {
+    expect_error(chat(), R"({"messages":[)" + history + "]," + tools + R"(,"tool_choice":"none"})",
+                 422, message);
     expect_error(chat(), R"({"messages":[)" + history + R"(],"tool_choice":"none"})", 422, message);
   }
   // Other choices with such a conversation are unchanged.
-  UpstreamRequest auto_req = upstream_request(
-      chat(), R"({"messages":[{"role":"user","content":"x"},)" + call + "," + result + "]," + tools +
-                  R"(,"tool_choice":"auto"})");
-  EXPECT_EQ(to_text(J(auto_req.body)["toolConfig"]),
-            R"({"tools":[{"toolSpec":{"name":"f","inputSchema":{"json":{"type":"object","properties":{}}}}}],)"
-            R"("toolChoice":{"auto":{}}})");
+  UpstreamRequest auto_req =
+      upstream_request(chat(), R"({"messages":[{"role":"user","content":"x"},)" + call + "," +
+                                   result + "]," + tools + R"(,"tool_choice":"auto"})");
+  EXPECT_EQ(
+      to_text(J(auto_req.body)["toolConfig"]),
+      R"({"tools":[{"toolSpec":{"name":"f","inputSchema":{"json":{"type":"object","properties":{}}}}}],)"
+      R"("toolChoice":{"auto":{}}})");
 }
 
 TEST(BedrockChatRequest, TopPWithTheDefaultTemperatureSendsOnlyTopP) {
   // The temperature is always present (schema default 0.0): with top_p, 0.0 means "not set".
-  expect_body(upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.9})"),
-              R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"topP":0.9}})");
   expect_body(
-      upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.9,"temperature":0.0,"stream":true})"),
+      upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.9})"),
+      R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"topP":0.9}})");
+  expect_body(
+      upstream_request(
+          chat(),
+          R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.9,"temperature":0.0,"stream":true})"),
       R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"topP":0.9}})");
   // Both non-default: both sent (the golden request above), temperature halved.
-  expect_body(upstream_request(chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.5,"temperature":1.0})"),
-              R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"temperature":0.5,"topP":0.5}})");
+  expect_body(
+      upstream_request(
+          chat(), R"({"messages":[{"role":"user","content":"Hi"}],"top_p":0.5,"temperature":1.0})"),
+      R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"temperature":0.5,"topP":0.5}})");
 }
 
 TEST(BedrockChatRequest, StreamingGoesToConverseStream) {
   UpstreamRequest req = upstream_request(
-      chat(), R"({"messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":true}})");
+      chat(),
+      R"({"messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":true}})");
   EXPECT_EQ(req.url, kRuntime + "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream");
   EXPECT_EQ(header(req, "Accept"), "application/vnd.amazon.eventstream");
   EXPECT_EQ(header(req, "Content-Type"), "application/json");
   EXPECT_EQ(header(req, "Authorization"), "<absent>");
   EXPECT_NE(aws_of(req), nullptr);
-  expect_body(req, R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"temperature":0.0}})");
+  expect_body(
+      req,
+      R"({"messages":[{"role":"user","content":[{"text":"Hi"}]}],"inferenceConfig":{"temperature":0.0}})");
 }
 
 TEST(BedrockChatRequest, ExtrasGoToAdditionalModelRequestFieldsOrPassThrough) {
   UpstreamRequest req = upstream_request(
-      chat(), R"({"messages":[{"role":"developer","content":[{"type":"text","text":"A"},{"type":"text","text":"B"}]},
+      chat(),
+      R"({"messages":[{"role":"developer","content":[{"type":"text","text":"A"},{"type":"text","text":"B"}]},
                               {"role":"user","content":[{"type":"text","text":"Hi"},
                                 {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}],
                   "top_k":200,"guardrailConfig":{"guardrailIdentifier":"gr-1","guardrailVersion":"1"},
@@ -235,21 +255,26 @@ TEST(BedrockChatRequest, ExtrasGoToAdditionalModelRequestFieldsOrPassThrough) {
 
 TEST(BedrockChatRequest, ModelIdsAndEndpointOverrides) {
   // An inference-profile ARN: every reserved character, '/' included, is percent-encoded.
-  UpstreamRequest arn = upstream_request(
-      chat("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"),
-      R"({"messages":[{"role":"user","content":"Hi"}]})");
-  EXPECT_EQ(arn.url, kRuntime +
-                         "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F"
-                         "us.anthropic.claude-3-haiku-20240307-v1%3A0/converse");
+  UpstreamRequest arn = upstream_request(chat("arn:aws:bedrock:us-east-1:123456789012:inference-"
+                                              "profile/us.anthropic.claude-3-haiku-20240307-v1:0"),
+                                         R"({"messages":[{"role":"user","content":"Hi"}]})");
+  EXPECT_EQ(arn.url,
+            kRuntime +
+                "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F"
+                "us.anthropic.claude-3-haiku-20240307-v1%3A0/converse");
   // aws_endpoint_url (docs/deviations.md: every provider accepts an API base) replaces the
   // default.
   // The request points into its adapter's settings (`aws`): the adapter must outlive it (found
   // by ASan: the temporary adapter was gone when `aws_of(proxied)` was read).
-  const Subject proxy = chat(kHaiku, "{aws_endpoint_url: 'https://proxy.example.com/bedrock/', aws_config: {aws_region: eu-west-1, "
-                                     "aws_access_key_id: A, aws_secret_access_key: S}}");
+  const Subject proxy = chat(kHaiku,
+                             "{aws_endpoint_url: 'https://proxy.example.com/bedrock/', aws_config: "
+                             "{aws_region: eu-west-1, "
+                             "aws_access_key_id: A, aws_secret_access_key: S}}");
   UpstreamRequest proxied =
       upstream_request(proxy, R"({"messages":[{"role":"user","content":"Hi"}]})");
-  EXPECT_EQ(proxied.url, "https://proxy.example.com/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
+  EXPECT_EQ(
+      proxied.url,
+      "https://proxy.example.com/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
   ASSERT_NE(aws_of(proxied), nullptr);
   EXPECT_EQ(aws_of(proxied)->region, "eu-west-1");
 }
@@ -258,23 +283,36 @@ TEST(BedrockChatRequest, ValidationErrors) {
   Subject s = chat();
   expect_error(s, R"({"messages":[{"role":"user","content":"x"}],"n":2})", 422,
                "'n' must be '1' for Amazon Bedrock chat. Received value: '2'.");
-  expect_error(s, R"({"messages":[{"role":"user","content":"x"}],"model":"other"})", 422,
-               "The parameter 'model' is not permitted to be passed. The route being queried already "
-               "defines a model instance.");
-  expect_error(s, R"({"messages":[{"role":"user","content":"x"}],"tools":[{"type":"uc_function","uc_function":{"name":"f"}}]})",
-               422, "Only function calling tool is supported, but received tool type uc_function");
+  expect_error(
+      s, R"({"messages":[{"role":"user","content":"x"}],"model":"other"})", 422,
+      "The parameter 'model' is not permitted to be passed. The route being queried already "
+      "defines a model instance.");
+  expect_error(
+      s,
+      R"({"messages":[{"role":"user","content":"x"}],"tools":[{"type":"uc_function","uc_function":{"name":"f"}}]})",
+      422, "Only function calling tool is supported, but received tool type uc_function");
   expect_error(s, R"({"messages":[{"role":"critic","content":"x"}]})", 422,
                "Amazon Bedrock chat does not support the message role 'critic'.");
-  expect_error(s, R"({"messages":[{"role":"assistant","tool_calls":[{"id":"c1","function":{"name":"f","arguments":"[1,"}}]}]})",
-               422, "The arguments of tool call 'c1' are not a JSON object.");
+  expect_error(
+      s,
+      R"({"messages":[{"role":"assistant","tool_calls":[{"id":"c1","function":{"name":"f","arguments":"[1,"}}]}]})",
+      422, "The arguments of tool call 'c1' are not a JSON object.");
   expect_error(s, R"({"messages":[{"role":"tool","content":"x"}]})", 422,
                "A 'tool' message needs a 'tool_call_id' for Amazon Bedrock chat.");
-  expect_error(s, R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]})",
-               422, "Amazon Bedrock chat accepts images only as base64 data URLs (data:image/<format>;base64,...).");
-  expect_error(s, R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/bmp;base64,AA=="}}]}]})",
-               422, "Amazon Bedrock chat does not support the image format 'bmp' (png, jpeg, gif or webp).");
-  expect_error(s, R"({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]})",
-               422, "Amazon Bedrock chat does not support content parts of type 'input_audio'.");
+  expect_error(
+      s,
+      R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]})",
+      422,
+      "Amazon Bedrock chat accepts images only as base64 data URLs "
+      "(data:image/<format>;base64,...).");
+  expect_error(
+      s,
+      R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/bmp;base64,AA=="}}]}]})",
+      422, "Amazon Bedrock chat does not support the image format 'bmp' (png, jpeg, gif or webp).");
+  expect_error(
+      s,
+      R"({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA==","format":"wav"}}]}]})",
+      422, "Amazon Bedrock chat does not support content parts of type 'input_audio'.");
 }
 
 // ---- chat: Converse responses ----------------------------------------------------------------
@@ -308,12 +346,18 @@ TEST(BedrockChatResponse, GoldenToolUseReply) {
 
 TEST(BedrockChatResponse, StopReasons) {
   const std::vector<std::pair<std::string, Json>> cases = {
-      {"end_turn", "stop"}, {"stop_sequence", "stop"}, {"max_tokens", "length"},
-      {"tool_use", "tool_calls"}, {"content_filtered", "content_filter"},
-      {"guardrail_intervened", "content_filter"}, {"malformed_model_output", "malformed_model_output"}};
+      {"end_turn", "stop"},
+      {"stop_sequence", "stop"},
+      {"max_tokens", "length"},
+      {"tool_use", "tool_calls"},
+      {"content_filtered", "content_filter"},
+      {"guardrail_intervened", "content_filter"},
+      {"malformed_model_output", "malformed_model_output"}};
   for (const auto& [reason, expected] : cases) {
-    auto r = reply(chat(), 200, R"({"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":")" +
-                                    reason + R"("})");
+    auto r = reply(
+        chat(), 200,
+        R"({"output":{"message":{"role":"assistant","content":[{"text":"x"}]}},"stopReason":")" +
+            reason + R"("})");
     ASSERT_TRUE(r.ok()) << reason;
     EXPECT_EQ((*r)["choices"][0]["finish_reason"], expected) << reason;
   }
@@ -347,8 +391,10 @@ TEST(BedrockErrors, ErrorBodiesKeepStatusAndMessage) {
   };
   const std::vector<Case> cases = {
       {400, fixture("error.json"),
-       "Malformed input request: #: extraneous key [foo] is not permitted, please reformat your input and try again."},
-      {403, R"({"Message":"User: arn:aws:iam::123456789012:user/x is not authorized to perform: bedrock:InvokeModel"})",
+       "Malformed input request: #: extraneous key [foo] is not permitted, please reformat your "
+       "input and try again."},
+      {403,
+       R"({"Message":"User: arn:aws:iam::123456789012:user/x is not authorized to perform: bedrock:InvokeModel"})",
        "User: arn:aws:iam::123456789012:user/x is not authorized to perform: bedrock:InvokeModel"},
       {429, R"({"message":"Too many requests, please wait before trying again."})",
        "Too many requests, please wait before trying again."},
@@ -398,33 +444,39 @@ const char* kWithValues = R"({"prompt":"Hello","temperature":0.5,"max_tokens":50
 INSTANTIATE_TEST_SUITE_P(
     Families, BedrockCompletionsRequest,
     ::testing::Values(
-        FamilyCase{"anthropic_defaults", "anthropic.claude-v2:1", R"({"prompt":"Hello","model":"ignored"})",
-                   "anthropic.claude-v2%3A1",
+        FamilyCase{"anthropic_defaults", "anthropic.claude-v2:1",
+                   R"({"prompt":"Hello","model":"ignored"})", "anthropic.claude-v2%3A1",
                    R"({"prompt":"\n\nHuman: Hello\n\nAssistant:","max_tokens_to_sample":8191,
                        "stop_sequences":["\n\nHuman:"],"anthropic_version":"bedrock-2023-05-31"})"},
-        FamilyCase{"anthropic_values", "anthropic.claude-v2:1", kWithValues, "anthropic.claude-v2%3A1",
-                   R"({"temperature":0.25,"stop_sequences":["END","\n\nHuman:"],"max_tokens_to_sample":50,
+        FamilyCase{
+            "anthropic_values", "anthropic.claude-v2:1", kWithValues, "anthropic.claude-v2%3A1",
+            R"({"temperature":0.25,"stop_sequences":["END","\n\nHuman:"],"max_tokens_to_sample":50,
                        "prompt":"\n\nHuman: Hello\n\nAssistant:","anthropic_version":"bedrock-2023-05-31"})"},
-        FamilyCase{"anthropic_wrapped_prompt_and_clamp", "us.anthropic.claude-instant-v1",
-                   R"({"prompt":"Human: Hi\n\nAssistant:","max_tokens":100000,"stop":["\n\nHuman:"],"top_p":0.5})",
-                   "us.anthropic.claude-instant-v1",
-                   R"({"stop_sequences":["\n\nHuman:"],"max_tokens_to_sample":8191,
+        FamilyCase{
+            "anthropic_wrapped_prompt_and_clamp", "us.anthropic.claude-instant-v1",
+            R"({"prompt":"Human: Hi\n\nAssistant:","max_tokens":100000,"stop":["\n\nHuman:"],"top_p":0.5})",
+            "us.anthropic.claude-instant-v1",
+            R"({"stop_sequences":["\n\nHuman:"],"max_tokens_to_sample":8191,
                        "prompt":"\n\nHuman: Hi\n\nAssistant:","top_p":0.5,"anthropic_version":"bedrock-2023-05-31"})"},
         FamilyCase{"titan_defaults", "amazon.titan-text-express-v1", R"({"prompt":"Hello"})",
-                   "amazon.titan-text-express-v1", R"({"inputText":"Hello","textGenerationConfig":{}})"},
-        FamilyCase{"titan_values", "amazon.titan-text-express-v1",
-                   R"({"prompt":"Hello","temperature":0.5,"max_tokens":50,"stop":["END"],"top_p":0.9})",
                    "amazon.titan-text-express-v1",
-                   R"({"inputText":"Hello","textGenerationConfig":{"temperature":0.25,"stopSequences":["END"],
+                   R"({"inputText":"Hello","textGenerationConfig":{}})"},
+        FamilyCase{
+            "titan_values", "amazon.titan-text-express-v1",
+            R"({"prompt":"Hello","temperature":0.5,"max_tokens":50,"stop":["END"],"top_p":0.9})",
+            "amazon.titan-text-express-v1",
+            R"({"inputText":"Hello","textGenerationConfig":{"temperature":0.25,"stopSequences":["END"],
                        "maxTokenCount":50,"topP":0.9}})"},
-        FamilyCase{"ai21", "ai21.j2-ultra-v1",
-                   R"({"prompt":"Hello","temperature":0.5,"n":2,"max_tokens":50,"stop":["END"],"top_p":0.9})",
-                   "ai21.j2-ultra-v1",
-                   R"({"temperature":0.5,"numResults":2,"stopSequences":["END"],"maxTokens":50,"prompt":"Hello","topP":0.9})"},
-        FamilyCase{"cohere", "cohere.command-text-v14",
-                   R"({"prompt":"Hello","temperature":0.5,"n":2,"max_tokens":50,"stop":["END"]})",
-                   "cohere.command-text-v14",
-                   R"({"temperature":1.25,"num_generations":2,"stop_sequences":["END"],"max_tokens":50,"prompt":"Hello"})"},
+        FamilyCase{
+            "ai21", "ai21.j2-ultra-v1",
+            R"({"prompt":"Hello","temperature":0.5,"n":2,"max_tokens":50,"stop":["END"],"top_p":0.9})",
+            "ai21.j2-ultra-v1",
+            R"({"temperature":0.5,"numResults":2,"stopSequences":["END"],"maxTokens":50,"prompt":"Hello","topP":0.9})"},
+        FamilyCase{
+            "cohere", "cohere.command-text-v14",
+            R"({"prompt":"Hello","temperature":0.5,"n":2,"max_tokens":50,"stop":["END"]})",
+            "cohere.command-text-v14",
+            R"({"temperature":1.25,"num_generations":2,"stop_sequences":["END"],"max_tokens":50,"prompt":"Hello"})"},
         FamilyCase{"cohere_defaults", "cohere.command-light-text-v14", R"({"prompt":"Hello"})",
                    "cohere.command-light-text-v14", R"({"prompt":"Hello"})"},
         FamilyCase{"meta", "meta.llama3-8b-instruct-v1:0",
@@ -446,9 +498,10 @@ TEST(BedrockCompletionsRequestErrors, MlflowTexts) {
   Subject claude = completions("anthropic.claude-v2");
   expect_error(claude, R"({"prompt":"x","n":2})", 422,
                "'n' must be '1' for the Anthropic provider. Received value: '2'.");
-  expect_error(claude, R"({"prompt":"x","temperature":0.4,"top_p":0.9})", 422,
-               "Cannot set both 'temperature' and 'top_p' parameters. Please use only the temperature "
-               "parameter for your query.");
+  expect_error(
+      claude, R"({"prompt":"x","temperature":0.4,"top_p":0.9})", 422,
+      "Cannot set both 'temperature' and 'top_p' parameters. Please use only the temperature "
+      "parameter for your query.");
   expect_error(claude, R"({"prompt":"x","max_tokens":1000001})", 422,
                "Invalid value for max_tokens: cannot exceed 1000000.");
   Subject cohere = completions("cohere.command-text-v14");
@@ -499,47 +552,58 @@ const char* kNullUsage = R"({"prompt_tokens":null,"completion_tokens":null,"tota
 INSTANTIATE_TEST_SUITE_P(
     Families, BedrockCompletionsResponse,
     ::testing::Values(
-        ResponseCase{"titan", "amazon.titan-text-express-v1",
-                     R"({"inputTextTokenCount":3,"results":[{"tokenCount":9,"outputText":"\nHello! How can I help you?\n","completionReason":"FINISH"}]})",
-                     R"([{"index":0,"text":"\nHello! How can I help you?\n","finish_reason":"stop"}])",
-                     R"({"prompt_tokens":3,"completion_tokens":9,"total_tokens":12})"},
-        ResponseCase{"titan_length", "amazon.titan-text-lite-v1",
-                     R"({"inputTextTokenCount":3,"results":[{"outputText":"cut","completionReason":"LENGTH"}]})",
-                     R"([{"index":0,"text":"cut","finish_reason":"length"}])",
-                     R"({"prompt_tokens":3,"completion_tokens":null,"total_tokens":null})"},
-        ResponseCase{"anthropic", "anthropic.claude-v2",
-                     R"({"completion":" Hello! My name is Claude.","stop_reason":"stop_sequence","stop":"\n\nHuman:"})",
-                     R"([{"index":0,"text":" Hello! My name is Claude.","finish_reason":"stop"}])", kNullUsage},
+        ResponseCase{
+            "titan", "amazon.titan-text-express-v1",
+            R"({"inputTextTokenCount":3,"results":[{"tokenCount":9,"outputText":"\nHello! How can I help you?\n","completionReason":"FINISH"}]})",
+            R"([{"index":0,"text":"\nHello! How can I help you?\n","finish_reason":"stop"}])",
+            R"({"prompt_tokens":3,"completion_tokens":9,"total_tokens":12})"},
+        ResponseCase{
+            "titan_length", "amazon.titan-text-lite-v1",
+            R"({"inputTextTokenCount":3,"results":[{"outputText":"cut","completionReason":"LENGTH"}]})",
+            R"([{"index":0,"text":"cut","finish_reason":"length"}])",
+            R"({"prompt_tokens":3,"completion_tokens":null,"total_tokens":null})"},
+        ResponseCase{
+            "anthropic", "anthropic.claude-v2",
+            R"({"completion":" Hello! My name is Claude.","stop_reason":"stop_sequence","stop":"\n\nHuman:"})",
+            R"([{"index":0,"text":" Hello! My name is Claude.","finish_reason":"stop"}])",
+            kNullUsage},
         ResponseCase{"anthropic_max_tokens", "anthropic.claude-v2",
                      R"({"completion":" Hello","stop_reason":"max_tokens","stop":null})",
                      R"([{"index":0,"text":" Hello","finish_reason":"length"}])", kNullUsage},
-        ResponseCase{"ai21", "ai21.j2-mid-v1",
-                     R"({"id":1234,"prompt":{"text":"Hello","tokens":[]},"completions":[
+        ResponseCase{
+            "ai21", "ai21.j2-mid-v1",
+            R"({"id":1234,"prompt":{"text":"Hello","tokens":[]},"completions":[
                          {"data":{"text":"\nHi there","tokens":[]},"finishReason":{"reason":"endoftext"}},
                          {"data":{"text":"\nHey","tokens":[]},"finishReason":{"reason":"length","length":2}}]})",
-                     R"([{"index":0,"text":"\nHi there","finish_reason":"stop"},{"index":1,"text":"\nHey","finish_reason":"length"}])",
-                     kNullUsage},
-        ResponseCase{"cohere", "cohere.command-text-v14",
-                     R"({"generations":[{"finish_reason":"COMPLETE","id":"a1","text":" Hi!","index":0,"is_finished":true},
+            R"([{"index":0,"text":"\nHi there","finish_reason":"stop"},{"index":1,"text":"\nHey","finish_reason":"length"}])",
+            kNullUsage},
+        ResponseCase{
+            "cohere", "cohere.command-text-v14",
+            R"({"generations":[{"finish_reason":"COMPLETE","id":"a1","text":" Hi!","index":0,"is_finished":true},
                                         {"finish_reason":"MAX_TOKENS","id":"a2","text":" Hel","index":1}],
                          "id":"5c0d2d2c","prompt":"Hello"})",
-                     R"([{"index":0,"text":" Hi!","finish_reason":"stop"},{"index":1,"text":" Hel","finish_reason":"length"}])",
-                     kNullUsage},
-        ResponseCase{"meta", "meta.llama3-8b-instruct-v1:0",
-                     R"({"generation":"\n\nHello there!","prompt_token_count":11,"generation_token_count":5,"stop_reason":"stop"})",
-                     R"([{"index":0,"text":"\n\nHello there!","finish_reason":"stop"}])",
-                     R"({"prompt_tokens":11,"completion_tokens":5,"total_tokens":16})"},
+            R"([{"index":0,"text":" Hi!","finish_reason":"stop"},{"index":1,"text":" Hel","finish_reason":"length"}])",
+            kNullUsage},
+        ResponseCase{
+            "meta", "meta.llama3-8b-instruct-v1:0",
+            R"({"generation":"\n\nHello there!","prompt_token_count":11,"generation_token_count":5,"stop_reason":"stop"})",
+            R"([{"index":0,"text":"\n\nHello there!","finish_reason":"stop"}])",
+            R"({"prompt_tokens":11,"completion_tokens":5,"total_tokens":16})"},
         ResponseCase{"mistral", "mistral.mistral-7b-instruct-v0:2",
                      R"({"outputs":[{"text":" Hello!","stop_reason":"length"}]})",
                      R"([{"index":0,"text":" Hello!","finish_reason":"length"}])", kNullUsage}),
-    [](const ::testing::TestParamInfo<ResponseCase>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<ResponseCase>& info) {
+      return std::string(info.param.name);
+    });
 
 TEST(BedrockCompletionsResponseErrors, MalformedBodiesAre502) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
       {"anthropic.claude-v2", {"[]", "{}", R"({"completion":5})", R"({"completion":null})"}},
-      {"amazon.titan-text-express-v1", {"{}", R"({"results":"x"})", R"({"results":[{"outputText":1}]})", R"({"results":[5]})"}},
+      {"amazon.titan-text-express-v1",
+       {"{}", R"({"results":"x"})", R"({"results":[{"outputText":1}]})", R"({"results":[5]})"}},
       {"ai21.j2-ultra-v1", {"{}", R"({"completions":[{"data":"x"}]})", R"({"completions":[{}]})"}},
-      {"cohere.command-text-v14", {"{}", R"({"generations":{}})", R"({"generations":[{"text":[]}]})"}},
+      {"cohere.command-text-v14",
+       {"{}", R"({"generations":{}})", R"({"generations":[{"text":[]}]})"}},
       {"meta.llama3-8b-instruct-v1:0", {"{}", R"({"generation":1})", "\"x\""}},
       {"mistral.mistral-7b-instruct-v0:2", {"{}", R"({"outputs":[null]})", R"({"outputs":"x"})"}},
   };
@@ -561,18 +625,22 @@ std::string event(const std::string& type, const std::string& payload) {
   return encode_event_stream_message(headers, payload);
 }
 std::string exception(const std::string& type, const std::string& payload) {
-  std::vector<std::pair<std::string, std::string>> headers = {
-      {":exception-type", type}, {":content-type", "application/json"}, {":message-type", "exception"}};
+  std::vector<std::pair<std::string, std::string>> headers = {{":exception-type", type},
+                                                              {":content-type", "application/json"},
+                                                              {":message-type", "exception"}};
   return encode_event_stream_message(headers, payload);
 }
 
 const std::vector<std::string> kTextEvents = {
     event("messageStart", R"({"p":"abcdefghijklmnopqrstuvwxyzABCDEFGH","role":"assistant"})"),
     event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcd"})"),
-    event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":" world"},"p":"abcdefgh"})"),
+    event("contentBlockDelta",
+          R"({"contentBlockIndex":0,"delta":{"text":" world"},"p":"abcdefgh"})"),
     event("contentBlockStop", R"({"contentBlockIndex":0,"p":"abcdefghijklmnopqrstuvwxyzABCD"})"),
     event("messageStop", R"({"p":"abcdefghijklm","stopReason":"end_turn"})"),
-    event("metadata", R"({"metrics":{"latencyMs":412},"p":"abc","usage":{"inputTokens":12,"outputTokens":4,"totalTokens":16}})"),
+    event(
+        "metadata",
+        R"({"metrics":{"latencyMs":412},"p":"abc","usage":{"inputTokens":12,"outputTokens":4,"totalTokens":16}})"),
 };
 
 std::string joined(const std::vector<std::string>& parts, std::size_t count = std::string::npos) {
@@ -582,9 +650,11 @@ std::string joined(const std::vector<std::string>& parts, std::size_t count = st
 }
 
 std::string chunk_text(const std::string& delta, const std::string& finish = "null") {
-  return to_text(J(R"({"id":"bedrock-chat-stream-1700000000","object":"chat.completion.chunk","created":1700000000,
+  return to_text(J(
+      R"({"id":"bedrock-chat-stream-1700000000","object":"chat.completion.chunk","created":1700000000,
                        "model":"anthropic.claude-3-haiku-20240307-v1:0",
-                       "choices":[{"index":0,"finish_reason":)" + finish + R"(,"delta":)" + delta + "}]}"));
+                       "choices":[{"index":0,"finish_reason":)" +
+      finish + R"(,"delta":)" + delta + "}]}"));
 }
 TEST(BedrockStream, FramingAndTranslatorAvailability) {
   Subject s = chat();
@@ -628,17 +698,23 @@ TEST(BedrockStream, ToolUseStream) {
       event("messageStart", R"({"role":"assistant"})") +
       event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"Let me look."}})") +
       event("contentBlockStop", R"({"contentBlockIndex":0})") +
-      event("contentBlockStart",
-            R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"tooluse_kZJMlvQmRJ6eAyJE5GIl7Q","name":"top_song"}}})") +
-      event("contentBlockDelta", R"({"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\"sign\": "}}})") +
-      event("contentBlockDelta", R"({"contentBlockIndex":1,"delta":{"toolUse":{"input":"\"WZPZ\"}"}}})") +
+      event(
+          "contentBlockStart",
+          R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"tooluse_kZJMlvQmRJ6eAyJE5GIl7Q","name":"top_song"}}})") +
+      event("contentBlockDelta",
+            R"({"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\"sign\": "}}})") +
+      event("contentBlockDelta",
+            R"({"contentBlockIndex":1,"delta":{"toolUse":{"input":"\"WZPZ\"}"}}})") +
       event("contentBlockStop", R"({"contentBlockIndex":1})") +
       event("messageStop", R"({"stopReason":"tool_use"})") +
-      event("metadata", R"({"usage":{"inputTokens":400,"outputTokens":50,"totalTokens":450},"metrics":{"latencyMs":900}})");
+      event(
+          "metadata",
+          R"({"usage":{"inputTokens":400,"outputTokens":50,"totalTokens":450},"metrics":{"latencyMs":900}})");
   const std::vector<std::string> expected = {
       chunk_text(R"({"role":"assistant","content":"","tool_calls":null})"),
       chunk_text(R"({"role":null,"content":"Let me look.","tool_calls":null})"),
-      chunk_text(R"({"role":null,"content":null,"tool_calls":[{"index":0,"id":"tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+      chunk_text(
+          R"({"role":null,"content":null,"tool_calls":[{"index":0,"id":"tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
                     "type":"function","function":{"name":"top_song","arguments":""}}]})"),
       chunk_text(R"({"role":null,"content":null,"tool_calls":[{"index":0,"id":null,"type":null,
                     "function":{"name":null,"arguments":"{\"sign\": "}}]})"),
@@ -657,15 +733,17 @@ TEST(BedrockStream, ToolUseStream) {
 TEST(BedrockStream, ExceptionMidStreamIsA502WithTheMessage) {
   const std::string bytes =
       joined(kTextEvents, 2) +
-      exception("throttlingException", R"({"message":"Too many tokens, please wait before trying again."})") +
+      exception("throttlingException",
+                R"({"message":"Too many tokens, please wait before trying again."})") +
       joined(std::vector<std::string>(kTextEvents.begin() + 2, kTextEvents.end()));
   for (bool bytewise : {false, true}) {
     StreamOutcome out = run_stream(chat(), bytes, true, bytewise);
     ASSERT_TRUE(out.error);
     EXPECT_EQ(out.error->status, 502);
-    EXPECT_EQ(out.error->message(),
-              "The upstream reported an error mid-stream: throttlingException: Too many tokens, please "
-              "wait before trying again.");
+    EXPECT_EQ(
+        out.error->message(),
+        "The upstream reported an error mid-stream: throttlingException: Too many tokens, please "
+        "wait before trying again.");
     EXPECT_EQ(out.chunks.size(), 2u);  // what came before the exception was delivered
     EXPECT_FALSE(out.finished);
   }
@@ -675,7 +753,8 @@ TEST(BedrockStream, ExceptionMidStreamIsA502WithTheMessage) {
   StreamOutcome err = run_stream(chat(), encode_event_stream_message(headers, ""));
   ASSERT_TRUE(err.error);
   EXPECT_EQ(err.error->status, 502);
-  EXPECT_EQ(err.error->message(), "The upstream reported an error mid-stream: InternalFailure: boom");
+  EXPECT_EQ(err.error->message(),
+            "The upstream reported an error mid-stream: InternalFailure: boom");
 }
 
 TEST(BedrockStream, TruncatedStreamIsNotFinished) {
@@ -710,7 +789,8 @@ TEST(BedrockStream, CorruptedCrcIsAnError) {
 
 TEST(BedrockStream, GarbageAndUnknownEvents) {
   // Unknown event types (future additions) are skipped; an unparseable payload is an error.
-  StreamOutcome skipped = run_stream(chat(), event("somethingNew", R"({"x":1})") + joined(kTextEvents));
+  StreamOutcome skipped =
+      run_stream(chat(), event("somethingNew", R"({"x":1})") + joined(kTextEvents));
   EXPECT_FALSE(skipped.error);
   EXPECT_EQ(skipped.chunks.size(), 4u);
   StreamOutcome garbage = run_stream(chat(), event("contentBlockDelta", "not json"));
@@ -721,7 +801,8 @@ TEST(BedrockStream, GarbageAndUnknownEvents) {
   EXPECT_EQ(wrong.error->status, 502);
   // Reasoning deltas have no unified equivalent: skipped.
   StreamOutcome reasoning = run_stream(
-      chat(), event("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"hmm"}}})"));
+      chat(), event("contentBlockDelta",
+                    R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"hmm"}}})"));
   EXPECT_FALSE(reasoning.error);
   EXPECT_TRUE(reasoning.chunks.empty());
 }

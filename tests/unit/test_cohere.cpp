@@ -92,8 +92,10 @@ TEST(CohereChat, ValidationErrorsHaveMlflowsTexts) {
                "Parameter n must be 1 for Cohere chat, got 2.");
   expect_error(prepare(s, R"({"messages":[{"role":"user","content":"x"}],"stop":["test"]})"), 422,
                "Parameter stop is not supported for Cohere chat.");
-  expect_error(prepare(s, R"({"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"}]})"),
-               422, "Last message must be from user, got assistant.");
+  expect_error(
+      prepare(s,
+              R"({"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"}]})"),
+      422, "Last message must be from user, got assistant.");
   expect_error(prepare(s, R"({"messages":[{"role":"user","content":"x"}],"model":"other"})"), 422,
                "The parameter 'model' is not permitted to be passed. The route being queried "
                "already defines a model instance.");
@@ -103,11 +105,12 @@ TEST(CohereChat, GoldenResponseWithTokenCount) {
   // MLflow's fixture (the v1 reply with token_count, https://docs.cohere.com/reference/chat).
   auto r = reply(chat(), 200, fixture("chat_response_token_count.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(to_text(*r),
-            R"({"id":"abc123","object":"chat.completion","created":1700000000,"model":"command",)"
-            R"("choices":[{"index":0,"message":{"role":"assistant","content":"\n\nThis is a test!",)"
-            R"("tool_calls":null,"refusal":null},"finish_reason":null}],)"
-            R"("usage":{"prompt_tokens":13,"completion_tokens":7,"total_tokens":20}})");
+  EXPECT_EQ(
+      to_text(*r),
+      R"({"id":"abc123","object":"chat.completion","created":1700000000,"model":"command",)"
+      R"("choices":[{"index":0,"message":{"role":"assistant","content":"\n\nThis is a test!",)"
+      R"("tool_calls":null,"refusal":null},"finish_reason":null}],)"
+      R"("usage":{"prompt_tokens":13,"completion_tokens":7,"total_tokens":20}})");
 }
 
 TEST(CohereChat, CurrentReplyShapeUsesBilledUnitsAndMapsFinishReason) {
@@ -116,13 +119,15 @@ TEST(CohereChat, CurrentReplyShapeUsesBilledUnitsAndMapsFinishReason) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ((*r)["id"], "5f4c3b2a-1d0e-4f9a-8b7c-6d5e4f3a2b1c");
   EXPECT_EQ((*r)["choices"][0]["finish_reason"], "length");
-  EXPECT_EQ(to_text((*r)["usage"]), R"({"prompt_tokens":11,"completion_tokens":6,"total_tokens":17})");
+  EXPECT_EQ(to_text((*r)["usage"]),
+            R"({"prompt_tokens":11,"completion_tokens":6,"total_tokens":17})");
 
   auto plain = reply(chat(), 200, R"({"text":"ok","finish_reason":"COMPLETE"})");
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ((*plain)["id"], nullptr);
   EXPECT_EQ((*plain)["choices"][0]["finish_reason"], "stop");
-  EXPECT_EQ(to_text((*plain)["usage"]), R"({"prompt_tokens":null,"completion_tokens":null,"total_tokens":null})");
+  EXPECT_EQ(to_text((*plain)["usage"]),
+            R"({"prompt_tokens":null,"completion_tokens":null,"total_tokens":null})");
   auto toxic = reply(chat(), 200, R"({"text":"","finish_reason":"ERROR_TOXIC"})");
   EXPECT_EQ((*toxic)["choices"][0]["finish_reason"], "content_filter");
   auto other = reply(chat(), 200, R"({"text":"","finish_reason":"USER_CANCEL"})");
@@ -132,16 +137,20 @@ TEST(CohereChat, CurrentReplyShapeUsesBilledUnitsAndMapsFinishReason) {
 // ---- completions ------------------------------------------------------------------------------
 
 TEST(CohereCompletions, GoldenRequest) {
-  auto req = upstream_request(completions(), R"({"prompt":"This is a test","n":1,"stop":["foobar"]})");
+  auto req =
+      upstream_request(completions(), R"({"prompt":"This is a test","n":1,"stop":["foobar"]})");
   EXPECT_EQ(req.url, "https://api.cohere.ai/v1/generate");
   EXPECT_EQ(header(req, "Authorization"), "Bearer key");
   EXPECT_EQ(header(req, "Content-Type"), "application/json");
-  EXPECT_EQ(req.body,
-            R"({"model":"command","temperature":0.0,"num_generations":1,"stop_sequences":["foobar"],)"
-            R"("prompt":"This is a test"})");
-  auto scaled = upstream_request(completions(), R"({"prompt":"x","temperature":0.5,"n":2,"stream":true})");
-  EXPECT_EQ(scaled.body,
-            R"({"model":"command","temperature":1.25,"num_generations":2,"stream":true,"prompt":"x"})");
+  EXPECT_EQ(
+      req.body,
+      R"({"model":"command","temperature":0.0,"num_generations":1,"stop_sequences":["foobar"],)"
+      R"("prompt":"This is a test"})");
+  auto scaled =
+      upstream_request(completions(), R"({"prompt":"x","temperature":0.5,"n":2,"stream":true})");
+  EXPECT_EQ(
+      scaled.body,
+      R"({"model":"command","temperature":1.25,"num_generations":2,"stream":true,"prompt":"x"})");
 }
 
 TEST(CohereCompletions, ProviderKeysAreRejectedWith400) {
@@ -164,7 +173,9 @@ TEST(CohereCompletions, GoldenResponse) {
             R"({"index":1,"text":"Another one","finish_reason":"length"}],)"
             R"("usage":{"prompt_tokens":2,"completion_tokens":8,"total_tokens":10}})");
   // MLflow's fixture: no finish_reason, no meta -> nulls.
-  auto m = reply(completions(), 200, R"({"id":"string","generations":[{"id":"string","text":"This is a test"}],"prompt":"string"})");
+  auto m = reply(
+      completions(), 200,
+      R"({"id":"string","generations":[{"id":"string","text":"This is a test"}],"prompt":"string"})");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(to_text(*m),
             R"({"id":null,"object":"text_completion","created":1700000000,"model":"command",)"
@@ -175,11 +186,13 @@ TEST(CohereCompletions, GoldenResponse) {
 // ---- embeddings -------------------------------------------------------------------------------
 
 TEST(CohereEmbeddings, GoldenRequest) {
-  auto req = upstream_request(embeddings(), R"({"input":["hello","world"],"input_type":"search_document"})");
+  auto req = upstream_request(embeddings(),
+                              R"({"input":["hello","world"],"input_type":"search_document"})");
   EXPECT_EQ(req.url, "https://api.cohere.ai/v1/embed");
   EXPECT_EQ(header(req, "Authorization"), "Bearer key");
-  EXPECT_EQ(req.body,
-            R"({"model":"embed-english-light-v2.0","texts":["hello","world"],"input_type":"search_document"})");
+  EXPECT_EQ(
+      req.body,
+      R"({"model":"embed-english-light-v2.0","texts":["hello","world"],"input_type":"search_document"})");
   auto single = upstream_request(embeddings(), R"({"input":"This is a test"})");
   EXPECT_EQ(single.body, R"({"model":"embed-english-light-v2.0","texts":["This is a test"]})");
   expect_error(prepare(embeddings(), R"({"input":"x","texts":["y"]})"), 422,
@@ -190,12 +203,15 @@ TEST(CohereEmbeddings, GoldenResponse) {
   // https://docs.cohere.com/reference/embed (MLflow's fixture, two inputs).
   auto r = reply(embeddings(), 200, fixture("embed_response.json"));
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(to_text(*r),
-            R"({"object":"list","data":[{"object":"embedding","embedding":[3.25,0.7685547,2.65625],"index":0},)"
-            R"({"object":"embedding","embedding":[7.25,0.7685547,4.65625],"index":1}],)"
-            R"("model":"embed-english-light-v2.0","usage":{"prompt_tokens":4,"total_tokens":4}})");
+  EXPECT_EQ(
+      to_text(*r),
+      R"({"object":"list","data":[{"object":"embedding","embedding":[3.25,0.7685547,2.65625],"index":0},)"
+      R"({"object":"embedding","embedding":[7.25,0.7685547,4.65625],"index":1}],)"
+      R"("model":"embed-english-light-v2.0","usage":{"prompt_tokens":4,"total_tokens":4}})");
   // embedding_types replies: {"embeddings": {"float": [...]}}; old `meta` list shape ignored.
-  auto typed = reply(embeddings(), 200, R"({"id":"x","embeddings":{"float":[[1.5]]},"meta":[{"api_version":[{"version":"1"}]}]})");
+  auto typed = reply(
+      embeddings(), 200,
+      R"({"id":"x","embeddings":{"float":[[1.5]]},"meta":[{"api_version":[{"version":"1"}]}]})");
   ASSERT_TRUE(typed.ok()) << typed.error().message();
   EXPECT_EQ(to_text((*typed)["data"]), R"([{"object":"embedding","embedding":[1.5],"index":0}])");
   EXPECT_EQ(to_text((*typed)["usage"]), R"({"prompt_tokens":null,"total_tokens":null})");
@@ -249,7 +265,8 @@ TEST(CohereErrors, MalformedReplyBodiesAre502) {
   // Odd but well-formed extras do not matter.
   auto odd = reply(chat(), 200, R"({"text":"x","token_count":"many","meta":5,"finish_reason":7})");
   ASSERT_TRUE(odd.ok());
-  EXPECT_EQ(to_text((*odd)["usage"]), R"({"prompt_tokens":null,"completion_tokens":null,"total_tokens":null})");
+  EXPECT_EQ(to_text((*odd)["usage"]),
+            R"({"prompt_tokens":null,"completion_tokens":null,"total_tokens":null})");
   EXPECT_EQ((*odd)["choices"][0]["finish_reason"], nullptr);
 }
 
@@ -280,29 +297,37 @@ TEST(CohereStream, UsageChunkOnlyWhenTheClientAskedForIt) {
   auto out = run_stream(chat(), chat_stream(), /*wants_usage=*/true, /*bytewise=*/true);
   ASSERT_FALSE(out.error);
   ASSERT_EQ(out.chunks.size(), 4u);
-  EXPECT_EQ(to_text(out.chunks[3]),
-            R"({"id":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","object":"chat.completion.chunk","created":1700000000,"model":"command","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}})");
+  EXPECT_EQ(
+      to_text(out.chunks[3]),
+      R"({"id":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","object":"chat.completion.chunk","created":1700000000,"model":"command","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}})");
   // MLflow's fixture: token_count in the final response, no trailing newline.
   const std::string mlflow =
-      R"({"is_finished":false,"event_type":"stream-start","generation_id":"test-id2"})" "\n"
-      R"({"text":" Hi","is_finished":false,"event_type":"text-generation"})" "\n"
+      R"({"is_finished":false,"event_type":"stream-start","generation_id":"test-id2"})"
+      "\n"
+      R"({"text":" Hi","is_finished":false,"event_type":"text-generation"})"
+      "\n"
       R"({"is_finished":true,"event_type":"stream-end","response":{"response_id":"test-id1","text":"How are you","generation_id":"test-id2","token_count":{"prompt_tokens":83,"response_tokens":63,"total_tokens":146,"billed_tokens":128},"tool_inputs":null},"finish_reason":"COMPLETE"})";
   auto m = run_stream(chat(), mlflow, true);
   ASSERT_FALSE(m.error);
   EXPECT_TRUE(m.finished);
   ASSERT_EQ(m.chunks.size(), 3u);
   EXPECT_EQ(m.chunks[1]["id"], "test-id1");
-  EXPECT_EQ(to_text(m.chunks[2]["usage"]), R"({"prompt_tokens":83,"completion_tokens":63,"total_tokens":146})");
+  EXPECT_EQ(to_text(m.chunks[2]["usage"]),
+            R"({"prompt_tokens":83,"completion_tokens":63,"total_tokens":146})");
 }
 
 // A v1 generate stream (https://docs.cohere.com/reference/generate-stream), num_generations 2.
 const std::string kGenerateStream =
-    R"({"index":0,"text":" Hi","is_finished":false,"event_type":"text-generation"})" "\n"
-    R"({"index":1,"text":" Hello","is_finished":false,"event_type":"text-generation"})" "\n"
-    R"({"index":0,"text":" there","is_finished":false,"event_type":"text-generation"})" "\n"
+    R"({"index":0,"text":" Hi","is_finished":false,"event_type":"text-generation"})"
+    "\n"
+    R"({"index":1,"text":" Hello","is_finished":false,"event_type":"text-generation"})"
+    "\n"
+    R"({"index":0,"text":" there","is_finished":false,"event_type":"text-generation"})"
+    "\n"
     R"({"is_finished":true,"event_type":"stream-end","finish_reason":"COMPLETE","response":{"id":"b32a70c5",)"
     R"("generations":[{"id":"g0","index":0,"text":" Hi there","finish_reason":"COMPLETE"},)"
-    R"({"id":"g1","index":1,"text":" Hello","finish_reason":"MAX_TOKENS"}],"prompt":"Hello"}})" "\n";
+    R"({"id":"g1","index":1,"text":" Hello","finish_reason":"MAX_TOKENS"}],"prompt":"Hello"}})"
+    "\n";
 
 TEST(CohereStream, DocumentedGenerateStreamWholeAndBytewise) {
   auto s = completions();
@@ -320,20 +345,25 @@ TEST(CohereStream, DocumentedGenerateStreamWholeAndBytewise) {
   }
   // MLflow's fixture (no index; stream-end without generation index).
   const std::string mlflow =
-      R"({"text":" Hi","is_finished":false,"event_type":"text-generation"})" "\n"
-      R"({"is_finished":true,"event_type":"stream-end","finish_reason":"COMPLETE","response":{"id":"test-id1","generations":[{"id":"test-id2","text":" Hi there","finish_reason":"COMPLETE"}],"prompt":"This is a test"}})" "\n";
+      R"({"text":" Hi","is_finished":false,"event_type":"text-generation"})"
+      "\n"
+      R"({"is_finished":true,"event_type":"stream-end","finish_reason":"COMPLETE","response":{"id":"test-id1","generations":[{"id":"test-id2","text":" Hi there","finish_reason":"COMPLETE"}],"prompt":"This is a test"}})"
+      "\n";
   auto m = run_stream(s, mlflow);
   ASSERT_FALSE(m.error);
-  EXPECT_EQ(texts(m.chunks),
-            (std::vector<std::string>{
-                R"({"id":null,"object":"text_completion_chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":null,"text":" Hi"}]})",
-                R"({"id":"test-id1","object":"text_completion_chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":"stop","text":""}]})"}));
+  EXPECT_EQ(
+      texts(m.chunks),
+      (std::vector<std::string>{
+          R"({"id":null,"object":"text_completion_chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":null,"text":" Hi"}]})",
+          R"({"id":"test-id1","object":"text_completion_chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":"stop","text":""}]})"}));
 }
 
 TEST(CohereStream, LegacyUntypedGenerateEvents) {
   const std::string legacy =
-      R"({"text":" Hi","is_finished":false})" "\n"
-      R"({"is_finished":true,"finish_reason":"MAX_TOKENS","response":{"id":"r","generations":[{"text":" Hi"}]}})" "\n";
+      R"({"text":" Hi","is_finished":false})"
+      "\n"
+      R"({"is_finished":true,"finish_reason":"MAX_TOKENS","response":{"id":"r","generations":[{"text":" Hi"}]}})"
+      "\n";
   auto out = run_stream(completions(), legacy);
   ASSERT_FALSE(out.error);
   EXPECT_TRUE(out.finished);
@@ -343,7 +373,8 @@ TEST(CohereStream, LegacyUntypedGenerateEvents) {
 }
 
 TEST(CohereStream, UpstreamErrorsMidStreamAreGatewayErrors) {
-  const std::string head = R"({"is_finished":false,"event_type":"text-generation","text":"Hi"})" "\n";
+  const std::string head = R"({"is_finished":false,"event_type":"text-generation","text":"Hi"})"
+                           "\n";
   struct Case {
     testing::Subject s;
     std::string line;
@@ -353,10 +384,12 @@ TEST(CohereStream, UpstreamErrorsMidStreamAreGatewayErrors) {
       {completions(),
        R"({"is_finished":true,"event_type":"stream-error","finish_reason":"ERROR","err":"internal server error"})",
        "The upstream reported an error mid-stream: internal server error"},
-      {chat(), R"({"message":"too many tokens"})", "The upstream reported an error mid-stream: too many tokens"},
+      {chat(), R"({"message":"too many tokens"})",
+       "The upstream reported an error mid-stream: too many tokens"},
       {chat(),
        R"({"is_finished":true,"event_type":"stream-end","response":{"response_id":"x","text":"Hi"},"finish_reason":"ERROR"})",
-       "The upstream reported an error mid-stream: Cohere ended the stream with finish_reason ERROR"},
+       "The upstream reported an error mid-stream: Cohere ended the stream with finish_reason "
+       "ERROR"},
   };
   for (const auto& c : cases) {
     for (bool bytewise : {false, true}) {

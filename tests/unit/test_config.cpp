@@ -132,7 +132,8 @@ TEST(ConfigBasics, CanonicalProvider) {
   EXPECT_EQ(canonical_provider(""), std::nullopt);
 }
 
-// ---- renewal period (docs/mlflow-compatibility.md §5) ---------------------------------------------------------------
+// ---- renewal period (docs/mlflow-compatibility.md §5)
+// ---------------------------------------------------------------
 
 TEST(ConfigRenewalPeriod, AcceptsTheLimitsGrammar) {
   struct Case {
@@ -179,7 +180,8 @@ TEST(ConfigRenewalPeriod, DescribeUsesSlowapiText) {
   EXPECT_EQ(parse_limit(3, "year")->describe(), "3 per 1 year");
 }
 
-// ---- secrets (docs/mlflow-compatibility.md §2.4) --------------------------------------------------------------------
+// ---- secrets (docs/mlflow-compatibility.md §2.4)
+// --------------------------------------------------------------------
 
 TEST(ConfigSecrets, EnvironmentVariable) {
   const auto r = resolve_secret("$OPENAI_KEY", test_env());
@@ -983,15 +985,17 @@ TEST(ConfigCompatible, PresetsFillDefaultsAndAcceptGenericKeyNames) {
 }  // namespace
 }  // namespace gw::config
 
-// ---- the providers of docs/mlflow-compatibility.md §6.2–6.12 -----------------------------------------------------------
+// ---- the providers of docs/mlflow-compatibility.md §6.2–6.12
+// -----------------------------------------------------------
 
 namespace gw::config {
 namespace {
 
 std::string one_endpoint(const std::string& type, const std::string& provider,
                          const std::string& config) {
-  return "endpoints:\n  - name: e\n    endpoint_type: " + type + "\n    model:\n      provider: " +
-         provider + "\n      name: m\n      config: " + config + "\n";
+  return "endpoints:\n  - name: e\n    endpoint_type: " + type +
+         "\n    model:\n      provider: " + provider + "\n      name: m\n      config: " + config +
+         "\n";
 }
 
 // OpenAI-compatible presets (ConfigCompatible) and the HTTP providers of §6.2–6.12.
@@ -1056,7 +1060,8 @@ TEST(ProviderConfig, HttpProvidersGetTheirDefaultBaseAndKey) {
   };
   for (const auto& [provider, base] : cases) {
     const std::string key_field = std::string(provider) + "_api_key";
-    const auto r = load(one_endpoint("llm/v1/completions", provider, "{" + key_field + ": $OPENAI_KEY}"));
+    const auto r =
+        load(one_endpoint("llm/v1/completions", provider, "{" + key_field + ": $OPENAI_KEY}"));
     ASSERT_TRUE(r.ok()) << provider << ": " << texts(r.errors)[0];
     const auto& s = std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings);
     EXPECT_EQ(s.api_key.reveal(), "sk-from-env") << provider;
@@ -1069,8 +1074,9 @@ TEST(ProviderConfig, EveryProviderAcceptsAnApiBaseOverride) {
   for (const char* provider :
        {"anthropic", "gemini", "cohere", "mistral", "togetherai", "ai21labs", "palm", "mosaicml"}) {
     const std::string p(provider);
-    const auto r = load(one_endpoint("llm/v1/completions", p,
-                                     "{" + p + "_api_key: k, " + p + "_api_base: 'http://127.0.0.1:9/x'}"));
+    const auto r =
+        load(one_endpoint("llm/v1/completions", p,
+                          "{" + p + "_api_key: k, " + p + "_api_base: 'http://127.0.0.1:9/x'}"));
     ASSERT_TRUE(r.ok()) << p;
     EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).api_base,
               "http://127.0.0.1:9/x");
@@ -1090,7 +1096,8 @@ TEST(ProviderConfig, AnthropicVersionDefaultsAndOverrides) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).anthropic_version,
             "2023-06-01");
-  r = load(one_endpoint("llm/v1/chat", "anthropic", "{anthropic_api_key: k, anthropic_version: '2024-01-01'}"));
+  r = load(one_endpoint("llm/v1/chat", "anthropic",
+                        "{anthropic_api_key: k, anthropic_version: '2024-01-01'}"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::get<HttpProviderSettings>(r.config->endpoints[0].model.settings).anthropic_version,
             "2024-01-01");
@@ -1160,8 +1167,9 @@ TEST(BedrockConfig, EnvironmentThenSharedFile) {
   EXPECT_EQ(s.session_token.reveal(), "TPROD");
   EXPECT_EQ(s.credentials_source, file + " [prod]");
 
-  r = load_env(one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {aws_region: us-east-1}}"),
-               {{"AWS_SHARED_CREDENTIALS_FILE", file}});
+  r = load_env(
+      one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {aws_region: us-east-1}}"),
+      {{"AWS_SHARED_CREDENTIALS_FILE", file}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::get<BedrockSettings>(r.config->endpoints[0].model.settings).access_key_id.reveal(),
             "AKDEF");
@@ -1169,21 +1177,23 @@ TEST(BedrockConfig, EnvironmentThenSharedFile) {
 }
 
 TEST(BedrockConfig, ErrorsNameWhatIsMissing) {
-  EXPECT_EQ(texts(load_env(one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {}}"), {}).errors),
-            (Texts{"endpoints[0].model.config.aws_config.aws_region: No AWS region: set aws_region, "
-                   "AWS_REGION or AWS_DEFAULT_REGION (line 7, column 28)",
-                   "endpoints[0].model.config.aws_config: No AWS credentials: set aws_access_key_id "
-                   "and aws_secret_access_key, the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                   "environment variables, or a shared credentials file "
-                   "(AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials) (line 7, column 28)"}));
-  EXPECT_EQ(texts(load_env(one_endpoint("llm/v1/completions", "bedrock",
-                                        "{aws_config: {aws_region: 'bad region', aws_access_key_id: a}}"),
-                           {})
-                      .errors),
-            (Texts{"endpoints[0].model.config.aws_config.aws_region: Invalid AWS region 'bad region' "
-                   "(line 7, column 28)",
-                   "endpoints[0].model.config.aws_config: 'aws_access_key_id' and "
-                   "'aws_secret_access_key' must be given together (line 7, column 28)"}));
+  EXPECT_EQ(
+      texts(load_env(one_endpoint("llm/v1/completions", "bedrock", "{aws_config: {}}"), {}).errors),
+      (Texts{"endpoints[0].model.config.aws_config.aws_region: No AWS region: set aws_region, "
+             "AWS_REGION or AWS_DEFAULT_REGION (line 7, column 28)",
+             "endpoints[0].model.config.aws_config: No AWS credentials: set aws_access_key_id "
+             "and aws_secret_access_key, the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+             "environment variables, or a shared credentials file "
+             "(AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials) (line 7, column 28)"}));
+  EXPECT_EQ(
+      texts(load_env(one_endpoint("llm/v1/completions", "bedrock",
+                                  "{aws_config: {aws_region: 'bad region', aws_access_key_id: a}}"),
+                     {})
+                .errors),
+      (Texts{"endpoints[0].model.config.aws_config.aws_region: Invalid AWS region 'bad region' "
+             "(line 7, column 28)",
+             "endpoints[0].model.config.aws_config: 'aws_access_key_id' and "
+             "'aws_secret_access_key' must be given together (line 7, column 28)"}));
 }
 
 // Errors checked with the usual test environment (errors_of); the ones above use an empty one.
@@ -1198,28 +1208,30 @@ INSTANTIATE_TEST_SUITE_P(Bedrock, ConfigErrorTable, ::testing::ValuesIn(bedrock_
                          case_name);
 
 TEST(BedrockConfig, RoleAndEndpointOverrides) {
-  auto r = load_env(one_endpoint("llm/v1/chat", "bedrock",
-                                 "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
-                                 "aws_secret_access_key: b, aws_role_arn: 'arn:aws:iam::1:role/r', "
-                                 "session_length_seconds: 3600, aws_endpoint_url: 'http://127.0.0.1:1', "
-                                 "aws_sts_endpoint_url: 'http://127.0.0.1:2'}}"),
-                    {});
+  auto r =
+      load_env(one_endpoint("llm/v1/chat", "bedrock",
+                            "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
+                            "aws_secret_access_key: b, aws_role_arn: 'arn:aws:iam::1:role/r', "
+                            "session_length_seconds: 3600, aws_endpoint_url: 'http://127.0.0.1:1', "
+                            "aws_sts_endpoint_url: 'http://127.0.0.1:2'}}"),
+               {});
   ASSERT_TRUE(r.ok()) << texts(r.errors)[0];
   const auto& s = std::get<BedrockSettings>(r.config->endpoints[0].model.settings);
   EXPECT_EQ(s.role_arn, "arn:aws:iam::1:role/r");
   EXPECT_EQ(s.session_length_seconds, 3600);
   EXPECT_EQ(s.endpoint_url, "http://127.0.0.1:1");
   EXPECT_EQ(s.sts_endpoint_url, "http://127.0.0.1:2");
-  EXPECT_EQ(texts(load_env(one_endpoint("llm/v1/chat", "bedrock",
-                                        "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
-                                        "aws_secret_access_key: b, aws_role_arn: r, "
-                                        "session_length_seconds: 60}}"),
-                           {})
-                      .errors),
-            (Texts{"endpoints[0].model.config.aws_config.aws_role_arn: Invalid role ARN 'r': "
-                   "expected arn:... (line 7, column 114)",
-                   "endpoints[0].model.config.aws_config.session_length_seconds: Input should be "
-                   "between 900 and 43200 (line 7, column 141)"}));
+  EXPECT_EQ(
+      texts(load_env(one_endpoint("llm/v1/chat", "bedrock",
+                                  "{aws_config: {aws_region: us-east-1, aws_access_key_id: a, "
+                                  "aws_secret_access_key: b, aws_role_arn: r, "
+                                  "session_length_seconds: 60}}"),
+                     {})
+                .errors),
+      (Texts{"endpoints[0].model.config.aws_config.aws_role_arn: Invalid role ARN 'r': "
+             "expected arn:... (line 7, column 114)",
+             "endpoints[0].model.config.aws_config.session_length_seconds: Input should be "
+             "between 900 and 43200 (line 7, column 141)"}));
 }
 
 TEST(EndpointTimeouts, ParsedInSecondsAndCompared) {
@@ -1295,13 +1307,14 @@ INSTANTIATE_TEST_SUITE_P(Hardening, ConfigErrorTable, ::testing::ValuesIn(harden
                          case_name);
 
 TEST(ConfigHardening, ModelNameWithLineBreakOrSpaceIsRejected) {
-  const std::string nul = "endpoints:\n"
-                          "  - name: m\n"
-                          "    endpoint_type: llm/v1/completions\n"
-                          "    model:\n"
-                          "      provider: mosaicml\n"
-                          "      name: \"mpt\\0x\"\n"
-                          "      config: {mosaicml_api_key: k}\n";
+  const std::string nul =
+      "endpoints:\n"
+      "  - name: m\n"
+      "    endpoint_type: llm/v1/completions\n"
+      "    model:\n"
+      "      provider: mosaicml\n"
+      "      name: \"mpt\\0x\"\n"
+      "      config: {mosaicml_api_key: k}\n";
   ASSERT_EQ(errors_of(nul).size(), 1u);
   EXPECT_NE(errors_of(nul)[0].find("(byte 0)"), std::string::npos) << errors_of(nul)[0];
 }

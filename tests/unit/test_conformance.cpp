@@ -35,9 +35,10 @@ std::vector<ProviderFacts> facts() {
   return {
       {"openai", "{openai_api_key: " + k + ", openai_api_base: '" + b + "'}", "Authorization",
        "Bearer " + k, ""},
-      {"anthropic", "{anthropic_api_key: " + k + ", anthropic_api_base: '" + b + "'}", "x-api-key", k,
+      {"anthropic", "{anthropic_api_key: " + k + ", anthropic_api_base: '" + b + "'}", "x-api-key",
+       k, ""},
+      {"gemini", "{gemini_api_key: " + k + ", gemini_api_base: '" + b + "'}", "x-goog-api-key", k,
        ""},
-      {"gemini", "{gemini_api_key: " + k + ", gemini_api_base: '" + b + "'}", "x-goog-api-key", k, ""},
       {"cohere", "{cohere_api_key: " + k + ", cohere_api_base: '" + b + "'}", "Authorization",
        "Bearer " + k, "message"},
       {"mistral", "{mistral_api_key: " + k + ", mistral_api_base: '" + b + "'}", "Authorization",
@@ -62,7 +63,7 @@ std::vector<ProviderFacts> facts() {
 }
 
 const char* type_name(EndpointType t) {
-  return t == EndpointType::Chat ? "llm/v1/chat"
+  return t == EndpointType::Chat          ? "llm/v1/chat"
          : t == EndpointType::Completions ? "llm/v1/completions"
                                           : "llm/v1/embeddings";
 }
@@ -152,8 +153,8 @@ TEST_P(Conformance, UnsupportedContentTypeIs502) {
 }
 
 TEST_P(Conformance, MalformedSuccessBodiesAre502NeverACrash) {
-  for (const char* body : {"[]", "null", "42", "\"text\"", R"({"choices":"x","candidates":7,"content":5})",
-                           "{not json"}) {
+  for (const char* body : {"[]", "null", "42", "\"text\"",
+                           R"({"choices":"x","candidates":7,"content":5})", "{not json"}) {
     Result<Json> r = GatewayError{};
     EXPECT_NO_THROW(r = reply(s(), 200, body)) << body;
     ASSERT_FALSE(r.ok()) << body << " -> " << to_text(*r);
@@ -179,9 +180,9 @@ TEST_P(Conformance, StreamingFollowsTheCapabilityTable) {
 }
 
 TEST_P(Conformance, ClientModelFollowsTheProvidersRule) {
-  // docs/mlflow-compatibility.md §3.2: most providers answer 422; TogetherAI lets the client's model override; MLflow
-  // model serving forwards it inside `params`; Bedrock (InvokeModel) ignores it. Bedrock chat
-  // (Converse, our addition) rejects it like the other chat providers.
+  // docs/mlflow-compatibility.md §3.2: most providers answer 422; TogetherAI lets the client's
+  // model override; MLflow model serving forwards it inside `params`; Bedrock (InvokeModel) ignores
+  // it. Bedrock chat (Converse, our addition) rejects it like the other chat providers.
   Json body = Json::parse(minimal_body(GetParam().type));
   body["model"] = "client-model";
   auto call = prepare(s(), to_text(body));
@@ -217,17 +218,19 @@ INSTANTIATE_TEST_SUITE_P(EveryProvider, Conformance, ::testing::ValuesIn(cases()
 TEST(ConformanceKeys, MissingOrInvalidKeyIsALoadErrorForEveryKeyedProvider) {
   for (const auto& f : facts()) {
     std::string key_field;
-    if (const auto* http = config::http_provider_fields(f.provider)) key_field = std::string(http->key_field);
+    if (const auto* http = config::http_provider_fields(f.provider))
+      key_field = std::string(http->key_field);
     if (f.provider == "openai") key_field = "openai_api_key";
     if (f.provider == "groq") key_field = "groq_api_key";
     if (key_field.empty()) continue;  // keyless (TGI, MLflow serving, ollama) or AWS (below)
     const auto* caps = config::provider_capabilities(f.provider);
     const char* type = caps->completions ? "llm/v1/completions" : "llm/v1/chat";
     auto load = [&](const std::string& cfg, const config::EnvLookup& env) {
-      return config::load_config_string("endpoints:\n  - name: e\n    endpoint_type: " +
-                                            std::string(type) + "\n    model:\n      provider: " +
-                                            f.provider + "\n      name: m\n      config: " + cfg + "\n",
-                                        env);
+      return config::load_config_string(
+          "endpoints:\n  - name: e\n    endpoint_type: " + std::string(type) +
+              "\n    model:\n      provider: " + f.provider +
+              "\n      name: m\n      config: " + cfg + "\n",
+          env);
     };
     const auto none = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
     auto r = load("{other: 1}", none);
@@ -248,7 +251,8 @@ TEST(ConformanceKeys, MissingOrInvalidKeyIsALoadErrorForEveryKeyedProvider) {
   }
   // Bedrock: no credentials anywhere.
   auto r = config::load_config_string(
-      "endpoints:\n  - name: e\n    endpoint_type: llm/v1/chat\n    model:\n      provider: bedrock\n"
+      "endpoints:\n  - name: e\n    endpoint_type: llm/v1/chat\n    model:\n      provider: "
+      "bedrock\n"
       "      name: m\n      config: {aws_config: {aws_region: us-east-1}}\n",
       [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
   ASSERT_FALSE(r.ok());
@@ -281,8 +285,8 @@ TEST(ConformanceTable, NonStreamingProvidersAnswer501Texts) {
         if (c.streams(t) || f.provider == "mock") continue;
         EXPECT_EQ(subj.adapter->stream_translator(subj.ctx, false), nullptr)
             << c.provider << " " << type_name(t);
-        GatewayError e = streaming_not_supported(t == EndpointType::Chat,
-                                                 subj.adapter->display_name());
+        GatewayError e =
+            streaming_not_supported(t == EndpointType::Chat, subj.adapter->display_name());
         EXPECT_EQ(e.status, 501);
         EXPECT_EQ(e.message(), std::string("The ") +
                                    (t == EndpointType::Chat ? "chat" : "completions") +

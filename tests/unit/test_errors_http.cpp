@@ -18,11 +18,12 @@ TEST(ErrorsHttp, MlflowPathsGetFastApisDetail) {
 }
 
 TEST(ErrorsHttp, OpenAIPathsGetOpenAIsErrorObjectAndAParamForOneField) {
-  ApiResponse r = render_error(GatewayError::make(404, "no such model", "invalid_request_error",
-                                                  "model_not_found"),
-                               PathFamily::OpenAI);
-  EXPECT_EQ(r.body,
-            R"({"error":{"message":"no such model","type":"invalid_request_error","param":null,"code":"model_not_found"}})");
+  ApiResponse r = render_error(
+      GatewayError::make(404, "no such model", "invalid_request_error", "model_not_found"),
+      PathFamily::OpenAI);
+  EXPECT_EQ(
+      r.body,
+      R"({"error":{"message":"no such model","type":"invalid_request_error","param":null,"code":"model_not_found"}})");
   GatewayError one{422, Json::parse(R"([{"loc":["body","messages"],"msg":"Field required"}])")};
   Json e = Json::parse(render_error(one, PathFamily::OpenAI).body)["error"];
   EXPECT_EQ(e["param"], "messages");
@@ -41,7 +42,9 @@ TEST(ErrorsHttp, RateLimitedBodiesPerFamily) {
 
 TEST(ErrorsHttp, StreamErrorIsOneSseEvent) {
   EXPECT_EQ(render_stream_error(GatewayError::make(502, "broke", "upstream_error", "bad_gateway")),
-            "data: {\"error\":{\"message\":\"broke\",\"type\":\"upstream_error\",\"code\":\"bad_gateway\"}}\n\n");
+            "data: "
+            "{\"error\":{\"message\":\"broke\",\"type\":\"upstream_error\",\"code\":\"bad_"
+            "gateway\"}}\n\n");
 }
 
 TEST(ErrorsHttp, FamilyOfTarget) {

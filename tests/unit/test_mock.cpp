@@ -95,8 +95,8 @@ TEST(MockChat, ConfiguredResponseOverridesTheEcho) {
   MockSettings s;
   s.response = "It is always sunny.";
   MockAdapter a(s, std::nullopt);
-  Json r = local_reply(a, EndpointType::Chat,
-                       R"({"messages":[{"role":"user","content":"weather?"}]})");
+  Json r =
+      local_reply(a, EndpointType::Chat, R"({"messages":[{"role":"user","content":"weather?"}]})");
   EXPECT_EQ(r["choices"][0]["message"]["content"], "It is always sunny.");
   EXPECT_EQ(r["choices"][0]["finish_reason"], "stop");
   EXPECT_EQ(to_text(r["usage"]), R"({"prompt_tokens":1,"completion_tokens":4,"total_tokens":5})");
@@ -104,8 +104,9 @@ TEST(MockChat, ConfiguredResponseOverridesTheEcho) {
 
 TEST(MockChat, MaxTokensTruncatesWithFinishReasonLength) {
   MockAdapter a = default_mock();
-  Json r = local_reply(a, EndpointType::Chat,
-                       R"({"messages":[{"role":"user","content":"one two three"}],"max_tokens":2})");
+  Json r =
+      local_reply(a, EndpointType::Chat,
+                  R"({"messages":[{"role":"user","content":"one two three"}],"max_tokens":2})");
   EXPECT_EQ(r["choices"][0]["message"]["content"], "Mock response");
   EXPECT_EQ(r["choices"][0]["finish_reason"], "length");
   EXPECT_EQ(to_text(r["usage"]), R"({"prompt_tokens":3,"completion_tokens":2,"total_tokens":5})");
@@ -130,8 +131,8 @@ TEST(MockChat, MaxTokensAtOrAboveTheLengthDoesNotTruncate) {
 
 TEST(MockChat, NChoicesAreIdenticalAndUsageCountsAll) {
   MockAdapter a = default_mock();
-  Json r = local_reply(a, EndpointType::Chat,
-                       R"({"messages":[{"role":"user","content":"hi"}],"n":3})");
+  Json r =
+      local_reply(a, EndpointType::Chat, R"({"messages":[{"role":"user","content":"hi"}],"n":3})");
   ASSERT_EQ(r["choices"].size(), 3u);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(r["choices"][i]["index"], i);
@@ -147,12 +148,14 @@ TEST(MockChat, NChoicesAreIdenticalAndUsageCountsAll) {
 TEST(MockChat, AtMost128Choices) {
   MockAdapter a = default_mock();
   EXPECT_EQ(local_reply(a, EndpointType::Chat,
-                        R"({"messages":[{"role":"user","content":"hi"}],"n":128})")["choices"].size(),
+                        R"({"messages":[{"role":"user","content":"hi"}],"n":128})")["choices"]
+                .size(),
             128u);
   for (auto [type, body] :
        {std::pair{EndpointType::Chat, R"({"messages":[{"role":"user","content":"hi"}],"n":129})"},
         std::pair{EndpointType::Completions, R"({"prompt":"","n":4888881})"},
-        std::pair{EndpointType::Completions, R"({"prompt":"p","n":9223372036854775807,"stream":true})"}}) {
+        std::pair{EndpointType::Completions,
+                  R"({"prompt":"p","n":9223372036854775807,"stream":true})"}}) {
     auto v = validate_request(type, J(body));
     ASSERT_TRUE(v.ok()) << body;
     auto call = a.prepare(ctx_for(type), v->payload);
@@ -169,7 +172,8 @@ TEST(MockChat, IdsAreDeterministic) {
   Json r1 = local_reply(a, EndpointType::Chat, body, 1);
   Json r2 = local_reply(b, EndpointType::Chat, body, 999);
   EXPECT_EQ(r1["id"], r2["id"]);
-  Json other = local_reply(a, EndpointType::Chat, R"({"messages":[{"role":"user","content":"other"}]})");
+  Json other =
+      local_reply(a, EndpointType::Chat, R"({"messages":[{"role":"user","content":"other"}]})");
   EXPECT_NE(r1["id"], other["id"]);
   Json warmer = local_reply(a, EndpointType::Chat,
                             R"({"messages":[{"role":"user","content":"same"}],"temperature":1})");
@@ -201,8 +205,7 @@ TEST(MockCompletions, ResponseMaxTokensAndN) {
   MockSettings s;
   s.response = "alpha beta gamma delta";
   MockAdapter a(s, std::string("m"));
-  Json r = local_reply(a, EndpointType::Completions,
-                       R"({"prompt":"p q","max_tokens":3,"n":2})");
+  Json r = local_reply(a, EndpointType::Completions, R"({"prompt":"p q","max_tokens":3,"n":2})");
   ASSERT_EQ(r["choices"].size(), 2u);
   EXPECT_EQ(to_text(r["choices"]),
             R"([{"index":0,"text":"alpha beta gamma","finish_reason":"length"},)"
@@ -255,8 +258,7 @@ TEST(MockEmbeddings, SameInputSameVector) {
   MockAdapter a = default_mock();
   MockAdapter b = default_mock();
   Json single = local_reply(a, EndpointType::Embeddings, R"({"input":"the same text"})");
-  Json in_list =
-      local_reply(b, EndpointType::Embeddings, R"({"input":["other","the same text"]})");
+  Json in_list = local_reply(b, EndpointType::Embeddings, R"({"input":["other","the same text"]})");
   ASSERT_EQ(single["data"].size(), 1u);
   EXPECT_EQ(single["data"][0]["embedding"], in_list["data"][1]["embedding"]);
   EXPECT_NE(single["data"][0]["embedding"], in_list["data"][0]["embedding"]);
@@ -324,8 +326,9 @@ TEST(MockMakeAdapter, BuildsMock) {
   auto adapter = make_adapter(ep);
   ASSERT_NE(adapter, nullptr);
   EXPECT_EQ(adapter->display_name(), "Mock");
-  auto call = adapter->prepare(ctx_for(EndpointType::Chat),
-                               J(R"({"temperature":0.0,"n":1,"messages":[{"role":"user","content":"q"}]})"));
+  auto call = adapter->prepare(
+      ctx_for(EndpointType::Chat),
+      J(R"({"temperature":0.0,"n":1,"messages":[{"role":"user","content":"q"}]})"));
   ASSERT_TRUE(call.ok());
   const Json& r = std::get<Json>(*call);
   EXPECT_EQ(r["model"], "mock-1");
@@ -335,7 +338,8 @@ TEST(MockMakeAdapter, BuildsMock) {
 TEST(MockEmbeddings, Base64EncodingIsLittleEndianFloat32OfTheSameVector) {
   MockAdapter a = default_mock();
   Json floats = local_reply(a, EndpointType::Embeddings, R"({"input":"abc"})");
-  Json b64 = local_reply(a, EndpointType::Embeddings, R"({"input":"abc","encoding_format":"base64"})");
+  Json b64 =
+      local_reply(a, EndpointType::Embeddings, R"({"input":"abc","encoding_format":"base64"})");
   ASSERT_TRUE(b64["data"][0]["embedding"].is_string());
   auto raw = base64_decode(b64["data"][0]["embedding"].get<std::string>());
   ASSERT_TRUE(raw.has_value());

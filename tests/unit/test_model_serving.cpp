@@ -25,7 +25,8 @@ Subject serving(const std::string& type) {
 
 TEST(LegacyModelServing, GoldenCompletionsRequest) {
   auto s = serving("llm/v1/completions");
-  auto req = testing::upstream_request(s, R"({"prompt":"Is this a test?","max_tokens":10,"top_k":3})");
+  auto req =
+      testing::upstream_request(s, R"({"prompt":"Is this a test?","max_tokens":10,"top_k":3})");
   EXPECT_EQ(req.url, "http://serving.local:5000/invocations");
   EXPECT_EQ(req.headers, (Headers{{"Content-Type", "application/json"}}));
   expect_body(req, R"({"inputs":["Is this a test?"],
@@ -47,7 +48,8 @@ TEST(LegacyModelServing, GoldenEmbeddingsRequest) {
   EXPECT_EQ(one.url, "http://serving.local:5000/invocations");
   EXPECT_EQ(one.headers, (Headers{{"Content-Type", "application/json"}}));
   expect_body(one, R"({"inputs":["a sentence"]})");  // no params when nothing else was sent
-  auto many = testing::upstream_request(s, R"({"input":["a","b"],"output_value":"token_embeddings"})");
+  auto many =
+      testing::upstream_request(s, R"({"input":["a","b"],"output_value":"token_embeddings"})");
   expect_body(many, R"({"inputs":["a","b"],"params":{"output_value":"token_embeddings"}})");
 }
 
@@ -74,7 +76,8 @@ TEST(LegacyModelServing, Rejections) {
 }
 
 TEST(LegacyModelServing, GoldenResponses) {
-  // The scoring server's reply shape (https://mlflow.org/docs/latest/deployment/deploy-model-locally.html):
+  // The scoring server's reply shape
+  // (https://mlflow.org/docs/latest/deployment/deploy-model-locally.html):
   // {"predictions": ...}.
   expect_reply(serving("llm/v1/completions"), fixture("model_serving/invocations_response.json"),
                R"({"id":null,"object":"text_completion","created":1700000000,"model":"served-model",
@@ -133,10 +136,10 @@ TEST(LegacyModelServing, InvalidPredictionsAre502) {
   check(text, R"({"predictions":{}})", prefix + "The input list is empty.");
   check(text, R"({"predictions":{"choices":[]}})", prefix + "The input list is empty.");
   check(text, R"({"predictions":{"choices":[],"x":1}})", prefix + "The input list is empty.");
-  for (const char* body : {R"({"predictions":[1,2]})", R"({"predictions":"text"})",
-                           R"({"predictions":null})", R"({"predictions":["a",null]})",
-                           R"({"predictions":{"choices":[{"text":"a"}],"x":1}})",
-                           R"({"predictions":{"only":7}})"})
+  for (const char* body :
+       {R"({"predictions":[1,2]})", R"({"predictions":"text"})", R"({"predictions":null})",
+        R"({"predictions":["a",null]})", R"({"predictions":{"choices":[{"text":"a"}],"x":1}})",
+        R"({"predictions":{"only":7}})"})
     check(text, body, prefix + "'predictions' must be a list of strings.");
   auto chat = serving("llm/v1/chat");
   check(chat, R"({"predictions":[{"role":"assistant"}]})",

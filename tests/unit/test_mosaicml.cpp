@@ -22,11 +22,13 @@ Subject mosaic(const std::string& type, const std::string& model) {
   return testing::subject(type, "mosaicml", model, "{mosaicml_api_key: mosaic-key}");
 }
 
-const Headers kMosaicHeaders = {{"Content-Type", "application/json"}, {"Authorization", "mosaic-key"}};
+const Headers kMosaicHeaders = {{"Content-Type", "application/json"},
+                                {"Authorization", "mosaic-key"}};
 
 TEST(LegacyMosaic, GoldenCompletionsRequest) {
   auto s = mosaic("llm/v1/completions", "mpt-7b-instruct");
-  auto req = testing::upstream_request(s, R"({"prompt":"This is a test","max_tokens":100,"top_p":0.9})");
+  auto req =
+      testing::upstream_request(s, R"({"prompt":"This is a test","max_tokens":100,"top_p":0.9})");
   EXPECT_EQ(req.url, "https://models.hosted-on.mosaicml.hosting/mpt-7b-instruct/v1/predict");
   EXPECT_EQ(req.headers, kMosaicHeaders);
   expect_body(req, R"({"inputs":["This is a test"],
@@ -35,7 +37,8 @@ TEST(LegacyMosaic, GoldenCompletionsRequest) {
 
 TEST(LegacyMosaic, GoldenChatRequest) {
   auto s = mosaic("llm/v1/chat", "llama2-70b-chat");
-  auto req = testing::upstream_request(s, R"({"messages":[{"role":"system","content":"You're funny"},
+  auto req =
+      testing::upstream_request(s, R"({"messages":[{"role":"system","content":"You're funny"},
       {"role":"user","content":"Tell me a joke"}],"temperature":0.5,"max_tokens":1000})");
   EXPECT_EQ(req.url, "https://models.hosted-on.mosaicml.hosting/llama2-70b-chat/v1/predict");
   EXPECT_EQ(req.headers, kMosaicHeaders);
@@ -52,7 +55,8 @@ TEST(LegacyMosaic, Llama2Prompts) {
   const Case cases[] = {
       {R"([{"role":"system","content":"Hello"},{"role":"user","content":"Hi there"},
            {"role":"assistant","content":"How can I help?"},{"role":"user","content":"Thanks!"}])",
-       "<s>[INST] <<SYS>> Hello <</SYS>> Hi there [/INST] How can I help? </s><s>[INST] Thanks! [/INST]"},
+       "<s>[INST] <<SYS>> Hello <</SYS>> Hi there [/INST] How can I help? </s><s>[INST] Thanks! "
+       "[/INST]"},
       {R"([{"role":"system","content":"Hello"},{"role":"user","content":"Hi there"}])",
        "<s>[INST] <<SYS>> Hello <</SYS>> Hi there [/INST]"},
       {R"([{"role":"user","content":"Hi there"}])", "<s>[INST] Hi there [/INST]"},
@@ -89,11 +93,12 @@ TEST(LegacyMosaic, Rejections) {
   expect_rejected(chat, R"({"messages":[{"role":"tool","content":"x"}]})", 422,
                   "An invalid request structure was submitted. Invalid role tool inputted. Must be "
                   "one of 'system', 'user', or 'assistant'.");
-  expect_rejected(chat,
-                  R"({"messages":[{"role":"user","content":"Test"},{"role":"invalid_role","content":"Test"}]})",
-                  422,
-                  "An invalid request structure was submitted. Invalid role invalid_role inputted. "
-                  "Must be one of 'system', 'user', or 'assistant'.");
+  expect_rejected(
+      chat,
+      R"({"messages":[{"role":"user","content":"Test"},{"role":"invalid_role","content":"Test"}]})",
+      422,
+      "An invalid request structure was submitted. Invalid role invalid_role inputted. "
+      "Must be one of 'system', 'user', or 'assistant'.");
   expect_rejected(chat,
                   R"({"messages":[{"role":"user","content":[{"type":"image_url",)"
                   R"("image_url":{"url":"https://x/y.png"}}]}]})",
@@ -122,13 +127,14 @@ TEST(LegacyMosaic, Rejections) {
 
 TEST(LegacyMosaic, GoldenResponses) {
   // https://docs.mosaicml.com/en/latest/inference.html (as quoted in MLflow's mosaicml.py).
-  expect_reply(mosaic("llm/v1/completions", "mpt-7b-instruct"),
-               fixture("mosaicml/predict_response.json"),
-               R"({"id":null,"object":"text_completion","created":1700000000,"model":"mpt-7b-instruct",
+  expect_reply(
+      mosaic("llm/v1/completions", "mpt-7b-instruct"), fixture("mosaicml/predict_response.json"),
+      R"({"id":null,"object":"text_completion","created":1700000000,"model":"mpt-7b-instruct",
       "choices":[{"index":0,"text":"This is a test","finish_reason":null}],
       "usage":{"prompt_tokens":null,"completion_tokens":null,"total_tokens":null}})");
-  expect_reply(mosaic("llm/v1/chat", "llama2-70b-chat"), fixture("mosaicml/predict_response.json"),
-               R"({"id":null,"object":"chat.completion","created":1700000000,"model":"llama2-70b-chat",
+  expect_reply(
+      mosaic("llm/v1/chat", "llama2-70b-chat"), fixture("mosaicml/predict_response.json"),
+      R"({"id":null,"object":"chat.completion","created":1700000000,"model":"llama2-70b-chat",
       "choices":[{"index":0,"message":{"role":"assistant","content":"This is a test",
       "tool_calls":null,"refusal":null},"finish_reason":null}],
       "usage":{"prompt_tokens":null,"completion_tokens":null,"total_tokens":null}})");
@@ -141,12 +147,14 @@ TEST(LegacyMosaic, GoldenResponses) {
 
 TEST(LegacyMosaic, TokenLimitErrorsBecome422) {
   auto comp = mosaic("llm/v1/completions", "mpt-7b-instruct");
-  auto limited = testing::reply(comp, 500, R"({"message":"Error: max output tokens is limited to 4096"})");
+  auto limited =
+      testing::reply(comp, 500, R"({"message":"Error: max output tokens is limited to 4096"})");
   ASSERT_FALSE(limited.ok());
   EXPECT_EQ(limited.error().status, 422);
   EXPECT_EQ(limited.error().message(), "Error: max output tokens is limited to 4096");
-  auto prompt = testing::reply(mosaic("llm/v1/chat", "llama2-70b-chat"), 500,
-                               R"({"message":"Error: prompt token count (5000) exceeds the limit"})");
+  auto prompt =
+      testing::reply(mosaic("llm/v1/chat", "llama2-70b-chat"), 500,
+                     R"({"message":"Error: prompt token count (5000) exceeds the limit"})");
   ASSERT_FALSE(prompt.ok());
   EXPECT_EQ(prompt.error().status, 422);
   // Other 500s, other statuses, and embeddings (MLflow does not wrap them) keep their status.
@@ -162,7 +170,8 @@ TEST(LegacyMosaic, TokenLimitErrorsBecome422) {
   ASSERT_FALSE(emb.ok());
   EXPECT_EQ(emb.error().status, 500);
   // A non-object or message-less error body never crashes the check.
-  for (const char* body : {R"([1])", R"("x")", R"({"message":7})", R"({"detail":{"message":"x"}})"}) {
+  for (const char* body :
+       {R"([1])", R"("x")", R"({"message":7})", R"({"detail":{"message":"x"}})"}) {
     auto r = testing::reply(comp, 500, body);
     ASSERT_FALSE(r.ok()) << body;
     EXPECT_EQ(r.error().status, 500) << body;

@@ -156,8 +156,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(OpenAIRequestExtras, SpecExampleAzureCompletionsUrl) {
   OpenAIAdapter adapter(azure_settings(OpenAIApiType::Azure), "gpt-35-turbo");
-  UpstreamRequest req =
-      prepare_ok(adapter, EndpointType::Completions, J(kCompletionsPayload));
+  UpstreamRequest req = prepare_ok(adapter, EndpointType::Completions, J(kCompletionsPayload));
   EXPECT_EQ(req.url,
             "https://test-azureopenai.openai.azure.com/openai/deployments/test-gpt35/"
             "completions?api-version=2023-05-15");
@@ -242,7 +241,8 @@ TEST(OpenAIRequestExtras, StreamsAskForUsageUnlessTheClientSaidOtherwise) {
   ASSERT_TRUE(v.ok());
   UpstreamRequest req = prepare_ok(adapter, EndpointType::Chat, v->payload);
   EXPECT_EQ(J(req.body.c_str())["stream_options"], J(R"({"include_usage":false})"));
-  auto plain = validate_request(EndpointType::Chat, J(R"({"messages":[{"role":"user","content":"hi"}]})"));
+  auto plain =
+      validate_request(EndpointType::Chat, J(R"({"messages":[{"role":"user","content":"hi"}]})"));
   EXPECT_FALSE(J(prepare_ok(adapter, EndpointType::Chat, plain->payload).body.c_str())
                    .contains("stream_options"));
 }
@@ -254,7 +254,8 @@ TEST(OpenAIRequestExtras, ModelInPayloadIsA422ForEveryType) {
   for (OpenAIApiType api : {OpenAIApiType::OpenAI, OpenAIApiType::Azure, OpenAIApiType::AzureAD}) {
     OpenAIAdapter adapter(api == OpenAIApiType::OpenAI ? openai_settings() : azure_settings(api),
                           "gpt-4o-mini");
-    for (EndpointType t : {EndpointType::Chat, EndpointType::Completions, EndpointType::Embeddings}) {
+    for (EndpointType t :
+         {EndpointType::Chat, EndpointType::Completions, EndpointType::Embeddings}) {
       Json payload = J(R"({"model":"gpt-4","temperature":0.0,"n":1,"prompt":"p","input":"x",
                            "messages":[{"role":"user","content":"hi"}]})");
       auto call = adapter.prepare(ctx_for(t), payload);
@@ -375,8 +376,7 @@ Result<Json> reply(EndpointType type, const char* body, std::int64_t now = 17000
 }
 
 TEST(OpenAIReplyShapes, MinimalChatGetsDefaultsAndNulls) {
-  auto r = reply(EndpointType::Chat,
-                 R"({"choices":[{"message":{"content":"hi"}}]})", 1234);
+  auto r = reply(EndpointType::Chat, R"({"choices":[{"message":{"content":"hi"}}]})", 1234);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(to_text(*r),
             R"({"id":null,"object":"chat.completion","created":1234,"model":null,)"
@@ -408,8 +408,9 @@ TEST(OpenAIReplyShapes, ToolCallWithoutTypeDefaultsToFunction) {
 }
 
 TEST(OpenAIReplyShapes, Base64EmbeddingIsPassedThrough) {
-  auto r = reply(EndpointType::Embeddings,
-                 R"({"object":"list","data":[{"object":"embedding","embedding":"AACAPwAAAEA=","index":0}],
+  auto r = reply(
+      EndpointType::Embeddings,
+      R"({"object":"list","data":[{"object":"embedding","embedding":"AACAPwAAAEA=","index":0}],
                     "model":"text-embedding-3-small","usage":{"prompt_tokens":2,"total_tokens":2}})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)["data"][0]["embedding"], "AACAPwAAAEA=");
@@ -420,7 +421,8 @@ TEST(OpenAIReplyErrors, MissingChoicesIsA502) {
     auto r = reply(t, R"({"id":"x","object":"chat.completion","created":1,"model":"m"})");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().status, 502);
-    EXPECT_EQ(r.error().message(), "The upstream returned a malformed response: 'choices' is missing");
+    EXPECT_EQ(r.error().message(),
+              "The upstream returned a malformed response: 'choices' is missing");
   }
   auto not_a_list = reply(EndpointType::Chat, R"({"choices":{"0":{}}})");
   ASSERT_FALSE(not_a_list.ok());
@@ -455,10 +457,11 @@ TEST(OpenAIReplyErrors, UpstreamErrorStatusIsPassedThrough) {
   OpenAIAdapter adapter = plain_adapter();
   auto r = adapter.parse_reply(
       ctx_for(EndpointType::Chat),
-      UpstreamReply{401, "application/json",
-                    R"({"error":{"message":"Incorrect API key provided: sk-test. You can find your )"
-                    R"(API key at https://platform.openai.com/account/api-keys.",)"
-                    R"("type":"invalid_request_error","param":null,"code":"invalid_api_key"}})"});
+      UpstreamReply{
+          401, "application/json",
+          R"({"error":{"message":"Incorrect API key provided: sk-test. You can find your )"
+          R"(API key at https://platform.openai.com/account/api-keys.",)"
+          R"("type":"invalid_request_error","param":null,"code":"invalid_api_key"}})"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 401);
   EXPECT_EQ(r.error().message(),

@@ -51,7 +51,8 @@ std::vector<Case> cases() {
       {"chat_odd_types", EndpointType::Chat,
        R"({"id":7,"object":5,"created":1.5,"model":["m"],"choices":[{"message":{"role":"user","content":[{"type":"text","text":"x"}],"tool_calls":"no","refusal":false},"finish_reason":3}],"usage":{"prompt_tokens":1.0,"completion_tokens":-2,"total_tokens":18446744073709551615}})"},
       {"chat_escapes", EndpointType::Chat,
-       "{\"choices\":[{\"message\":{\"content\":\"quote \\\" backslash \\\\ nl \\n tab \\t ctl \\u0001 \\u001f del \\u007f uni \\u00e9 \\ud83d\\ude00 slash \\/\"}}]}"},
+       "{\"choices\":[{\"message\":{\"content\":\"quote \\\" backslash \\\\ nl \\n tab \\t ctl "
+       "\\u0001 \\u001f del \\u007f uni \\u00e9 \\ud83d\\ude00 slash \\/\"}}]}"},
       {"chat_tool_call_shapes", EndpointType::Chat,
        R"({"choices":[{"message":{"content":null,"tool_calls":[{"id":"a","function":{"name":"f","arguments":"{\"x\": 1}"}},{"type":null},{"id":"c","type":"custom","function":"nope"},5]}}]})"},
       {"chat_two_choices_extra_keys", EndpointType::Chat,
@@ -84,7 +85,8 @@ TEST(OpenAIFastPathDeclines, WhatTheReferencePathMustReport) {
   EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, R"({"choices":[{"message":"x"}]})", kNow));
   EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, R"({"choices":[5]})", kNow));
   EXPECT_FALSE(openai_fast_unified(EndpointType::Completions, R"({"data":[]})", kNow));
-  EXPECT_FALSE(openai_fast_unified(EndpointType::Embeddings, R"({"data":[{"embedding":5}]})", kNow));
+  EXPECT_FALSE(
+      openai_fast_unified(EndpointType::Embeddings, R"({"data":[{"embedding":5}]})", kNow));
   EXPECT_FALSE(openai_fast_unified(EndpointType::Embeddings, R"({"data":[{}]})", kNow));
   EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, "{\"choices\":[],\"x\":\"\xff\"}", kNow));
 }
@@ -95,11 +97,10 @@ TEST(OpenAIFastPathDeclines, WhatTheReferencePathMustReport) {
 TEST(OpenAIFastPathDeclines, RepeatedKeysAndDeepNesting) {
   const std::string dup_model =
       R"({"model":"gpt-4o-mini","choices":[{"message":{"content":"hi"}}],"model":{"a":1}})";
-  const std::string dup_nested =
-      R"({"choices":[{"message":{"content":"hi","content":"bye"}}]})";
-  const std::string dup_usage =
-      R"({"choices":[],"usage":{"prompt_tokens":1,"prompt_tokens":2}})";
-  const std::string deep = R"({"choices":[],"x":)" + std::string(300, '[') + std::string(300, ']') + "}";
+  const std::string dup_nested = R"({"choices":[{"message":{"content":"hi","content":"bye"}}]})";
+  const std::string dup_usage = R"({"choices":[],"usage":{"prompt_tokens":1,"prompt_tokens":2}})";
+  const std::string deep =
+      R"({"choices":[],"x":)" + std::string(300, '[') + std::string(300, ']') + "}";
   for (const std::string& body : {dup_model, dup_nested, dup_usage, deep})
     EXPECT_FALSE(openai_fast_unified(EndpointType::Chat, body, kNow)) << body;
   // A big double is written as nlohmann writes it.
@@ -135,17 +136,19 @@ TEST(OpenAIFastPathReplyText, AdapterUsesItAndFallsBackForErrors) {
   auto bad = a.reply_text(ctx, UpstreamReply{200, "application/json", "{}"});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().status, 502);
-  EXPECT_EQ(bad.error().message(), "The upstream returned a malformed response: 'choices' is missing");
-  auto err = a.reply_text(ctx, UpstreamReply{401, "application/json", R"({"error":{"message":"no"}})"});
+  EXPECT_EQ(bad.error().message(),
+            "The upstream returned a malformed response: 'choices' is missing");
+  auto err =
+      a.reply_text(ctx, UpstreamReply{401, "application/json", R"({"error":{"message":"no"}})"});
   ASSERT_FALSE(err.ok());
   EXPECT_EQ(err.error().status, 401);
   EXPECT_EQ(err.error().message(), "no");
 }
 
 TEST(AppendJsonString, EscapesLikeNlohmann) {
-  for (std::string s : {std::string("plain"), std::string("a\"b\\c"), std::string("\x01\x1f\x7f"),
-                        std::string("\b\f\n\r\t"), std::string("h\xc3\xa9llo"),
-                        std::string("\0x", 2)}) {
+  for (std::string s :
+       {std::string("plain"), std::string("a\"b\\c"), std::string("\x01\x1f\x7f"),
+        std::string("\b\f\n\r\t"), std::string("h\xc3\xa9llo"), std::string("\0x", 2)}) {
     std::string out;
     append_json_string(out, s);
     EXPECT_EQ(out, to_text(Json(s)));
@@ -171,11 +174,19 @@ std::vector<RequestCase> request_cases() {
   return {
       // Plain bodies the fast path must take.
       {T::Chat, R"({"messages":[{"role":"user","content":"Hello"}]})", true},
-      {T::Chat, R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"é \" \\ \n"}],"temperature":0.5,"n":2,"stop":["x","y"],"max_tokens":10,"stream":false,"stream_options":{"include_usage":true},"top_p":0.9,"user":"u","response_format":{"type":"json_object"}})", true},
-      {T::Chat, R"({"messages":[{"role":"user","content":"a","name":"dropped","refusal":null,"tool_call_id":"t"}],"temperature":1,"presence_penalty":null,"seed":3})", true},
-      {T::Chat, R"({"model":"chat","messages":[{"role":"user","content":"a"}],"temperature":2})", true},
-      {T::Chat, R"({"messages":[{"role":"assistant","content":null,"refusal":"no"}],"stream":true})", true},
-      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"temperature":0.0,"logit_bias":{"1":-100},"metadata":{"a":[1,2.5,null,true]}})", true},
+      {T::Chat,
+       R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"é \" \\ \n"}],"temperature":0.5,"n":2,"stop":["x","y"],"max_tokens":10,"stream":false,"stream_options":{"include_usage":true},"top_p":0.9,"user":"u","response_format":{"type":"json_object"}})",
+       true},
+      {T::Chat,
+       R"({"messages":[{"role":"user","content":"a","name":"dropped","refusal":null,"tool_call_id":"t"}],"temperature":1,"presence_penalty":null,"seed":3})",
+       true},
+      {T::Chat, R"({"model":"chat","messages":[{"role":"user","content":"a"}],"temperature":2})",
+       true},
+      {T::Chat,
+       R"({"messages":[{"role":"assistant","content":null,"refusal":"no"}],"stream":true})", true},
+      {T::Chat,
+       R"({"messages":[{"role":"user","content":"a"}],"temperature":0.0,"logit_bias":{"1":-100},"metadata":{"a":[1,2.5,null,true]}})",
+       true},
       {T::Completions, R"({"prompt":"Say hi","max_tokens":7})", true},
       {T::Completions, R"({"prompt":"","temperature":1.25,"n":1,"echo":true,"model":"m"})", true},
       {T::Embeddings, R"({"input":"The food was delicious"})", true},
@@ -185,17 +196,26 @@ std::vector<RequestCase> request_cases() {
       {T::Embeddings, R"({"input":[],"temperature":0.5})", true},
       // Found by tests/fuzz/fuzz_request: doubles are written exactly as nlohmann writes them
       // (std::to_chars gave "184467440737095516160.0" for nlohmann's "1.8446744073709552e+20").
-      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"top_p":1.8446744073709552e20,"x":[1e16,1e15,123456789.0,0.1,1e-5,-0.0,2.5e-300,1.7976931348623157e308]})", true},
+      {T::Chat,
+       R"({"messages":[{"role":"user","content":"a"}],"top_p":1.8446744073709552e20,"x":[1e16,1e15,123456789.0,0.1,1e-5,-0.0,2.5e-300,1.7976931348623157e308]})",
+       true},
       // Duplicate keys below the top level and nesting deeper than 256 levels: the reference
       // DOM differs (last value wins; parse_request_body refuses the depth), so the fast path
       // declines.
       {T::Completions, R"({"prompt":"a","extra":{"k":1,"k":2}})", false},
-      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stream_options":{"include_usage":true,"include_usage":false}})", false},
-      {T::Embeddings, R"({"input":"a","x":)" + std::string(257, '[') + std::string(257, ']') + "}", false},
+      {T::Chat,
+       R"({"messages":[{"role":"user","content":"a"}],"stream_options":{"include_usage":true,"include_usage":false}})",
+       false},
+      {T::Embeddings, R"({"input":"a","x":)" + std::string(257, '[') + std::string(257, ']') + "}",
+       false},
       // Valid, but left to the reference path (coercions, parts, tools, tool calls).
       {T::Chat, R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"}]}]})", false},
-      {T::Chat, R"({"messages":[{"role":"assistant","tool_calls":[{"id":"1","function":{"name":"f","arguments":"{}"}}]}]})", false},
-      {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"tools":[{"type":"function","function":{"name":"f"}}]})", false},
+      {T::Chat,
+       R"({"messages":[{"role":"assistant","tool_calls":[{"id":"1","function":{"name":"f","arguments":"{}"}}]}]})",
+       false},
+      {T::Chat,
+       R"({"messages":[{"role":"user","content":"a"}],"tools":[{"type":"function","function":{"name":"f"}}]})",
+       false},
       {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"temperature":"0.5"})", false},
       {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"n":1.0})", false},
       {T::Chat, R"({"messages":[{"role":"user","content":"a"}],"stream":"true"})", false},
@@ -273,13 +293,13 @@ TEST(OpenAIPrepareSerialized, BuildsExactlyWhatPrepareBuilds) {
     s.api_base = "https://example.test/v1";
     s.api_version = "2024-01-01";
     if (type != config::OpenAIApiType::OpenAI) s.deployment_name = "dep";
-    for (std::optional<std::string> model : {std::optional<std::string>("gpt"),
-                                             std::optional<std::string>()}) {
+    for (std::optional<std::string> model :
+         {std::optional<std::string>("gpt"), std::optional<std::string>()}) {
       OpenAIAdapter a(s, model);
-      for (auto [ep, body] : {std::pair{EndpointType::Chat,
-                                        R"({"messages":[{"role":"user","content":"a"}]})"},
-                              std::pair{EndpointType::Completions, R"({"prompt":"p"})"},
-                              std::pair{EndpointType::Embeddings, R"({"input":"x"})"}}) {
+      for (auto [ep, body] :
+           {std::pair{EndpointType::Chat, R"({"messages":[{"role":"user","content":"a"}]})"},
+            std::pair{EndpointType::Completions, R"({"prompt":"p"})"},
+            std::pair{EndpointType::Embeddings, R"({"input":"x"})"}}) {
         RequestContext ctx{ep, kNow};
         auto ref = validate_request(ep, Json::parse(body));
         ASSERT_TRUE(ref.ok());

@@ -33,25 +33,41 @@ TEST(OpenAIStream, DocumentedChatStreamBecomesUnifiedChunks) {
   auto t = make_openai_stream_translator(EndpointType::Chat, 1, false);
   auto chunks = translate_all(*t, ss.str());
   ASSERT_EQ(chunks.size(), 3u);
-  EXPECT_EQ(chunks[0], R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":"assistant","content":"","tool_calls":null}}]})");
-  EXPECT_EQ(chunks[1], R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":null,"content":"Hello","tool_calls":null}}]})");
-  EXPECT_EQ(chunks[2], R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":"stop","delta":{"role":null,"content":null,"tool_calls":null}}]})");
+  EXPECT_EQ(
+      chunks[0],
+      R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":"assistant","content":"","tool_calls":null}}]})");
+  EXPECT_EQ(
+      chunks[1],
+      R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":null,"delta":{"role":null,"content":"Hello","tool_calls":null}}]})");
+  EXPECT_EQ(
+      chunks[2],
+      R"({"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":"stop","delta":{"role":null,"content":null,"tool_calls":null}}]})");
   EXPECT_TRUE(t->finished());
 }
 
 TEST(OpenAIStream, UsageChunkOnlyWhenTheClientAskedAndToolCallDeltas) {
   const std::string usage =
-      "data: {\"id\":\"x\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}\n\n";
-  EXPECT_TRUE(translate_all(*make_openai_stream_translator(EndpointType::Chat, 1, false), usage).empty());
+      "data: "
+      "{\"id\":\"x\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,"
+      "\"completion_tokens\":2,\"total_tokens\":3}}\n\n";
+  EXPECT_TRUE(
+      translate_all(*make_openai_stream_translator(EndpointType::Chat, 1, false), usage).empty());
   auto with = translate_all(*make_openai_stream_translator(EndpointType::Chat, 1, true), usage);
   ASSERT_EQ(with.size(), 1u);
-  EXPECT_EQ(with[0], R"({"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})");
+  EXPECT_EQ(
+      with[0],
+      R"({"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})");
   auto tools = translate_all(
       *make_openai_stream_translator(EndpointType::Chat, 1, false),
-      "data: {\"id\":\"x\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n");
+      "data: "
+      "{\"id\":\"x\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"tool_"
+      "calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\","
+      "\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n");
   ASSERT_EQ(tools.size(), 1u);
-  EXPECT_NE(tools[0].find(R"("tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}])"),
-            std::string::npos)
+  EXPECT_NE(
+      tools[0].find(
+          R"("tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}])"),
+      std::string::npos)
       << tools[0];
 }
 
@@ -60,11 +76,16 @@ TEST(OpenAIStream, CompletionsTakeTextOrDeltaContent) {
   auto chunks = translate_all(
       *t,
       "data: {\"id\":\"c\",\"choices\":[{\"text\":\"Hi\",\"index\":0,\"finish_reason\":null}]}\n\n"
-      "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
+      "data: "
+      "{\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
       "data: [DONE]\n\n");
   ASSERT_EQ(chunks.size(), 2u);
-  EXPECT_EQ(chunks[0], R"({"id":"c","object":"text_completion_chunk","created":5,"model":null,"choices":[{"index":0,"finish_reason":null,"text":"Hi"}]})");
-  EXPECT_EQ(chunks[1], R"({"id":"c","object":"text_completion_chunk","created":5,"model":null,"choices":[{"index":0,"finish_reason":"stop","text":"!"}]})");
+  EXPECT_EQ(
+      chunks[0],
+      R"({"id":"c","object":"text_completion_chunk","created":5,"model":null,"choices":[{"index":0,"finish_reason":null,"text":"Hi"}]})");
+  EXPECT_EQ(
+      chunks[1],
+      R"({"id":"c","object":"text_completion_chunk","created":5,"model":null,"choices":[{"index":0,"finish_reason":"stop","text":"!"}]})");
   EXPECT_TRUE(t->finished());
   EXPECT_EQ(make_openai_stream_translator(EndpointType::Embeddings, 5, false), nullptr);
 }
@@ -86,15 +107,23 @@ TEST(OpenAIStream, ErrorsAndGarbageAreErrors) {
 
 // The simdjson chunk path must produce exactly the reference translator's chunk, or decline.
 TEST(OpenAIStreamFastPath, MatchesTheReferenceTranslatorExactly) {
-  const std::vector<std::pair<std::string, bool>> cases = {  // {data, fast path expected}
-      {R"({"id":"c","object":"chat.completion.chunk","created":7,"model":"m","system_fingerprint":"fp","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]})", true},
-      {R"({"id":"c","created":7,"model":"m","choices":[{"index":0,"delta":{"content":"é \" \\ \n"},"finish_reason":null}]})", true},
-      {R"({"id":"c","choices":[{"delta":{},"finish_reason":"stop"},{"index":3,"delta":{"content":"x"}}]})", true},
-      {R"({"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}},{"index":0,"function":{"arguments":"{\"a\":"}}]}}]})", true},
-      {R"({"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})", true},
-      {R"({"id":"c","choices":[{"index":0,"delta":{"content":"x"}}],"usage":{"prompt_tokens":1}})", true},
+  const std::vector<std::pair<std::string, bool>> cases = {
+      // {data, fast path expected}
+      {R"({"id":"c","object":"chat.completion.chunk","created":7,"model":"m","system_fingerprint":"fp","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]})",
+       true},
+      {R"({"id":"c","created":7,"model":"m","choices":[{"index":0,"delta":{"content":"é \" \\ \n"},"finish_reason":null}]})",
+       true},
+      {R"({"id":"c","choices":[{"delta":{},"finish_reason":"stop"},{"index":3,"delta":{"content":"x"}}]})",
+       true},
+      {R"({"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}},{"index":0,"function":{"arguments":"{\"a\":"}}]}}]})",
+       true},
+      {R"({"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})",
+       true},
+      {R"({"id":"c","choices":[{"index":0,"delta":{"content":"x"}}],"usage":{"prompt_tokens":1}})",
+       true},
       {R"({"id":"c","choices":[{"text":"legacy","index":0,"finish_reason":null}]})", true},
-      {R"({"id":"c","created":1.5,"model":null,"choices":[{"index":"0","delta":null,"finish_reason":null}]})", true},
+      {R"({"id":"c","created":1.5,"model":null,"choices":[{"index":"0","delta":null,"finish_reason":null}]})",
+       true},
       {R"({"id":"c"})", true},
       {R"({"error":{"message":"overloaded"}})", false},
       {R"(not json)", false},

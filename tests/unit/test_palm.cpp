@@ -27,7 +27,8 @@ const Headers kPalmHeaders = {{"Content-Type", "application/json"}, {"x-goog-api
 TEST(LegacyPalm, GoldenCompletionsRequest) {
   auto s = palm("llm/v1/completions", "text-bison-001");
   auto req = testing::upstream_request(
-      s, R"({"prompt":"This is a test","n":1,"max_tokens":1000,"stop":["foobar"],"temperature":0.2})");
+      s,
+      R"({"prompt":"This is a test","n":1,"max_tokens":1000,"stop":["foobar"],"temperature":0.2})");
   EXPECT_EQ(req.url,
             "https://generativelanguage.googleapis.com/v1beta3/models/text-bison-001:generateText");
   EXPECT_EQ(req.headers, kPalmHeaders);
@@ -41,8 +42,9 @@ TEST(LegacyPalm, GoldenChatRequest) {
       {"role":"assistant","content":"Hello"},{"role":"user","content":"How are you?"}],
       "temperature":0.5,"stop":["\n"],"topK":40,
       "examples":[{"input":{"content":"2+2"},"output":{"content":"4"}}],"context":"Be terse."})");
-  EXPECT_EQ(req.url,
-            "https://generativelanguage.googleapis.com/v1beta3/models/chat-bison-001:generateMessage");
+  EXPECT_EQ(
+      req.url,
+      "https://generativelanguage.googleapis.com/v1beta3/models/chat-bison-001:generateMessage");
   EXPECT_EQ(req.headers, kPalmHeaders);
   expect_body(req, R"({"temperature":0.25,"candidateCount":1,"stopSequences":["\n"],"topK":40,
       "prompt":{"messages":[{"content":"hi","author":"user"},{"content":"Hello","author":"assistant"},
@@ -54,7 +56,8 @@ TEST(LegacyPalm, GoldenEmbeddingsRequest) {
   auto s = palm("llm/v1/embeddings", "embedding-gecko-001");
   auto req = testing::upstream_request(s, R"({"input":["This is a test","another"]})");
   EXPECT_EQ(req.url,
-            "https://generativelanguage.googleapis.com/v1beta3/models/embedding-gecko-001:batchEmbedText");
+            "https://generativelanguage.googleapis.com/v1beta3/models/"
+            "embedding-gecko-001:batchEmbedText");
   EXPECT_EQ(req.headers, kPalmHeaders);
   expect_body(req, R"({"texts":["This is a test","another"]})");
 }
@@ -93,16 +96,16 @@ TEST(LegacyPalm, Rejections) {
 
 TEST(LegacyPalm, GoldenResponses) {
   // https://developers.generativeai.google/api/rest/generativelanguage/models/generateText
-  expect_reply(palm("llm/v1/completions", "text-bison-001"),
-               fixture("palm/generate_text_response.json"),
-               R"({"id":null,"object":"text_completion","created":1700000000,"model":"text-bison-001",
+  expect_reply(
+      palm("llm/v1/completions", "text-bison-001"), fixture("palm/generate_text_response.json"),
+      R"({"id":null,"object":"text_completion","created":1700000000,"model":"text-bison-001",
       "choices":[{"index":0,"text":"Once upon a time, there was a young girl named Lily...","finish_reason":null},
       {"index":1,"text":"Once upon a time, there was a young boy named Billy...","finish_reason":null}],
       "usage":{"prompt_tokens":null,"completion_tokens":null,"total_tokens":null}})");
   // https://developers.generativeai.google/api/rest/generativelanguage/models/generateMessage
-  expect_reply(palm("llm/v1/chat", "chat-bison-001"),
-               fixture("palm/generate_message_response.json"),
-               R"({"id":null,"object":"chat.completion","created":1700000000,"model":"chat-bison-001",
+  expect_reply(
+      palm("llm/v1/chat", "chat-bison-001"), fixture("palm/generate_message_response.json"),
+      R"({"id":null,"object":"chat.completion","created":1700000000,"model":"chat-bison-001",
       "choices":[{"index":0,"message":{"role":"1","content":"Hi there! How can I help you today?",
       "tool_calls":null,"refusal":null},"finish_reason":null}],
       "usage":{"prompt_tokens":null,"completion_tokens":null,"total_tokens":null}})");
@@ -116,8 +119,9 @@ TEST(LegacyPalm, GoldenResponses) {
 }
 
 TEST(LegacyPalm, ErrorBody) {
-  auto r = testing::reply(palm("llm/v1/completions", "text-bison-001"), 400,
-                          R"({"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",
+  auto r = testing::reply(
+      palm("llm/v1/completions", "text-bison-001"), 400,
+      R"({"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",
                               "status":"INVALID_ARGUMENT"}})");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 400);
@@ -127,17 +131,19 @@ TEST(LegacyPalm, ErrorBody) {
 TEST(LegacyPalm, Malformed) {
   auto comp = palm("llm/v1/completions", "text-bison-001");
   expect_malformed(comp, kJunk);
-  expect_malformed(comp, {R"({"candidates":{}})", R"({"candidates":[{}]})",
-                          R"({"candidates":[{"output":1}]})", R"({"candidates":[null]})",
-                          R"({"filters":[{"reason":"OTHER"}]})"});
+  expect_malformed(
+      comp, {R"({"candidates":{}})", R"({"candidates":[{}]})", R"({"candidates":[{"output":1}]})",
+             R"({"candidates":[null]})", R"({"filters":[{"reason":"OTHER"}]})"});
   auto chat = palm("llm/v1/chat", "chat-bison-001");
   expect_malformed(chat, kJunk);
-  expect_malformed(chat, {R"({"candidates":[{"content":"x"}]})", R"({"candidates":[{"author":"1"}]})",
-                          R"({"candidates":[{"author":1,"content":"x"}]})"});
+  expect_malformed(chat,
+                   {R"({"candidates":[{"content":"x"}]})", R"({"candidates":[{"author":"1"}]})",
+                    R"({"candidates":[{"author":1,"content":"x"}]})"});
   auto emb = palm("llm/v1/embeddings", "embedding-gecko-001");
   expect_malformed(emb, kJunk);
-  expect_malformed(emb, {R"({"embeddings":[{}]})", R"({"embeddings":[{"value":"x"}]})",
-                         R"({"embeddings":[{"value":[1,"x"]}]})", R"({"embeddings":{"value":[1]}})"});
+  expect_malformed(emb,
+                   {R"({"embeddings":[{}]})", R"({"embeddings":[{"value":"x"}]})",
+                    R"({"embeddings":[{"value":[1,"x"]}]})", R"({"embeddings":{"value":[1]}})"});
 }
 
 TEST(LegacyPalm, NoStreaming) {

@@ -78,9 +78,9 @@ inline UpstreamRequest upstream_request(const Subject& s, const std::string& cli
 
 inline std::string header(const UpstreamRequest& req, const std::string& name) {
   for (const auto& [k, v] : req.headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(a) == std::tolower(b);
+        }))
       return v;
   }
   return "<absent>";
@@ -99,8 +99,8 @@ struct StreamOutcome {
   std::optional<GatewayError> error;
   bool finished = false;
 };
-inline StreamOutcome run_stream(const Subject& s, const std::string& bytes, bool wants_usage = false,
-                                bool bytewise = false) {
+inline StreamOutcome run_stream(const Subject& s, const std::string& bytes,
+                                bool wants_usage = false, bool bytewise = false) {
   StreamOutcome out;
   auto translator = s.adapter->stream_translator(s.ctx, wants_usage);
   if (!translator) {
@@ -112,9 +112,9 @@ inline StreamOutcome run_stream(const Subject& s, const std::string& bytes, bool
   // The bytes, then the end of the body, through the gateway's own pump.
   for (std::size_t i = 0; i <= bytes.size(); i += step) {
     const bool at_eof = i == bytes.size();
-    PumpStep pumped = pump_stream(*decoder, *translator,
-                                  at_eof ? std::string_view() : std::string_view(bytes).substr(i, step),
-                                  at_eof);
+    PumpStep pumped =
+        pump_stream(*decoder, *translator,
+                    at_eof ? std::string_view() : std::string_view(bytes).substr(i, step), at_eof);
     for (const auto& c : pumped.chunks) out.chunks.push_back(Json::parse(c));
     if (pumped.failure) {
       out.error = std::move(pumped.failure);
@@ -180,8 +180,8 @@ inline void expect_malformed(const Subject& s, const std::vector<std::string>& b
 }
 
 // Bodies that fit no provider's success shape.
-inline const std::vector<std::string> kJunk = {
-    "null", "1", "\"text\"", "[]", "[1,2]", "{}", "{\"error\":null}", "true"};
+inline const std::vector<std::string> kJunk = {"null",  "1",  "\"text\"",         "[]",
+                                               "[1,2]", "{}", "{\"error\":null}", "true"};
 
 // MLflow's 422 text for a client `model` on a route that already defines one.
 inline const char* const kNotPermitted =

@@ -102,16 +102,17 @@ TEST(MemoryRateLimiter, LiveCountersPerScopeAreCappedAndOverflowSharesOneCounter
     auto d = rl.hit("endpoint-a|2/hour|header:x|", "h:" + std::to_string(i), l, at_ms(5'000));
     if (i >= 1000 && d.allowed) ++admitted_past_cap;
   }
-  EXPECT_EQ(rl.size(), 1001u);       // 1000 clients + the shared overflow counter
-  EXPECT_EQ(admitted_past_cap, 2);   // 99,000 sprayed keys bought 2 calls in all
+  EXPECT_EQ(rl.size(), 1001u);      // 1000 clients + the shared overflow counter
+  EXPECT_EQ(admitted_past_cap, 2);  // 99,000 sprayed keys bought 2 calls in all
   // Known clients keep their own counters; another scope has its own cap.
   EXPECT_TRUE(rl.hit("endpoint-a|2/hour|header:x|", "h:5", l, at_ms(5'001)).allowed);
   EXPECT_FALSE(rl.hit("endpoint-a|2/hour|header:x|", "h:5", l, at_ms(5'002)).allowed);
   EXPECT_TRUE(rl.hit("endpoint-b|2/hour|header:x|", "h:0", l, at_ms(5'003)).allowed);
   // The next window starts empty: expired counters are purged when the cap is met.
   for (int i = 0; i < 1000; ++i)
-    EXPECT_TRUE(rl.hit("endpoint-a|2/hour|header:x|", "n:" + std::to_string(i), l,
-                       at_ms(3'600'000 + 5'000)).allowed);
+    EXPECT_TRUE(
+        rl.hit("endpoint-a|2/hour|header:x|", "n:" + std::to_string(i), l, at_ms(3'600'000 + 5'000))
+            .allowed);
   EXPECT_LE(rl.size(), 1002u);
 }
 

@@ -9,7 +9,6 @@
 namespace gw {
 namespace {
 
-
 const char* kYaml =
     "endpoints:\n"
     "  - name: chat\n"

@@ -101,15 +101,17 @@ TEST(Schema, ExtraTopLevelKeysAreForwardedInOrder) {
 TEST(Schema, EmbeddingsExtrasAreForwarded) {
   auto v = valid(EndpointType::Embeddings,
                  R"({"input":["a","b"],"dimensions":256,"encoding_format":"float","user":null})");
-  EXPECT_EQ(to_text(v.payload), R"({"input":["a","b"],"dimensions":256,"encoding_format":"float"})");
+  EXPECT_EQ(to_text(v.payload),
+            R"({"input":["a","b"],"dimensions":256,"encoding_format":"float"})");
 }
 
 TEST(Schema, UnknownNestedMessageKeysAreDropped) {
   auto v = valid(EndpointType::Chat,
                  R"({"messages":[{"role":"user","name":"alice","content":"hi","extra":{"x":1}},
                                  {"role":"tool","tool_call_id":"call_1","content":"42"}]})");
-  EXPECT_EQ(to_text(v.payload["messages"]),
-            R"([{"role":"user","content":"hi"},{"role":"tool","content":"42","tool_call_id":"call_1"}])");
+  EXPECT_EQ(
+      to_text(v.payload["messages"]),
+      R"([{"role":"user","content":"hi"},{"role":"tool","content":"42","tool_call_id":"call_1"}])");
 }
 
 TEST(Schema, MessageWithToolCallsAndContentPartsIsReserialised) {
@@ -160,10 +162,12 @@ TEST(Schema, LargeNIsAccepted) {
 }
 
 TEST(Schema, TemperatureBoundsAreInclusive) {
-  EXPECT_EQ(valid(EndpointType::Completions, R"({"prompt":"p","temperature":0})").payload["temperature"],
-            0.0);
-  EXPECT_EQ(valid(EndpointType::Completions, R"({"prompt":"p","temperature":2})").payload["temperature"],
-            2.0);
+  EXPECT_EQ(
+      valid(EndpointType::Completions, R"({"prompt":"p","temperature":0})").payload["temperature"],
+      0.0);
+  EXPECT_EQ(
+      valid(EndpointType::Completions, R"({"prompt":"p","temperature":2})").payload["temperature"],
+      2.0);
 }
 
 // ---- exact 422 error objects ----------------------------------------------------------------
@@ -192,9 +196,10 @@ TEST(SchemaErrors, NullRequiredFieldIsMissing) {
 }
 
 TEST(SchemaErrors, PromptNotAString) {
-  EXPECT_EQ(errors_of(EndpointType::Completions, R"({"prompt":["a","b"]})"),
-            R"([{"type":"string_type","loc":["body","prompt"],"msg":"Input should be a valid string",)"
-            R"("input":["a","b"]}])");
+  EXPECT_EQ(
+      errors_of(EndpointType::Completions, R"({"prompt":["a","b"]})"),
+      R"([{"type":"string_type","loc":["body","prompt"],"msg":"Input should be a valid string",)"
+      R"("input":["a","b"]}])");
 }
 
 TEST(SchemaErrors, TemperatureAboveTwo) {
@@ -290,9 +295,10 @@ TEST(SchemaErrors, StreamOptionsNotAnObject) {
 }
 
 TEST(SchemaErrors, MessagesNotAList) {
-  EXPECT_EQ(errors_of(EndpointType::Chat, R"({"messages":"hi"})"),
-            R"([{"type":"list_type","loc":["body","messages"],"msg":"Input should be a valid list",)"
-            R"("input":"hi"}])");
+  EXPECT_EQ(
+      errors_of(EndpointType::Chat, R"({"messages":"hi"})"),
+      R"([{"type":"list_type","loc":["body","messages"],"msg":"Input should be a valid list",)"
+      R"("input":"hi"}])");
 }
 
 TEST(SchemaErrors, MessagesEmpty) {
@@ -333,11 +339,11 @@ TEST(SchemaErrors, ContentPartWithUnknownType) {
 }
 
 TEST(SchemaErrors, ContentPartWithoutType) {
-  EXPECT_EQ(errors_of(EndpointType::Chat,
-                      R"({"messages":[{"role":"user","content":[{"text":"x"}]}]})"),
-            R"([{"type":"union_tag_not_found","loc":["body","messages",0,"content",0],)"
-            R"("msg":"Unable to extract tag using discriminator 'type'","input":{"text":"x"},)"
-            R"("ctx":{"discriminator":"'type'"}}])");
+  EXPECT_EQ(
+      errors_of(EndpointType::Chat, R"({"messages":[{"role":"user","content":[{"text":"x"}]}]})"),
+      R"([{"type":"union_tag_not_found","loc":["body","messages",0,"content",0],)"
+      R"("msg":"Unable to extract tag using discriminator 'type'","input":{"text":"x"},)"
+      R"("ctx":{"discriminator":"'type'"}}])");
 }
 
 TEST(SchemaErrors, ImageDetailLiteral) {
@@ -350,12 +356,11 @@ TEST(SchemaErrors, ImageDetailLiteral) {
 }
 
 TEST(SchemaErrors, ToolCallMissingId) {
-  EXPECT_EQ(
-      errors_of(EndpointType::Chat, R"({"messages":[{"role":"assistant",
+  EXPECT_EQ(errors_of(EndpointType::Chat, R"({"messages":[{"role":"assistant",
           "tool_calls":[{"type":"function","function":{"name":"f","arguments":"{}"}}]}]})"),
-      R"([{"type":"missing","loc":["body","messages",0,"tool_calls",0,"id"],)"
-      R"("msg":"Field required",)"
-      R"("input":{"type":"function","function":{"name":"f","arguments":"{}"}}}])");
+            R"([{"type":"missing","loc":["body","messages",0,"tool_calls",0,"id"],)"
+            R"("msg":"Field required",)"
+            R"("input":{"type":"function","function":{"name":"f","arguments":"{}"}}}])");
 }
 
 TEST(SchemaErrors, ToolCallsNotAList) {
@@ -374,13 +379,14 @@ TEST(SchemaErrors, ToolWithBadType) {
 }
 
 TEST(SchemaErrors, ModelNotAString) {
-  EXPECT_EQ(errors_of(EndpointType::Chat,
-                      R"({"model":123,"messages":[{"role":"user","content":"hi"}]})"),
-            R"([{"type":"string_type","loc":["body","model"],"msg":"Input should be a valid string",)"
-            R"("input":123}])");
-  EXPECT_EQ(errors_of(EndpointType::Embeddings, R"({"model":["m"],"input":"x"})"),
-            R"([{"type":"string_type","loc":["body","model"],"msg":"Input should be a valid string",)"
-            R"("input":["m"]}])");
+  EXPECT_EQ(
+      errors_of(EndpointType::Chat, R"({"model":123,"messages":[{"role":"user","content":"hi"}]})"),
+      R"([{"type":"string_type","loc":["body","model"],"msg":"Input should be a valid string",)"
+      R"("input":123}])");
+  EXPECT_EQ(
+      errors_of(EndpointType::Embeddings, R"({"model":["m"],"input":"x"})"),
+      R"([{"type":"string_type","loc":["body","model"],"msg":"Input should be a valid string",)"
+      R"("input":["m"]}])");
 }
 
 TEST(SchemaErrors, BodyNotAnObject) {
@@ -399,8 +405,9 @@ TEST(SchemaErrors, BodyNotAnObject) {
 
 TEST(SchemaErrors, MultipleErrorsAreReportedTogetherInFieldOrder) {
   EXPECT_EQ(
-      errors_of(EndpointType::Chat,
-                R"({"messages":"x","temperature":3,"n":0,"stop":"s","max_tokens":0,"stream":"maybe"})"),
+      errors_of(
+          EndpointType::Chat,
+          R"({"messages":"x","temperature":3,"n":0,"stop":"s","max_tokens":0,"stream":"maybe"})"),
       R"([{"type":"less_than_equal","loc":["body","temperature"],)"
       R"("msg":"Input should be less than or equal to 2","input":3,"ctx":{"le":2.0}},)"
       R"({"type":"greater_than_equal","loc":["body","n"],)"
@@ -415,8 +422,8 @@ TEST(SchemaErrors, MultipleErrorsAreReportedTogetherInFieldOrder) {
 }
 
 TEST(SchemaErrors, ErrorsInsideSeveralMessagesAreAllReported) {
-  auto r = validate_request(EndpointType::Chat,
-                            J(R"({"messages":[{"content":"a"},7,{"role":"user","content":true}]})"));
+  auto r = validate_request(
+      EndpointType::Chat, J(R"({"messages":[{"content":"a"},7,{"role":"user","content":true}]})"));
   ASSERT_FALSE(r.ok());
   const Json& d = r.error().detail;
   ASSERT_EQ(d.size(), 3u);
@@ -509,15 +516,15 @@ void expect_json_invalid(std::string_view body, std::size_t pos) {
 
 TEST(ParseRequestBody, MalformedJsonReportsThePosition) {
   // Same positions as Python's json.JSONDecodeError.pos (FastAPI's loc).
-  expect_json_invalid(R"({"a":})", 5);       // Expecting value
-  expect_json_invalid("{'a': 1}", 1);         // Expecting property name enclosed in double quotes
-  expect_json_invalid(R"({"a": 1)", 7);       // Expecting ',' delimiter
+  expect_json_invalid(R"({"a":})", 5);   // Expecting value
+  expect_json_invalid("{'a': 1}", 1);    // Expecting property name enclosed in double quotes
+  expect_json_invalid(R"({"a": 1)", 7);  // Expecting ',' delimiter
   expect_json_invalid("[1,2", 4);
-  expect_json_invalid(R"({"a":1} x)", 8);     // Extra data
-  expect_json_invalid("truex", 4);            // Extra data
-  expect_json_invalid("nope", 0);             // Expecting value: where the bad token starts
+  expect_json_invalid(R"({"a":1} x)", 8);  // Extra data
+  expect_json_invalid("truex", 4);         // Extra data
+  expect_json_invalid("nope", 0);          // Expecting value: where the bad token starts
   expect_json_invalid(R"({"a": tru})", 6);
-  expect_json_invalid(R"({"a": "abc)", 6);    // Unterminated string starting at
+  expect_json_invalid(R"({"a": "abc)", 6);  // Unterminated string starting at
 }
 
 // Found by tests/fuzz/fuzz_provider_request: a number out of double range made the
@@ -557,7 +564,8 @@ TEST(JsonDepth, ScanCountsNestingOutsideStrings) {
   EXPECT_EQ(json_too_deep_at("{\"a\":[1,{\"b\":[]}]}", 3), 13u);
   // Brackets inside strings, escaped quotes included, do not count.
   EXPECT_EQ(json_too_deep_at(R"({"a":"[[[[\"[[[[","b":1})", 1), std::string_view::npos);
-  EXPECT_EQ(json_too_deep_at(std::string(256, '[') + std::string(256, ']')), std::string_view::npos);
+  EXPECT_EQ(json_too_deep_at(std::string(256, '[') + std::string(256, ']')),
+            std::string_view::npos);
   EXPECT_EQ(json_too_deep_at(std::string(257, '[')), 256u);
   EXPECT_TRUE(parse_json(std::string(300, '[') + std::string(300, ']')).is_discarded());
   EXPECT_EQ(parse_json("[[1]]"), Json::parse("[[1]]"));
@@ -570,13 +578,14 @@ TEST(JsonDepth, DeeplyNestedClientBodyIs422NotACrash) {
   auto r = parse_request_body(body);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 422);
-  EXPECT_EQ(to_text(r.error().detail),
-            R"([{"type":"json_invalid","loc":["body",277],"msg":"JSON decode error","input":{},"ctx":{"error":"nested deeper than 256 levels"}}])");
+  EXPECT_EQ(
+      to_text(r.error().detail),
+      R"([{"type":"json_invalid","loc":["body",277],"msg":"JSON decode error","input":{},"ctx":{"error":"nested deeper than 256 levels"}}])");
 }
 
 TEST(JsonDepth, DeeplyNestedUpstreamReplyIs502) {
-  auto r = decode_upstream_reply(
-      UpstreamReply{200, "application/json", "{\"a\":" + std::string(5000, '[') + std::string(5000, ']') + "}"});
+  auto r = decode_upstream_reply(UpstreamReply{
+      200, "application/json", "{\"a\":" + std::string(5000, '[') + std::string(5000, ']') + "}"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 502);
   EXPECT_EQ(r.error().message(),

@@ -12,7 +12,6 @@ namespace {
 
 using config::EndpointType;
 
-
 const char* kYaml =
     "endpoints:\n"
     "  - {name: chat, endpoint_type: llm/v1/chat, model: {provider: mock}}\n"
@@ -33,7 +32,8 @@ const char* kYaml =
     "routes:\n"
     "  - name: split\n"
     "    task_type: llm/v1/chat\n"
-    "    destinations: [{name: chat, traffic_percentage: 70}, {name: chat2, traffic_percentage: 30}]\n";
+    "    destinations: [{name: chat, traffic_percentage: 70}, {name: chat2, traffic_percentage: "
+    "30}]\n";
 
 TEST(ResolveStage, NameIsAnEndpointOrARouteDestinationByDraw) {
   Runtime rt = fixtures::runtime_from(kYaml);
@@ -118,8 +118,9 @@ TEST(AdmitStage, ResponsesForRefusedAndUnreachable) {
   EXPECT_EQ(mlflow->body, R"({"error":"Rate limit exceeded: 2 per 1 minute"})");
   auto v1 = admission_response(refused, limit, PathFamily::OpenAI, false);
   ASSERT_TRUE(v1);
-  EXPECT_EQ(v1->body,
-            R"({"error":{"message":"Rate limit exceeded: 2 per 1 minute","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}})");
+  EXPECT_EQ(
+      v1->body,
+      R"({"error":{"message":"Rate limit exceeded: 2 per 1 minute","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}})");
   // The store is unreachable: admitted (fail open) or 503 (fail closed).
   EXPECT_FALSE(admission_response(std::nullopt, limit, PathFamily::Mlflow, false));
   auto closed = admission_response(std::nullopt, limit, PathFamily::Mlflow, true);

@@ -28,7 +28,8 @@ TEST(NdJsonDecoder, EveryLineIsOneEventWhateverTheSplit) {
     auto d = make_stream_decoder(StreamFraming::NdJson);
     auto events = feed_split(*d, bytes, at);
     ASSERT_EQ(events.size(), 3u) << "split at " << at;
-    EXPECT_EQ(events[1].data, "{\"is_finished\":false,\"event_type\":\"text-generation\",\"text\":\"Hi\"}");
+    EXPECT_EQ(events[1].data,
+              "{\"is_finished\":false,\"event_type\":\"text-generation\",\"text\":\"Hi\"}");
     EXPECT_EQ(events[1].event, "");
     EXPECT_FALSE(d->has_partial());
     EXPECT_TRUE(d->finish().empty());
@@ -81,8 +82,10 @@ TEST(AwsEventStreamDecoder, MapsEventsExceptionsAndErrors) {
     auto d = make_stream_decoder(StreamFraming::AwsEventStream);
     auto events = feed_split(*d, bytes, at);
     ASSERT_EQ(events.size(), 3u);
-    EXPECT_EQ(events[0], (SseEvent{"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"Hi"}})", ""}));
-    EXPECT_EQ(events[1], (SseEvent{"exception:throttlingException", R"({"message":"Too many requests"})", ""}));
+    EXPECT_EQ(events[0], (SseEvent{"contentBlockDelta",
+                                   R"({"contentBlockIndex":0,"delta":{"text":"Hi"}})", ""}));
+    EXPECT_EQ(events[1], (SseEvent{"exception:throttlingException",
+                                   R"({"message":"Too many requests"})", ""}));
     EXPECT_EQ(events[2], (SseEvent{"error:InternalFailure", "boom", ""}));
   }
 }

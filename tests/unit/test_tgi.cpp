@@ -54,8 +54,9 @@ TEST(LegacyTgi, Rejections) {
   expect_rejected(s, R"({"prompt":"x","max_new_tokens":10})", 422,
                   "Invalid parameter max_new_tokens. Use max_tokens instead.");
   // MLflow's text, missing space included.
-  expect_rejected(s, R"({"prompt":"x","n":2})", 422,
-                  "'n' must be '1' for the Text Generation Inference provider.Received value: '2'.");
+  expect_rejected(
+      s, R"({"prompt":"x","n":2})", 422,
+      "'n' must be '1' for the Text Generation Inference provider.Received value: '2'.");
   expect_rejected(s, R"({"prompt":"x","model":"other"})", 422, kNotPermitted);
   expect_rejected(s, R"({"prompt":"x","stream":true})", 501,
                   "The completions streaming route is not implemented for Hugging Face Text "
@@ -80,13 +81,15 @@ TEST(LegacyTgi, GoldenResponse) {
 TEST(LegacyTgi, ErrorBody) {
   auto s = tgi();
   // TGI's ErrorResponse {"error", "error_type"}: the string `error` is the detail.
-  auto r = testing::reply(s, 422, R"({"error":"Input validation error: `inputs` must have less)"
-                                  R"( than 1024 tokens. Given: 2000","error_type":"validation"})");
+  auto r = testing::reply(s, 422,
+                          R"({"error":"Input validation error: `inputs` must have less)"
+                          R"( than 1024 tokens. Given: 2000","error_type":"validation"})");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 422);
   EXPECT_EQ(r.error().message(),
             "Input validation error: `inputs` must have less than 1024 tokens. Given: 2000");
-  auto overloaded = testing::reply(s, 429, R"({"error":"Model is overloaded","error_type":"overloaded"})");
+  auto overloaded =
+      testing::reply(s, 429, R"({"error":"Model is overloaded","error_type":"overloaded"})");
   ASSERT_FALSE(overloaded.ok());
   EXPECT_EQ(overloaded.error().status, 429);
   EXPECT_EQ(overloaded.error().message(), "Model is overloaded");
@@ -105,7 +108,9 @@ TEST(LegacyTgi, Malformed) {
   EXPECT_EQ(bad_json.error().status, 502);
 }
 
-TEST(LegacyTgi, NoStreaming) { expect_no_streaming(tgi(), "Hugging Face Text Generation Inference"); }
+TEST(LegacyTgi, NoStreaming) {
+  expect_no_streaming(tgi(), "Hugging Face Text Generation Inference");
+}
 
 }  // namespace
 }  // namespace gw

@@ -195,18 +195,14 @@ TEST_P(OpenAIType, Mapping) {
 
 INSTANTIATE_TEST_SUITE_P(
     Statuses, OpenAIType,
-    ::testing::Values(TypeCase{400, "", "invalid_request_error"},
-                      TypeCase{422, "", "invalid_request_error"},
-                      TypeCase{409, "", "invalid_request_error"},
-                      TypeCase{401, "", "authentication_error"},
-                      TypeCase{403, "", "permission_error"},
-                      TypeCase{404, "", "not_found_error"},
-                      TypeCase{429, "", "rate_limit_error"},
-                      TypeCase{500, "", "server_error"}, TypeCase{502, "", "server_error"},
-                      TypeCase{504, "", "server_error"},
-                      // an explicit type wins
-                      TypeCase{502, "upstream_error", "upstream_error"},
-                      TypeCase{400, "custom", "custom"}));
+    ::testing::Values(
+        TypeCase{400, "", "invalid_request_error"}, TypeCase{422, "", "invalid_request_error"},
+        TypeCase{409, "", "invalid_request_error"}, TypeCase{401, "", "authentication_error"},
+        TypeCase{403, "", "permission_error"}, TypeCase{404, "", "not_found_error"},
+        TypeCase{429, "", "rate_limit_error"}, TypeCase{500, "", "server_error"},
+        TypeCase{502, "", "server_error"}, TypeCase{504, "", "server_error"},
+        // an explicit type wins
+        TypeCase{502, "upstream_error", "upstream_error"}, TypeCase{400, "custom", "custom"}));
 
 TEST(Result, HoldsValueOrError) {
   Result<int> ok = 5;
@@ -227,8 +223,11 @@ namespace gw {
 namespace {
 
 TEST(UpstreamReplyAws, ErrorTypeHeaderNamesTheErrorWhenTheBodyHasNoMessage) {
-  UpstreamReply r{429, "application/json", "{}",
-                  {{"x-amzn-errortype", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"}}};
+  UpstreamReply r{429,
+                  "application/json",
+                  "{}",
+                  {{"x-amzn-errortype",
+                    "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"}}};
   auto d = decode_upstream_reply(r, {"message", "Message"}, "x-amzn-ErrorType");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().status, 429);

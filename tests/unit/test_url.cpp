@@ -49,8 +49,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "127.0.0.1:8080", "/v1/"},
         UrlCase{"https://example.com:8443", "https", "example.com", "8443", "/", "",
                 "example.com:8443", "/"},
-        UrlCase{"https://example.com:443/x", "https", "example.com", "443", "/x", "",
-                "example.com", "/x"},
+        UrlCase{"https://example.com:443/x", "https", "example.com", "443", "/x", "", "example.com",
+                "/x"},
         UrlCase{"http://example.com:80/x", "http", "example.com", "80", "/x", "", "example.com",
                 "/x"},
         UrlCase{"http://example.com:443/x", "http", "example.com", "443", "/x", "",
@@ -73,9 +73,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "API.Example.com", "/V1"}));
 
 TEST(ParseUrl, ToStringRoundTrips) {
-  for (const char* text :
-       {"https://api.openai.com/v1", "http://127.0.0.1:8080/v1/chat?x=1", "http://[::1]:9000/",
-        "https://h/a/b?api-version=2024-02-01"}) {
+  for (const char* text : {"https://api.openai.com/v1", "http://127.0.0.1:8080/v1/chat?x=1",
+                           "http://[::1]:9000/", "https://h/a/b?api-version=2024-02-01"}) {
     auto u = parse_url(text);
     ASSERT_TRUE(u.has_value()) << text;
     EXPECT_EQ(u->to_string(), text);
@@ -101,8 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
         "http://h:0", "http://h:65536", "http://h:99999", "http://h:123456", "http://h:abc",
         "http://h:-1", "http://h:8o", "http://[::1]:x",
         // bad hosts
-        "http://", "https:///v1", "http://:8080", "http://[::1", "http://[::1]x",
-        "http://::1/", "http://[]:80",
+        "http://", "https:///v1", "http://:8080", "http://[::1", "http://[::1]x", "http://::1/",
+        "http://[]:80",
         // an IP literal must be an IPv6 address (found by tests/fuzz/fuzz_url: "[[x]" gave host
         // "[x" and an unbracketed Host "[x" that did not parse again)
         "https://[[mStaageSti2]:8442/", "http://[abc]/", "http://[[::1]/"));
@@ -112,10 +111,11 @@ INSTANTIATE_TEST_SUITE_P(
 // api_base "https://h/v1\0" or "https://h/v1\x0b" passed the config loader).
 TEST(ParseUrl, RejectsControlCharactersAnywhereAndSpacesInTheHost) {
   for (std::string text :
-       {std::string("http://h/v1\r\nX-Injected: 1"), std::string("http://h/v1?x=1\0chat/completions", 32),
-        std::string("http://h\t/"), std::string("http://h:80/\x0b"), std::string("http://h/\x7f"),
-        std::string("http://h?q=\n"), std::string("\x01http://h/"), std::string("http://h\x01.test/"),
-        std::string("http://a b/"), std::string("http:// h/"), std::string("http://h :80/")}) {
+       {std::string("http://h/v1\r\nX-Injected: 1"),
+        std::string("http://h/v1?x=1\0chat/completions", 32), std::string("http://h\t/"),
+        std::string("http://h:80/\x0b"), std::string("http://h/\x7f"), std::string("http://h?q=\n"),
+        std::string("\x01http://h/"), std::string("http://h\x01.test/"), std::string("http://a b/"),
+        std::string("http:// h/"), std::string("http://h :80/")}) {
     EXPECT_FALSE(parse_url(text).has_value()) << text;
   }
   // Percent-encoded bytes and non-ASCII bytes are not control characters; a space in the path
