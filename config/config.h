@@ -202,6 +202,7 @@ LoadResult load_config_file(const std::string& path, const EnvLookup& env = proc
 struct SecretResult {
   std::optional<Secret> secret;
   std::string error;
+  std::string warning;  // the value is used, but probably not what was meant
 };
 SecretResult resolve_secret(const std::string& value, const EnvLookup& env);
 

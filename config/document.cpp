@@ -14,6 +14,7 @@
 
 #include "config/file_reader.h"
 #include "config/loader.h"
+#include "config/suggest.h"
 
 namespace gw::config {
 
@@ -58,6 +59,35 @@ EnvLookup process_env() {
 }
 
 namespace detail {
+
+// MLflow's text, then the values that are valid (and the nearest, for a typo).
+std::string unsupported_type(const std::string& written) {
+  static constexpr std::string_view kTypes[] = {"llm/v1/chat", "llm/v1/completions",
+                                                "llm/v1/embeddings"};
+  return "The route_type '" + written + "' is not supported. Valid values: " + join_words(kTypes) +
+         "." + did_you_mean(written, kTypes);
+}
+
+// null, "global" or "header:<token>" (any case), as the runtime reads them.
+bool valid_limit_key(std::string_view key) {
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  auto starts = [&](std::string_view word) {
+    if (key.size() < word.size()) return false;
+    for (std::size_t i = 0; i < word.size(); ++i)
+      if (lower(key[i]) != word[i]) return false;
+    return true;
+  };
+  if (key.size() == 6 && starts("global")) return true;
+  if (!starts("header:") || key.size() == 7) return false;
+  // An HTTP field name is a token (RFC 9110 §5.1).
+  return std::all_of(key.begin() + 7, key.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
+  });
+}
 
 bool valid_endpoint_name(std::string_view name) {
   // Python's `\w` is Unicode-aware; treating every non-ASCII byte as a word character accepts
@@ -160,7 +190,8 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   if (name) endpoint_types_.emplace(name->value, type);
   if (const auto model = get_node(node, "model", path, here, true, YAML::NodeType::Map)) {
     parse_model(*model, ep.model);
-    if (type) check_provider_serves(ep, *model);  // an invalid type is reported already
+    // An invalid type is reported already; the model rules apply to a type the provider serves.
+    if (type && check_provider_serves(ep, *model)) check_model_rules(ep, *model);
   }
   if (const auto limit = get_node(node, "limit", path, here, false, YAML::NodeType::Map)) {
     ep.limit = parse_limit_block(*limit);
@@ -184,20 +215,43 @@ std::optional<EndpointType> Loader::parse_endpoint_type_field(const YAML::Node& 
       get_string(node, use_route_type ? "route_type" : "endpoint_type", path, here, true);
   if (!value) return std::nullopt;
   const auto type = parse_endpoint_type(value->value);
-  if (!type)
-    error(value->path, value->pos, "The route_type '" + value->value + "' is not supported.");
+  if (!type) error(value->path, value->pos, unsupported_type(value->value));
   return type;
 }
 
-void Loader::check_provider_serves(const EndpointConfig& ep, const Field<YAML::Node>& model) {
+bool Loader::check_provider_serves(const EndpointConfig& ep, const Field<YAML::Node>& model) {
   const ProviderCapabilities* caps = provider_capabilities(ep.model.provider);
-  if (!caps || caps->serves(ep.type)) return;
+  if (!caps || caps->serves(ep.type)) return true;
   std::string supported;
   for (EndpointType t : {EndpointType::Chat, EndpointType::Completions, EndpointType::Embeddings})
     if (caps->serves(t)) supported += (supported.empty() ? "" : ", ") + std::string(to_string(t));
   error(join(model.path, "provider"), model.pos,
         "Endpoint '" + ep.name + "': provider '" + ep.model.provider + "' does not serve " +
             std::string(to_string(ep.type)) + " (supported: " + supported + ")");
+  return false;
+}
+
+// MLflow's cross-field rules for two legacy providers (docs/mlflow-compatibility.md §2.3), with
+// its texts. A missing model name reads 'None', as Python prints it.
+void Loader::check_model_rules(const EndpointConfig& ep, const Field<YAML::Node>& model) {
+  const std::string name = ep.model.name.value_or("None");
+  const auto at = find(model.value, "name");
+  const Pos pos = at ? pos_of(*at) : model.pos;
+  const std::string path = join(model.path, "name");
+  if (ep.model.provider == "ai21labs" && name != "j2-ultra" && name != "j2-mid" &&
+      name != "j2-light") {
+    error(path, pos,
+          "An Unsupported AI21Labs model has been specified: '" + name +
+              "'. Please see documentation for supported models.");
+  }
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ep.model.provider == "mosaicml" && ep.type == EndpointType::Chat &&
+      lower.rfind("llama2", 0) != 0) {
+    error(path, pos,
+          "An invalid model has been specified for the chat route. '" + name +
+              "'. Ensure the model selected starts with one of: ['llama2']");
+  }
 }
 
 void Loader::parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out) {
@@ -230,12 +284,32 @@ std::optional<LimitConfig> Loader::parse_limit_block(const Field<YAML::Node>& li
   if (!calls || !period) return std::nullopt;
   auto parsed = parse_limit(calls->value, period->value);
   if (!parsed) {
-    error(limit.path, limit.pos, kBadLimit);
+    // MLflow's run-together text first (tools search for it), then a readable sentence.
+    const std::string why =
+        calls->value < 0
+            ? "limit.calls must be 0 or more, got " + std::to_string(calls->value) + "."
+            : "limit.renewal_period must be second, minute, hour, day, month or year, "
+              "optionally with a count of 1 or more before it and an 's' after it ('minute', '5 "
+              "minutes', "
+              "'1 hour'), got '" +
+                  period->value + "'.";
+    error(limit.path, limit.pos, std::string(kBadLimit) + ". " + why);
     return std::nullopt;
   }
-  // Accepted and echoed back by the API, but not used for enforcement (docs/mlflow-compatibility.md
-  // §2.3).
-  if (key) parsed->key = key->value;
+  // MLflow accepts any string and ignores it; here it chooses whose calls share a counter
+  // (docs/rate-limits.md, "Keys"), so a value that means nothing is an error, not a silent
+  // per-address limit.
+  if (key) {
+    if (!valid_limit_key(key->value)) {
+      error(key->path, key->pos,
+            "limit.key must be absent or null (one counter per client address), 'global' (one "
+            "counter for all callers) or 'header:<Name>' (one counter per value of that request "
+            "header, e.g. 'header:X-User'), got '" +
+                key->value + "'");
+      return std::nullopt;
+    }
+    parsed->key = key->value;
+  }
   return parsed;
 }
 
@@ -262,7 +336,7 @@ void Loader::parse_route(const YAML::Node& node, const std::string& path) {
     if (facts.task_type) {
       route.task_type = *facts.task_type;
     } else {
-      error(task->path, task->pos, "The route_type '" + task->value + "' is not supported.");
+      error(task->path, task->pos, unsupported_type(task->value));
     }
   }
   if (const auto dests =

@@ -40,7 +40,8 @@ class Loader : private YamlCursor {
   std::optional<EndpointType> parse_endpoint_type_field(const YAML::Node& node,
                                                         const std::string& path, Pos here);
   // An endpoint whose provider does not serve its type fails at load (docs/deviations.md).
-  void check_provider_serves(const EndpointConfig& ep, const Field<YAML::Node>& model);
+  bool check_provider_serves(const EndpointConfig& ep, const Field<YAML::Node>& model);
+  void check_model_rules(const EndpointConfig& ep, const Field<YAML::Node>& model);
   void parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out);
   std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit);
   void parse_route(const YAML::Node& node, const std::string& path);
@@ -94,5 +95,7 @@ class Loader : private YamlCursor {
 
 // `[\w\-\.]+` fully matched (MLflow's endpoint-name rule).
 bool valid_endpoint_name(std::string_view name);
+bool valid_limit_key(std::string_view key);
+std::string unsupported_type(const std::string& written);
 
 }  // namespace gw::config::detail

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "config/loader.h"
+#include "config/suggest.h"
 #include "config/url.h"
 
 namespace gw::config::detail {
@@ -28,19 +29,21 @@ void Loader::parse_model(const Field<YAML::Node>& model, ModelConfig& out) {
 }
 
 const ProviderInfo* Loader::find_provider_row(const Field<std::string>& provider) {
+  std::vector<std::string_view> names;
+  for (const auto& c : all_providers()) names.push_back(c.provider);
   const auto canonical = canonical_provider(provider.value);
   if (!canonical) {
-    error(provider.path, provider.pos, "The provider '" + provider.value + "' is not supported.");
+    // MLflow's text, then what is valid and the nearest name.
+    error(provider.path, provider.pos,
+          "The provider '" + provider.value + "' is not supported. Valid providers: " +
+              join_words(names) + "." + did_you_mean(provider.value, names));
     return nullptr;
   }
   const ProviderInfo* row = find_provider(*canonical);
   if (!row) {
-    std::string supported;
-    for (const auto& c : all_providers())
-      supported += (supported.empty() ? "" : ", ") + std::string(c.provider);
     error(provider.path, provider.pos,
           "The provider '" + *canonical +
-              "' is not supported yet by this gateway (supported: " + supported + ").");
+              "' is not supported yet by this gateway (supported: " + join_words(names) + ").");
   }
   return row;
 }
@@ -161,6 +164,7 @@ void Loader::parse_api_key(const Entry& key, const std::string& key_path, Secret
     // It would have to go into an HTTP header; reported without the value.
     error(key_path, pos_of(key), "The api key contains a line break");
   } else {
+    if (!secret.warning.empty()) warn(key_path, pos_of(key), secret.warning);
     out = std::move(*secret.secret);
   }
 }

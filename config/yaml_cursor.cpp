@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include "config/suggest.h"
+
 namespace gw::config::detail {
 
 // pydantic's lax int: decimal digits with an optional sign.
@@ -34,7 +36,10 @@ void YamlCursor::check_keys(const YAML::Node& map, const std::string& path,
       warn(join(path, key), pos, "duplicate key '" + key + "' (the last value is used)");
     }
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      warn(join(path, key), pos, "unknown key '" + key + "' (ignored)");
+      const auto near = nearest(key, known);
+      warn(join(path, key), pos,
+           "unknown key '" + key + "' (ignored" +
+               (near ? "; did you mean '" + std::string(*near) + "'?)" : std::string(")")));
     }
   }
 }

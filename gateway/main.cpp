@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "config/config.h"
 #include "config/file_reader.h"
@@ -49,7 +50,9 @@ struct StartArgs {
          grace = 30, stream_first_event = 60, stream_idle = 60;
   std::string log_level = "info";
   std::string rate_limit_storage;
-  bool watch_config = true;
+  bool watch_config = true;  // !no_reload, after parsing
+  bool no_reload = false;
+  bool strict = false;
 
   void apply_durations() {
     opts.read_timeout = seconds_opt(read_timeout);
@@ -72,6 +75,7 @@ void add_size_options(CLI::App* start, gw::ServerOptions& opts) {
   start
       ->add_option("--max-body-size", opts.max_body_bytes,
                    "Largest request body in bytes (413 above)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   start
       ->add_option("--max-header-size", opts.max_header_bytes,
@@ -89,39 +93,48 @@ void add_size_options(CLI::App* start, gw::ServerOptions& opts) {
                    "Largest upstream response body or stream in bytes (502 above)")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40))
       ->capture_default_str();
-  start->add_option("--max-connections", opts.max_connections,
-                    "Most open client connections; past it new ones get 503 (default: from the "
-                    "file-descriptor limit, raised to its hard limit)");
+  start
+      ->add_option("--max-connections", opts.max_connections,
+                   "Most open client connections; past it new ones get 503 (default: from the "
+                   "file-descriptor limit, raised to its hard limit)")
+      ->check(CLI::PositiveNumber);
 }
 
 void add_timeout_options(CLI::App* start, StartArgs& a) {
   start
       ->add_option("--read-timeout", a.read_timeout,
                    "Seconds to receive a whole request (408 after)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   start
       ->add_option("--idle-timeout", a.idle_timeout,
                    "Seconds an idle keep-alive connection stays open")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   start
       ->add_option("--upstream-timeout", a.upstream_timeout,
                    "Total seconds for one upstream call (504 after)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   start
       ->add_option("--upstream-connect-timeout", a.connect_timeout,
                    "Seconds to connect to an upstream (504 after)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   start
       ->add_option("--shutdown-grace", a.grace,
                    "Seconds requests in flight may take to finish after SIGINT/SIGTERM")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   start
       ->add_option("--stream-first-event-timeout", a.stream_first_event,
                    "Seconds a stream may wait for the upstream's first bytes")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   start
       ->add_option("--stream-idle-timeout", a.stream_idle,
                    "Seconds a stream may stay silent between events (no total limit)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
 }
 
@@ -147,8 +160,10 @@ CLI::App* add_start_server(CLI::App& app, StartArgs& a) {
                     "env MLFLOW_GATEWAY_RATE_LIMITS_STORAGE_URI)");
   start->add_flag("--rate-limit-fail-closed", a.opts.rate_limit_fail_closed,
                   "When the Redis store is unreachable, answer 503 instead of admitting calls");
-  start->add_flag("!--no-reload", a.watch_config,
+  start->add_flag("--no-reload", a.no_reload,
                   "Do not watch the config file (SIGHUP then does nothing either)");
+  start->add_flag("--strict", a.strict,
+                  "Refuse to start when the config has warnings (e.g. unknown keys)");
   start->add_option("--log-level", a.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -200,8 +215,8 @@ bool configure_rate_limit_storage(StartArgs& a) {
   a.opts.redis = gw::parse_redis_uri(uri);
   if (!a.opts.redis) {
     // The URI may hold a password: never echo it.
-    std::cerr << "Error: --rate-limit-storage must be memory:// or redis://host:port[/db] "
-                 "(rediss:// for TLS; credentials as redis://[user]:password@host), got '"
+    std::cerr << "Error: --rate-limit-storage must be memory:// or "
+                 "redis[s]://[[user]:password@]host[:port][/db] (rediss:// for TLS), got '"
               << gw::redact_uri(uri) << "'\n";
     return false;
   }
@@ -218,14 +233,15 @@ int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig confi
   // Hot reload: the watcher swaps the snapshot in `runtime`; SIGHUP asks it to re-read.
   gw::ConfigReloader reloader(path, runtime, std::move(served_text));
   if (a.watch_config) {
-    reloader.start();
     a.opts.on_reload_signal = [&reloader] { reloader.request_reload(); };
   } else {
     // SIGHUP would otherwise terminate the process.
     a.opts.on_reload_signal = [] { gw::log::warn("SIGHUP ignored: started with --no-reload"); };
   }
+  // Bind first: a port in use is reported before anything else is said or started.
   gw::Server server(a.opts, runtime);
   auto port = server.start();
+  if (a.watch_config) reloader.start();
   gw::log::info("listening on http://" + a.opts.host + ":" + std::to_string(port) + " (" +
                 std::to_string(a.opts.workers) + " workers, " + std::to_string(n_endpoints) +
                 " endpoints, config " + path + ", rate limits in " +
@@ -243,9 +259,9 @@ int start_server(StartArgs& a) {
   std::string served_text = gw::config::read_file(path).text.value_or("");
   auto loaded = served_text.empty() ? gw::config::load_config_file(path)
                                     : gw::config::load_config_string(served_text);
-  if (!loaded.ok()) {
+  if (!loaded.ok() || (a.strict && !loaded.warnings.empty())) {
     std::cerr << "Error: invalid gateway configuration\n";
-    print_issues(path, loaded, false);
+    print_issues(path, loaded, a.strict);
     return 2;
   }
   for (const auto& w : loaded.warnings) gw::log::warn(path + ": " + w.to_string());
@@ -270,9 +286,32 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   StartArgs start_args;
   ValidateArgs validate_args;
-  add_start_server(app, start_args);
+  auto* start = add_start_server(app, start_args);
   auto* validate = add_validate_config(app, validate_args);
-  CLI11_PARSE(app, argc, argv);
+  // CLI11 reports an unknown command as a missing one; say what was typed.
+  if (argc > 1 && argv[1][0] != '-' && std::string_view(argv[1]) != "start-server" &&
+      std::string_view(argv[1]) != "validate-config") {
+    std::cerr << "Error: unknown command '" << argv[1]
+              << "' (commands: start-server, validate-config)\n\n"
+              << app.help();
+    return 2;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Every usage error exits 2 (CLI11's own codes are 100+), with the usage of the command
+    // that was being parsed.
+    const CLI::App* failed = start->parsed() ? start : validate->parsed() ? validate : &app;
+    std::cerr << "Error: " << e.what() << "\n\n" << failed->help();
+    return 2;
+  }
+  start_args.watch_config = !start_args.no_reload;
   if (*validate) return validate_config(validate_args);
   return start_server(start_args);
 }

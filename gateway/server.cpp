@@ -18,6 +18,7 @@
 #include "gateway/api.h"
 #include "gateway/stream_writer.h"
 #include "gateway/http_wire.h"
+#include "gateway/session_io.h"
 #include "gateway/log.h"
 #include "providers/json.h"
 
@@ -36,53 +37,6 @@ constexpr auto kTok = net::as_tuple(net::use_awaitable);
 // Room in a connection's read buffer beyond the header limit: one chunk-size line with its
 // extensions, a trailer section, or pipelined bytes must fit in it.
 constexpr std::size_t kBufferSlack = 16 * 1024;
-
-// RFC 9112 §6.3: a request whose Transfer-Encoding does not end in "chunked" has a body whose
-// length cannot be determined; a server answers 400 and closes (it would otherwise take the
-// body for the next request: request smuggling). Codings other than chunked are not
-// implemented (501). Content-Length together with Transfer-Encoding is refused too.
-std::optional<std::pair<http::status, std::string>> check_framing(
-    const http::request<http::string_body>& req) {
-  std::string codings;
-  bool any = false;
-  for (auto [it, end] = req.equal_range(http::field::transfer_encoding); it != end; ++it) {
-    any = true;
-    if (!codings.empty()) codings += ",";
-    codings += it->value();
-  }
-  if (!any) return std::nullopt;
-  if (req.count(http::field::content_length) > 0) {
-    return std::pair{http::status::bad_request,
-                     std::string("Malformed HTTP request: both Transfer-Encoding and "
-                                 "Content-Length are set")};
-  }
-  // The comma-separated codings, trimmed, in order.
-  std::vector<std::string> list;
-  std::size_t pos = 0;
-  while (pos <= codings.size()) {
-    std::size_t comma = codings.find(',', pos);
-    if (comma == std::string::npos) comma = codings.size();
-    std::string token = codings.substr(pos, comma - pos);
-    const auto first = token.find_first_not_of(" \t");
-    const auto last = token.find_last_not_of(" \t");
-    token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
-    if (!token.empty()) list.push_back(token);
-    pos = comma + 1;
-  }
-  if (list.empty() || !beast::iequals(list.back(), "chunked")) {
-    return std::pair{http::status::bad_request,
-                     std::string("Malformed HTTP request: Transfer-Encoding must end in chunked")};
-  }
-  if (list.size() > 1) {
-    if (beast::iequals(list.front(), "chunked")) {  // chunked applied twice (RFC 9112 §6.1)
-      return std::pair{http::status::bad_request,
-                       std::string("Malformed HTTP request: chunked is applied more than once")};
-    }
-    return std::pair{http::status::not_implemented,
-                     "Transfer-Encoding '" + list.front() + "' is not supported (only chunked)"};
-  }
-  return std::nullopt;
-}
 
 // A connection. Everything in it is touched only on its worker's thread.
 struct Session : std::enable_shared_from_this<Session> {
@@ -114,144 +68,6 @@ struct Session : std::enable_shared_from_this<Session> {
     read_timer.cancel();
   }
 };
-
-// Chunked Server-Sent Events on the session's connection; HTTP/1.0 clients get the raw bytes
-// and a closed connection instead of chunks.
-class SessionStreamWriter final : public StreamWriter {
- public:
-  SessionStreamWriter(beast::tcp_stream& stream, beast::flat_buffer& read_buffer, unsigned version,
-                      bool keep_alive, std::chrono::milliseconds write_timeout)
-      : stream_(stream),
-        read_buffer_(read_buffer),
-        chunked_(version >= 11),
-        keep_(keep_alive && version >= 11),
-        timeout_(write_timeout) {}
-
-  net::awaitable<bool> begin(
-      int status, std::string_view content_type,
-      const std::vector<std::pair<std::string, std::string>>& headers) override {
-    std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
-                       std::string(http::obsolete_reason(static_cast<http::status>(status))) +
-                       "\r\n";
-    append_header(head, "Content-Type", content_type);
-    append_header(head, "Cache-Control", "no-cache");
-    for (const auto& [k, v] : headers) append_header(head, k, v);
-    if (chunked_) append_header(head, "Transfer-Encoding", "chunked");
-    if (!keep_) append_header(head, "Connection", "close");
-    head += "\r\n";
-    co_return co_await send(head);
-  }
-  net::awaitable<bool> write(std::string_view data) override {
-    std::string wire;
-    append_chunk(wire, data);
-    co_return wire.empty() ? ok_ : co_await send(wire);
-  }
-  net::awaitable<bool> write_all(const std::vector<std::string>& parts) override {
-    std::string wire;
-    for (const auto& p : parts) append_chunk(wire, p);
-    co_return wire.empty() ? ok_ : co_await send(wire);
-  }
-  net::awaitable<bool> end() override {
-    if (!chunked_) co_return ok_;
-    co_return co_await send("0\r\n\r\n");
-  }
-  bool keep_alive() const { return keep_ && ok_; }
-
-  void watch_disconnect(std::function<void()> on_gone) override {
-    if (watch_) {
-      watch_->on_gone = nullptr;  // a wait still pending completes into nothing
-      watch_.reset();
-    }
-    if (!on_gone) return;
-    watch_ = std::make_shared<Watch>();
-    watch_->on_gone = std::move(on_gone);
-    arm_watch(watch_);
-  }
-  ~SessionStreamWriter() override {
-    if (watch_) watch_->on_gone = nullptr;
-  }
-
- private:
-  void append_chunk(std::string& wire, std::string_view data) const {
-    if (data.empty()) return;  // an empty chunk would end the body
-    if (chunked_) {
-      char size[20];
-      std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-      wire += size;
-    }
-    wire += data;
-    if (chunked_) wire += "\r\n";
-  }
-
-  net::awaitable<bool> send(const std::string& bytes) {
-    if (!ok_) co_return false;
-    stream_.expires_after(timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, net::buffer(bytes), kTok);
-    ok_ = !ec;
-    co_return ok_;
-  }
-
-  struct Watch {
-    std::function<void()> on_gone;
-  };
-
-  // Waits until the socket is readable. Then either the peer closed (a read gets 0 bytes or
-  // fails: on_gone runs) or it sent bytes: a pipelined request. Those are moved into the
-  // session's read buffer, where the session parses them after this response, and the wait is
-  // armed again, so a disconnect later in the same call is still seen. A client that pipelines
-  // more than the buffer holds is no longer watched (its call runs to its end).
-  void arm_watch(const std::shared_ptr<Watch>& w) {
-    auto& socket = stream_.socket();
-    socket.async_wait(net::socket_base::wait_read, [this, w, &socket](error_code ec) {
-      if (ec || !w->on_gone) return;  // cancelled, or the watch was replaced or ended
-      const std::size_t room = read_buffer_.max_size() - read_buffer_.size();
-      if (room == 0) return;
-      auto space = read_buffer_.prepare(std::min<std::size_t>(room, 4096));
-      const ssize_t n = ::recv(socket.native_handle(), space.data(), space.size(), MSG_DONTWAIT);
-      if (n > 0) {
-        read_buffer_.commit(static_cast<std::size_t>(n));
-        arm_watch(w);
-        return;
-      }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-        arm_watch(w);
-        return;
-      }
-      auto fn = std::move(w->on_gone);
-      w->on_gone = nullptr;
-      fn();
-    });
-  }
-
-  std::shared_ptr<Watch> watch_;
-  beast::tcp_stream& stream_;
-  beast::flat_buffer& read_buffer_;
-  bool chunked_;
-  bool keep_;
-  std::chrono::milliseconds timeout_;
-  bool ok_ = true;
-};
-
-// Serialises a response into one buffer (one allocation, one write), which costs far less
-// than Beast's generic serializer on this hot path. Header values come from the API layer
-// (fixed texts, our own URLs) and never from unchecked client input.
-std::string serialize_response(const ApiResponse& r, unsigned version, bool keep_alive, bool head) {
-  std::string out;
-  out.reserve(128 + r.body.size());
-  out += "HTTP/1.1 ";
-  out += std::to_string(r.status);
-  out += ' ';
-  out += http::obsolete_reason(static_cast<http::status>(r.status));
-  out += "\r\n";
-  if (!r.content_type.empty()) append_header(out, "Content-Type", r.content_type);
-  for (const auto& [k, v] : r.headers) append_header(out, k, v);
-  append_header(out, "Content-Length", std::to_string(r.body.size()));
-  if (!keep_alive && version >= 11) out += "Connection: close\r\n";
-  if (keep_alive && version < 11) out += "Connection: keep-alive\r\n";
-  out += "\r\n";
-  if (!head) out += r.body;
-  return out;
-}
 
 }  // namespace
 
@@ -358,17 +174,34 @@ struct Server::Impl {
   RateLimitedWarning cap_warning{"connection limit reached"};
   RateLimitedWarning accept_warning{"accept failed"};
 
+  // Binds and listens on --host/--port. Failures say what went wrong in the operator's terms
+  // (std::runtime_error, no Boost source location): an address in use, a port that needs
+  // privileges, a host that does not resolve.
+  void listen(tcp::acceptor& acceptor) {
+    const std::string where = "port " + std::to_string(opts.port) + " on " + opts.host;
+    error_code ec;
+    tcp::resolver resolver(acceptor.get_executor());
+    auto results = resolver.resolve(opts.host, std::to_string(opts.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || results.empty())
+      throw std::runtime_error("cannot listen on host '" + opts.host + "': " + ec.message());
+    const tcp::endpoint ep = results.begin()->endpoint();
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (ec == net::error::address_in_use) throw std::runtime_error(where + " is already in use");
+    if (ec == net::error::access_denied)
+      throw std::runtime_error(where + " needs privileges (permission denied)");
+    if (ec == std::errc::address_not_available)
+      throw std::runtime_error(where + ": no such local address");
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+  }
+
   std::uint16_t start() {
     max_connections = opts.max_connections ? opts.max_connections : default_max_connections();
     Worker& w0 = *workers[0];
-    tcp::resolver resolver(w0.ioc);
-    auto results = resolver.resolve(opts.host, std::to_string(opts.port),
-                                    tcp::resolver::passive | tcp::resolver::numeric_service);
-    tcp::endpoint ep = results.begin()->endpoint();
-    w0.acceptor.open(ep.protocol());
-    w0.acceptor.set_option(net::socket_base::reuse_address(true));
-    w0.acceptor.bind(ep);
-    w0.acceptor.listen(net::socket_base::max_listen_connections);
+    listen(w0.acceptor);
     bound_port = w0.acceptor.local_endpoint().port();
     net::co_spawn(w0.ioc, accept_loop(w0), [](std::exception_ptr e) {
       if (e) {
@@ -724,9 +557,13 @@ struct Server::Impl {
     areq.stream = &stream_writer;
     ApiResponse ares = co_await answer(w, std::move(areq), req.target());
     if (ares.streamed) {
+      // Like other lines (body bytes, milliseconds), then "stream tokens p/c/t".
       if (opts.access_log)
-        access_log(s, req, ares.status, "stream" + (ares.usage.empty() ? "" : " " + ares.usage));
-      co_return ares.stream_complete&& stream_writer.keep_alive() && !stopping;
+        access_log(s, req, ares.status,
+                   std::to_string(stream_writer.body_bytes()) + " " + elapsed_ms(start) +
+                       "ms stream " + (ares.usage.empty() ? "tokens -/-/-" : ares.usage));
+      const bool again = ares.stream_complete && stream_writer.keep_alive() && !stopping;
+      co_return again;
     }
     const bool keep = req.keep_alive() && !stopping;  // stopping may have begun meanwhile
     const std::size_t body_bytes = ares.body.size();
@@ -734,13 +571,16 @@ struct Server::Impl {
         serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
     s.stream.expires_after(opts.read_timeout);
     auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
-    if (opts.access_log) {
-      auto ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-      char dur[32];
-      std::snprintf(dur, sizeof dur, "%.2f", ms);
-      access_log(s, req, ares.status, std::to_string(body_bytes) + " " + dur + "ms");
-    }
+    if (opts.access_log)
+      access_log(s, req, ares.status, std::to_string(body_bytes) + " " + elapsed_ms(start) + "ms");
     co_return !wec && keep;
+  }
+
+  static std::string elapsed_ms(Clock::time_point start) {
+    const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", ms);
+    return text;
   }
 
   static void access_log(const Session& s, const http::request<http::string_body>& req, int status,

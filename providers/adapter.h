@@ -66,6 +66,7 @@ struct RequestContext {
 // A locally produced stream (the `mock` provider): the unified chunks, in order, as compact JSON.
 struct LocalStream {
   std::vector<std::string> chunks;
+  Json usage;  // the stream's token counts (for the access log), whether or not a chunk has them
 };
 
 // Either an upstream call to make, or (for local providers such as `mock`) the unified

@@ -232,10 +232,14 @@ class CohereStreamTranslator final : public StreamTranslator {
 
   Json head(const Json& id) const { return kit::chunk_head(type_, id, now_, model_); }
 
-  Json chat_chunk(const Json& id, Json finish_reason, Json content) const {
+  // The first chat chunk carries delta.role "assistant", as OpenAI sends it (MLflow: null;
+  // docs/deviations.md).
+  Json chat_chunk(const Json& id, Json finish_reason, Json content) {
     Json chunk = head(id);
-    chunk["choices"] = Json::array(
-        {kit::delta_choice(0, std::move(finish_reason), nullptr, std::move(content), nullptr)});
+    Json role = role_sent_ ? Json(nullptr) : Json("assistant");
+    role_sent_ = true;
+    chunk["choices"] = Json::array({kit::delta_choice(0, std::move(finish_reason), std::move(role),
+                                                      std::move(content), nullptr)});
     return chunk;
   }
 
@@ -248,6 +252,7 @@ class CohereStreamTranslator final : public StreamTranslator {
   EndpointType type_;
   std::int64_t now_;
   std::string model_;
+  bool role_sent_ = false;
   bool wants_usage_;
   bool finished_ = false;
 };

@@ -222,15 +222,16 @@ void append_tail(std::string& out, element root) {
   out += '}';
 }
 
-// The first of `a`, `b` that is a JSON string, else "" (a choice's text: message content, then
-// text).
-void append_first_string(std::string& out, std::optional<element> a, std::optional<element> b) {
+// The first of `a`, `b` that is a JSON string, else `none` (a choice's text: message content,
+// then text; a reply's missing text is "", a stream chunk's is null, as MLflow has them).
+void append_first_string(std::string& out, std::optional<element> a, std::optional<element> b,
+                         std::string_view none) {
   if (a && a->type() == element_type::STRING) {
     append_value(out, *a);
   } else if (b && b->type() == element_type::STRING) {
     append_value(out, *b);
   } else {
-    out += "\"\"";
+    out += none;
   }
 }
 
@@ -271,7 +272,7 @@ bool completions(std::string& out, element root, std::int64_t now) {
     std::optional<element> content;
     if (auto msg = field(c, "message")) content = field(*msg, "content");
     auto text = field(c, "text");
-    append_first_string(out, content, text);
+    append_first_string(out, content, text, "\"\"");
     out += ",\"finish_reason\":";
     append_field(out, c, "finish_reason");
     out += '}';
@@ -645,7 +646,7 @@ void append_chunk_choice(std::string& out, element c, int position, bool chat) {
     out += ",\"text\":";
     auto content = delta ? field(*delta, "content") : std::nullopt;
     auto text = field(c, "text");
-    append_first_string(out, content, text);
+    append_first_string(out, content, text, "null");
     out += '}';
   }
 }

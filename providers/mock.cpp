@@ -164,9 +164,10 @@ LocalStream MockAdapter::stream(const RequestContext& ctx, const Json& payload) 
   };
   auto piece = [&](const Json& content, const Json& finish, const Json& role) {
     if (chat_type) return Json::array({kit::delta_choice(0, finish, role, content, nullptr)});
-    return Json::array({kit::text_choice(0, finish, content.is_null() ? Json("") : content)});
+    return Json::array({kit::text_choice(0, finish, content)});  // the last chunk: text null
   };
   LocalStream out;
+  out.usage = full["usage"];
   if (chat_type) out.chunks.push_back(to_text(make(piece("", nullptr, "assistant"))));
   auto ws = words(text);
   for (std::size_t i = 0; i < ws.size(); ++i)

@@ -81,10 +81,12 @@ class OpenAIStreamTranslator final : public StreamTranslator {
               field_or_null(delta, "content"), openai_delta_tool_calls(delta)));
         } else {
           // Chat-shaped chunks (delta.content) and legacy completion chunks (text) both work.
+          // A chunk without text (the last one, with only a finish_reason) has `text: null`,
+          // as MLflow sends it.
           Json text = field_or_null(delta, "content");
           if (!text.is_string()) text = field_or_null(c, "text");
           choices.push_back(kit::text_choice(index, field_or_null(c, "finish_reason"),
-                                             text.is_string() ? text : Json("")));
+                                             text.is_string() ? text : Json(nullptr)));
         }
       }
     }

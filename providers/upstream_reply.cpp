@@ -36,9 +36,22 @@ GatewayError upstream_stream_error_of(const Json& error) {
   return upstream_stream_error(to_text(error));
 }
 
+namespace {
+constexpr std::string_view kMalformed = "The upstream returned a malformed response: ";
+}
+
 GatewayError malformed_upstream(std::string_view what) {
-  return GatewayError::make(502, "The upstream returned a malformed response: " + std::string(what),
-                            "upstream_error", "bad_gateway");
+  return GatewayError::make(502, std::string(kMalformed) + std::string(what), "upstream_error",
+                            "bad_gateway");
+}
+
+GatewayError name_the_upstream(GatewayError e, std::string_view endpoint, std::string_view host) {
+  if (e.status != 502 || !e.detail.is_string()) return e;
+  const std::string& text = e.detail.get_ref<const std::string&>();
+  if (text.rfind(kMalformed, 0) != 0) return e;
+  e.detail = "Endpoint '" + std::string(endpoint) + "': the upstream " + std::string(host) +
+             " returned a malformed response: " + text.substr(kMalformed.size());
+  return e;
 }
 
 std::string_view UpstreamReply::header(std::string_view name) const {

@@ -18,8 +18,13 @@ Result<Json> decode_upstream_reply(const UpstreamReply& reply,
 // True for content types that MLflow treats as JSON (contains "application/json").
 bool is_json_content_type(std::string_view content_type);
 
-// A 502 for an upstream 2xx body that does not have the shape its provider documents.
+// A 502 for an upstream 2xx body that does not have the shape its provider documents:
+// "The upstream returned a malformed response: <what>".
 GatewayError malformed_upstream(std::string_view what);
+// The gateway knows where the reply came from; the adapter does not. A malformed_upstream()
+// error becomes "Endpoint '<endpoint>': the upstream <host> returned a malformed response:
+// <what>", like the gateway's other 502s; any other error is returned unchanged.
+GatewayError name_the_upstream(GatewayError e, std::string_view endpoint, std::string_view host);
 // 502 for an error the upstream reported inside a stream after it started:
 // "The upstream reported an error mid-stream: <message>" (upstream_error / bad_gateway).
 GatewayError upstream_stream_error(std::string_view message);

@@ -9,7 +9,9 @@
 #include "gateway/stages/stream_relay.h"
 #include "gateway/stream_writer.h"
 #include "gateway/upstream_client.h"
+#include "config/url.h"
 #include "providers/schema.h"
+#include "providers/upstream_reply.h"
 
 namespace gw {
 
@@ -84,7 +86,9 @@ net::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestCont
   }
   auto unified = ep.adapter->reply_text(ctx, *reply);
   if (!unified) {
-    GatewayError err = unified.take_error();
+    const auto url = parse_url(request.url);
+    GatewayError err = name_the_upstream(unified.take_error(), ep.config.name,
+                                         url ? url->host_header() : std::string("?"));
     scrub_secrets(err.detail, ep.secrets);
     if (err.status >= 500) log::warn("endpoint '" + ep.config.name + "': " + err.message());
     co_return render_error(err, inv.family);

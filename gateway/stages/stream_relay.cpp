@@ -2,6 +2,7 @@
 
 #include <boost/asio.hpp>
 
+#include "config/url.h"
 #include "gateway/aws_auth.h"
 #include "gateway/log.h"
 #include "gateway/stages/admit.h"
@@ -64,9 +65,10 @@ std::vector<std::string> to_events(std::vector<std::string>& chunks, bool wants_
   return events;
 }
 
+// "tokens <prompt>/<completion>/<total>", '-' for a count the stream did not report.
 std::string usage_text(const Json& usage) {
-  if (!usage.is_object()) return {};
   auto num = [&](const char* k) {
+    if (!usage.is_object()) return std::string("-");
     auto it = usage.find(k);
     return it != usage.end() && it->is_number_integer() ? std::to_string(it->get<std::int64_t>())
                                                         : std::string("-");
@@ -85,12 +87,14 @@ net::awaitable<ApiResponse> relay_local(const LocalStream& local, ApiResponse st
   ok = ok && co_await out.write_all(events);
   streamed.stream_complete = ok && co_await out.end();
   streamed.headers.clear();
+  streamed.usage = usage_text(local.usage);
   co_return streamed;
 }
 
 // An upstream answer that is not 2xx, before any byte went to the client: an ordinary error.
 net::awaitable<ApiResponse> upstream_error(const EndpointRuntime& ep, UpstreamStream& up,
-                                           std::chrono::milliseconds idle, PathFamily family) {
+                                           std::string_view url, std::chrono::milliseconds idle,
+                                           PathFamily family) {
   auto body = co_await up.rest(idle);
   if (!body) co_return render_error(body.error(), family);
   auto decoded = ep.adapter->decode_reply(
@@ -98,6 +102,9 @@ net::awaitable<ApiResponse> upstream_error(const EndpointRuntime& ep, UpstreamSt
   GatewayError err = decoded
                          ? malformed_upstream("unexpected status " + std::to_string(up.status()))
                          : decoded.take_error();
+  const auto parsed = parse_url(url);
+  err = name_the_upstream(std::move(err), ep.config.name,
+                          parsed ? parsed->host_header() : std::string("?"));
   scrub_secrets(err.detail, ep.secrets);
   co_return render_error(err, family);
 }
@@ -177,7 +184,7 @@ net::awaitable<ApiResponse> relay_upstream(const EndpointRuntime& ep, UpstreamRe
   }
   UpstreamStream& up = **upstream;
   if (up.status() < 200 || up.status() >= 300)
-    co_return co_await upstream_error(ep, up, idle, inv.family);
+    co_return co_await upstream_error(ep, up, request.url, idle, inv.family);
   StreamWriter& out = *inv.request.stream;
   bool ok = co_await out.begin(200, kEventStream, streamed.headers);
   streamed.headers.clear();

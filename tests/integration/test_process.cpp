@@ -141,7 +141,8 @@ TEST(Process, InvalidConfigPrintsEveryErrorAndExits2) {
             std::string::npos)
       << c->output;
   EXPECT_NE(c->output.find("endpoints[1].endpoint_type: The route_type 'llm/v1/nope' is not "
-                           "supported. (line 7"),
+                           "supported. Valid values: llm/v1/chat, llm/v1/completions, "
+                           "llm/v1/embeddings. (line 7"),
             std::string::npos)
       << c->output;
   EXPECT_EQ(c->output.find("listening"), std::string::npos);
@@ -174,7 +175,8 @@ TEST(Process, ValidateConfig) {
   auto lenient = spawn({"validate-config", "--config-path", path});
   EXPECT_EQ(lenient->wait_exit(), 0) << lenient->output;
   EXPECT_NE(lenient->output.find("warning: endpoints[0].limit.renewal_perod: unknown key "
-                                 "'renewal_perod' (ignored) (line 9"),
+                                 "'renewal_perod' (ignored; did you mean 'renewal_period'?) "
+                                 "(line 9"),
             std::string::npos)
       << lenient->output;
   auto strict = spawn({"validate-config", "--config-path", path, "--strict"});
@@ -189,6 +191,89 @@ TEST(Process, VersionAndHelp) {
   auto h = spawn({"start-server", "--help"});
   EXPECT_EQ(h->wait_exit(), 0);
   EXPECT_NE(h->output.find("--config-path"), std::string::npos);
+}
+
+// Flags render as plain flags (no "{false}" default attached).
+TEST(Process, HelpRendersFlagsPlainly) {
+  auto h = spawn({"start-server", "--help"});
+  EXPECT_EQ(h->wait_exit(), 0);
+  EXPECT_NE(h->output.find("--no-reload "), std::string::npos) << h->output;
+  EXPECT_EQ(h->output.find("{false}"), std::string::npos) << h->output;
+  EXPECT_NE(h->output.find("--strict"), std::string::npos) << h->output;
+}
+
+// Every usage error exits 2 with the message and the command's usage (CLI11's own codes are
+// 100 and up).
+TEST(Process, UsageErrorsExit2WithTheUsage) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"start-server", "--config-path", kExample, "--no-such-flag"},
+       "The following argument was not expected: --no-such-flag"},
+      {{"start-server", "--config-path", kExample, "--port", "70000"}, "--port"},
+      {{"start-server", "--config-path", kExample, "--workers", "0"}, "--workers"},
+      {{"start-server", "--config-path", kExample, "--read-timeout", "-1"}, "--read-timeout"},
+      {{"start-server", "--config-path", kExample, "--upstream-timeout", "0"},
+       "--upstream-timeout"},
+      {{"start-server", "--config-path", kExample, "--max-body-size", "0"}, "--max-body-size"},
+      {{"start-server", "--config-path", kExample, "--max-connections", "-5"},
+       "--max-connections"},
+      {{"start-server", "--config-path", kExample, "--stream-idle-timeout", "abc"},
+       "--stream-idle-timeout"},
+      {{"validate-config", "--strictly"}, "--strictly"},
+      {{"no-such-command"},
+       "unknown command 'no-such-command' (commands: start-server, validate-config)"},
+      {{}, "A subcommand is required"},
+  };
+  for (const auto& c : cases) {
+    auto p = spawn(c.args);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->wait_exit(), 2) << p->output;
+    EXPECT_NE(p->output.find("Error: "), std::string::npos) << p->output;
+    EXPECT_NE(p->output.find(c.message), std::string::npos) << p->output;
+    EXPECT_NE(p->output.find("Usage:"), std::string::npos) << p->output;
+  }
+}
+
+// A port in use is said plainly (no Boost source location), before anything is watched, and
+// the process exits 1.
+TEST(Process, PortInUseIsAPlainErrorAndExits1) {
+  auto first = spawn({"start-server", "--config-path", kExample, "--port", "0"});
+  ASSERT_TRUE(first);
+  auto m = first->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << first->output;
+  const std::string port = m[1];
+  auto second = spawn({"start-server", "--config-path", kExample, "--port", port});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->wait_exit(), 1) << second->output;
+  EXPECT_NE(second->output.find("Error: port " + port + " on 127.0.0.1 is already in use"),
+            std::string::npos)
+      << second->output;
+  EXPECT_EQ(second->output.find("watching"), std::string::npos) << second->output;
+  EXPECT_EQ(second->output.find(".hpp"), std::string::npos) << second->output;
+  kill(first->pid, SIGTERM);
+  EXPECT_EQ(first->wait_exit(), 0);
+}
+
+// start-server --strict refuses a config with warnings, like validate-config --strict.
+TEST(Process, StartServerStrictRefusesWarnings) {
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: a\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model: {provider: mock}\n"
+      "    limits: {calls: 1, renewal_period: minute}\n");
+  auto c = spawn({"start-server", "--config-path", path, "--port", "0", "--strict"});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->wait_exit(), 2) << c->output;
+  EXPECT_NE(c->output.find("error: endpoints[0].limits: unknown key 'limits' (ignored; did you "
+                           "mean 'limit'?)"),
+            std::string::npos)
+      << c->output;
+  EXPECT_EQ(c->output.find("listening"), std::string::npos) << c->output;
+  unlink(path.c_str());
 }
 
 TEST(Process, ReloadsOnFileChangeAndOnSighup) {
@@ -371,7 +456,8 @@ TEST(Process, BadRateLimitStorageIsAStartupError) {
   auto c =
       spawn({"start-server", "--config-path", kExample, "--rate-limit-storage", "mongodb://x"});
   EXPECT_EQ(c->wait_exit(), 2);
-  EXPECT_NE(c->output.find("--rate-limit-storage must be memory:// or redis://host:port[/db]"),
+  EXPECT_NE(c->output.find("--rate-limit-storage must be memory:// or "
+                           "redis[s]://[[user]:password@]host[:port][/db]"),
             std::string::npos)
       << c->output;
 }
@@ -445,11 +531,32 @@ TEST(Process, StreamUsageGoesToTheAccessLogNotToTheClient) {
   EXPECT_NE(r.body.find("Hi"), std::string::npos);
   EXPECT_EQ(r.body.find("usage"), std::string::npos) << r.body;
   EXPECT_FALSE(
-      c->wait_for(std::regex(R"(/endpoints/chat/invocations" 200 stream tokens 11/7/18)")).empty())
+      c->wait_for(std::regex(R"(/endpoints/chat/invocations" 200 (\d+) \d+\.\d\dms stream tokens 11/7/18)"))
+          .empty())
       << c->output;
   kill(c->pid, SIGTERM);
   EXPECT_EQ(c->wait_exit(), 0);
   unlink(path.c_str());
+}
+
+// A local stream (the mock provider) logs like an upstream one: bytes, milliseconds, tokens.
+TEST(Process, MockStreamAccessLogLineHasBytesTimeAndTokens) {
+  auto c = spawn({"start-server", "--config-path", kExample, "--port", "0", "--access-log"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  auto r = http_request(port, "POST", "/v1/chat/completions",
+                        R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"hi there"}]})");
+  ASSERT_EQ(r.status, 200);
+  auto line = c->wait_for(
+      std::regex(R"(/v1/chat/completions" 200 (\d+) \d+\.\d\dms stream tokens (\d+)/(\d+)/(\d+))"));
+  ASSERT_FALSE(line.empty()) << c->output;
+  // The bytes are the SSE body the client received.
+  EXPECT_EQ(std::stoul(line[1]), r.body.size());
+  EXPECT_EQ(std::stoi(line[2]) + std::stoi(line[3]), std::stoi(line[4]));
+  kill(c->pid, SIGTERM);
+  EXPECT_EQ(c->wait_exit(), 0);
 }
 
 // --- Hardening (docs/security.md): Redis credentials and TLS, never echoed -----------------

@@ -199,10 +199,19 @@ TEST_F(GatewayTest, UpstreamMalformedJsonIs502) {
   auto r = http_request(port(), "POST", "/endpoints/chat/invocations",
                         R"({"messages":[{"role":"user","content":"a"}]})");
   EXPECT_EQ(r.status, 502);
-  EXPECT_EQ(
-      parse(r.body),
-      parse(
-          R"({"detail":"The upstream returned a malformed response: the body is not valid JSON"})"));
+  // Like the gateway's other 502s, it names the endpoint and the upstream host.
+  EXPECT_EQ(parse(r.body)["detail"], "Endpoint 'chat': the upstream 127.0.0.1:" +
+                                         std::to_string(upstream_.port()) +
+                                         " returned a malformed response: the body is not valid "
+                                         "JSON");
+  // The OpenAI-compatible path says the same in OpenAI's error shape.
+  upstream_.reply_with(ScriptedReply{.body = "{\"choices\": [tru"});
+  auto v1 = http_request(port(), "POST", "/v1/chat/completions",
+                         R"({"model":"chat","messages":[{"role":"user","content":"a"}]})");
+  EXPECT_EQ(v1.status, 502);
+  EXPECT_EQ(parse(v1.body)["error"]["message"],
+            "Endpoint 'chat': the upstream 127.0.0.1:" + std::to_string(upstream_.port()) +
+                " returned a malformed response: the body is not valid JSON");
 }
 
 TEST_F(GatewayTest, UpstreamGarbageIs502AndServerStaysUp) {

@@ -276,8 +276,10 @@ TEST(CohereErrors, MalformedReplyBodiesAre502) {
 // event per line; the final `stream-end` carries the consolidated response.
 std::string chat_stream() { return fixture("chat_stream.txt"); }
 
+// The first chunk carries delta.role "assistant", as OpenAI sends it (MLflow: null;
+// docs/deviations.md).
 const std::vector<std::string> kChatChunks = {
-    R"({"id":null,"object":"chat.completion.chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":null,"delta":{"role":null,"content":"Bonjour","tool_calls":null}}]})",
+    R"({"id":null,"object":"chat.completion.chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":null,"delta":{"role":"assistant","content":"Bonjour","tool_calls":null}}]})",
     R"({"id":null,"object":"chat.completion.chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":null,"delta":{"role":null,"content":" à tous","tool_calls":null}}]})",
     R"({"id":"1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","object":"chat.completion.chunk","created":1700000000,"model":"command","choices":[{"index":0,"finish_reason":"stop","delta":{"role":null,"content":null,"tool_calls":null}}]})",
 };

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/suggest.h"
 
 namespace gw::config {
 namespace {
@@ -233,6 +234,175 @@ TEST(ConfigSecrets, UnreadableFileIsAnErrorWithoutTheValue) {
   EXPECT_EQ(r.error, "The api key file could not be read: Permission denied");
 }
 
+TEST(ConfigSecrets, ShellBracesSayWhatToWrite) {
+  // MLflow would look up a variable named "{OPENAI_KEY}"; the message says to drop the braces.
+  const auto r = resolve_secret("${OPENAI_KEY}", test_env());
+  EXPECT_FALSE(r.secret.has_value());
+  EXPECT_EQ(r.error,
+            "'${OPENAI_KEY}' is shell syntax: the gateway reads environment variable 'OPENAI_KEY' "
+            "when the value is '$OPENAI_KEY' (no braces)");
+}
+
+TEST(ConfigSecrets, AnAbsolutePathWithNoFileIsUsedButWarnedAbout) {
+  const auto r = resolve_secret("/run/secrets/opnai", test_env());
+  ASSERT_TRUE(r.secret.has_value());
+  EXPECT_EQ(r.secret->reveal(), "/run/secrets/opnai");  // MLflow's rule: the literal
+  EXPECT_EQ(r.warning,
+            "The value looks like a file path but no such file exists: it is used as the api "
+            "key itself");
+  EXPECT_EQ(resolve_secret("sk-literal", test_env()).warning, "");
+  EXPECT_EQ(resolve_secret("/tmp", test_env()).warning, "");  // exists (a directory)
+  EXPECT_EQ(resolve_secret("/", test_env()).warning, "");
+}
+
+TEST(ConfigSecrets, TheKeyFileWarningNamesThePathInTheYamlNotTheValue) {
+  const auto r = load(R"(endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      config: {openai_api_key: /run/secrets/opnai}
+)");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(texts(r.warnings),
+            Texts{"endpoints[0].model.config.openai_api_key: The value looks like a file path but "
+                  "no such file exists: it is used as the api key itself (line 6, column 32)"});
+}
+
+TEST(ConfigSuggest, NearestNameWithinAFewEdits) {
+  const std::vector<std::string_view> keys = {"name", "endpoint_type", "model", "limit"};
+  EXPECT_EQ(nearest("limits", keys), "limit");
+  EXPECT_EQ(nearest("modle", keys), "model");  // a transposition is one edit
+  EXPECT_EQ(nearest("endpoint-type", keys), "endpoint_type");  // '-' and '_' alike
+  EXPECT_EQ(nearest("Limit", keys), "limit");  // keys are case-sensitive: a variant is a typo
+  EXPECT_EQ(nearest("limit", keys), std::nullopt);  // a candidate itself
+  EXPECT_EQ(nearest("timeouts", keys), std::nullopt);
+  EXPECT_EQ(nearest("", keys), std::nullopt);
+  const std::vector<std::string_view> providers = {"openai", "anthropic", "gemini", "mistral"};
+  EXPECT_EQ(nearest("opneai", providers), "openai");
+  EXPECT_EQ(nearest("antropic", providers), "anthropic");
+  EXPECT_EQ(nearest("azuread", providers), std::nullopt);
+  EXPECT_EQ(did_you_mean("gemni", providers), " Did you mean 'gemini'?");
+  EXPECT_EQ(did_you_mean("x", providers), "");
+  EXPECT_EQ(edit_distance("abc", "abc"), 0u);
+  EXPECT_EQ(edit_distance("abc", "acb"), 1u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+}
+
+// Errors that say what to type: MLflow's text first, then the valid values and the nearest one.
+std::vector<ErrorCase> suggestion_cases() {
+  return {
+      {"EndpointTypeWithoutItsPrefix", R"(endpoints:
+  - name: a
+    endpoint_type: chat
+    model: {provider: mock}
+)",
+       Texts{"endpoints[0].endpoint_type: The route_type 'chat' is not supported. Valid values: "
+             "llm/v1/chat, llm/v1/completions, llm/v1/embeddings. (line 3, column 20)"}},
+      {"EndpointTypeTypo", R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/chta
+    model: {provider: mock}
+)",
+       Texts{"endpoints[0].endpoint_type: The route_type 'llm/v1/chta' is not supported. Valid "
+             "values: llm/v1/chat, llm/v1/completions, llm/v1/embeddings. Did you mean "
+             "'llm/v1/chat'? (line 3, column 20)"}},
+      {"ProviderTypo", R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model:
+      provider: opneai
+      config: {openai_api_key: x}
+)",
+       Texts{"endpoints[0].model.provider: The provider 'opneai' is not supported. Valid "
+             "providers: openai, anthropic, gemini, cohere, mistral, togetherai, "
+             "huggingface-text-generation-inference, mlflow-model-serving, ai21labs, palm, "
+             "mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, ollama, groq, deepseek, "
+             "xai, openrouter, fireworks. Did you mean 'openai'? (line 5, column 17)"}},
+      {"ShellBracesInAKey", R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      config: {openai_api_key: '${OPENAI_KEY}'}
+)",
+       Texts{"endpoints[0].model.config.openai_api_key: '${OPENAI_KEY}' is shell syntax: the "
+             "gateway reads environment variable 'OPENAI_KEY' when the value is '$OPENAI_KEY' "
+             "(no braces) (line 6, column 32)"}},
+      // MLflow's cross-field rules, with its texts.
+      {"Ai21labsModelMustBeAJ2Model", R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/completions
+    model:
+      provider: ai21labs
+      name: jamba-1.5
+      config: {ai21labs_api_key: k}
+)",
+       Texts{"endpoints[0].model.name: An Unsupported AI21Labs model has been specified: "
+             "'jamba-1.5'. Please see documentation for supported models. (line 6, column 13)"}},
+      {"Ai21labsWithoutAModelName", R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/completions
+    model:
+      provider: ai21labs
+      config: {ai21labs_api_key: k}
+)",
+       Texts{"endpoints[0].model.name: An Unsupported AI21Labs model has been specified: "
+             "'None'. Please see documentation for supported models. (line 5, column 7)"}},
+      {"MosaicmlChatModelMustBeLlama2", R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model:
+      provider: mosaicml
+      name: mpt-7b-instruct
+      config: {mosaicml_api_key: k}
+)",
+       Texts{"endpoints[0].model.name: An invalid model has been specified for the chat route. "
+             "'mpt-7b-instruct'. Ensure the model selected starts with one of: ['llama2'] "
+             "(line 6, column 13)"}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Suggestions, ConfigErrorTable, ::testing::ValuesIn(suggestion_cases()),
+                         case_name);
+
+TEST(ConfigModelRules, WhatMlflowAccepts) {
+  for (const char* model : {"j2-ultra", "j2-mid", "j2-light"}) {
+    EXPECT_TRUE(load("endpoints:\n  - name: a\n    endpoint_type: llm/v1/completions\n"
+                     "    model: {provider: ai21labs, name: " +
+                     std::string(model) + ", config: {ai21labs_api_key: k}}\n")
+                    .ok())
+        << model;
+  }
+  // MosaicML: any model for completions and embeddings; chat needs llama2*, in any case.
+  for (const char* type_and_model : {"llm/v1/chat, name: Llama2-70B-chat",
+                                     "llm/v1/completions, name: mpt-7b-instruct",
+                                     "llm/v1/embeddings, name: instructor-large"}) {
+    const std::string t(type_and_model);
+    const std::string type = t.substr(0, t.find(','));
+    const std::string model = t.substr(t.find("name: ") + 6);
+    EXPECT_TRUE(load("endpoints:\n  - name: a\n    endpoint_type: " + type +
+                     "\n    model: {provider: mosaicml, name: " + model +
+                     ", config: {mosaicml_api_key: k}}\n")
+                    .ok())
+        << type_and_model;
+  }
+}
+
+TEST(ConfigWarnings, AnUnknownKeySaysWhatItProbablyMeant) {
+  const auto r = load(R"(endpoints:
+  - name: a
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+    limits: {calls: 1, renewal_period: minute}
+)");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.config->endpoints[0].limit.has_value());
+  EXPECT_EQ(texts(r.warnings),
+            Texts{"endpoints[0].limits: unknown key 'limits' (ignored; did you mean 'limit'?) "
+                  "(line 5, column 5)"});
+}
+
 // ---- valid files ----------------------------------------------------------------------------
 
 TEST(ConfigLoad, OpenAIEndpointWithLimit) {
@@ -247,7 +417,7 @@ TEST(ConfigLoad, OpenAIEndpointWithLimit) {
     limit:
       renewal_period: 5 minutes
       calls: 10
-      key: user
+      key: header:X-User
   - name: embed.v2
     endpoint_type: llm/v1/embeddings
     model:
@@ -271,7 +441,7 @@ TEST(ConfigLoad, OpenAIEndpointWithLimit) {
   ASSERT_TRUE(ep.limit.has_value());
   EXPECT_EQ(ep.limit->calls, 10);
   EXPECT_EQ(ep.limit->renewal_period, "5 minutes");
-  EXPECT_EQ(ep.limit->key, "user");
+  EXPECT_EQ(ep.limit->key, "header:X-User");
   EXPECT_EQ(ep.limit->period_seconds, 300);
   EXPECT_EQ(ep.limit->describe(), "10 per 5 minute");
 
@@ -433,13 +603,14 @@ version: 2
             (Texts{
                 "version: unknown key 'version' (ignored) (line 26, column 1)",
                 "endpoints[0].typo: unknown key 'typo' (ignored) (line 4, column 5)",
-                "endpoints[0].model.nam: unknown key 'nam' (ignored) (line 7, column 7)",
+                "endpoints[0].model.nam: unknown key 'nam' (ignored; did you mean 'name'?) "
+                "(line 7, column 7)",
                 "endpoints[0].model.config.anthropic_api_key: unknown key 'anthropic_api_key' "
                 "(ignored) (line 10, column 9)",
-                "endpoints[0].limit.renewal_perod: unknown key 'renewal_perod' (ignored) "
-                "(line 13, column 7)",
-                "endpoints[1].model.config.respons: unknown key 'respons' (ignored) "
-                "(line 19, column 16)",
+                "endpoints[0].limit.renewal_perod: unknown key 'renewal_perod' (ignored; did you "
+                "mean 'renewal_period'?) (line 13, column 7)",
+                "endpoints[1].model.config.respons: unknown key 'respons' (ignored; did you mean "
+                "'response'?) (line 19, column 16)",
                 "routes[0].weight: unknown key 'weight' (ignored) (line 23, column 5)",
                 "routes[0].destinations[0].extra: unknown key 'extra' (ignored) "
                 "(line 25, column 47)",
@@ -506,7 +677,8 @@ TEST(ConfigErrors, EndpointsRequired) {
   EXPECT_EQ(texts(r.errors), Texts{"The gateway configuration is invalid: 'endpoints' is required "
                                    "(line 1, column 1)"});
   EXPECT_EQ(texts(r.warnings),
-            Texts{"endpoint: unknown key 'endpoint' (ignored) (line 1, column 1)"});
+            Texts{"endpoint: unknown key 'endpoint' (ignored; did you mean 'endpoints'?) "
+                  "(line 1, column 1)"});
   EXPECT_FALSE(r.config.has_value());
 }
 
@@ -567,7 +739,9 @@ std::vector<ErrorCase> endpoint_field_cases() {
     endpoint_type: llm/v1/images
     model: {provider: mock}
 )",
+       // MLflow's text, then the valid values.
        Texts{"endpoints[0].endpoint_type: The route_type 'llm/v1/images' is not supported. "
+             "Valid values: llm/v1/chat, llm/v1/completions, llm/v1/embeddings. "
              "(line 3, column 20)"}},
       {"UnknownProvider", R"(endpoints:
   - name: a
@@ -576,8 +750,12 @@ std::vector<ErrorCase> endpoint_field_cases() {
       provider: azuread
       config: {openai_api_key: x}
 )",
-       Texts{"endpoints[0].model.provider: The provider 'azuread' is not supported. "
-             "(line 5, column 17)"}},
+       // MLflow's text, then the valid providers (nothing is near enough to suggest).
+       Texts{"endpoints[0].model.provider: The provider 'azuread' is not supported. Valid "
+             "providers: openai, anthropic, gemini, cohere, mistral, togetherai, "
+             "huggingface-text-generation-inference, mlflow-model-serving, ai21labs, palm, "
+             "mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, ollama, groq, deepseek, "
+             "xai, openrouter, fireworks. (line 5, column 17)"}},
       {"KnownProviderNotImplementedYet", R"(endpoints:
   - name: a
     endpoint_type: llm/v1/chat
@@ -778,10 +956,13 @@ std::string mock_with_limit(std::string_view limit_lines) {
 }
 
 std::vector<ErrorCase> limit_cases() {
+  // MLflow's run-together text (kept: tools search for it), then a readable sentence.
   const std::string unparseable =
       "endpoints[0].limit: Failed to parse the rate limit configuration.Please make sure "
-      "limit.calls is a positive number andlimit.renewal_period is a right granularity "
-      "(line 6, column 7)";
+      "limit.calls is a positive number andlimit.renewal_period is a right granularity. ";
+  const std::string periods =
+      "limit.renewal_period must be second, minute, hour, day, month or year, optionally with a "
+      "count of 1 or more before it and an 's' after it ('minute', '5 minutes', '1 hour'), got ";
   return {
       {"LimitMissingFields", mock_with_limit("      key: k\n"),
        Texts{"endpoints[0].limit.calls: Field required (line 6, column 7)",
@@ -792,9 +973,33 @@ std::vector<ErrorCase> limit_cases() {
              "(line 7, column 23)"}},
       // An unparseable limit uses MLflow's text.
       {"LimitUnknownRenewalPeriod",
-       mock_with_limit("      calls: 10\n      renewal_period: week\n"), Texts{unparseable}},
+       mock_with_limit("      calls: 10\n      renewal_period: week\n"),
+       Texts{unparseable + periods + "'week'. (line 6, column 7)"}},
+      {"LimitRunTogetherPeriod", mock_with_limit("      calls: 10\n      renewal_period: 1m\n"),
+       Texts{unparseable + periods + "'1m'. (line 6, column 7)"}},
+      {"LimitZeroPeriods", mock_with_limit("      calls: 10\n      renewal_period: 0 minutes\n"),
+       Texts{unparseable + periods + "'0 minutes'. (line 6, column 7)"}},
       {"LimitNegativeCalls", mock_with_limit("      calls: -1\n      renewal_period: minute\n"),
-       Texts{unparseable}},
+       Texts{unparseable + "limit.calls must be 0 or more, got -1. (line 6, column 7)"}},
+      // Only null, global and header:<Name> choose a counter; anything else is refused.
+      {"LimitKeyMustBeGlobalOrAHeader",
+       mock_with_limit("      calls: 10\n      renewal_period: minute\n      key: user\n"),
+       Texts{"endpoints[0].limit.key: limit.key must be absent or null (one counter per client "
+             "address), 'global' (one counter for all callers) or 'header:<Name>' (one counter "
+             "per value of that request header, e.g. 'header:X-User'), got 'user' "
+             "(line 8, column 12)"}},
+      {"LimitKeyHeaderNeedsAName",
+       mock_with_limit("      calls: 10\n      renewal_period: minute\n      key: 'header:'\n"),
+       Texts{"endpoints[0].limit.key: limit.key must be absent or null (one counter per client "
+             "address), 'global' (one counter for all callers) or 'header:<Name>' (one counter "
+             "per value of that request header, e.g. 'header:X-User'), got 'header:' "
+             "(line 8, column 12)"}},
+      {"LimitKeyHeaderNameIsAToken",
+       mock_with_limit("      calls: 10\n      renewal_period: minute\n      key: 'header:X User'\n"),
+       Texts{"endpoints[0].limit.key: limit.key must be absent or null (one counter per client "
+             "address), 'global' (one counter for all callers) or 'header:<Name>' (one counter "
+             "per value of that request header, e.g. 'header:X-User'), got 'header:X User' "
+             "(line 8, column 12)"}},
   };
 }
 
@@ -877,7 +1082,8 @@ routes:
   - task_type: llm/v1/chat
     destinations: [c, {name: c}]
 )"),
-       Texts{"routes[0].task_type: The route_type 'llm/v2/chat' is not supported. "
+       Texts{"routes[0].task_type: The route_type 'llm/v2/chat' is not supported. Valid values: "
+             "llm/v1/chat, llm/v1/completions, llm/v1/embeddings. Did you mean 'llm/v1/chat'? "
              "(line 6, column 16)",
              "routes[0].destinations: Input should be a valid list (line 7, column 19)",
              "routes[0].routing_strategy: The routing strategy 'ROUND_ROBIN' is not "
@@ -918,13 +1124,15 @@ TEST(ConfigErrors, CollectsEveryProblemInFileOrder) {
              "alphanumeric characters other than hyphen and underscore. (line 2, column 11)",
              "endpoints[1].model.config.openai_api_key: Environment variable 'MISSING' is not "
              "set (line 10, column 25)",
-             "endpoints[2].endpoint_type: The route_type 'chat' is not supported. "
-             "(line 12, column 20)",
+             "endpoints[2].endpoint_type: The route_type 'chat' is not supported. Valid values: "
+             "llm/v1/chat, llm/v1/completions, llm/v1/embeddings. (line 12, column 20)",
              "endpoints[2].model.config.cohere_api_key: Environment variable 'NOPE' is not "
              "set (line 13, column 56)",
              "endpoints[2].limit: Failed to parse the rate limit configuration.Please make sure "
-             "limit.calls is a positive number andlimit.renewal_period is a right granularity "
-             "(line 14, column 12)"}));
+             "limit.calls is a positive number andlimit.renewal_period is a right granularity. "
+             "limit.renewal_period must be second, minute, hour, day, month or year, optionally "
+             "with a count of 1 or more before it and an 's' after it ('minute', '5 minutes', "
+             "'1 hour'), got 'fortnight'. (line 14, column 12)"}));
 }
 
 // ---- load_config_file -----------------------------------------------------------------------
@@ -993,9 +1201,11 @@ namespace {
 
 std::string one_endpoint(const std::string& type, const std::string& provider,
                          const std::string& config) {
+  // AI21 endpoints must name one of MLflow's three models (ConfigModelRules).
+  const std::string model = provider == "ai21labs" ? "j2-ultra" : "m";
   return "endpoints:\n  - name: e\n    endpoint_type: " + type +
-         "\n    model:\n      provider: " + provider + "\n      name: m\n      config: " + config +
-         "\n";
+         "\n    model:\n      provider: " + provider + "\n      name: " + model +
+         "\n      config: " + config + "\n";
 }
 
 // OpenAI-compatible presets (ConfigCompatible) and the HTTP providers of §6.2–6.12.

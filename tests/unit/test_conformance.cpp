@@ -47,11 +47,12 @@ std::vector<ProviderFacts> facts() {
        "Authorization", "Bearer " + k, ""},
       {"huggingface-text-generation-inference", "{hf_server_url: '" + b + "'}", "", "", ""},
       {"mlflow-model-serving", "{model_server_url: '" + b + "'}", "", "", "message"},
+      // AI21 and MosaicML chat accept only MLflow's model names (docs/mlflow-compatibility.md).
       {"ai21labs", "{ai21labs_api_key: " + k + ", ai21labs_api_base: '" + b + "'}", "Authorization",
-       "Bearer " + k, "detail"},
+       "Bearer " + k, "detail", "j2-ultra"},
       {"palm", "{palm_api_key: " + k + ", palm_api_base: '" + b + "'}", "x-goog-api-key", k, ""},
       {"mosaicml", "{mosaicml_api_key: " + k + ", mosaicml_api_base: '" + b + "'}", "Authorization",
-       k, ""},
+       k, "", "llama2-70b-chat"},
       {"bedrock",
        "{aws_config: {aws_region: us-east-1, aws_access_key_id: AKID, aws_secret_access_key: " + k +
            ", aws_endpoint_url: '" + b + "'}}",
@@ -297,6 +298,43 @@ TEST(ConformanceTable, NonStreamingProvidersAnswer501Texts) {
     }
   }
   EXPECT_GT(checked, 0) << "no provider without streaming was checked";
+}
+
+// Deliberate deviations from MLflow (docs/deviations.md), pinned across the translated
+// streams: the first chunk of a chat stream carries delta.role "assistant", as OpenAI sends it
+// (MLflow: null for Anthropic and Cohere; Gemini sets it on every chunk, as MLflow does), and Anthropic's stop_reason tool_use is finish_reason "tool_calls" in replies
+// and streams (MLflow: "stop").
+TEST(Deviations, FirstChatChunkCarriesTheAssistantRole) {
+  const struct {
+    const char* provider;
+    const char* config;
+    const char* model;
+    const char* stream;
+  } cases[] = {
+      {"anthropic", "{anthropic_api_key: k}", "claude", "anthropic/tool_use_stream.txt"},
+      {"gemini", "{gemini_api_key: k}", "gemini-pro", "gemini/stream_generate_content.txt"},
+      {"cohere", "{cohere_api_key: k}", "command", "cohere/chat_stream.txt"},
+  };
+  for (const auto& c : cases) {
+    StreamOutcome o = run_stream(subject("llm/v1/chat", c.provider, c.model, c.config),
+                                 fixture(c.stream));
+    ASSERT_FALSE(o.chunks.empty()) << c.provider;
+    EXPECT_EQ(o.chunks[0]["choices"][0]["delta"]["role"], "assistant") << c.provider;
+  }
+}
+
+TEST(Deviations, AnthropicToolUseFinishesWithToolCalls) {
+  const Subject s = subject("llm/v1/chat", "anthropic", "claude", "{anthropic_api_key: k}");
+  auto r = reply(s, 200, fixture("anthropic/tool_use_response.json"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)["choices"][0]["finish_reason"], "tool_calls");
+  StreamOutcome o = run_stream(s, fixture("anthropic/tool_use_stream.txt"));
+  ASSERT_FALSE(o.chunks.empty());
+  std::string last_finish;
+  for (const auto& chunk : o.chunks)
+    if (!chunk["choices"].empty() && chunk["choices"][0]["finish_reason"].is_string())
+      last_finish = chunk["choices"][0]["finish_reason"];
+  EXPECT_EQ(last_finish, "tool_calls");
 }
 
 }  // namespace

@@ -362,3 +362,31 @@ TEST(MockChat, ModelInTheBodyIsRejectedLikeEveryProvider) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+// The mock's stream mirrors a translated OpenAI stream: a completions chunk without text (the
+// last, with the finish reason) has text null, as MLflow sends it; the stream's usage travels
+// beside the chunks for the access log whether or not the client asked for a usage chunk.
+TEST(MockStream, LastCompletionsChunkHasTextNullAndUsageIsKept) {
+  MockAdapter a(config::MockSettings{}, std::string("mock-model"));
+  RequestContext ctx{config::EndpointType::Completions, 1700000000};
+  auto v = validate_request(ctx.type, Json::parse(R"({"prompt":"hello there","stream":true})"));
+  ASSERT_TRUE(v.ok());
+  auto call = a.prepare(ctx, v->payload);
+  ASSERT_TRUE(call.ok());
+  ASSERT_TRUE(std::holds_alternative<LocalStream>(*call));
+  const LocalStream& s = std::get<LocalStream>(*call);
+  ASSERT_GE(s.chunks.size(), 2u);
+  const Json last = Json::parse(s.chunks.back());
+  EXPECT_TRUE(last["choices"][0]["text"].is_null()) << s.chunks.back();
+  EXPECT_EQ(last["choices"][0]["finish_reason"], "stop");
+  ASSERT_TRUE(s.usage.is_object());
+  EXPECT_EQ(s.usage["prompt_tokens"].get<int>() + s.usage["completion_tokens"].get<int>(),
+            s.usage["total_tokens"].get<int>());
+  for (const auto& c : s.chunks) EXPECT_EQ(c.find("\"usage\""), std::string::npos) << c;
+}
+
+}  // namespace
+}  // namespace gw

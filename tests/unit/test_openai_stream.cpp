@@ -90,6 +90,20 @@ TEST(OpenAIStream, CompletionsTakeTextOrDeltaContent) {
   EXPECT_EQ(make_openai_stream_translator(EndpointType::Embeddings, 5, false), nullptr);
 }
 
+// A completions chunk without text (the last one, with only a finish_reason) has text null, as
+// MLflow sends it; the fast path says the same.
+TEST(OpenAIStream, CompletionsChunkWithoutTextHasTextNull) {
+  const std::string last =
+      "data: {\"id\":\"c\",\"created\":5,\"choices\":[{\"index\":0,\"finish_reason\":"
+      "\"stop\"}]}\n\n";
+  auto chunks = translate_all(*make_openai_stream_translator(EndpointType::Completions, 1, false),
+                              last);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(
+      chunks[0],
+      R"({"id":"c","object":"text_completion_chunk","created":5,"model":null,"choices":[{"index":0,"finish_reason":"stop","text":null}]})");
+}
+
 TEST(OpenAIStream, ErrorsAndGarbageAreErrors) {
   auto t = make_openai_stream_translator(EndpointType::Chat, 1, false);
   SseParser p;

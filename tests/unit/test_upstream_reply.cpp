@@ -268,3 +268,25 @@ TEST(UpstreamStreamError, MessageOfAnObjectAStringOrTheValue) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+TEST(NameTheUpstream, MalformedRepliesNameTheEndpointAndHostOthersAreUnchanged) {
+  GatewayError e = name_the_upstream(malformed_upstream("'choices' is missing"), "chat",
+                                     "api.openai.com");
+  EXPECT_EQ(e.status, 502);
+  EXPECT_EQ(e.message(),
+            "Endpoint 'chat': the upstream api.openai.com returned a malformed response: "
+            "'choices' is missing");
+  EXPECT_EQ(e.type, "upstream_error");
+  EXPECT_EQ(e.code, "bad_gateway");
+  // An upstream's own error (status and message kept) is not rewritten.
+  GatewayError own = GatewayError::make(502, "bad gateway upstream", "upstream_error");
+  EXPECT_EQ(name_the_upstream(own, "chat", "h").message(), "bad gateway upstream");
+  EXPECT_EQ(name_the_upstream(GatewayError::make(429, "slow down"), "chat", "h").message(),
+            "slow down");
+}
+
+}  // namespace
+}  // namespace gw
