@@ -232,6 +232,7 @@ int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig confi
       std::make_shared<gw::RuntimeHolder>(std::make_shared<const gw::Runtime>(std::move(config)));
   // Hot reload: the watcher swaps the snapshot in `runtime`; SIGHUP asks it to re-read.
   gw::ConfigReloader reloader(path, runtime, std::move(served_text));
+  reloader.set_strict(a.strict);
   if (a.watch_config) {
     a.opts.on_reload_signal = [&reloader] { reloader.request_reload(); };
   } else {

@@ -175,10 +175,16 @@ void ConfigReloader::reload_once(const char* why) {
     return;
   }
   auto loaded = config::load_config_string(*text, env_);
-  if (!loaded.ok()) {
+  if (!loaded.ok() || (strict_ && !loaded.warnings.empty())) {
     for (const auto& e : loaded.errors) log::error(path_ + ": " + e.to_string());
-    log::error("configuration reload failed (" + std::to_string(loaded.errors.size()) +
-               " errors); keeping the current configuration");
+    if (strict_)
+      for (const auto& w : loaded.warnings) log::error(path_ + ": " + w.to_string());
+    log::error(loaded.ok()
+                   ? "configuration reload refused under --strict (" +
+                         std::to_string(loaded.warnings.size()) +
+                         " warnings); keeping the current configuration"
+                   : "configuration reload failed (" + std::to_string(loaded.errors.size()) +
+                         " errors); keeping the current configuration");
     ++failures_;
     finish();
     return;

@@ -34,6 +34,9 @@ class ConfigReloader {
   ConfigReloader(const ConfigReloader&) = delete;
   ConfigReloader& operator=(const ConfigReloader&) = delete;
 
+  // --strict: a reloaded file with warnings (unknown keys, ...) is refused like an invalid one.
+  // Set before start().
+  void set_strict(bool strict) { strict_ = strict; }
   // Starts the watcher thread (throws if inotify cannot watch the directory).
   void start();
   // Asks the watcher thread to reload now (the SIGHUP path). Unlike a file event, this rebuilds
@@ -63,6 +66,7 @@ class ConfigReloader {
   std::atomic<bool> reload_requested_{false};
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::uint64_t> failures_{0};
+  bool strict_ = false;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::thread thread_;

@@ -76,7 +76,7 @@ class ReloadTest : public ::testing::Test {
     server_.reset();
     fs::remove_all(dir_);
   }
-  void start(const std::string& yaml, ServerOptions opts = {}) {
+  void start(const std::string& yaml, ServerOptions opts = {}, bool strict = false) {
     write_atomically(path_, yaml);
     auto loaded = config::load_config_file(path_);
     ASSERT_TRUE(loaded.ok()) << loaded.errors[0].to_string();
@@ -85,6 +85,7 @@ class ReloadTest : public ::testing::Test {
     opts.handle_signals = false;
     auto runtime = std::make_shared<RuntimeHolder>(std::make_shared<const Runtime>(*loaded.config));
     reloader_ = std::make_unique<ConfigReloader>(path_, runtime);
+    reloader_->set_strict(strict);
     reloader_->start();
     server_ = std::make_unique<Server>(opts, runtime);
     server_->start();
@@ -262,6 +263,27 @@ TEST_F(ReloadTest, InvalidEditIsIgnoredAndTheNextValidEditApplies) {
   EXPECT_EQ(said(), "A");  // the old configuration keeps serving
   write_atomically(path_, chat_config(b_.base_url()));
   ASSERT_TRUE(wait_generation(1));
+  EXPECT_EQ(said(), "B");
+}
+
+// Under --strict a reloaded file with warnings is refused like an invalid one; without it the
+// same file applies (the warning is logged).
+TEST_F(ReloadTest, StrictRefusesAReloadWithWarnings) {
+  start(chat_config(a_.base_url()), {}, /*strict=*/true);
+  write_atomically(path_, chat_config(b_.base_url()) + "unknown_top_level_key: 1\n");
+  ASSERT_TRUE(wait_failures(1));
+  EXPECT_EQ(reloader_->generation(), 0u);
+  EXPECT_EQ(said(), "A");
+  write_atomically(path_, chat_config(b_.base_url()));
+  ASSERT_TRUE(wait_generation(1));
+  EXPECT_EQ(said(), "B");
+}
+
+TEST_F(ReloadTest, WithoutStrictAReloadWithWarningsApplies) {
+  start(chat_config(a_.base_url()));
+  write_atomically(path_, chat_config(b_.base_url()) + "unknown_top_level_key: 1\n");
+  ASSERT_TRUE(wait_generation(1));
+  EXPECT_EQ(reloader_->failures(), 0u);
   EXPECT_EQ(said(), "B");
 }
 

@@ -1208,7 +1208,8 @@ std::string one_endpoint(const std::string& type, const std::string& provider,
          "\n      config: " + config + "\n";
 }
 
-// OpenAI-compatible presets (ConfigCompatible) and the HTTP providers of §6.2–6.12.
+// OpenAI-compatible presets (ConfigCompatible) and the HTTP providers of
+// docs/mlflow-compatibility.md §6.2–6.12.
 std::vector<ErrorCase> provider_cases() {
   return {
       {"CompatibleRequiredKeysBaseAndServedTypes", R"(endpoints:
