@@ -47,6 +47,15 @@ std::vector<std::string> errors_of(std::string_view yaml) { return texts(load(ya
 
 using Texts = std::vector<std::string>;
 
+// The implemented providers as messages list them: every catalogue row, in catalogue order, so
+// adding a provider changes no expected text here (ConfigMessages.ProviderListFormat pins the
+// format and the first entries).
+std::string provider_list() {
+  std::string out;
+  for (const auto& row : all_providers()) out += (out.empty() ? "" : ", ") + std::string(row.provider);
+  return out;
+}
+
 // One row of an error table: loading `yaml` reports exactly `errors`, in order. `name` is the
 // GoogleTest parameter name (unique, CamelCase).
 struct ErrorCase {
@@ -269,6 +278,15 @@ TEST(ConfigSecrets, TheKeyFileWarningNamesThePathInTheYamlNotTheValue) {
                   "no such file exists: it is used as the api key itself (line 6, column 32)"});
 }
 
+TEST(ConfigMessages, ProviderListFormat) {
+  EXPECT_EQ(provider_list().rfind("openai, anthropic, gemini, cohere, mistral, togetherai, "
+                                  "huggingface-text-generation-inference, mlflow-model-serving, ",
+                                  0),
+            0u)
+      << provider_list();
+  EXPECT_NE(provider_list().find(", mock, openai-compatible, "), std::string::npos);
+}
+
 TEST(ConfigSuggest, NearestNameWithinAFewEdits) {
   const std::vector<std::string_view> keys = {"name", "endpoint_type", "model", "limit"};
   EXPECT_EQ(nearest("limits", keys), "limit");
@@ -315,10 +333,8 @@ std::vector<ErrorCase> suggestion_cases() {
       config: {openai_api_key: x}
 )",
        Texts{"endpoints[0].model.provider: The provider 'opneai' is not supported. Valid "
-             "providers: openai, anthropic, gemini, cohere, mistral, togetherai, "
-             "huggingface-text-generation-inference, mlflow-model-serving, ai21labs, palm, "
-             "mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, ollama, groq, deepseek, "
-             "xai, openrouter, fireworks. Did you mean 'openai'? (line 5, column 17)"}},
+             "providers: " +
+             provider_list() + ". Did you mean 'openai'? (line 5, column 17)"}},
       {"ShellBracesInAKey", R"(endpoints:
   - name: a
     endpoint_type: llm/v1/chat
@@ -752,10 +768,8 @@ std::vector<ErrorCase> endpoint_field_cases() {
 )",
        // MLflow's text, then the valid providers (nothing is near enough to suggest).
        Texts{"endpoints[0].model.provider: The provider 'azuread' is not supported. Valid "
-             "providers: openai, anthropic, gemini, cohere, mistral, togetherai, "
-             "huggingface-text-generation-inference, mlflow-model-serving, ai21labs, palm, "
-             "mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, ollama, groq, deepseek, "
-             "xai, openrouter, fireworks. (line 5, column 17)"}},
+             "providers: " +
+             provider_list() + ". (line 5, column 17)"}},
       {"KnownProviderNotImplementedYet", R"(endpoints:
   - name: a
     endpoint_type: llm/v1/chat
@@ -764,10 +778,8 @@ std::vector<ErrorCase> endpoint_field_cases() {
       config: {litellm_api_key: k}
 )",
        Texts{"endpoints[0].model.provider: The provider 'litellm' is not supported "
-             "yet by this gateway (supported: openai, anthropic, gemini, cohere, mistral, "
-             "togetherai, huggingface-text-generation-inference, mlflow-model-serving, "
-             "ai21labs, palm, mosaicml, bedrock, amazon-bedrock, mock, openai-compatible, "
-             "ollama, groq, deepseek, xai, openrouter, fireworks). (line 5, column 17)"}},
+             "yet by this gateway (supported: " +
+             provider_list() + "). (line 5, column 17)"}},
       {"ConfigRequiredWhenAbsent",
        "endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model:\n"
        "      provider: OpenAI\n",
