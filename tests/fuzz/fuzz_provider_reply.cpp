@@ -1,7 +1,7 @@
 // fuzz_provider_reply: a complete upstream reply through an adapter (parse_reply, reply_text).
 //
 // Input: a 3-byte header, then the upstream body.
-//   byte 0: provider (index into fuzz_common.h kProviders, modulo its size)
+//   byte 0: provider (index into fuzz_common.h providers(), modulo its size)
 //   byte 1: endpoint type (chat, completions, embeddings; modulo 3); a provider that does not
 //           serve the type -> the input is skipped
 //   byte 2: bits 0-3 status (mostly 200; 201, 204, 400, 401, 404, 422, 429, 500, 503),
@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   reply.content_type = kContentTypes[(r >> 4) & 7];
   reply.body = std::string(in.rest());
   if ((r & 128) && reply.status >= 400)
-    reply.amzn_error_type =
-        "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/";
+    reply.headers = {{"x-amzn-ErrorType",
+                      "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/"}};
   const gw::RequestContext ctx{s->endpoint.type, gw::fuzz::kNow};
 
   auto parsed = s->adapter->parse_reply(ctx, reply);

@@ -2,7 +2,7 @@
 // gateway/stages/call.cpp invoke() does (reference path).
 //
 // Input: a 3-byte header, then the client body.
-//   byte 0: provider (index into fuzz_common.h kProviders, modulo its size)
+//   byte 0: provider (index into fuzz_common.h providers(), modulo its size)
 //   byte 1: endpoint type (modulo 3); a provider that does not serve the type -> skipped
 //   byte 2: bit 0: the request came through /v1/* (`model` is erased after validation)
 //

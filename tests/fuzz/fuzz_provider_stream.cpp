@@ -3,7 +3,7 @@
 // providers/stream_pump.h).
 //
 // Input: a 5-byte header, then the stream body.
-//   byte 0:    provider (index into fuzz_common.h kProviders, modulo its size)
+//   byte 0:    provider (index into fuzz_common.h providers(), modulo its size)
 //   byte 1:    endpoint type (modulo 3); a provider that cannot stream the type -> skipped
 //   byte 2:    bit 0 client_wants_usage; bit 1 (AWS event-stream providers only) the body is
 //              NUL-separated records "<event-type>\n<payload>" ("!" + type: an exception
