@@ -125,10 +125,31 @@ struct LimitConfig {
 // server-wide flag of the same name; seconds in the file (fractions allowed), milliseconds here.
 struct TimeoutConfig {
   std::optional<std::int64_t> connect_ms;      // TCP + TLS handshake
-  std::optional<std::int64_t> total_ms;        // a whole non-streaming call
+  std::optional<std::int64_t> total_ms;        // a whole non-streaming call, retries included
+  std::optional<std::int64_t> attempt_ms;      // one try of it (default: total; resilience.md)
   std::optional<std::int64_t> first_event_ms;  // streams: until the first upstream bytes
   std::optional<std::int64_t> idle_ms;         // streams: between upstream reads
   bool operator==(const TimeoutConfig&) const = default;
+};
+
+// `retries:` (docs/resilience.md): attempts on the endpoint's own provider. Seconds in the
+// file, milliseconds here.
+struct RetryConfig {
+  int max_attempts = 1;  // total tries, including the first
+  std::int64_t backoff_initial_ms = 100;
+  std::int64_t backoff_max_ms = 2000;
+  std::vector<int> retry_on_status{429, 500, 502, 503, 504, 529};
+  bool retry_on_connect = true;   // `connect`: connect, DNS or TLS errors
+  bool retry_on_timeout = false;  // `timeout`: only when listed
+  bool operator==(const RetryConfig&) const = default;
+};
+
+// `circuit_breaker:` (docs/resilience.md): opens after `failures` consecutive retryable
+// failures, for `cooldown`.
+struct BreakerConfig {
+  int failures = 5;
+  std::int64_t cooldown_ms = 30'000;
+  bool operator==(const BreakerConfig&) const = default;
 };
 
 struct EndpointConfig {
@@ -137,11 +158,16 @@ struct EndpointConfig {
   ModelConfig model;
   std::optional<LimitConfig> limit;
   TimeoutConfig timeouts;
-  int line = 0;  // 1-based line of the entry in the file (0 = unknown)
+  RetryConfig retries;
+  std::vector<std::string> fallbacks;  // endpoint names of the same type, tried in order
+  std::optional<BreakerConfig> circuit_breaker;
+  std::optional<std::string> proxy;  // `proxy:` ("none" or an http:// URL); absent = environment
+  int line = 0;                      // 1-based line of the entry in the file (0 = unknown)
   // Same behaviour (the line may differ): what a reload compares.
   bool same_as(const EndpointConfig& o) const {
     return name == o.name && type == o.type && model == o.model && limit == o.limit &&
-           timeouts == o.timeouts;
+           timeouts == o.timeouts && retries == o.retries && fallbacks == o.fallbacks &&
+           circuit_breaker == o.circuit_breaker && proxy == o.proxy;
   }
 };
 

@@ -165,6 +165,7 @@ void Loader::parse_document(const YAML::Node& root) {
   }
   check_duplicate_names();
   check_routes();
+  check_fallbacks();
 }
 
 void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
@@ -174,7 +175,9 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   }
   ++endpoint_entries_;
   const Pos here = pos_of(node.Mark());
-  check_keys(node, path, {"name", "endpoint_type", "route_type", "model", "limit", "timeouts"});
+  check_keys(node, path,
+             {"name", "endpoint_type", "route_type", "model", "limit", "timeouts", "retries",
+              "fallbacks", "circuit_breaker", "proxy"});
   EndpointConfig ep;
   ep.line = here.line;
   const auto name = get_string(node, "name", path, here, true);
@@ -198,6 +201,7 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   }
   if (const auto t = get_node(node, "timeouts", path, here, false, YAML::NodeType::Map))
     parse_timeouts(*t, ep.timeouts);
+  parse_resilience(node, path, here, ep);
   config_.endpoints.push_back(std::move(ep));
 }
 
@@ -255,24 +259,23 @@ void Loader::check_model_rules(const EndpointConfig& ep, const Field<YAML::Node>
 }
 
 void Loader::parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out) {
-  check_keys(t.value, t.path, {"connect", "total", "first_event", "idle"});
-  auto seconds = [&](const char* key, std::optional<std::int64_t>& ms) {
-    const auto v = get_string(t.value, key, t.path, t.pos, false);
-    if (!v) return;
-    char* end = nullptr;
-    const double d = std::strtod(v->value.c_str(), &end);
-    if (v->value.empty() || end != v->value.c_str() + v->value.size() || !(d > 0) || d > 86400) {
-      error(v->path, v->pos,
-            "Input should be a number of seconds greater than 0 and at most 86400");
-      return;
-    }
-    ms = static_cast<std::int64_t>(d * 1000 + 0.5);
-    if (*ms == 0) ms = 1;
-  };
-  seconds("connect", out.connect_ms);
-  seconds("total", out.total_ms);
-  seconds("first_event", out.first_event_ms);
-  seconds("idle", out.idle_ms);
+  check_keys(t.value, t.path, {"connect", "total", "attempt", "first_event", "idle"});
+  out.connect_ms = read_seconds(t.value, "connect", t.path, t.pos, 86400);
+  out.total_ms = read_seconds(t.value, "total", t.path, t.pos, 86400);
+  out.attempt_ms = read_seconds(t.value, "attempt", t.path, t.pos, 86400);
+  out.first_event_ms = read_seconds(t.value, "first_event", t.path, t.pos, 86400);
+  out.idle_ms = read_seconds(t.value, "idle", t.path, t.pos, 86400);
+}
+
+void Loader::parse_resilience(const YAML::Node& node, const std::string& path, Pos here,
+                              EndpointConfig& ep) {
+  if (const auto r = get_node(node, "retries", path, here, false, YAML::NodeType::Map))
+    parse_retries(*r, ep.retries);
+  if (const auto f = get_node(node, "fallbacks", path, here, false, YAML::NodeType::Sequence))
+    parse_fallbacks(*f, ep);
+  if (const auto b = get_node(node, "circuit_breaker", path, here, false, YAML::NodeType::Map))
+    parse_breaker(*b, ep.circuit_breaker.emplace());
+  parse_proxy(node, path, here, ep);
 }
 
 std::optional<LimitConfig> Loader::parse_limit_block(const Field<YAML::Node>& limit) {

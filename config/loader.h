@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct RouteFacts {
   std::optional<EndpointType> task_type;
   std::optional<std::vector<DestinationFacts>> destinations;
 };
+// One endpoint's `fallbacks`, checked once every endpoint is known.
+struct FallbackFacts {
+  std::string endpoint;
+  EndpointType type = EndpointType::Chat;
+  std::vector<Field<std::string>> entries;
+};
 
 class Loader : private YamlCursor {
  public:
@@ -43,12 +50,29 @@ class Loader : private YamlCursor {
   bool check_provider_serves(const EndpointConfig& ep, const Field<YAML::Node>& model);
   void check_model_rules(const EndpointConfig& ep, const Field<YAML::Node>& model);
   void parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out);
+  void parse_resilience(const YAML::Node& node, const std::string& path, Pos here,
+                        EndpointConfig& ep);
   std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit);
   void parse_route(const YAML::Node& node, const std::string& path);
   DestinationFacts parse_destination(const YAML::Node& node, const std::string& path);
   void check_duplicate_names();
   void check_routes();
   void check_route(const RouteFacts& route);
+
+  // resilience.cpp
+  // Seconds (fractions allowed) greater than 0 and at most `max`, as milliseconds (at least 1).
+  std::optional<std::int64_t> read_seconds(const YAML::Node& map, const char* key,
+                                           const std::string& path, Pos here, double max);
+  void parse_retries(const Field<YAML::Node>& r, RetryConfig& out);
+  void parse_retry_on(const Field<YAML::Node>& list, RetryConfig& out);
+  void parse_breaker(const Field<YAML::Node>& b, BreakerConfig& out);
+  void parse_fallbacks(const Field<YAML::Node>& list, EndpointConfig& ep);
+  void parse_proxy(const YAML::Node& node, const std::string& path, Pos here, EndpointConfig& ep);
+  bool reaches(const std::string& from, const std::string& to,
+               std::set<std::string>& visited) const;
+  void check_fallback_entry(const FallbackFacts& f, const Field<std::string>& e,
+                            std::set<std::string>& seen);
+  void check_fallbacks();
 
   // provider_settings.cpp
   void parse_model(const Field<YAML::Node>& model, ModelConfig& out);
@@ -91,6 +115,7 @@ class Loader : private YamlCursor {
   // Endpoint name -> its type (nullopt when the type itself was invalid); first one wins.
   std::map<std::string, std::optional<EndpointType>> endpoint_types_;
   std::vector<RouteFacts> routes_;
+  std::vector<FallbackFacts> fallbacks_;
 };
 
 // `[\w\-\.]+` fully matched (MLflow's endpoint-name rule).

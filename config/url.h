@@ -35,4 +35,7 @@ std::string append_path(std::string_view base, std::string_view suffix);
 // Percent-encodes a query-string value.
 std::string url_encode(std::string_view s);
 
+// %XX-decodes `s` (userinfo of a URI); nullopt on a malformed escape.
+std::optional<std::string> strict_percent_decode(std::string_view s);
+
 }  // namespace gw

@@ -5,7 +5,7 @@
 #include "gateway/mlflow_routes.h"
 #include "gateway/router.h"
 #include "gateway/stages/admit.h"
-#include "gateway/stages/call.h"
+#include "gateway/stages/chain.h"
 #include "gateway/stages/resolve.h"
 #include "providers/fast_path.h"
 #include "providers/schema.h"
@@ -23,6 +23,14 @@ EndpointType v1_type(RouteId id) {
   return id == RouteId::V1Chat          ? EndpointType::Chat
          : id == RouteId::V1Completions ? EndpointType::Completions
                                         : EndpointType::Embeddings;
+}
+
+// The response headers every invocation carries (docs/resilience.md), and its attempts for
+// the access log.
+void finish_invocation(ApiResponse& r, const Invocation& inv) {
+  add_limit_headers(r, inv.limit);
+  add_gateway_headers(r.headers, inv);
+  r.attempts = attempts_text(inv);
 }
 
 }  // namespace
@@ -45,36 +53,37 @@ net::awaitable<ApiResponse> Api::invoke_named(const Runtime& rt, const std::stri
   // Fast path: a plain valid body; a `model` is the adapter's to judge (reference path).
   if (auto fast = fast_validate_request(ep->config.type, inv.request.body, false);
       fast && !fast->model) {
-    if (auto r = co_await try_fast(*ep, std::move(*fast), inv, services_)) co_return std::move(*r);
+    co_return co_await run_chain(*ep, Payload::serialized(std::move(fast->payload), fast->stream),
+                                 inv, services_);
   }
   auto body = parse_request_body(inv.request.body);
   if (!body) co_return render_error(body.error(), inv.family);
-  co_return co_await invoke(*ep, std::move(*body), inv, services_);
+  auto validated = validate_request(ep->config.type, std::move(*body));
+  if (!validated) co_return render_error(validated.error(), inv.family);
+  co_return co_await run_chain(
+      *ep, Payload::parsed(std::move(validated->payload), validated->stream), inv, services_);
 }
 
 net::awaitable<ApiResponse> Api::invoke_v1(const Runtime& rt, EndpointType want, Invocation& inv) {
-  // One traffic draw per request: when the fast path resolved the model but declined the body,
-  // the reference path serves the same endpoint (a route does not pick twice).
-  const EndpointRuntime* picked = nullptr;
-  // Fast path: a plain valid body naming an endpoint (or route) of the right type.
+  // Fast path: a plain valid body naming an endpoint (or route) of the right type. A model
+  // that does not resolve takes the reference path, which words the error.
   if (auto fast = fast_validate_request(want, inv.request.body, true); fast && fast->model) {
-    auto ep = resolve_model(rt, want, *fast->model, traffic_draw());
-    if (ep) {
-      picked = *ep;
-      if (auto r = co_await try_fast(*picked, std::move(*fast), inv, services_))
-        co_return std::move(*r);
+    if (auto ep = resolve_model(rt, want, *fast->model, traffic_draw())) {
+      co_return co_await run_chain(
+          **ep, Payload::serialized(std::move(fast->payload), fast->stream), inv, services_);
     }
   }
   auto body = parse_request_body(inv.request.body);
   if (!body) co_return render_error(body.error(), PathFamily::OpenAI);
-  if (!picked) {
-    auto model = model_of(want, *body);
-    if (!model) co_return render_error(model.error(), PathFamily::OpenAI);
-    auto ep = resolve_model(rt, want, *model, traffic_draw());
-    if (!ep) co_return render_error(ep.error(), PathFamily::OpenAI);
-    picked = *ep;
-  }
-  co_return co_await invoke(*picked, std::move(*body), inv, services_);
+  auto model = model_of(want, *body);
+  if (!model) co_return render_error(model.error(), PathFamily::OpenAI);
+  auto ep = resolve_model(rt, want, *model, traffic_draw());
+  if (!ep) co_return render_error(ep.error(), PathFamily::OpenAI);
+  auto validated = validate_request(want, std::move(*body));
+  if (!validated) co_return render_error(validated.error(), PathFamily::OpenAI);
+  validated->payload.erase("model");  // it selected the endpoint
+  co_return co_await run_chain(
+      **ep, Payload::parsed(std::move(validated->payload), validated->stream), inv, services_);
 }
 
 net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
@@ -120,7 +129,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     case RouteId::Invoke: {
       Invocation inv{req, PathFamily::Mlflow, false, std::nullopt};
       ApiResponse r = co_await invoke_named(*rt, m.name, inv);
-      add_limit_headers(r, inv.limit);
+      finish_invocation(r, inv);
       co_return r;
     }
     case RouteId::V1Chat:
@@ -128,7 +137,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     case RouteId::V1Embeddings: {
       Invocation inv{req, PathFamily::OpenAI, true, std::nullopt};
       ApiResponse r = co_await invoke_v1(*rt, v1_type(m.route->id), inv);
-      add_limit_headers(r, inv.limit);
+      finish_invocation(r, inv);
       co_return r;
     }
   }

@@ -33,6 +33,9 @@ struct ApiResponse {
   // A stream's token usage as reported by the provider ("tokens <prompt>/<completion>/<total>",
   // "-" for a missing count), for the access log; empty when the stream reported none.
   std::string usage;
+  // Every attempt of an invocation ("<endpoint>:<status>:<reason>", comma-separated), for the
+  // access log (docs/resilience.md); empty for other routes.
+  std::string attempts;
 };
 
 }  // namespace gw

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "config/file_reader.h"
+#include "config/proxy.h"
 #include "gateway/log.h"
 #include "gateway/reload.h"
 #include "gateway/runtime.h"
@@ -224,6 +225,16 @@ bool configure_rate_limit_storage(StartArgs& a) {
   return true;
 }
 
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY for the upstream client (docs/outbound-proxies.md), said
+// once at start-up without credentials; an unusable value is a warning (those upstreams go
+// direct).
+void configure_proxies(StartArgs& a) {
+  auto& env = a.opts.upstream.proxy_env;
+  env = gw::config::ProxyEnvironment::from(gw::config::process_env());
+  for (const auto& w : gw::config::proxy_env_warnings(env)) gw::log::warn(w);
+  if (auto summary = gw::config::proxy_env_summary(env); !summary.empty()) gw::log::info(summary);
+}
+
 // Runs the server until SIGINT/SIGTERM with the loaded config, watching `path` for changes.
 int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig config,
           std::string served_text) {
@@ -268,6 +279,7 @@ int start_server(StartArgs& a) {
   for (const auto& w : loaded.warnings) gw::log::warn(path + ": " + w.to_string());
   if (!configure_rate_limit_storage(a)) return 2;
   a.apply_durations();
+  configure_proxies(a);
   try {
     return serve(a, path, std::move(*loaded.config), std::move(served_text));
   } catch (const std::exception& ex) {

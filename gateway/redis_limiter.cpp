@@ -9,6 +9,7 @@
 #include <boost/asio/ssl.hpp>
 #include <vector>
 
+#include "config/url.h"
 #include "gateway/log.h"
 
 namespace gw {
@@ -81,30 +82,6 @@ struct Connection {
 
 }  // namespace
 
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    const int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
-    const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-}  // namespace
-
 std::string redact_uri(const std::string& uri) {
   const auto scheme_end = uri.find("://");
   if (scheme_end == std::string::npos) return uri.find('@') == std::string::npos ? uri : "***";
@@ -151,10 +128,10 @@ std::optional<RedisAddress> parse_redis_uri(const std::string& uri) {
     std::optional<std::string> user, pass;
     if (colon == std::string::npos) {
       user = std::string();
-      pass = percent_decode(userinfo);
+      pass = strict_percent_decode(userinfo);
     } else {
-      user = percent_decode(userinfo.substr(0, colon));
-      pass = percent_decode(userinfo.substr(colon + 1));
+      user = strict_percent_decode(userinfo.substr(0, colon));
+      pass = strict_percent_decode(userinfo.substr(colon + 1));
     }
     if (!user || !pass || pass->empty()) return std::nullopt;
     a.username = *user;

@@ -190,8 +190,8 @@ void ConfigReloader::reload_once(const char* why) {
     return;
   }
   for (const auto& w : loaded.warnings) log::warn(path_ + ": " + w.to_string());
-  auto next = std::make_shared<const Runtime>(std::move(*loaded.config));
-  auto current = holder_->load();
+  const auto current = holder_->load();
+  auto next = std::make_shared<const Runtime>(std::move(*loaded.config), current.get());
   const std::string changes = describe_changes(*current, *next);
   holder_->store(std::move(next));
   last_text_ = std::move(*text);

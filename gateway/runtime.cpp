@@ -38,7 +38,8 @@ std::vector<std::string> secrets_of(const config::ProviderSettings& settings) {
 
 }  // namespace
 
-Runtime::Runtime(config::GatewayConfig config) {
+Runtime::Runtime(config::GatewayConfig config, const Runtime* previous) {
+  std::vector<std::shared_ptr<EndpointRuntime>> building;
   for (auto& e : config.endpoints) {
     auto rt = std::make_shared<EndpointRuntime>();
     rt->adapter = make_adapter(e);
@@ -77,8 +78,10 @@ Runtime::Runtime(config::GatewayConfig config) {
     }
     rt->config = std::move(e);
     by_name_[rt->config.name] = rt;
+    building.push_back(rt);
     ordered_.push_back(std::move(rt));
   }
+  link_resilience(building, previous);
   for (auto& r : config.routes) {
     Json dests = Json::array();
     for (const auto& d : r.destinations)
@@ -97,6 +100,23 @@ Runtime::Runtime(config::GatewayConfig config) {
     std::string name = r.name;
     rr.config = std::move(r);
     routes_.emplace(std::move(name), std::move(rr));
+  }
+}
+
+void Runtime::link_resilience(const std::vector<std::shared_ptr<EndpointRuntime>>& building,
+                              const Runtime* previous) {
+  for (const auto& ep : building) {
+    // The loader guarantees each fallback is an endpoint of this file.
+    for (const auto& name : ep->config.fallbacks) ep->fallbacks.push_back(by_name_.at(name).get());
+    const auto& cb = ep->config.circuit_breaker;
+    if (!cb) continue;
+    const EndpointRuntime* old = previous ? previous->endpoint(ep->config.name) : nullptr;
+    if (old && old->breaker && old->config.model == ep->config.model &&
+        old->breaker->config() == *cb) {
+      ep->breaker = old->breaker;
+    } else {
+      ep->breaker = std::make_shared<CircuitBreaker>(*cb);
+    }
   }
 }
 

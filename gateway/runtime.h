@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "gateway/stages/retry_policy.h"
 #include "providers/adapter.h"
 #include "providers/json.h"
 
@@ -36,6 +37,12 @@ struct EndpointRuntime {
   // The endpoint's resolved secrets, so error details echoed from an upstream can be scrubbed
   // of them before they reach a client or a log line.
   std::vector<std::string> secrets;
+  // `fallbacks`, resolved in the same snapshot (docs/resilience.md). Their own fallbacks are
+  // not followed.
+  std::vector<const EndpointRuntime*> fallbacks;
+  // `circuit_breaker` (null when off): shared by every worker, and carried over by a reload
+  // that leaves the endpoint's provider config and breaker settings unchanged.
+  std::shared_ptr<CircuitBreaker> breaker;
 };
 
 struct RouteRuntime {
@@ -49,8 +56,9 @@ struct RouteRuntime {
 
 class Runtime {
  public:
-  // Builds adapters and the precomputed API objects. The config must be validated.
-  explicit Runtime(config::GatewayConfig config);
+  // Builds adapters and the precomputed API objects. The config must be validated. With the
+  // `previous` snapshot (a reload), circuit breakers of unchanged endpoints are kept.
+  explicit Runtime(config::GatewayConfig config, const Runtime* previous = nullptr);
 
   const EndpointRuntime* endpoint(const std::string& name) const;
   const RouteRuntime* route(const std::string& name) const;
@@ -61,6 +69,10 @@ class Runtime {
  private:
   std::vector<std::shared_ptr<const EndpointRuntime>> ordered_;
   std::unordered_map<std::string, std::shared_ptr<const EndpointRuntime>> by_name_;
+  // Resolves fallbacks and creates (or carries over) circuit breakers.
+  void link_resilience(const std::vector<std::shared_ptr<EndpointRuntime>>& building,
+                       const Runtime* previous);
+
   std::unordered_map<std::string, RouteRuntime> routes_;
 };
 

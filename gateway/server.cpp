@@ -561,7 +561,8 @@ struct Server::Impl {
       if (opts.access_log)
         access_log(s, req, ares.status,
                    std::to_string(stream_writer.body_bytes()) + " " + elapsed_ms(start) +
-                       "ms stream " + (ares.usage.empty() ? "tokens -/-/-" : ares.usage));
+                       "ms stream " + (ares.usage.empty() ? "tokens -/-/-" : ares.usage) +
+                       attempts_tail(ares));
       const bool again = ares.stream_complete && stream_writer.keep_alive() && !stopping;
       co_return again;
     }
@@ -572,8 +573,14 @@ struct Server::Impl {
     s.stream.expires_after(opts.read_timeout);
     auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
     if (opts.access_log)
-      access_log(s, req, ares.status, std::to_string(body_bytes) + " " + elapsed_ms(start) + "ms");
+      access_log(s, req, ares.status,
+                 std::to_string(body_bytes) + " " + elapsed_ms(start) + "ms" + attempts_tail(ares));
     co_return !wec && keep;
+  }
+
+  // " attempts chat:503:status,chat-b:200:ok" for an invocation, else "".
+  static std::string attempts_tail(const ApiResponse& r) {
+    return r.attempts.empty() ? std::string() : " attempts " + r.attempts;
   }
 
   static std::string elapsed_ms(Clock::time_point start) {

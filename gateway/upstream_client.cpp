@@ -18,6 +18,8 @@
 
 #include "gateway/http_wire.h"
 #include "gateway/log.h"
+#include "gateway/proxy_tunnel.h"
+#include "config/proxy.h"
 #include "config/url.h"
 
 namespace gw {
@@ -60,7 +62,9 @@ struct Conn {
   bool connected() const { return plain || tls; }
 };
 
-enum class Stage { Resolve, Connect, Handshake, Write, Read };
+// With a proxy, Resolve and Connect are about the proxy, Tunnel is its CONNECT exchange (https
+// upstreams only) and the later stages go through it.
+enum class Stage { Resolve, Connect, Tunnel, Handshake, Write, Read };
 
 // A stream's response parser, re-created for each interim (1xx) response.
 using StreamParser = std::optional<http::response_parser<http::buffer_body>>;
@@ -71,7 +75,8 @@ struct Exchange {
   bool got_response_bytes = false;
   bool keep_alive = false;
   UpstreamReply reply;
-  std::string detail;  // what was wrong with a response that parsed (bad status, too large)
+  std::string detail;          // what was wrong with a response that parsed (bad status, too large)
+  unsigned tunnel_status = 0;  // the proxy's non-2xx answer to CONNECT (Stage::Tunnel)
 };
 
 // Whether a connection may carry another request: the response was read to its end without an
@@ -99,21 +104,45 @@ bool has_line_break_or_nul(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-// "<what happened>" with the upstream's host:port in it.
-std::string stage_text(Stage s, const std::string& host) {
+// " through the proxy host:port", or "" without one. Never the proxy's credentials.
+std::string via(const config::ProxyUrl* proxy) {
+  return proxy ? " through the proxy " + proxy->authority() : std::string();
+}
+
+// "<what happened>" with the upstream's host:port in it (and the proxy's, if any).
+std::string stage_text(Stage s, const std::string& host, const config::ProxyUrl* proxy) {
   switch (s) {
     case Stage::Resolve:
-      return "could not resolve the upstream host " + host;
+      return proxy ? "could not resolve the proxy host " + proxy->host + " for the upstream " + host
+                   : "could not resolve the upstream host " + host;
     case Stage::Connect:
-      return "could not connect to the upstream " + host;
+      return proxy ? "could not connect to the proxy " + proxy->authority() + " for the upstream " +
+                         host
+                   : "could not connect to the upstream " + host;
+    case Stage::Tunnel:
+      return "the proxy" + (proxy ? " " + proxy->authority() : std::string()) +
+             " did not open a tunnel to " + host;
     case Stage::Handshake:
-      return "the TLS handshake with the upstream " + host + " failed";
+      return "the TLS handshake with the upstream " + host + via(proxy) + " failed";
     case Stage::Write:
-      return "could not send the request to the upstream " + host;
+      return "could not send the request to the upstream " + host + via(proxy);
     case Stage::Read:
-      return "the upstream " + host + " closed the connection without a response";
+      return "the upstream " + host + via(proxy) + " closed the connection without a response";
   }
   return "upstream error at " + host;
+}
+
+// What did not happen in time while connecting: "the upstream X did not accept the
+// connection", or the proxy's part of it.
+std::string connect_timeout_text(Stage s, const std::string& host, const config::ProxyUrl* proxy) {
+  if (!proxy) return "the upstream " + host + " did not accept the connection";
+  if (s == Stage::Resolve || s == Stage::Connect) {
+    return "the proxy " + proxy->authority() + " did not accept the connection for the upstream " +
+           host;
+  }
+  if (s == Stage::Tunnel)
+    return "the proxy " + proxy->authority() + " did not open a tunnel to " + host;
+  return "the upstream " + host + via(proxy) + " did not accept the connection";
 }
 
 bool is_timeout(const error_code& ec) {
@@ -127,29 +156,56 @@ std::string seconds_text(std::chrono::milliseconds ms) {
   return buf;
 }
 
-// An exchange that failed -> the gateway's 502/504, naming the endpoint and host.
-GatewayError map_error(const Exchange& ex, std::string_view endpoint, const Url& url,
-                       CallTimeouts timeouts) {
+// An exchange that failed -> the gateway's 502/504, naming the endpoint and host (and the
+// proxy by host:port only: its credentials never appear in a message).
+GatewayError map_error_text(const Exchange& ex, std::string_view endpoint, const Url& url,
+                            CallTimeouts timeouts, const config::ProxyUrl* proxy) {
   std::string where = "Endpoint '" + std::string(endpoint) + "': ";
-  std::string host = url.host_header();
+  // A tunnel names its target as CONNECT did (host:port, the port always written).
+  const std::string host = ex.stage == Stage::Tunnel ? authority_form(url) : url.host_header();
   if (is_timeout(ex.ec)) {
     bool connecting = ex.stage != Stage::Write && ex.stage != Stage::Read;
     std::string limit = connecting ? seconds_text(std::min(timeouts.connect, timeouts.total))
                                    : seconds_text(timeouts.total);
-    return GatewayError::make(504,
-                              where + "the upstream " + host + " did not " +
-                                  (connecting ? "accept the connection" : "respond") + " within " +
-                                  limit + " s",
-                              "upstream_timeout", "gateway_timeout");
+    std::string what = connecting ? connect_timeout_text(ex.stage, host, proxy)
+                                  : "the upstream " + host + via(proxy) + " did not respond";
+    return GatewayError::make(504, where + what + " within " + limit + " s", "upstream_timeout",
+                              "gateway_timeout");
+  }
+  if (ex.stage == Stage::Tunnel && ex.tunnel_status != 0 && proxy) {
+    return GatewayError::make(502,
+                              where + "the proxy " + proxy->authority() +
+                                  " refused the tunnel to " + host + " (" +
+                                  proxy_status_text(ex.tunnel_status) + ")",
+                              "upstream_error", "bad_gateway");
   }
   if (ex.stage == Stage::Read && ex.got_response_bytes) {
     return GatewayError::make(502,
-                              where + "the upstream " + host + " sent an invalid HTTP response (" +
+                              where + "the upstream " + host + via(proxy) +
+                                  " sent an invalid HTTP response (" +
                                   (ex.detail.empty() ? ex.ec.message() : ex.detail) + ")",
                               "upstream_error", "bad_gateway");
   }
-  return GatewayError::make(502, where + stage_text(ex.stage, host) + " (" + ex.ec.message() + ")",
-                            "upstream_error", "bad_gateway");
+  return GatewayError::make(
+      502, where + stage_text(ex.stage, host, proxy) + " (" + ex.ec.message() + ")",
+      "upstream_error", "bad_gateway");
+}
+
+// The error, and what kind of transport failure it was (for the resilience stage): a timeout,
+// an unreadable reply, a failed TLS handshake, or a connection that failed (DNS, connect, a
+// refused tunnel, closed before any response byte).
+GatewayError map_error(const Exchange& ex, std::string_view endpoint, const Url& url,
+                       CallTimeouts timeouts, const config::ProxyUrl* proxy) {
+  using T = GatewayError::Transport;
+  GatewayError err = map_error_text(ex, endpoint, url, timeouts, proxy);
+  if (is_timeout(ex.ec)) {
+    err.transport = T::Timeout;
+  } else if (ex.stage == Stage::Read && ex.got_response_bytes) {
+    err.transport = T::Malformed;
+  } else {
+    err.transport = ex.stage == Stage::Handshake ? T::Tls : T::Connect;
+  }
+  return err;
 }
 
 }  // namespace
@@ -206,51 +262,84 @@ struct UpstreamClient::Impl {
     return false;
   }
 
-  // Resolves, connects and (for https) does the TLS handshake, within the connect deadline.
-  // False (with ex.ec and ex.stage set) when any step fails.
-  net::awaitable<bool> connect(Conn& conn, const Url& url, Clock::time_point deadline,
-                               std::chrono::milliseconds connect_timeout, Exchange& ex) {
+  // Resolves `host`:`port` and connects a new socket (under a TLS stream when `tls`), before
+  // `deadline`. False (with ex.ec and ex.stage set) when a step fails.
+  net::awaitable<bool> connect_tcp(Conn& conn, const std::string& host, const std::string& port,
+                                   bool tls, Clock::time_point deadline, Exchange& ex) {
     auto tok = net::as_tuple(net::use_awaitable);
     tcp::resolver resolver(conn.executor);
     // getaddrinfo cannot be interrupted, but the wait for it can: bounded by the connect
     // deadline like the rest of connection set-up.
-    auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
-    net::steady_timer resolve_timer(conn.executor, connect_deadline);
+    net::steady_timer resolve_timer(conn.executor, deadline);
     auto outcome =
-        co_await (resolver.async_resolve(url.host, url.port, tok) || resolve_timer.async_wait(tok));
+        co_await (resolver.async_resolve(host, port, tok) || resolve_timer.async_wait(tok));
     if (outcome.index() == 1) co_return failed(ex, beast::error::timeout, Stage::Resolve);
     auto [rec, results] = std::get<0>(std::move(outcome));
     if (rec) co_return failed(ex, rec, Stage::Resolve);
-    if (url.tls()) {
+    if (tls) {
       conn.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(conn.executor, ssl_ctx);
     } else {
       conn.plain = std::make_unique<beast::tcp_stream>(conn.executor);
     }
-    conn.lowest().expires_at(connect_deadline);
+    conn.lowest().expires_at(deadline);
     auto [cec, ep] = co_await conn.lowest().async_connect(results, tok);
     if (cec) co_return failed(ex, cec, Stage::Connect);
     conn.lowest().socket().set_option(tcp::no_delay(true));
-    if (!conn.tls) co_return true;
-    // SNI, then certificate chain + hostname verification.
+    co_return true;
+  }
+
+  // SNI, then certificate chain + hostname verification of the upstream `url` names, before
+  // `deadline`. Through a proxy's tunnel too: TLS is end to end with the upstream.
+  net::awaitable<bool> handshake(Conn& conn, const Url& url, Clock::time_point deadline,
+                                 Exchange& ex) {
+    auto tok = net::as_tuple(net::use_awaitable);
     if (!SSL_set_tlsext_host_name(conn.tls->native_handle(), url.host.c_str())) {
       co_return failed(
           ex, error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()),
           Stage::Handshake);
     }
     conn.tls->set_verify_callback(ssl::host_name_verification(url.host));
-    conn.lowest().expires_at(connect_deadline);
+    conn.lowest().expires_at(deadline);
     auto [hec] = co_await conn.tls->async_handshake(ssl::stream_base::client, tok);
     if (hec) co_return failed(ex, hec, Stage::Handshake);
     co_return true;
   }
 
-  net::awaitable<Exchange> exchange(Conn& conn, const Url& url, const std::string& wire,
-                                    StreamParser* stream, Clock::time_point deadline,
+  // Connects to the upstream, or to `proxy` (then for https opens a CONNECT tunnel to the
+  // upstream through it), and for https does the TLS handshake with the upstream, all within
+  // the connect deadline. False (with ex.ec and ex.stage set) when any step fails.
+  net::awaitable<bool> connect(Conn& conn, const Url& url, const config::ProxyUrl* proxy,
+                               Clock::time_point deadline,
+                               std::chrono::milliseconds connect_timeout, Exchange& ex) {
+    const auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout);
+    const bool connected =
+        co_await connect_tcp(conn, proxy ? proxy->host : url.host, proxy ? proxy->port : url.port,
+                             url.tls(), connect_deadline, ex);
+    if (!connected) co_return false;
+    if (!conn.tls) co_return true;
+    if (proxy) {
+      const TunnelOutcome tunnel =
+          co_await open_tunnel(conn.lowest(), *proxy, url, connect_deadline);
+      if (!tunnel.open()) {
+        // A refusal (an answer that is not 2xx) is a failed connection: the upstream was not
+        // reached.
+        ex.tunnel_status = tunnel.ec ? 0 : tunnel.status;
+        co_return failed(ex,
+                         tunnel.ec ? tunnel.ec : make_error_code(net::error::connection_refused),
+                         Stage::Tunnel);
+      }
+    }
+    co_return co_await handshake(conn, url, connect_deadline, ex);
+  }
+
+  net::awaitable<Exchange> exchange(Conn& conn, const Url& url, const config::ProxyUrl* proxy,
+                                    const std::string& wire, StreamParser* stream,
+                                    Clock::time_point deadline,
                                     std::chrono::milliseconds connect_timeout) {
     Exchange ex;
     auto tok = net::as_tuple(net::use_awaitable);
     if (!conn.connected()) {
-      const bool connected = co_await connect(conn, url, deadline, connect_timeout, ex);
+      const bool connected = co_await connect(conn, url, proxy, deadline, connect_timeout, ex);
       if (!connected) co_return ex;
     }
     conn.lowest().expires_at(deadline);
@@ -405,10 +494,14 @@ struct UpstreamClient::Impl {
 
   // The request serialised once into one buffer (a retry resends the same bytes), or a 500
   // when any part would break the request line or a header: whatever builds them, nothing with
-  // a CR, LF or NUL reaches the wire.
+  // a CR, LF or NUL reaches the wire. Through a proxy, an http:// request goes in absolute form
+  // (RFC 9112 §3.2.2) with the proxy's credentials; an https:// one goes through the CONNECT
+  // tunnel in origin form, so the proxy's credentials never reach the upstream.
   static Result<std::string> serialize_request(const UpstreamRequest& request, const Url& url,
-                                               std::string_view endpoint) {
-    const std::string target = url.target();
+                                               std::string_view endpoint,
+                                               const config::ProxyUrl* proxy) {
+    const bool forwarded = proxy && !url.tls();
+    const std::string target = forwarded ? url.to_string() : url.target();
     if (has_line_break_or_nul(target) || target.find(' ') != std::string::npos ||
         has_line_break_or_nul(url.host) || url.host.find(' ') != std::string::npos ||
         request.method.empty() || request.method.find_first_of(" \r\n\t") != std::string::npos ||
@@ -435,6 +528,7 @@ struct UpstreamClient::Impl {
     if (!has_host) append_header(wire, "Host", url.host_header());
     wire += "User-Agent: llm-gateway\r\n";
     if (!has_accept) wire += "Accept: application/json\r\n";
+    if (forwarded) wire += proxy_authorization_line(*proxy);
     for (const auto& [name, value] : request.headers) {
       if (auto bad = header_error(name, value, endpoint)) return std::move(*bad);
       append_header(wire, name, value);
@@ -466,6 +560,28 @@ struct UpstreamClient::Impl {
     return std::nullopt;
   }
 
+  // The proxy for this call (config::choose_proxy), or a 500 for an endpoint `proxy:` value
+  // that is not valid (the config loader refuses those, so this is a last line of defence).
+  Result<std::optional<config::ProxyUrl>> proxy_for(const UpstreamRequest& request, const Url& url,
+                                                    std::string_view endpoint) const {
+    if (!request.proxy.empty() && !config::is_proxy_none(request.proxy) &&
+        !config::parse_proxy_url(request.proxy)) {
+      return GatewayError::make(500,
+                                "Endpoint '" + std::string(endpoint) + "': its " +
+                                    config::check_proxy_setting(request.proxy),
+                                "server_error");
+    }
+    return config::choose_proxy(opts.proxy_env, request.proxy, url);
+  }
+
+  // Connections are pooled per upstream and per way to reach it: direct, or through one proxy
+  // with one set of credentials (the key is never logged), so they never mix.
+  static std::string pool_key(const Url& url, const config::ProxyUrl* proxy) {
+    std::string key = url.scheme + "://" + url.host + ":" + url.port;
+    if (proxy) key += " via " + proxy->authority() + " as " + proxy->basic_credentials();
+    return key;
+  }
+
   net::awaitable<Result<Started>> perform(const UpstreamRequest& request, std::string_view endpoint,
                                           CallTimeouts timeouts, StreamParser* stream,
                                           CancelSignal* cancel = nullptr) {
@@ -475,11 +591,14 @@ struct UpstreamClient::Impl {
           502, "Endpoint '" + std::string(endpoint) + "' has an invalid upstream URL",
           "upstream_error");
     }
-    auto serialized = serialize_request(request, *url, endpoint);
+    auto chosen = proxy_for(request, *url, endpoint);
+    if (!chosen) co_return chosen.take_error();
+    const config::ProxyUrl* proxy = chosen->has_value() ? &**chosen : nullptr;
+    auto serialized = serialize_request(request, *url, endpoint, proxy);
     if (!serialized) co_return serialized.take_error();
     const std::string wire = std::move(*serialized);
     const auto deadline = Clock::now() + timeouts.total;
-    const std::string key = url->scheme + "://" + url->host + ":" + url->port;
+    const std::string key = pool_key(*url, proxy);
     for (int attempt = 0;; ++attempt) {
       if (cancel && cancel->cancelled()) co_return cancelled_error(endpoint);
       std::unique_ptr<Conn> conn = attempt == 0 ? acquire(key) : nullptr;
@@ -490,7 +609,7 @@ struct UpstreamClient::Impl {
           if (c->connected()) c->lowest().cancel();
         });
       }
-      Exchange ex = co_await exchange(*conn, *url, wire, stream, deadline, timeouts.connect);
+      Exchange ex = co_await exchange(*conn, *url, proxy, wire, stream, deadline, timeouts.connect);
       if (cancel) cancel->set_abort({});
       if (cancel && cancel->cancelled()) co_return cancelled_error(endpoint);
       if (!ex.ec) co_return Started{std::move(conn), key, std::move(ex)};
@@ -500,7 +619,7 @@ struct UpstreamClient::Impl {
           (ex.stage == Stage::Write || ex.stage == Stage::Read)) {
         continue;
       }
-      co_return map_error(ex, endpoint, *url, timeouts);
+      co_return map_error(ex, endpoint, *url, timeouts, proxy);
     }
   }
 
@@ -571,16 +690,21 @@ net::awaitable<Result<std::string>> UpstreamStream::next(std::chrono::millisecon
     if (ec) {
       s.conn.reset();  // never reused
       s.done = true;
+      GatewayError err;
       if (is_timeout(ec)) {
-        co_return GatewayError::make(504,
-                                     "Endpoint '" + s.endpoint + "': the upstream " + s.host +
-                                         " sent nothing for " + seconds_text(idle) + " s",
-                                     "upstream_timeout", "gateway_timeout");
+        err = GatewayError::make(504,
+                                 "Endpoint '" + s.endpoint + "': the upstream " + s.host +
+                                     " sent nothing for " + seconds_text(idle) + " s",
+                                 "upstream_timeout", "gateway_timeout");
+        err.transport = GatewayError::Transport::Timeout;
+      } else {
+        err = GatewayError::make(502,
+                                 "Endpoint '" + s.endpoint + "': the stream from the upstream " +
+                                     s.host + " broke (" + ec.message() + ")",
+                                 "upstream_error", "bad_gateway");
+        err.transport = GatewayError::Transport::Connect;
       }
-      co_return GatewayError::make(502,
-                                   "Endpoint '" + s.endpoint + "': the stream from the upstream " +
-                                       s.host + " broke (" + ec.message() + ")",
-                                   "upstream_error", "bad_gateway");
+      co_return err;
     }
     if (s.parser->is_done()) {
       s.done = true;

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/proxy.h"
 #include "providers/adapter.h"
 #include "providers/errors.h"
 
@@ -34,6 +35,9 @@ struct UpstreamOptions {
   std::chrono::seconds idle_ttl{50};    // idle connections older than this are closed
   std::chrono::seconds max_age{600};    // connections are not reused past this age
   std::size_t max_response_bytes = 64 * 1024 * 1024;
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (docs/outbound-proxies.md); empty = no proxy unless an
+  // endpoint sets its own (UpstreamRequest::proxy). main() fills it from the process environment.
+  config::ProxyEnvironment proxy_env;
 };
 
 // Per-call limits (an endpoint may override the global ones).

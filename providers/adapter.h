@@ -43,6 +43,9 @@ struct UpstreamRequest {
   HeaderList headers;
   std::string body;
   UpstreamAuth auth;
+  // "" = the environment's proxy settings, "none" = direct, else an http:// proxy URL (the
+  // endpoint's `proxy:` key; docs/outbound-proxies.md). May hold credentials: never log it.
+  std::string proxy;
 };
 
 // What the upstream answered (a complete response).

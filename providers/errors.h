@@ -21,6 +21,10 @@ struct GatewayError {
   std::string type;
   // OpenAI error `code` (e.g. "model_not_found"); null when empty.
   std::string code;
+  // Set by the upstream client when no usable HTTP reply came: the resilience stage decides
+  // on it whether to retry (docs/resilience.md). None for every other error.
+  enum class Transport : unsigned char { None, Connect, Tls, Timeout, Malformed };
+  Transport transport = Transport::None;
 
   static GatewayError make(int status, std::string message, std::string type = {},
                            std::string code = {});

@@ -41,8 +41,10 @@ constexpr std::string_view kMalformed = "The upstream returned a malformed respo
 }
 
 GatewayError malformed_upstream(std::string_view what) {
-  return GatewayError::make(502, std::string(kMalformed) + std::string(what), "upstream_error",
-                            "bad_gateway");
+  GatewayError e = GatewayError::make(502, std::string(kMalformed) + std::string(what),
+                                      "upstream_error", "bad_gateway");
+  e.transport = GatewayError::Transport::Malformed;
+  return e;
 }
 
 GatewayError name_the_upstream(GatewayError e, std::string_view endpoint, std::string_view host) {

@@ -54,12 +54,17 @@ std::optional<ApiResponse> admission_response(const std::optional<LimitDecision>
 }
 
 void add_limit_headers(ApiResponse& r, const std::optional<LimitDecision>& d) {
+  add_limit_headers(r.headers, d);
+}
+
+void add_limit_headers(std::vector<std::pair<std::string, std::string>>& headers,
+                       const std::optional<LimitDecision>& d) {
   if (!d) return;
   const std::int64_t reset_s = (d->reset_ms + 999) / 1000;
-  r.headers.emplace_back("X-RateLimit-Limit", std::to_string(d->limit));
-  r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(d->remaining));
-  r.headers.emplace_back("X-RateLimit-Reset", std::to_string(reset_s));
-  if (!d->allowed) r.headers.emplace_back("Retry-After", std::to_string(reset_s));
+  headers.emplace_back("X-RateLimit-Limit", std::to_string(d->limit));
+  headers.emplace_back("X-RateLimit-Remaining", std::to_string(d->remaining));
+  headers.emplace_back("X-RateLimit-Reset", std::to_string(reset_s));
+  if (!d->allowed) headers.emplace_back("Retry-After", std::to_string(reset_s));
 }
 
 }  // namespace gw

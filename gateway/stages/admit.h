@@ -28,5 +28,7 @@ std::optional<ApiResponse> admission_response(const std::optional<LimitDecision>
 // X-RateLimit-Limit/-Remaining/-Reset on every response of a limited endpoint; Retry-After on
 // a refused one. Nothing without a decision.
 void add_limit_headers(ApiResponse& response, const std::optional<LimitDecision>& decision);
+void add_limit_headers(std::vector<std::pair<std::string, std::string>>& headers,
+                       const std::optional<LimitDecision>& decision);
 
 }  // namespace gw

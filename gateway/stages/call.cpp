@@ -10,7 +10,6 @@
 #include "gateway/stream_writer.h"
 #include "gateway/upstream_client.h"
 #include "config/url.h"
-#include "providers/schema.h"
 #include "providers/upstream_reply.h"
 
 namespace gw {
@@ -25,23 +24,6 @@ net::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Invo
   co_return admission_response(inv.limit, *ep.config.limit, inv.family, s.fail_closed);
 }
 
-net::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body, Invocation& inv,
-                                   Services& s) {
-  auto validated = validate_request(ep.config.type, std::move(body));
-  if (!validated) co_return render_error(validated.error(), inv.family);
-  if (inv.from_v1) validated->payload.erase("model");  // it selected the endpoint
-  if (validated->stream) co_return co_await relay_stream(ep, std::move(validated->payload), inv, s);
-  RequestContext ctx{ep.config.type, s.now_seconds()};
-  auto prepared = ep.adapter->prepare(ctx, std::move(validated->payload));
-  if (!prepared) co_return render_error(prepared.error(), inv.family);
-  if (auto denied = co_await admit(ep, inv, s)) co_return std::move(*denied);
-  if (auto* local = std::get_if<Json>(&*prepared)) co_return json_response(200, *local);
-  auto& request = std::get<UpstreamRequest>(*prepared);
-  if (auto err = co_await authenticate(request, ep.config.name, s))
-    co_return render_error(*err, inv.family);
-  co_return co_await forward(ep, ctx, request, inv, s);
-}
-
 net::awaitable<std::optional<GatewayError>> authenticate(UpstreamRequest& request,
                                                          std::string_view endpoint, Services& s) {
   if (const auto* how = std::get_if<AwsSigV4>(&request.auth))
@@ -49,23 +31,59 @@ net::awaitable<std::optional<GatewayError>> authenticate(UpstreamRequest& reques
   co_return std::nullopt;  // HeadersOnly: the adapter set its key
 }
 
-net::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep, FastRequest fast,
-                                                    Invocation& inv, Services& s) {
-  if (fast.stream) co_return std::nullopt;  // streams take the reference path
-  RequestContext ctx{ep.config.type, s.now_seconds()};
-  auto request = ep.adapter->prepare_serialized(ctx, std::move(fast.payload));
-  if (!request) co_return std::nullopt;
-  if (auto denied = co_await admit(ep, inv, s)) co_return std::move(*denied);
-  if (auto err = co_await authenticate(*request, ep.config.name, s))
-    co_return render_error(*err, inv.family);
-  co_return co_await forward(ep, ctx, *request, inv, s);
+AttemptFailure transport_failure(const GatewayError& err) {
+  using T = GatewayError::Transport;
+  AttemptFailure f;
+  f.status = err.status;
+  switch (err.transport) {
+    case T::Connect:
+      f.kind = FailureKind::Connect;
+      break;
+    case T::Tls:
+      f.kind = FailureKind::Tls;
+      break;
+    case T::Timeout:
+      f.kind = FailureKind::Timeout;
+      break;
+    case T::Malformed:
+      f.kind = FailureKind::Malformed;
+      break;
+    case T::None:
+      f.kind = err.status == 499 ? FailureKind::Cancelled : FailureKind::Gateway;
+      break;
+  }
+  return f;
 }
 
-net::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestContext& ctx,
-                                    const UpstreamRequest& request, const Invocation& inv,
-                                    Services& s) {
-  const auto& t = ep.config.timeouts;
-  const auto& defaults = s.upstream.options();
+namespace {
+
+// The provider answered, but not with a reply the adapter could translate: its error status
+// (with Retry-After), or a malformed reply.
+Attempt reply_failure(const EndpointRuntime& ep, const UpstreamRequest& request,
+                      const UpstreamReply& reply, GatewayError err, const Invocation& inv,
+                      const Services& s) {
+  const auto url = parse_url(request.url);
+  err = name_the_upstream(std::move(err), ep.config.name,
+                          url ? url->host_header() : std::string("?"));
+  scrub_secrets(err.detail, ep.secrets);
+  if (err.status >= 500) log::warn("endpoint '" + ep.config.name + "': " + err.message());
+  AttemptFailure f;
+  if (reply.status >= 400) {
+    f.kind = FailureKind::Status;
+    f.status = reply.status;
+    f.retry_after = parse_retry_after(reply.headers, s.clock());
+  } else {
+    f.kind = FailureKind::Malformed;
+    f.status = err.status;
+  }
+  return Attempt{render_error(err, inv.family), f};
+}
+
+}  // namespace
+
+net::awaitable<Attempt> forward(const EndpointRuntime& ep, const RequestContext& ctx,
+                                const UpstreamRequest& request, CallTimeouts timeouts,
+                                Invocation& inv, Services& s) {
   // A client that disconnects while the provider works cancels the upstream call: an LLM call
   // can take minutes, and its connection would otherwise be held for nothing.
   CancelSignal cancel;
@@ -73,29 +91,23 @@ net::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestCont
     log::info("endpoint '" + ep.config.name + "': the client left; upstream call cancelled");
     cancel.cancel();
   });
-  const CallTimeouts timeouts{or_default(t.connect_ms, defaults.connect_timeout),
-                              or_default(t.total_ms, defaults.total_timeout)};
+  const auto sent = std::chrono::steady_clock::now();
   auto reply = co_await s.upstream.send(request, ep.config.name, timeouts, &cancel);
+  inv.upstream_wait += std::chrono::steady_clock::now() - sent;
   if (cancel.cancelled()) {
     // Nobody reads this answer: the session finds the socket closed when it writes.
-    co_return render_error(GatewayError::make(499, "client closed request"), inv.family);
+    co_return Attempt{render_error(GatewayError::make(499, "client closed request"), inv.family),
+                      AttemptFailure{FailureKind::Cancelled, 499, std::nullopt}};
   }
   if (!reply) {
     log::warn(reply.error().message());
-    co_return render_error(reply.error(), inv.family);
+    co_return Attempt{render_error(reply.error(), inv.family), transport_failure(reply.error())};
   }
   auto unified = ep.adapter->reply_text(ctx, *reply);
-  if (!unified) {
-    const auto url = parse_url(request.url);
-    GatewayError err = name_the_upstream(unified.take_error(), ep.config.name,
-                                         url ? url->host_header() : std::string("?"));
-    scrub_secrets(err.detail, ep.secrets);
-    if (err.status >= 500) log::warn("endpoint '" + ep.config.name + "': " + err.message());
-    co_return render_error(err, inv.family);
-  }
+  if (!unified) co_return reply_failure(ep, request, *reply, unified.take_error(), inv, s);
   ApiResponse ok;
   ok.body = std::move(*unified);
-  co_return ok;
+  co_return Attempt{std::move(ok), std::nullopt};
 }
 
 }  // namespace gw

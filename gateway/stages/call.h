@@ -1,7 +1,7 @@
-// Stages 2-4 of an invocation, once the endpoint is known (docs/architecture.md, "Request
-// pipeline"): admit (count the call against the endpoint's limit), call (validate, let the
-// adapter prepare the provider request, sign it, send it, translate the reply) and respond.
-// Streams branch off to the stream relay (stream_relay.h) after validation.
+// The steps of one attempt on one endpoint (docs/architecture.md, "Request pipeline"), which
+// the resilience stage (chain.h) runs for each endpoint and retry: admit (count the call
+// against the endpoint's limit), authenticate (sign), forward (send, translate the reply).
+// Streams use the stream relay (stream_relay.h) instead of forward().
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -9,29 +9,14 @@
 
 #include "gateway/runtime.h"
 #include "gateway/stages/context.h"
-#include "providers/fast_path.h"
+#include "gateway/upstream_client.h"
 
 namespace gw {
-
-struct UpstreamRequest;
-struct RequestContext;
 
 // Counts the call against the endpoint's limit (sets inv.limit); the response when it is not
 // admitted (429, or 503 when the store is down and fail_closed).
 boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Invocation& inv,
                                                          const Services& s);
-
-// The reference path: validates a parsed body, then admits and calls (or relays a stream).
-// A request is counted once it is known to be valid (schema and provider checks: a 422 costs
-// no quota), before the provider is called.
-boost::asio::awaitable<ApiResponse> invoke(const EndpointRuntime& ep, Json body, Invocation& inv,
-                                           Services& s);
-
-// The fast path for a body that fast_validate_request() accepted (fast_path.h). nullopt when
-// the adapter has no serialised-payload path for it; the caller then takes invoke().
-boost::asio::awaitable<std::optional<ApiResponse>> try_fast(const EndpointRuntime& ep,
-                                                            FastRequest fast, Invocation& inv,
-                                                            Services& s);
 
 // Applies request.auth right before sending (AwsSigV4: resolve credentials and sign). The
 // error when credentials cannot be obtained (502, never with a secret).
@@ -39,10 +24,16 @@ boost::asio::awaitable<std::optional<GatewayError>> authenticate(UpstreamRequest
                                                                  std::string_view endpoint,
                                                                  Services& s);
 
-// Sends a prepared upstream request and renders the reply. The client's disconnect (watched
-// through its StreamWriter, when there is one) cancels the upstream call.
-boost::asio::awaitable<ApiResponse> forward(const EndpointRuntime& ep, const RequestContext& ctx,
-                                            const UpstreamRequest& request, const Invocation& inv,
-                                            Services& s);
+// One upstream call (an attempt of the resilience stage): sends a prepared request within
+// `timeouts` and renders the reply. A failure is classified for the chain: an error status
+// (with the provider's Retry-After), a transport failure (connect, TLS, timeout), a malformed
+// reply, or the client's departure, which cancels the upstream call at once (watched through
+// its StreamWriter, when there is one). The time spent waiting goes to inv.upstream_wait.
+boost::asio::awaitable<Attempt> forward(const EndpointRuntime& ep, const RequestContext& ctx,
+                                        const UpstreamRequest& request, CallTimeouts timeouts,
+                                        Invocation& inv, Services& s);
+
+// A transport error of the upstream client as an attempt failure (its kind and status).
+AttemptFailure transport_failure(const GatewayError& err);
 
 }  // namespace gw

@@ -7,10 +7,14 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "gateway/errors_http.h"
 #include "gateway/http_types.h"
 #include "gateway/rate_limit.h"
+#include "gateway/stages/retry_policy.h"
 
 namespace gw {
 
@@ -25,6 +29,25 @@ struct Invocation {
   bool from_v1;  // the body's `model` chose the endpoint (so it is not sent to the provider)
   // Set by the admit stage on a limited endpoint: the X-RateLimit-* headers of the response.
   std::optional<LimitDecision> limit;
+  // Set by the resilience stage (docs/resilience.md): for the X-Gateway-* and
+  // X-MLflow-Gateway-* headers, the access log and the summary of a chain that failed.
+  struct AttemptRecord {
+    std::string endpoint;
+    int status = 0;
+    std::string_view reason;  // "ok" or to_string(FailureKind)
+  };
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::string answered_by;  // the endpoint that answered (or was tried last)
+  int upstream_attempts = 0;
+  std::chrono::steady_clock::duration upstream_wait{0};  // waiting for upstreams
+  std::vector<AttemptRecord> attempts;  // every attempt, skipped endpoints included
+};
+
+// The outcome of one attempt on one endpoint (a call, or a stream up to its first byte).
+struct Attempt {
+  ApiResponse response;                   // the answer, or the failure as the client would see it
+  std::optional<AttemptFailure> failure;  // nullopt: this is the answer
+  bool final = false;                     // bytes went to the client: the chain ends here
 };
 
 // One worker's services, used by the stages (all on the worker's own io_context).

@@ -27,17 +27,21 @@ ApiResponse streaming_not_supported(const EndpointRuntime& ep, PathFamily family
       family);
 }
 
-// The client's `stream_options.include_usage`.
-bool client_wants_usage(const Json& payload) {
-  auto it = payload.find("stream_options");
-  return it != payload.end() && it->is_object() && it->value("include_usage", false) == true;
-}
+}  // namespace
 
-// What the relay learns while it forwards a stream.
+// What the relay learns while it forwards a stream, and how it begins the client's stream.
 struct RelayState {
   Json usage;  // the last usage the stream reported (for the access log)
   std::optional<GatewayError> failure;
+  // The client's stream begins (status and head) with the first chunk to write, so a failure
+  // before it can still fail over to another attempt (docs/resilience.md, "Streams").
+  bool begun = false;
+  StreamHead head;
+  Invocation* inv = nullptr;
+  std::chrono::steady_clock::time_point sent;  // when the upstream request went out
 };
+
+namespace {
 
 // Each translated chunk as an SSE event. Usage is always asked of the translator, for the
 // access log; it is passed on only when the client asked for it.
@@ -77,26 +81,32 @@ std::string usage_text(const Json& usage) {
          num("total_tokens");
 }
 
-// A stream the adapter answers itself (the mock provider).
-net::awaitable<ApiResponse> relay_local(const LocalStream& local, ApiResponse streamed,
-                                        StreamWriter& out, bool v1) {
-  bool ok = co_await out.begin(200, kEventStream, streamed.headers);
+}  // namespace
+
+net::awaitable<Attempt> relay_local(const LocalStream& local, const HeaderList& head,
+                                    StreamWriter& out, bool v1) {
+  ApiResponse streamed;
+  streamed.streamed = true;
+  bool ok = co_await out.begin(200, kEventStream, head);
   std::vector<std::string> events;
   for (const auto& chunk : local.chunks) events.push_back("data: " + chunk + "\n\n");
   if (v1) events.push_back("data: [DONE]\n\n");
   ok = ok && co_await out.write_all(events);
   streamed.stream_complete = ok && co_await out.end();
-  streamed.headers.clear();
   streamed.usage = usage_text(local.usage);
-  co_return streamed;
+  co_return Attempt{std::move(streamed), std::nullopt, true};
 }
 
-// An upstream answer that is not 2xx, before any byte went to the client: an ordinary error.
-net::awaitable<ApiResponse> upstream_error(const EndpointRuntime& ep, UpstreamStream& up,
-                                           std::string_view url, std::chrono::milliseconds idle,
-                                           PathFamily family) {
+namespace {
+
+// An upstream answer that is not 2xx, before any byte went to the client: an ordinary error,
+// which the chain may retry (with the provider's Retry-After).
+net::awaitable<Attempt> upstream_error(const EndpointRuntime& ep, UpstreamStream& up,
+                                       std::string_view url, std::chrono::milliseconds idle,
+                                       const Invocation& inv, const Services& s) {
   auto body = co_await up.rest(idle);
-  if (!body) co_return render_error(body.error(), family);
+  if (!body)
+    co_return Attempt{render_error(body.error(), inv.family), transport_failure(body.error())};
   auto decoded = ep.adapter->decode_reply(
       UpstreamReply{up.status(), up.content_type(), std::move(*body), up.error_headers()});
   GatewayError err = decoded
@@ -106,7 +116,16 @@ net::awaitable<ApiResponse> upstream_error(const EndpointRuntime& ep, UpstreamSt
   err = name_the_upstream(std::move(err), ep.config.name,
                           parsed ? parsed->host_header() : std::string("?"));
   scrub_secrets(err.detail, ep.secrets);
-  co_return render_error(err, family);
+  AttemptFailure f{FailureKind::Status, up.status(),
+                   parse_retry_after(up.error_headers(), s.clock())};
+  co_return Attempt{render_error(err, inv.family), f};
+}
+
+// Begins the client's stream (status 200 and the head) at the first chunk to write.
+net::awaitable<bool> begin_stream(StreamWriter& out, RelayState& st) {
+  st.begun = true;
+  st.inv->upstream_wait += std::chrono::steady_clock::now() - st.sent;
+  co_return co_await out.begin(200, kEventStream, st.head());
 }
 
 // The provider's end event came before the end of the HTTP body (e.g. the last chunk's
@@ -155,10 +174,13 @@ net::awaitable<bool> pump_to_client(const EndpointRuntime& ep, UpstreamStream& u
     // before the next read: nothing waits for more upstream bytes.
     if (!step.chunks.empty()) {
       const std::vector<std::string> events = to_events(step.chunks, wants_usage, st);
-      if (!events.empty()) ok = co_await out.write_all(events);
+      if (!events.empty() && !st.begun) ok = co_await begin_stream(out, st);
+      if (!events.empty() && ok) ok = co_await out.write_all(events);
     }
-    if (eof && !st.failure && !translator.complete_at_eof())
+    if (eof && !st.failure && !translator.complete_at_eof()) {
       st.failure = malformed_upstream("the stream ended before its end marker");
+      st.failure->transport = GatewayError::Transport::Connect;  // a broken stream
+    }
   }
   if (client_gone) {
     log::info("endpoint '" + ep.config.name +
@@ -168,34 +190,17 @@ net::awaitable<bool> pump_to_client(const EndpointRuntime& ep, UpstreamStream& u
   co_return ok;
 }
 
-// The upstream part: sign, open, check the status, then pump and end the client's stream.
-net::awaitable<ApiResponse> relay_upstream(const EndpointRuntime& ep, UpstreamRequest& request,
-                                           StreamTranslator& translator, ApiResponse streamed,
-                                           bool wants_usage, Invocation& inv, Services& s) {
-  if (auto err = co_await authenticate(request, ep.config.name, s))
-    co_return render_error(*err, inv.family);
-  const auto& t = ep.config.timeouts;
-  const auto first_event = or_default(t.first_event_ms, s.stream_first_event);
-  const auto idle = or_default(t.idle_ms, s.stream_idle);
-  auto upstream = co_await s.upstream.open_stream(request, ep.config.name, first_event);
-  if (!upstream) {
-    log::warn(upstream.error().message());
-    co_return render_error(upstream.error(), inv.family);
-  }
-  UpstreamStream& up = **upstream;
-  if (up.status() < 200 || up.status() >= 300)
-    co_return co_await upstream_error(ep, up, request.url, idle, inv.family);
-  StreamWriter& out = *inv.request.stream;
-  bool ok = co_await out.begin(200, kEventStream, streamed.headers);
-  streamed.headers.clear();
-  RelayState st;
-  ok = ok && co_await pump_to_client(ep, up, translator, out, wants_usage, first_event, idle, st);
-  if (!ok) co_return streamed;  // the client left: the upstream connection closes with `up`
+// The stream after its first byte: an error event for a failure, [DONE] on /v1, the end.
+net::awaitable<ApiResponse> finish_stream(const EndpointRuntime& ep, UpstreamStream& up,
+                                          StreamWriter& out, RelayState& st, PathFamily family) {
+  ApiResponse streamed;
+  streamed.streamed = true;
+  bool ok = true;
   if (st.failure) {
     scrub_secrets(st.failure->detail, ep.secrets);
     log::warn("endpoint '" + ep.config.name + "': stream failed: " + st.failure->message());
     ok = co_await out.write(render_stream_error(*st.failure));
-  } else if (inv.family == PathFamily::OpenAI) {
+  } else if (family == PathFamily::OpenAI) {
     ok = co_await out.write("data: [DONE]\n\n");
   }
   if (ok && !st.failure && !up.body_done()) co_await drain_rest(up);
@@ -204,34 +209,82 @@ net::awaitable<ApiResponse> relay_upstream(const EndpointRuntime& ep, UpstreamRe
   co_return streamed;
 }
 
+// A failure before the client's stream began: an ordinary error the chain may retry. An error
+// event counts as its status (502); a stream that broke or ended early as `connect`.
+Attempt failed_before_first_byte(GatewayError err, const EndpointRuntime& ep,
+                                 const Invocation& inv) {
+  scrub_secrets(err.detail, ep.secrets);
+  log::warn("endpoint '" + ep.config.name +
+            "': stream failed before its first chunk: " + err.message());
+  AttemptFailure f = transport_failure(err);
+  if (err.transport == GatewayError::Transport::None) f.kind = FailureKind::Status;
+  return Attempt{render_error(err, inv.family), f};
+}
+
+Attempt client_left() {
+  return Attempt{ApiResponse{}, AttemptFailure{FailureKind::Cancelled, 499, std::nullopt}, true};
+}
+
+// The answer of an attempt whose stream began (final, whatever happened after).
+Attempt ended_stream(ApiResponse streamed) {
+  streamed.streamed = true;
+  return Attempt{std::move(streamed), std::nullopt, true};
+}
+
 }  // namespace
 
-net::awaitable<ApiResponse> relay_stream(const EndpointRuntime& ep, Json payload, Invocation& inv,
-                                         Services& s) {
-  const bool wants_usage = client_wants_usage(payload);
+net::awaitable<Attempt> relay_attempt(const EndpointRuntime& ep, const RequestContext& ctx,
+                                      UpstreamRequest request, bool wants_usage,
+                                      std::chrono::milliseconds first_event_cap, StreamHead head,
+                                      Invocation& inv, Services& s) {
+  auto translator = ep.adapter->stream_translator(ctx, /*client_wants_usage=*/true);
+  if (!translator)
+    co_return Attempt{streaming_not_supported(ep, inv.family),
+                      AttemptFailure{FailureKind::Invalid, 501, std::nullopt}};
+  if (auto err = co_await authenticate(request, ep.config.name, s))
+    co_return Attempt{render_error(*err, inv.family), transport_failure(*err)};
+  const auto& t = ep.config.timeouts;
+  const auto first_event =
+      std::min(or_default(t.first_event_ms, s.stream_first_event), first_event_cap);
+  const auto idle = or_default(t.idle_ms, s.stream_idle);
+  RelayState st{Json(),          std::nullopt, false,
+                std::move(head), &inv,         std::chrono::steady_clock::now()};
+  auto upstream = co_await s.upstream.open_stream(request, ep.config.name, first_event);
+  if (!upstream) {
+    inv.upstream_wait += std::chrono::steady_clock::now() - st.sent;
+    log::warn(upstream.error().message());
+    co_return Attempt{render_error(upstream.error(), inv.family),
+                      transport_failure(upstream.error())};
+  }
+  UpstreamStream& up = **upstream;
+  if (up.status() < 200 || up.status() >= 300) {
+    Attempt failed = co_await upstream_error(ep, up, request.url, idle, inv, s);
+    inv.upstream_wait += std::chrono::steady_clock::now() - st.sent;
+    co_return failed;
+  }
+  StreamWriter& out = *inv.request.stream;
+  bool ok = co_await pump_to_client(ep, up, *translator, out, wants_usage, first_event, idle, st);
+  if (!ok && !st.begun) co_return client_left();
+  if (!st.begun && st.failure) co_return failed_before_first_byte(*st.failure, ep, inv);
+  if (ok && !st.begun) ok = co_await begin_stream(out, st);  // a stream with no chunk at all
+  if (!ok) co_return ended_stream(ApiResponse{});  // the client left: `up` closes its connection
+  ApiResponse done = co_await finish_stream(ep, up, out, st, inv.family);
+  co_return ended_stream(std::move(done));
+}
+
+std::optional<ApiResponse> stream_unsupported(const EndpointRuntime& ep, const Call& prepared,
+                                              PathFamily family) {
   // A provider that cannot stream this type answers 501 before anything else (MLflow routes
   // `stream: true` to its unimplemented streaming method first; docs/mlflow-compatibility.md).
-  if (!config::provider_info(ep.config.model.id).streams(ep.config.type))
-    co_return streaming_not_supported(ep, inv.family);
-  RequestContext ctx{ep.config.type, s.now_seconds()};
-  auto prepared = ep.adapter->prepare(ctx, std::move(payload));
-  if (!prepared) co_return render_error(prepared.error(), inv.family);
-  std::unique_ptr<StreamTranslator> translator;
-  if (std::holds_alternative<UpstreamRequest>(*prepared)) {
-    translator = ep.adapter->stream_translator(ctx, /*client_wants_usage=*/true);
-    if (!translator) co_return streaming_not_supported(ep, inv.family);
-  } else if (!std::holds_alternative<LocalStream>(*prepared)) {
-    co_return streaming_not_supported(ep, inv.family);
-  }
-  if (auto denied = co_await admit(ep, inv, s)) co_return std::move(*denied);
-  ApiResponse streamed;
-  streamed.streamed = true;
-  add_limit_headers(streamed, inv.limit);  // sent with the stream's header
-  const bool v1 = inv.family == PathFamily::OpenAI;
-  if (auto* local = std::get_if<LocalStream>(&*prepared))
-    co_return co_await relay_local(*local, std::move(streamed), *inv.request.stream, v1);
-  co_return co_await relay_upstream(ep, std::get<UpstreamRequest>(*prepared), *translator,
-                                    std::move(streamed), wants_usage, inv, s);
+  if (!config::provider_info(ep.config.model.id).streams(ep.config.type) ||
+      std::holds_alternative<Json>(prepared))
+    return streaming_not_supported(ep, family);
+  return std::nullopt;
+}
+
+bool client_wants_usage(const Json& payload) {
+  auto it = payload.find("stream_options");
+  return it != payload.end() && it->is_object() && it->value("include_usage", false) == true;
 }
 
 }  // namespace gw

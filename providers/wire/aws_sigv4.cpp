@@ -84,7 +84,7 @@ int hex_value(char c) {
 }
 
 // Decodes %XX sequences only (a '%' not followed by two hex digits stays as is; '+' stays '+').
-std::string percent_decode(std::string_view s) {
+std::string lenient_percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -238,7 +238,8 @@ std::string sigv4_canonical_query(std::string_view query) {
       std::size_t eq = item.find('=');
       std::string_view name = item.substr(0, eq);
       std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-      params.emplace_back(uri_encode(percent_decode(name)), uri_encode(percent_decode(value)));
+      params.emplace_back(uri_encode(lenient_percent_decode(name)),
+                          uri_encode(lenient_percent_decode(value)));
     }
     if (amp == std::string_view::npos) break;
     pos = amp + 1;

@@ -1,0 +1,279 @@
+#include "gateway/stages/chain.h"
+
+#include <boost/asio.hpp>
+#include <cstdio>
+#include <random>
+
+#include "gateway/log.h"
+#include "gateway/stages/admit.h"
+#include "gateway/stages/call.h"
+#include "gateway/stages/stream_relay.h"
+#include "gateway/stream_writer.h"
+#include "gateway/upstream_client.h"
+
+namespace gw {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+Payload Payload::serialized(std::string text, bool stream) {
+  Payload p;
+  p.text_ = std::move(text);
+  p.stream_ = stream;
+  return p;
+}
+
+Payload Payload::parsed(Json json, bool stream) {
+  Payload p;
+  p.json_ = std::move(json);
+  p.stream_ = stream;
+  return p;
+}
+
+const Json& Payload::json() {
+  if (json_.is_null() && text_) json_ = parse_json(*text_);
+  return json_;
+}
+
+Result<Call> Payload::prepare(const EndpointRuntime& ep, const RequestContext& ctx, bool again) {
+  if (text_ && !stream_) {
+    // The adapter's serialised path (a copy: a declining adapter leaves the text for json()).
+    if (auto request = ep.adapter->prepare_serialized(ctx, *text_))
+      return Call(std::move(*request));
+  }
+  json();
+  if (again) return ep.adapter->prepare(ctx, json_);
+  return ep.adapter->prepare(ctx, std::move(json_));
+}
+
+namespace {
+
+double unit_draw() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+Millis left(Clock::time_point deadline) {
+  return std::chrono::duration_cast<Millis>(deadline - Clock::now());
+}
+
+std::string ms_text(Clock::duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", std::chrono::duration<double, std::milli>(d).count());
+  return text;
+}
+
+// One invocation's chain in progress.
+struct Chain {
+  Payload& payload;
+  Invocation& inv;
+  Services& s;
+  Clock::time_point deadline;
+  std::optional<ApiResponse> last;  // the last failure, as the client would see it
+};
+
+void record(Invocation& inv, const EndpointRuntime& ep, int status, std::string_view reason) {
+  inv.answered_by = ep.config.name;
+  inv.attempts.push_back({ep.config.name, status, reason});
+}
+
+void log_change(const EndpointRuntime& ep, const std::optional<CircuitBreaker::Change>& change) {
+  if (change) log::warn("endpoint '" + ep.config.name + "': circuit breaker " + change->text);
+}
+
+// 503 for an endpoint whose breaker is open and that has no fallback left.
+ApiResponse breaker_open(const EndpointRuntime& ep, Millis retry_after, PathFamily family) {
+  const std::int64_t seconds = std::max<std::int64_t>(1, (retry_after.count() + 999) / 1000);
+  ApiResponse r = render_error(
+      GatewayError::make(503,
+                         "Endpoint '" + ep.config.name +
+                             "' is unavailable: its circuit breaker is open after repeated "
+                             "upstream failures; retry after " +
+                             std::to_string(seconds) + " s",
+                         "server_error", "circuit_open"),
+      family);
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+// False when the endpoint's breaker is open: the endpoint is skipped (recorded).
+bool breaker_allows(Chain& c, const EndpointRuntime& ep) {
+  if (!ep.breaker) return true;
+  const auto admission = ep.breaker->admit(Clock::now());
+  log_change(ep, admission.change);
+  if (admission.allowed) return true;
+  record(c.inv, ep, 503, to_string(FailureKind::BreakerOpen));
+  c.last = breaker_open(ep, admission.retry_after, c.inv.family);
+  return false;
+}
+
+// Tells the breaker how an attempt went. A retryable failure counts; an answer, or an error
+// status the endpoint is not retried on, shows that the provider is up.
+void report(const EndpointRuntime& ep, const std::optional<AttemptFailure>& f) {
+  if (!ep.breaker) return;
+  if (!f || (f->kind == FailureKind::Status && !retryable(ep.config.retries, *f))) {
+    log_change(ep, ep.breaker->on_success());
+  } else if (retryable(ep.config.retries, *f)) {
+    log_change(ep, ep.breaker->on_failure(Clock::now()));
+  }
+}
+
+// The headers of a stream's response head, when it begins.
+StreamHead stream_head(const Invocation& inv) {
+  return [&inv] {
+    HeaderList head;
+    add_limit_headers(head, inv.limit);
+    add_gateway_headers(head, inv);
+    return head;
+  };
+}
+
+// One try of a prepared call on `ep`.
+net::awaitable<Attempt> attempt_once(Chain& c, const EndpointRuntime& ep, const RequestContext& ctx,
+                                     const Call& call) {
+  Invocation& inv = c.inv;
+  if (const auto* local = std::get_if<Json>(&call)) co_return Attempt{json_response(200, *local)};
+  if (const auto* local = std::get_if<LocalStream>(&call)) {
+    HeaderList head = stream_head(inv)();
+    co_return co_await relay_local(*local, head, *inv.request.stream,
+                                   inv.family == PathFamily::OpenAI);
+  }
+  UpstreamRequest request = std::get<UpstreamRequest>(call);  // signed per attempt
+  request.proxy = ep.config.proxy.value_or("");
+  // What is left of the chain's deadline bounds each attempt; the first one has it all (its
+  // own timeout, as configured, not less the microseconds spent before it).
+  Millis remaining = Millis::max();
+  if (inv.upstream_attempts > 1) remaining = std::max(left(c.deadline), Millis(1));
+  if (c.payload.stream()) {
+    co_return co_await relay_attempt(ep, ctx, std::move(request),
+                                     client_wants_usage(c.payload.json()), remaining,
+                                     stream_head(inv), inv, c.s);
+  }
+  if (auto err = co_await authenticate(request, ep.config.name, c.s))
+    co_return Attempt{render_error(*err, inv.family), transport_failure(*err)};
+  const auto& t = ep.config.timeouts;
+  const auto& defaults = c.s.upstream.options();
+  const auto attempt = or_default(t.attempt_ms ? t.attempt_ms : t.total_ms, defaults.total_timeout);
+  const CallTimeouts timeouts{
+      std::min(or_default(t.connect_ms, defaults.connect_timeout), remaining),
+      std::min(attempt, remaining)};
+  co_return co_await forward(ep, ctx, request, timeouts, inv, c.s);
+}
+
+// Waits `wait` before a retry; false when the client left meanwhile.
+net::awaitable<bool> back_off(Chain& c, Millis wait) {
+  net::steady_timer timer(co_await net::this_coro::executor, wait);
+  bool gone = false;
+  DisconnectWatch watch(c.inv.request.stream, [&timer, &gone] {
+    gone = true;
+    timer.cancel();
+  });
+  co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+  co_return !gone;
+}
+
+// An endpoint's prepared call could not be made: the answer when it is the first endpoint
+// tried (the request is invalid), else a failure of this endpoint only.
+std::optional<ApiResponse> prepare_failed(Chain& c, const EndpointRuntime& ep, ApiResponse r) {
+  if (c.inv.attempts.empty()) return r;
+  record(c.inv, ep, r.status, to_string(FailureKind::Invalid));
+  c.last = std::move(r);
+  return std::nullopt;
+}
+
+// The attempts on one endpoint. nullopt: move on to the next endpoint; else the answer.
+net::awaitable<std::optional<ApiResponse>> try_endpoint(Chain& c, const EndpointRuntime& ep,
+                                                        bool more_endpoints) {
+  if (!breaker_allows(c, ep)) co_return std::nullopt;
+  const RequestContext ctx{ep.config.type, c.s.now_seconds()};
+  auto call = c.payload.prepare(ep, ctx, more_endpoints);
+  if (!call) co_return prepare_failed(c, ep, render_error(call.error(), c.inv.family));
+  if (c.payload.stream()) {
+    if (auto no = stream_unsupported(ep, *call, c.inv.family))
+      co_return prepare_failed(c, ep, std::move(*no));
+  }
+  for (int n = 1; left(c.deadline) > Millis(0); ++n) {
+    c.inv.limit.reset();  // the X-RateLimit-* headers are those of the endpoint that answers
+    if (auto denied = co_await admit(ep, c.inv, c.s)) {
+      record(c.inv, ep, denied->status, to_string(FailureKind::Limited));
+      c.last = std::move(*denied);
+      co_return std::nullopt;
+    }
+    ++c.inv.upstream_attempts;
+    c.inv.answered_by = ep.config.name;  // for a stream's head, written during the attempt
+    Attempt a = co_await attempt_once(c, ep, ctx, *call);
+    report(ep, a.failure);
+    if (!a.failure) {
+      record(c.inv, ep, a.response.status, "ok");
+      co_return std::move(a.response);
+    }
+    record(c.inv, ep, a.failure->status, to_string(a.failure->kind));
+    if (a.final || a.failure->kind == FailureKind::Cancelled) co_return std::move(a.response);
+    const NextStep step =
+        next_step(ep.config.retries, *a.failure, n, unit_draw(), left(c.deadline));
+    c.last = std::move(a.response);
+    if (step.kind == NextStep::Stop) co_return std::move(*c.last);
+    if (step.kind == NextStep::NextEndpoint) co_return std::nullopt;
+    if (!co_await back_off(c, step.wait)) co_return std::move(*c.last);
+  }
+  co_return std::nullopt;
+}
+
+// Adds "attempts": [{endpoint, status, reason}, ...] to a failure's JSON body.
+void add_summary(ApiResponse& r, const Invocation& inv) {
+  Json body = parse_json(r.body);
+  if (!body.is_object()) return;
+  Json list = Json::array();
+  for (const auto& a : inv.attempts)
+    list.push_back(Json{{"endpoint", a.endpoint}, {"status", a.status}, {"reason", a.reason}});
+  body["attempts"] = std::move(list);
+  r.body = to_text(body);
+}
+
+}  // namespace
+
+net::awaitable<ApiResponse> run_chain(const EndpointRuntime& primary, Payload payload,
+                                      Invocation& inv, Services& s) {
+  const auto total =
+      or_default(primary.config.timeouts.total_ms, s.upstream.options().total_timeout);
+  Chain c{payload, inv, s, inv.started + total, std::nullopt};
+  inv.answered_by = primary.config.name;
+  std::vector<const EndpointRuntime*> plan{&primary};
+  plan.insert(plan.end(), primary.fallbacks.begin(), primary.fallbacks.end());
+  std::optional<ApiResponse> answer;
+  for (std::size_t i = 0; i < plan.size() && !answer && left(c.deadline) > Millis(0); ++i)
+    answer = co_await try_endpoint(c, *plan[i], i + 1 < plan.size());
+  if (!answer && c.last) answer = std::move(c.last);
+  if (!answer) {
+    // The deadline passed before any attempt could be made.
+    answer = render_error(GatewayError::make(504,
+                                             "Endpoint '" + primary.config.name +
+                                                 "': no attempt could be made within the "
+                                                 "timeout",
+                                             "upstream_timeout", "gateway_timeout"),
+                          inv.family);
+  }
+  if (!answer->streamed && answer->status >= 400 && inv.attempts.size() > 1)
+    add_summary(*answer, inv);
+  co_return std::move(*answer);
+}
+
+void add_gateway_headers(HeaderList& headers, const Invocation& inv) {
+  const auto total = Clock::now() - inv.started;
+  const auto overhead = total > inv.upstream_wait ? total - inv.upstream_wait : Clock::duration(0);
+  if (!inv.answered_by.empty()) headers.emplace_back("X-Gateway-Endpoint", inv.answered_by);
+  headers.emplace_back("X-Gateway-Attempts", std::to_string(inv.upstream_attempts));
+  headers.emplace_back("X-MLflow-Gateway-Duration-Ms", ms_text(total));
+  headers.emplace_back("X-MLflow-Gateway-Overhead-Duration-Ms", ms_text(overhead));
+}
+
+std::string attempts_text(const Invocation& inv) {
+  std::string out;
+  for (const auto& a : inv.attempts) {
+    if (!out.empty()) out += ',';
+    out += a.endpoint + ":" + std::to_string(a.status) + ":" + std::string(a.reason);
+  }
+  return out;
+}
+
+}  // namespace gw
