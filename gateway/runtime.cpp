@@ -36,47 +36,53 @@ std::vector<std::string> secrets_of(const config::ProviderSettings& settings) {
       settings);
 }
 
+// An endpoint's runtime: its adapter, secrets, API objects and rate-limit key.
+std::shared_ptr<EndpointRuntime> build_endpoint(config::EndpointConfig e) {
+  auto rt = std::make_shared<EndpointRuntime>();
+  rt->adapter = make_adapter(e);
+  rt->secrets = secrets_of(e.model.settings);
+  std::string url = "/gateway/" + e.name + "/invocations";
+  rt->info = Json{{"name", e.name},
+                  {"endpoint_type", std::string(config::to_string(e.type))},
+                  {"model", model_json(e.model)},
+                  {"endpoint_url", url},
+                  {"limit", limit_json(e.limit)}};
+  rt->legacy_info = Json{{"name", e.name},
+                         {"route_type", std::string(config::to_string(e.type))},
+                         {"model", model_json(e.model)},
+                         {"route_url", url},
+                         {"limit", limit_json(e.limit)}};
+  if (e.limit) {
+    const auto& key = e.limit->key;
+    std::string lower = key.value_or("");
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!key) {
+      rt->limit_key = LimitKeyKind::Client;
+    } else if (lower == "global") {
+      rt->limit_key = LimitKeyKind::Global;
+    } else if (lower.rfind("header:", 0) == 0 && lower.size() > 7) {
+      rt->limit_key = LimitKeyKind::Header;
+      rt->limit_header = lower.substr(7);
+    } else {
+      log::warn("endpoint '" + e.name + "': limit.key '" + *key +
+                "' is not 'global' or 'header:<Name>'; limiting per client address");
+    }
+    rt->limit_prefix = e.name + "|" + e.limit->describe() + "|" +
+                       (rt->limit_key == LimitKeyKind::Global   ? "global"
+                        : rt->limit_key == LimitKeyKind::Header ? "header:" + rt->limit_header
+                                                                : "client") +
+                       "|";
+  }
+  rt->config = std::move(e);
+  return rt;
+}
+
 }  // namespace
 
 Runtime::Runtime(config::GatewayConfig config, const Runtime* previous) {
   std::vector<std::shared_ptr<EndpointRuntime>> building;
   for (auto& e : config.endpoints) {
-    auto rt = std::make_shared<EndpointRuntime>();
-    rt->adapter = make_adapter(e);
-    rt->secrets = secrets_of(e.model.settings);
-    std::string url = "/gateway/" + e.name + "/invocations";
-    rt->info = Json{{"name", e.name},
-                    {"endpoint_type", std::string(config::to_string(e.type))},
-                    {"model", model_json(e.model)},
-                    {"endpoint_url", url},
-                    {"limit", limit_json(e.limit)}};
-    rt->legacy_info = Json{{"name", e.name},
-                           {"route_type", std::string(config::to_string(e.type))},
-                           {"model", model_json(e.model)},
-                           {"route_url", url},
-                           {"limit", limit_json(e.limit)}};
-    if (e.limit) {
-      const auto& key = e.limit->key;
-      std::string lower = key.value_or("");
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (!key) {
-        rt->limit_key = LimitKeyKind::Client;
-      } else if (lower == "global") {
-        rt->limit_key = LimitKeyKind::Global;
-      } else if (lower.rfind("header:", 0) == 0 && lower.size() > 7) {
-        rt->limit_key = LimitKeyKind::Header;
-        rt->limit_header = lower.substr(7);
-      } else {
-        log::warn("endpoint '" + e.name + "': limit.key '" + *key +
-                  "' is not 'global' or 'header:<Name>'; limiting per client address");
-      }
-      rt->limit_prefix = e.name + "|" + e.limit->describe() + "|" +
-                         (rt->limit_key == LimitKeyKind::Global   ? "global"
-                          : rt->limit_key == LimitKeyKind::Header ? "header:" + rt->limit_header
-                                                                  : "client") +
-                         "|";
-    }
-    rt->config = std::move(e);
+    auto rt = build_endpoint(std::move(e));
     by_name_[rt->config.name] = rt;
     building.push_back(rt);
     ordered_.push_back(std::move(rt));

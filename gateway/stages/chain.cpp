@@ -130,7 +130,7 @@ StreamHead stream_head(const Invocation& inv) {
 
 // One try of a prepared call on `ep`.
 net::awaitable<Attempt> attempt_once(Chain& c, const EndpointRuntime& ep, const RequestContext& ctx,
-                                     const Call& call) {
+                                     const Call& call, bool can_fail_over) {
   Invocation& inv = c.inv;
   if (const auto* local = std::get_if<Json>(&call)) co_return Attempt{json_response(200, *local)};
   if (const auto* local = std::get_if<LocalStream>(&call)) {
@@ -147,7 +147,7 @@ net::awaitable<Attempt> attempt_once(Chain& c, const EndpointRuntime& ep, const 
   if (c.payload.stream()) {
     co_return co_await relay_attempt(ep, ctx, std::move(request),
                                      client_wants_usage(c.payload.json()), remaining,
-                                     stream_head(inv), inv, c.s);
+                                     stream_head(inv), can_fail_over, inv, c.s);
   }
   if (auto err = co_await authenticate(request, ep.config.name, c.s))
     co_return Attempt{render_error(*err, inv.family), transport_failure(*err)};
@@ -201,7 +201,8 @@ net::awaitable<std::optional<ApiResponse>> try_endpoint(Chain& c, const Endpoint
     }
     ++c.inv.upstream_attempts;
     c.inv.answered_by = ep.config.name;  // for a stream's head, written during the attempt
-    Attempt a = co_await attempt_once(c, ep, ctx, *call);
+    const bool can_fail_over = more_endpoints || n < ep.config.retries.max_attempts;
+    Attempt a = co_await attempt_once(c, ep, ctx, *call, can_fail_over);
     report(ep, a.failure);
     if (!a.failure) {
       record(c.inv, ep, a.response.status, "ok");

@@ -236,7 +236,7 @@ Attempt ended_stream(ApiResponse streamed) {
 net::awaitable<Attempt> relay_attempt(const EndpointRuntime& ep, const RequestContext& ctx,
                                       UpstreamRequest request, bool wants_usage,
                                       std::chrono::milliseconds first_event_cap, StreamHead head,
-                                      Invocation& inv, Services& s) {
+                                      bool can_fail_over, Invocation& inv, Services& s) {
   auto translator = ep.adapter->stream_translator(ctx, /*client_wants_usage=*/true);
   if (!translator)
     co_return Attempt{streaming_not_supported(ep, inv.family),
@@ -263,7 +263,12 @@ net::awaitable<Attempt> relay_attempt(const EndpointRuntime& ep, const RequestCo
     co_return failed;
   }
   StreamWriter& out = *inv.request.stream;
-  bool ok = co_await pump_to_client(ep, up, *translator, out, wants_usage, first_event, idle, st);
+  bool ok = true;
+  // With no other attempt to fail over to, the head goes out now, before the first read is
+  // translated: the client's time to first byte is the upstream's.
+  if (!can_fail_over) ok = co_await begin_stream(out, st);
+  if (!ok) co_return ended_stream(ApiResponse{});
+  ok = co_await pump_to_client(ep, up, *translator, out, wants_usage, first_event, idle, st);
   if (!ok && !st.begun) co_return client_left();
   if (!st.begun && st.failure) co_return failed_before_first_byte(*st.failure, ep, inv);
   if (ok && !st.begun) ok = co_await begin_stream(out, st);  // a stream with no chunk at all

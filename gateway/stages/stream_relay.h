@@ -36,10 +36,12 @@ boost::asio::awaitable<Attempt> relay_local(const LocalStream& local, const Head
                                             StreamWriter& out, bool v1);
 
 // One attempt on an upstream stream. The first-event wait is the endpoint's, capped by
-// `first_event_cap` (what is left of the chain's deadline).
+// `first_event_cap` (what is left of the chain's deadline). Without `can_fail_over` (no other
+// attempt could follow) the stream begins as soon as the upstream answered 2xx.
 boost::asio::awaitable<Attempt> relay_attempt(const EndpointRuntime& ep, const RequestContext& ctx,
                                               UpstreamRequest request, bool wants_usage,
                                               std::chrono::milliseconds first_event_cap,
-                                              StreamHead head, Invocation& inv, Services& s);
+                                              StreamHead head, bool can_fail_over, Invocation& inv,
+                                              Services& s);
 
 }  // namespace gw

@@ -310,6 +310,17 @@ endpoints:
       config:
         openai_api_key: sk-bench
         openai_api_base: http://127.0.0.1:$UP_PORT/stream/v1
+  - name: chat-resilient
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config:
+        openai_api_key: sk-bench
+        openai_api_base: http://127.0.0.1:$UP_PORT/v1
+    retries: {max_attempts: 3}
+    fallbacks: [chat]
+    circuit_breaker: {failures: 5, cooldown: 30}
 EOF
   "$BIN" start-server --config-path "$T/gateway.yaml" --host 127.0.0.1 --port "$GW_PORT" --workers "$WORKERS" >"$T/gateway.log" 2>&1 &
   GW_PID=$!; PIDS+=("$GW_PID")
@@ -330,6 +341,10 @@ EOF
   check_stream gateway-stream "http://127.0.0.1:$GW_PORT/endpoints/chat-stream/invocations" no  # MLflow framing
   run gateway-invocations "http://127.0.0.1:$GW_PORT/endpoints/chat/invocations" body "$GW_PID"
   run gateway-openai "http://127.0.0.1:$GW_PORT/v1/chat/completions" body_oai "$GW_PID"
+  # The same call through an endpoint with retries, a fallback and a breaker (all healthy):
+  # the resilience stage's cost on the happy path.
+  check_200 gateway-resilient "http://127.0.0.1:$GW_PORT/endpoints/chat-resilient/invocations" "$BODY"
+  run gateway-resilient "http://127.0.0.1:$GW_PORT/endpoints/chat-resilient/invocations" body "$GW_PID"
 fi
 
 # ---- streaming: streams/s, then time to first byte -------------------------
@@ -365,7 +380,7 @@ echo "(*-stream rows: req/s = streams/s; each stream is $((STREAM_TOKENS + 1)) c
 echo
 ratio() { awk -v a="${RPS[$1]}" -v b="${RPS[nginx-proxy]}" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 RATIOS=""
-for g in gateway-invocations gateway-openai; do
+for g in gateway-invocations gateway-openai gateway-resilient; do
   [[ -n "${RPS[$g]:-}" ]] || continue
   r=$(ratio "$g"); echo "ratio gateway/nginx-proxy ($g): $r"
   RATIOS+="${RATIOS:+,}\"$g\":$r"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cstring>
 #include <chrono>
 #include <thread>
@@ -18,6 +19,27 @@
 #include "test_paths.h"
 
 extern char** environ;
+
+namespace {
+
+// The test's environment without proxy variables (a machine may set HTTPS_PROXY): the
+// gateway under test talks to 127.0.0.1 directly.
+char** child_environ() {
+  static std::vector<char*> env = [] {
+    std::vector<char*> out;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string name(*e, std::strcspn(*e, "="));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == "http_proxy" || name == "https_proxy" || name == "no_proxy") continue;
+      out.push_back(*e);
+    }
+    out.push_back(nullptr);
+    return out;
+  }();
+  return env.data();
+}
+
+}  // namespace
 
 namespace gw::test {
 namespace {
@@ -78,7 +100,7 @@ std::unique_ptr<Child> spawn(std::vector<std::string> args) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   auto c = std::make_unique<Child>();
-  if (posix_spawn(&c->pid, GW_DEPLOYMENTS_BIN, &fa, nullptr, argv.data(), environ) != 0)
+  if (posix_spawn(&c->pid, GW_DEPLOYMENTS_BIN, &fa, nullptr, argv.data(), child_environ()) != 0)
     return nullptr;
   posix_spawn_file_actions_destroy(&fa);
   close(fds[1]);
@@ -218,8 +240,7 @@ TEST(Process, UsageErrorsExit2WithTheUsage) {
       {{"start-server", "--config-path", kExample, "--upstream-timeout", "0"},
        "--upstream-timeout"},
       {{"start-server", "--config-path", kExample, "--max-body-size", "0"}, "--max-body-size"},
-      {{"start-server", "--config-path", kExample, "--max-connections", "-5"},
-       "--max-connections"},
+      {{"start-server", "--config-path", kExample, "--max-connections", "-5"}, "--max-connections"},
       {{"start-server", "--config-path", kExample, "--stream-idle-timeout", "abc"},
        "--stream-idle-timeout"},
       {{"validate-config", "--strictly"}, "--strictly"},
@@ -342,7 +363,8 @@ struct RedisServer {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     child = std::make_unique<Child>();
-    if (posix_spawnp(&child->pid, "redis-server", &fa, nullptr, argv.data(), environ) != 0) {
+    if (posix_spawnp(&child->pid, "redis-server", &fa, nullptr, argv.data(), child_environ()) !=
+        0) {
       child->pid = -1;
       child.reset();
     }
@@ -531,7 +553,9 @@ TEST(Process, StreamUsageGoesToTheAccessLogNotToTheClient) {
   EXPECT_NE(r.body.find("Hi"), std::string::npos);
   EXPECT_EQ(r.body.find("usage"), std::string::npos) << r.body;
   EXPECT_FALSE(
-      c->wait_for(std::regex(R"(/endpoints/chat/invocations" 200 (\d+) \d+\.\d\dms stream tokens 11/7/18)"))
+      c
+          ->wait_for(std::regex(
+              R"(/endpoints/chat/invocations" 200 (\d+) \d+\.\d\dms stream tokens 11/7/18)"))
           .empty())
       << c->output;
   kill(c->pid, SIGTERM);
@@ -546,8 +570,9 @@ TEST(Process, MockStreamAccessLogLineHasBytesTimeAndTokens) {
   auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
   ASSERT_FALSE(m.empty()) << c->output;
   auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
-  auto r = http_request(port, "POST", "/v1/chat/completions",
-                        R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"hi there"}]})");
+  auto r = http_request(
+      port, "POST", "/v1/chat/completions",
+      R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"hi there"}]})");
   ASSERT_EQ(r.status, 200);
   auto line = c->wait_for(
       std::regex(R"(/v1/chat/completions" 200 (\d+) \d+\.\d\dms stream tokens (\d+)/(\d+)/(\d+))"));
