@@ -263,6 +263,11 @@ void Loader::parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out) {
   out.connect_ms = read_seconds(t.value, "connect", t.path, t.pos, 86400);
   out.total_ms = read_seconds(t.value, "total", t.path, t.pos, 86400);
   out.attempt_ms = read_seconds(t.value, "attempt", t.path, t.pos, 86400);
+  if (out.attempt_ms && out.total_ms && *out.attempt_ms > *out.total_ms) {
+    error(t.path, t.pos,
+          "timeouts.attempt (one try) must not be greater than timeouts.total (the whole call, "
+          "retries and fallbacks included)");
+  }
   out.first_event_ms = read_seconds(t.value, "first_event", t.path, t.pos, 86400);
   out.idle_ms = read_seconds(t.value, "idle", t.path, t.pos, 86400);
 }

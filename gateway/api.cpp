@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 
 #include "gateway/mlflow_routes.h"
+#include "gateway/openai_routes.h"
 #include "gateway/router.h"
 #include "gateway/stages/admit.h"
 #include "gateway/stages/chain.h"
@@ -31,6 +32,7 @@ void finish_invocation(ApiResponse& r, const Invocation& inv) {
   add_limit_headers(r, inv.limit);
   add_gateway_headers(r.headers, inv);
   r.attempts = attempts_text(inv);
+  r.invocation = invocation_facts(inv);
 }
 
 }  // namespace
@@ -50,6 +52,8 @@ Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, Limit
 net::awaitable<ApiResponse> Api::invoke_named(const Runtime& rt, const std::string& name,
                                               Invocation& inv) {
   const EndpointRuntime* ep = resolve_name(rt, name, traffic_draw());
+  inv.answered_by = ep->config.name;  // X-Gateway-Endpoint, even for a 422
+  inv.answered = ep;
   // Fast path: a plain valid body; a `model` is the adapter's to judge (reference path).
   if (auto fast = fast_validate_request(ep->config.type, inv.request.body, false);
       fast && !fast->model) {
@@ -79,11 +83,27 @@ net::awaitable<ApiResponse> Api::invoke_v1(const Runtime& rt, EndpointType want,
   if (!model) co_return render_error(model.error(), PathFamily::OpenAI);
   auto ep = resolve_model(rt, want, *model, traffic_draw());
   if (!ep) co_return render_error(ep.error(), PathFamily::OpenAI);
+  inv.answered_by = (*ep)->config.name;  // X-Gateway-Endpoint, even for a 422
+  inv.answered = *ep;
   auto validated = validate_request(want, std::move(*body));
   if (!validated) co_return render_error(validated.error(), PathFamily::OpenAI);
   validated->payload.erase("model");  // it selected the endpoint
   co_return co_await run_chain(
       **ep, Payload::parsed(std::move(validated->payload), validated->stream), inv, services_);
+}
+
+net::awaitable<ApiResponse> Api::invocation(const Runtime& rt, const RouteMatch& m,
+                                            const ApiRequest& req) {
+  const bool v1 = m.route->id != RouteId::Invoke;
+  Invocation inv{req, v1 ? PathFamily::OpenAI : PathFamily::Mlflow, v1, std::nullopt};
+  ApiResponse r;
+  if (v1) {
+    r = co_await invoke_v1(rt, v1_type(m.route->id), inv);
+  } else {
+    r = co_await invoke_named(rt, m.name, inv);
+  }
+  finish_invocation(r, inv);
+  co_return r;
 }
 
 net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
@@ -126,20 +146,15 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
       co_return get_legacy_route(*rt, m.name);
     case RouteId::GetTrafficRoute:
       co_return get_traffic_route(*rt, m.name);
-    case RouteId::Invoke: {
-      Invocation inv{req, PathFamily::Mlflow, false, std::nullopt};
-      ApiResponse r = co_await invoke_named(*rt, m.name, inv);
-      finish_invocation(r, inv);
-      co_return r;
-    }
+    case RouteId::V1Models:
+      co_return list_models(*rt);
+    case RouteId::V1Model:
+      co_return get_model(*rt, m.name);
+    case RouteId::Invoke:
     case RouteId::V1Chat:
     case RouteId::V1Completions:
-    case RouteId::V1Embeddings: {
-      Invocation inv{req, PathFamily::OpenAI, true, std::nullopt};
-      ApiResponse r = co_await invoke_v1(*rt, v1_type(m.route->id), inv);
-      finish_invocation(r, inv);
-      co_return r;
-    }
+    case RouteId::V1Embeddings:
+      co_return co_await invocation(*rt, m, req);
   }
   // Not reached: every RouteId returns above, and -Werror=switch keeps it so. A route added to
   // the table without a handler would otherwise end the coroutine without a response.

@@ -17,6 +17,7 @@
 #include "gateway/aws_auth.h"
 #include "gateway/http_types.h"
 #include "gateway/limiter.h"
+#include "gateway/router.h"
 #include "gateway/runtime.h"
 #include "gateway/stages/context.h"
 #include "gateway/upstream_client.h"
@@ -44,6 +45,9 @@ class Api {
   boost::asio::awaitable<ApiResponse> handle(ApiRequest request);
 
  private:
+  // An invocation route (MLflow or /v1), with its response headers and access-log facts.
+  boost::asio::awaitable<ApiResponse> invocation(const Runtime& rt, const RouteMatch& m,
+                                                 const ApiRequest& req);
   // POST /endpoints/{name}/invocations (and /gateway/...): the name is known to exist.
   boost::asio::awaitable<ApiResponse> invoke_named(const Runtime& rt, const std::string& name,
                                                    Invocation& inv);

@@ -3,6 +3,7 @@
 // No Asio here either: the pure parts of the pipeline (router, stages' rules) include it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,18 @@ struct ApiRequest {
   std::string client_ip;
   std::vector<std::pair<std::string, std::string>> headers;  // only those the API reads
   StreamWriter* stream = nullptr;  // set by the server: how a streamed response is written
+  std::string request_id;          // set by the server (request_id.h)
+};
+
+// What the JSON access log says about an invocation (docs/operations.md, "Access log"): set by
+// the API for invocation routes. Never a secret, a prompt or a completion.
+struct InvocationFacts {
+  std::string endpoint;  // the endpoint that answered (or was tried last)
+  std::string provider;
+  std::string model;
+  double overhead_ms = 0;  // time not spent waiting for upstreams
+  double ttft_ms = -1;     // streams: until the stream began (-1: not a stream)
+  std::string limit_key;   // the rate-limit counter key, hashed ("" without a limit)
 };
 
 struct ApiResponse {
@@ -36,6 +49,7 @@ struct ApiResponse {
   // Every attempt of an invocation ("<endpoint>:<status>:<reason>", comma-separated), for the
   // access log (docs/resilience.md); empty for other routes.
   std::string attempts;
+  std::optional<InvocationFacts> invocation;
 };
 
 }  // namespace gw

@@ -7,6 +7,8 @@
 #include <ctime>
 #include <string>
 
+#include "providers/json.h"
+
 namespace gw::log {
 namespace {
 std::atomic<int> g_level{static_cast<int>(Level::Info)};
@@ -23,13 +25,11 @@ const char* name(Level l) {
   }
   return "?";
 }
-}  // namespace
 
-void set_level(Level level) { g_level = static_cast<int>(level); }
-bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
+std::atomic<bool> g_json{false};
 
-void write(Level level, std::string_view message) {
-  if (!enabled(level)) return;
+// "2025-01-15T10:32:07.412Z" (UTC, milliseconds).
+std::string timestamp() {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   auto ms =
@@ -38,25 +38,59 @@ void write(Level level, std::string_view message) {
   gmtime_r(&t, &tm);
   char stamp[40];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string line;
-  line.reserve(message.size() + 48);
-  line += stamp;
-  line += '.';
-  line += static_cast<char>('0' + ms / 100);
-  line += static_cast<char>('0' + ms / 10 % 10);
-  line += static_cast<char>('0' + ms % 10);
-  line += "Z ";
-  line += name(level);
-  line += ' ';
-  line += message;
-  line += '\n';
-  // A single write(2) per line keeps lines from different threads whole.
+  std::string out = stamp;
+  out += '.';
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += 'Z';
+  return out;
+}
+
+// A single write(2) per line keeps lines from different threads whole.
+void emit(const std::string& line) {
   std::size_t off = 0;
   while (off < line.size()) {
     ssize_t n = ::write(STDERR_FILENO, line.data() + off, line.size() - off);
     if (n <= 0) break;
     off += static_cast<std::size_t>(n);
   }
+}
+
+std::string json_head(Level level) {
+  return "{\"time\":\"" + timestamp() + "\",\"level\":\"" + name(level) + "\"";
+}
+}  // namespace
+
+void set_level(Level level) { g_level = static_cast<int>(level); }
+bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
+void set_format(Format format) { g_json = format == Format::Json; }
+
+void write(Level level, std::string_view message) {
+  if (!enabled(level)) return;
+  if (g_json.load(std::memory_order_relaxed)) {
+    emit(json_head(level) + ",\"message\":" +
+         Json(std::string(message)).dump(-1, ' ', false, Json::error_handler_t::replace) + "}\n");
+    return;
+  }
+  std::string line;
+  line.reserve(message.size() + 48);
+  line += timestamp();
+  line += ' ';
+  line += name(level);
+  line += ' ';
+  line += message;
+  line += '\n';
+  emit(line);
+}
+
+void write_json(Level level, std::string_view members) {
+  if (!enabled(level)) return;
+  std::string line = json_head(level);
+  if (!members.empty()) line += ',';
+  line += members;
+  line += "}\n";
+  emit(line);
 }
 
 }  // namespace gw::log

@@ -7,10 +7,17 @@
 namespace gw::log {
 
 enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
+// `--log-format`: "<time> <LEVEL> <message>" lines, or one JSON object per line
+// {"time": ..., "level": ..., "message": ...} (docs/operations.md, "Logs").
+enum class Format { Text, Json };
 
 void set_level(Level level);
 bool enabled(Level level);
+void set_format(Format format);
 void write(Level level, std::string_view message);
+// One JSON line {"time": ..., "level": ..., <members>} whatever the format: `members` is the
+// text of an object's members without braces (e.g. the access log's fields).
+void write_json(Level level, std::string_view members);
 
 inline void debug(std::string_view m) { write(Level::Debug, m); }
 inline void info(std::string_view m) { write(Level::Info, m); }

@@ -50,6 +50,8 @@ struct StartArgs {
   double read_timeout = 30, idle_timeout = 60, upstream_timeout = 300, connect_timeout = 10,
          grace = 30, stream_first_event = 60, stream_idle = 60;
   std::string log_level = "info";
+  std::string log_format = "text";
+  std::string access_log = "text";  // off | text | json
   std::string rate_limit_storage;
   bool watch_config = true;  // !no_reload, after parsing
   bool no_reload = false;
@@ -154,7 +156,14 @@ CLI::App* add_start_server(CLI::App& app, StartArgs& a) {
   add_timeout_options(start, a);
   start->add_option("--ca-file", a.opts.upstream.ca_file,
                     "Extra CA bundle (PEM) trusted for upstream TLS, besides the system store");
-  start->add_flag("--access-log", a.opts.access_log, "Log one line per request");
+  // `--access-log` alone means text (as before); `--access-log=off` turns it off.
+  start
+      ->add_flag("--access-log{text}", a.access_log,
+                 "One line per answered request: off, text or json (default: text)")
+      ->check(CLI::IsMember({"off", "text", "json"}));
+  start->add_option("--log-format", a.log_format, "Log lines as text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   start->add_option("--rate-limit-storage", a.rate_limit_storage,
                     "Shared rate-limit counters: redis[s]://[[user]:password@]host[:port][/db] "
                     "(default: in memory; "
@@ -265,6 +274,9 @@ int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig confi
 
 int start_server(StartArgs& a) {
   gw::log::set_level(log_level_of(a.log_level));
+  gw::log::set_format(a.log_format == "json" ? gw::log::Format::Json : gw::log::Format::Text);
+  a.opts.access_log = a.access_log != "off";
+  a.opts.access_log_json = a.access_log == "json";
   const std::string path = required_config_path(a.config_path);
   if (path.empty()) return 2;
   // Parsed from the same text the reloader starts from (an edit during start-up is not lost).

@@ -17,6 +17,8 @@ constexpr std::array kRoutes{
     RouteSpec{kPost, "/v1/chat/completions", RouteId::V1Chat, O},
     RouteSpec{kPost, "/v1/completions", RouteId::V1Completions, O},
     RouteSpec{kPost, "/v1/embeddings", RouteId::V1Embeddings, O},
+    RouteSpec{kGet, "/v1/models", RouteId::V1Models, O},
+    RouteSpec{kGet, "/v1/models/{name}", RouteId::V1Model, O},
     RouteSpec{kPost, "/endpoints/{name}/invocations", RouteId::Invoke, M, false, true},
     RouteSpec{kPost, "/gateway/{name}/invocations", RouteId::Invoke, M, false, true},
     RouteSpec{kGet, "/api/2.0/endpoints/", RouteId::ListEndpoints, M, true},

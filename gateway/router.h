@@ -31,6 +31,8 @@ enum class RouteId : std::uint8_t {
   V1Chat,
   V1Completions,
   V1Embeddings,
+  V1Models,          // /v1/models
+  V1Model,           // /v1/models/{name}
   Invoke,            // /endpoints/{name}/invocations and /gateway/{name}/invocations
   ListEndpoints,     // /api/2.0/endpoints/
   ListLegacyRoutes,  // /api/2.0/gateway/routes/

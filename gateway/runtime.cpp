@@ -1,6 +1,7 @@
 #include "gateway/runtime.h"
 
 #include <cctype>
+#include <chrono>
 #include <type_traits>
 
 #include "gateway/log.h"
@@ -79,7 +80,10 @@ std::shared_ptr<EndpointRuntime> build_endpoint(config::EndpointConfig e) {
 
 }  // namespace
 
-Runtime::Runtime(config::GatewayConfig config, const Runtime* previous) {
+Runtime::Runtime(config::GatewayConfig config, const Runtime* previous)
+    : loaded_at_(std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count()) {
   std::vector<std::shared_ptr<EndpointRuntime>> building;
   for (auto& e : config.endpoints) {
     auto rt = build_endpoint(std::move(e));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -65,6 +66,8 @@ class Runtime {
   // Endpoints in config order (the list APIs keep it).
   const std::vector<std::shared_ptr<const EndpointRuntime>>& endpoints() const { return ordered_; }
   const std::unordered_map<std::string, RouteRuntime>& routes() const { return routes_; }
+  // When this snapshot was built (UNIX seconds): `created` of /v1/models.
+  std::int64_t loaded_at() const { return loaded_at_; }
 
  private:
   std::vector<std::shared_ptr<const EndpointRuntime>> ordered_;
@@ -74,6 +77,7 @@ class Runtime {
                        const Runtime* previous);
 
   std::unordered_map<std::string, RouteRuntime> routes_;
+  std::int64_t loaded_at_ = 0;
 };
 
 // Holds the current snapshot. load() and store() are safe from any thread.

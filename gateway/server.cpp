@@ -18,6 +18,8 @@
 #include "gateway/api.h"
 #include "gateway/stream_writer.h"
 #include "gateway/http_wire.h"
+#include "gateway/access_log.h"
+#include "gateway/request_id.h"
 #include "gateway/session_io.h"
 #include "gateway/log.h"
 #include "providers/json.h"
@@ -548,21 +550,22 @@ struct Server::Impl {
     ApiRequest areq;
     areq.method = std::string(req.method_string());
     areq.target = std::string(req.target());
+    const std::size_t bytes_in = req.body().size();
     areq.body = std::move(req.body());
     areq.client_ip = s.client_ip;
     areq.headers.reserve(8);
     for (const auto& field : req) areq.headers.emplace_back(field.name_string(), field.value());
+    areq.request_id = request_id_for(req["X-Request-Id"]);
+    const std::string id = areq.request_id;
     SessionStreamWriter stream_writer(s.stream, buffer, req.version(),
                                       req.keep_alive() && !stopping, opts.read_timeout);
+    stream_writer.set_request_id(id);
     areq.stream = &stream_writer;
     ApiResponse ares = co_await answer(w, std::move(areq), req.target());
+    ares.headers.emplace_back("X-Request-Id", id);
     if (ares.streamed) {
-      // Like other lines (body bytes, milliseconds), then "stream tokens p/c/t".
-      if (opts.access_log)
-        access_log(s, req, ares.status,
-                   std::to_string(stream_writer.body_bytes()) + " " + elapsed_ms(start) +
-                       "ms stream " + (ares.usage.empty() ? "tokens -/-/-" : ares.usage) +
-                       attempts_tail(ares));
+      log_access(s, req, ares, AccessRecord{{}, {}, {}, id, bytes_in, stream_writer.body_bytes()},
+                 start);
       const bool again = ares.stream_complete && stream_writer.keep_alive() && !stopping;
       co_return again;
     }
@@ -572,15 +575,35 @@ struct Server::Impl {
         serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
     s.stream.expires_after(opts.read_timeout);
     auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
-    if (opts.access_log)
-      access_log(s, req, ares.status,
-                 std::to_string(body_bytes) + " " + elapsed_ms(start) + "ms" + attempts_tail(ares));
+    log_access(s, req, ares, AccessRecord{{}, {}, {}, id, bytes_in, body_bytes}, start);
     co_return !wec && keep;
   }
 
-  // " attempts chat:503:status,chat-b:200:ok" for an invocation, else "".
-  static std::string attempts_tail(const ApiResponse& r) {
-    return r.attempts.empty() ? std::string() : " attempts " + r.attempts;
+  // The access-log line of an answered request, text or JSON (`--access-log`). `rec` holds
+  // the id and byte counts; the rest is filled here.
+  void log_access(const Session& s, const http::request<http::string_body>& req,
+                  const ApiResponse& ares, AccessRecord rec, Clock::time_point start) const {
+    if (!opts.access_log) return;
+    if (opts.access_log_json) {
+      rec.client = s.client_ip;
+      rec.method = req.method_string();
+      rec.target = req.target();
+      rec.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      rec.response = &ares;
+      log::write_json(log::Level::Info, access_json_members(rec));
+      return;
+    }
+    // Body bytes, milliseconds, for a stream "stream tokens p/c/t", the attempts, the id.
+    std::string tail = std::to_string(rec.bytes_out) + " " + elapsed_ms(start) + "ms";
+    if (ares.streamed) tail += " stream " + (ares.usage.empty() ? "tokens -/-/-" : ares.usage);
+    access_log(s, req, ares.status, tail + log_tail(ares, std::string(rec.request_id)));
+  }
+
+  // " attempts chat:503:status,chat-b:200:ok" for an invocation, then " request_id <id>".
+  static std::string log_tail(const ApiResponse& r, const std::string& id) {
+    std::string tail;
+    if (!r.attempts.empty()) tail = " attempts " + r.attempts;
+    return tail + " request_id " + id;
   }
 
   static std::string elapsed_ms(Clock::time_point start) {

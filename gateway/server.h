@@ -40,7 +40,8 @@ struct ServerOptions {
   // Longest time given to requests in flight after SIGINT/SIGTERM before the process exits.
   std::chrono::milliseconds shutdown_grace{30'000};
   bool access_log = false;
-  bool handle_signals = true;  // install SIGINT/SIGTERM handlers (off for in-process tests)
+  bool access_log_json = false;  // with access_log: JSON lines (docs/operations.md)
+  bool handle_signals = true;    // install SIGINT/SIGTERM handlers (off for in-process tests)
   UpstreamOptions upstream;
   // Shared rate-limit counters; an in-memory limiter when null. It outlives config reloads.
   std::shared_ptr<RateLimiter> limiter;

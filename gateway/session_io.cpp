@@ -90,6 +90,7 @@ net::awaitable<bool> SessionStreamWriter::begin(
   append_header(head, "Content-Type", content_type);
   append_header(head, "Cache-Control", "no-cache");
   for (const auto& [k, v] : headers) append_header(head, k, v);
+  if (!request_id_.empty()) append_header(head, "X-Request-Id", request_id_);
   if (chunked_) append_header(head, "Transfer-Encoding", "chunked");
   if (!keep_) append_header(head, "Connection", "close");
   head += "\r\n";

@@ -60,6 +60,8 @@ class SessionStreamWriter final : public StreamWriter {
   bool keep_alive() const { return keep_ && ok_; }
   // Body bytes handed to write()/write_all() so far (chunk framing not counted).
   std::size_t body_bytes() const { return body_bytes_; }
+  // Sent as X-Request-Id in the stream's head.
+  void set_request_id(std::string id) { request_id_ = std::move(id); }
 
  private:
   struct Watch {
@@ -77,6 +79,7 @@ class SessionStreamWriter final : public StreamWriter {
   std::chrono::milliseconds timeout_;
   bool ok_ = true;
   std::size_t body_bytes_ = 0;
+  std::string request_id_;
 };
 
 }  // namespace gw

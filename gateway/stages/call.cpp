@@ -66,7 +66,8 @@ Attempt reply_failure(const EndpointRuntime& ep, const UpstreamRequest& request,
   err = name_the_upstream(std::move(err), ep.config.name,
                           url ? url->host_header() : std::string("?"));
   scrub_secrets(err.detail, ep.secrets);
-  if (err.status >= 500) log::warn("endpoint '" + ep.config.name + "': " + err.message());
+  if (err.status >= 500)
+    log::warn(log_prefix(inv) + "endpoint '" + ep.config.name + "': " + err.message());
   AttemptFailure f;
   if (reply.status >= 400) {
     f.kind = FailureKind::Status;
@@ -87,8 +88,9 @@ net::awaitable<Attempt> forward(const EndpointRuntime& ep, const RequestContext&
   // A client that disconnects while the provider works cancels the upstream call: an LLM call
   // can take minutes, and its connection would otherwise be held for nothing.
   CancelSignal cancel;
-  DisconnectWatch watch(inv.request.stream, [&cancel, &ep] {
-    log::info("endpoint '" + ep.config.name + "': the client left; upstream call cancelled");
+  DisconnectWatch watch(inv.request.stream, [&cancel, &ep, &inv] {
+    log::info(log_prefix(inv) + "endpoint '" + ep.config.name +
+              "': the client left; upstream call cancelled");
     cancel.cancel();
   });
   const auto sent = std::chrono::steady_clock::now();
@@ -100,7 +102,7 @@ net::awaitable<Attempt> forward(const EndpointRuntime& ep, const RequestContext&
                       AttemptFailure{FailureKind::Cancelled, 499, std::nullopt}};
   }
   if (!reply) {
-    log::warn(reply.error().message());
+    log::warn(log_prefix(inv) + reply.error().message());
     co_return Attempt{render_error(reply.error(), inv.family), transport_failure(reply.error())};
   }
   auto unified = ep.adapter->reply_text(ctx, *reply);

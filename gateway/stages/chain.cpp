@@ -10,6 +10,7 @@
 #include "gateway/stages/stream_relay.h"
 #include "gateway/stream_writer.h"
 #include "gateway/upstream_client.h"
+#include "providers/wire/aws_sigv4.h"
 
 namespace gw {
 
@@ -70,10 +71,13 @@ struct Chain {
   Services& s;
   Clock::time_point deadline;
   std::optional<ApiResponse> last;  // the last failure, as the client would see it
+  bool wants_usage = false;         // a stream's stream_options.include_usage
+  bool probe = false;               // the current attempt is its breaker's half-open probe
 };
 
 void record(Invocation& inv, const EndpointRuntime& ep, int status, std::string_view reason) {
   inv.answered_by = ep.config.name;
+  inv.answered = &ep;
   inv.attempts.push_back({ep.config.name, status, reason});
 }
 
@@ -98,23 +102,30 @@ ApiResponse breaker_open(const EndpointRuntime& ep, Millis retry_after, PathFami
 
 // False when the endpoint's breaker is open: the endpoint is skipped (recorded).
 bool breaker_allows(Chain& c, const EndpointRuntime& ep) {
+  c.probe = false;
   if (!ep.breaker) return true;
   const auto admission = ep.breaker->admit(Clock::now());
   log_change(ep, admission.change);
+  c.probe = admission.probe;
   if (admission.allowed) return true;
   record(c.inv, ep, 503, to_string(FailureKind::BreakerOpen));
+  c.inv.limit.reset();  // no X-RateLimit-* headers of an endpoint tried earlier
   c.last = breaker_open(ep, admission.retry_after, c.inv.family);
   return false;
 }
 
 // Tells the breaker how an attempt went. A retryable failure counts; an answer, or an error
 // status the endpoint is not retried on, shows that the provider is up.
-void report(const EndpointRuntime& ep, const std::optional<AttemptFailure>& f) {
+// An outcome that says nothing about the provider's health (malformed, the client left, the
+// gateway's own failure) only frees a probe's slot.
+void report(const EndpointRuntime& ep, const std::optional<AttemptFailure>& f, bool probe) {
   if (!ep.breaker) return;
   if (!f || (f->kind == FailureKind::Status && !retryable(ep.config.retries, *f))) {
-    log_change(ep, ep.breaker->on_success());
+    log_change(ep, ep.breaker->on_success(probe));
   } else if (retryable(ep.config.retries, *f)) {
-    log_change(ep, ep.breaker->on_failure(Clock::now()));
+    log_change(ep, ep.breaker->on_failure(Clock::now(), probe));
+  } else if (probe) {
+    ep.breaker->release_probe();
   }
 }
 
@@ -135,18 +146,20 @@ net::awaitable<Attempt> attempt_once(Chain& c, const EndpointRuntime& ep, const 
   if (const auto* local = std::get_if<Json>(&call)) co_return Attempt{json_response(200, *local)};
   if (const auto* local = std::get_if<LocalStream>(&call)) {
     HeaderList head = stream_head(inv)();
+    inv.stream_began = Clock::now();
     co_return co_await relay_local(*local, head, *inv.request.stream,
                                    inv.family == PathFamily::OpenAI);
   }
   UpstreamRequest request = std::get<UpstreamRequest>(call);  // signed per attempt
   request.proxy = ep.config.proxy.value_or("");
-  // What is left of the chain's deadline bounds each attempt; the first one has it all (its
-  // own timeout, as configured, not less the microseconds spent before it).
+  if (!inv.request.request_id.empty())
+    request.headers.emplace_back("X-Request-Id", inv.request.request_id);
+  // What is left of the chain's deadline bounds each attempt; the chain's first one has it
+  // all (its own timeout, as configured, not less the microseconds spent before it).
   Millis remaining = Millis::max();
-  if (inv.upstream_attempts > 1) remaining = std::max(left(c.deadline), Millis(1));
+  if (!inv.attempts.empty()) remaining = std::max(left(c.deadline), Millis(1));
   if (c.payload.stream()) {
-    co_return co_await relay_attempt(ep, ctx, std::move(request),
-                                     client_wants_usage(c.payload.json()), remaining,
+    co_return co_await relay_attempt(ep, ctx, std::move(request), c.wants_usage, remaining,
                                      stream_head(inv), can_fail_over, inv, c.s);
   }
   if (auto err = co_await authenticate(request, ep.config.name, c.s))
@@ -184,7 +197,6 @@ std::optional<ApiResponse> prepare_failed(Chain& c, const EndpointRuntime& ep, A
 // The attempts on one endpoint. nullopt: move on to the next endpoint; else the answer.
 net::awaitable<std::optional<ApiResponse>> try_endpoint(Chain& c, const EndpointRuntime& ep,
                                                         bool more_endpoints) {
-  if (!breaker_allows(c, ep)) co_return std::nullopt;
   const RequestContext ctx{ep.config.type, c.s.now_seconds()};
   auto call = c.payload.prepare(ep, ctx, more_endpoints);
   if (!call) co_return prepare_failed(c, ep, render_error(call.error(), c.inv.family));
@@ -193,17 +205,20 @@ net::awaitable<std::optional<ApiResponse>> try_endpoint(Chain& c, const Endpoint
       co_return prepare_failed(c, ep, std::move(*no));
   }
   for (int n = 1; left(c.deadline) > Millis(0); ++n) {
+    if (!breaker_allows(c, ep)) co_return std::nullopt;
     c.inv.limit.reset();  // the X-RateLimit-* headers are those of the endpoint that answers
     if (auto denied = co_await admit(ep, c.inv, c.s)) {
+      if (c.probe) ep.breaker->release_probe();
       record(c.inv, ep, denied->status, to_string(FailureKind::Limited));
       c.last = std::move(*denied);
       co_return std::nullopt;
     }
     ++c.inv.upstream_attempts;
     c.inv.answered_by = ep.config.name;  // for a stream's head, written during the attempt
+    c.inv.answered = &ep;
     const bool can_fail_over = more_endpoints || n < ep.config.retries.max_attempts;
     Attempt a = co_await attempt_once(c, ep, ctx, *call, can_fail_over);
-    report(ep, a.failure);
+    report(ep, a.failure, c.probe);
     if (!a.failure) {
       record(c.inv, ep, a.response.status, "ok");
       co_return std::move(a.response);
@@ -231,6 +246,15 @@ void add_summary(ApiResponse& r, const Invocation& inv) {
   r.body = to_text(body);
 }
 
+// A failed chain's body lists its attempts when the endpoint has resilience keys or more than
+// one attempt was made. A plain endpoint's errors keep MLflow's exact bodies.
+bool wants_summary(const EndpointRuntime& primary, const Invocation& inv) {
+  const auto& cfg = primary.config;
+  const bool resilient =
+      cfg.retries.max_attempts > 1 || !cfg.fallbacks.empty() || cfg.circuit_breaker.has_value();
+  return !inv.attempts.empty() && (resilient || inv.attempts.size() > 1);
+}
+
 }  // namespace
 
 net::awaitable<ApiResponse> run_chain(const EndpointRuntime& primary, Payload payload,
@@ -238,7 +262,9 @@ net::awaitable<ApiResponse> run_chain(const EndpointRuntime& primary, Payload pa
   const auto total =
       or_default(primary.config.timeouts.total_ms, s.upstream.options().total_timeout);
   Chain c{payload, inv, s, inv.started + total, std::nullopt};
+  c.wants_usage = payload.stream() && client_wants_usage(payload.json());
   inv.answered_by = primary.config.name;
+  inv.answered = &primary;
   std::vector<const EndpointRuntime*> plan{&primary};
   plan.insert(plan.end(), primary.fallbacks.begin(), primary.fallbacks.end());
   std::optional<ApiResponse> answer;
@@ -254,7 +280,7 @@ net::awaitable<ApiResponse> run_chain(const EndpointRuntime& primary, Payload pa
                                              "upstream_timeout", "gateway_timeout"),
                           inv.family);
   }
-  if (!answer->streamed && answer->status >= 400 && inv.attempts.size() > 1)
+  if (!answer->streamed && answer->status >= 400 && wants_summary(primary, inv))
     add_summary(*answer, inv);
   co_return std::move(*answer);
 }
@@ -266,6 +292,23 @@ void add_gateway_headers(HeaderList& headers, const Invocation& inv) {
   headers.emplace_back("X-Gateway-Attempts", std::to_string(inv.upstream_attempts));
   headers.emplace_back("X-MLflow-Gateway-Duration-Ms", ms_text(total));
   headers.emplace_back("X-MLflow-Gateway-Overhead-Duration-Ms", ms_text(overhead));
+}
+
+std::optional<InvocationFacts> invocation_facts(const Invocation& inv) {
+  if (!inv.answered) return std::nullopt;
+  const EndpointRuntime& ep = *inv.answered;
+  InvocationFacts f;
+  f.endpoint = ep.config.name;
+  f.provider = ep.config.model.provider;
+  f.model = ep.config.model.name.value_or("");
+  const auto total = Clock::now() - inv.started;
+  const auto overhead = total > inv.upstream_wait ? total - inv.upstream_wait : Clock::duration(0);
+  f.overhead_ms = std::chrono::duration<double, std::milli>(overhead).count();
+  if (inv.stream_began)
+    f.ttft_ms = std::chrono::duration<double, std::milli>(*inv.stream_began - inv.started).count();
+  // The counter key may be a client address or a header's digest: logged as a digest only.
+  if (ep.config.limit) f.limit_key = sigv4_sha256_hex(limit_client(ep, inv.request)).substr(0, 16);
+  return f;
 }
 
 std::string attempts_text(const Invocation& inv) {

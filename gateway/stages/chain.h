@@ -48,4 +48,7 @@ void add_gateway_headers(std::vector<std::pair<std::string, std::string>>& heade
 // "chat:503:status,chat-b:200:ok": every attempt, for the access log ("" when none).
 std::string attempts_text(const Invocation& inv);
 
+// The JSON access log's facts about the invocation (nullopt when no endpoint was resolved).
+std::optional<InvocationFacts> invocation_facts(const Invocation& inv);
+
 }  // namespace gw

@@ -21,6 +21,7 @@ namespace gw {
 class UpstreamClient;
 class Limiter;
 class AwsAuth;
+struct EndpointRuntime;
 
 // One invocation of an endpoint, from routing to the response.
 struct Invocation {
@@ -37,11 +38,20 @@ struct Invocation {
     std::string_view reason;  // "ok" or to_string(FailureKind)
   };
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::string answered_by;  // the endpoint that answered (or was tried last)
+  std::string answered_by;                    // the endpoint that answered (or was tried last)
+  const EndpointRuntime* answered = nullptr;  // the same endpoint
+  // A stream: when its head was written (time to first byte, for the access log).
+  std::optional<std::chrono::steady_clock::time_point> stream_began;
   int upstream_attempts = 0;
   std::chrono::steady_clock::duration upstream_wait{0};  // waiting for upstreams
   std::vector<AttemptRecord> attempts;  // every attempt, skipped endpoints included
 };
+
+// "request <id>: ", the start of every log line about this request.
+inline std::string log_prefix(const Invocation& inv) {
+  return inv.request.request_id.empty() ? std::string()
+                                        : "request " + inv.request.request_id + ": ";
+}
 
 // The outcome of one attempt on one endpoint (a call, or a stream up to its first byte).
 struct Attempt {

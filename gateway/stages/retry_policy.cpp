@@ -175,21 +175,30 @@ CircuitBreaker::Admission CircuitBreaker::admit(SteadyTime now) {
   return a;
 }
 
-std::optional<CircuitBreaker::Change> CircuitBreaker::on_success() {
+std::optional<CircuitBreaker::Change> CircuitBreaker::on_success(bool probe) {
   std::lock_guard lock(mu_);
-  consecutive_ = 0;
-  if (state_ == State::Closed) return std::nullopt;
+  if (state_ == State::Closed) {
+    consecutive_ = 0;
+    return std::nullopt;
+  }
+  if (state_ == State::Open || !probe) return std::nullopt;  // not the probe's answer
   state_ = State::Closed;
   probe_out_ = false;
+  consecutive_ = 0;
   return Change{State::Closed, "closed: the probe succeeded"};
 }
 
-std::optional<CircuitBreaker::Change> CircuitBreaker::on_failure(SteadyTime now) {
+std::optional<CircuitBreaker::Change> CircuitBreaker::on_failure(SteadyTime now, bool probe) {
   std::lock_guard lock(mu_);
-  if (state_ == State::HalfOpen) return open(now);
+  if (state_ == State::HalfOpen) return probe ? open(now) : std::nullopt;
   if (state_ == State::Open) return std::nullopt;  // an attempt admitted before it opened
   if (++consecutive_ < config_.failures) return std::nullopt;
   return open(now);
+}
+
+void CircuitBreaker::release_probe() {
+  std::lock_guard lock(mu_);
+  if (state_ == State::HalfOpen) probe_out_ = false;
 }
 
 std::optional<CircuitBreaker::Change> CircuitBreaker::open(SteadyTime now) {

@@ -95,10 +95,15 @@ class CircuitBreaker {
   explicit CircuitBreaker(config::BreakerConfig config) : config_(config) {}
 
   Admission admit(SteadyTime now);
-  // The outcome of an admitted attempt. A non-retryable outcome (e.g. a 400) shows the
-  // provider is up: it counts as a success.
-  std::optional<Change> on_success();
-  std::optional<Change> on_failure(SteadyTime now);
+  // The outcome of an admitted attempt (`probe`: Admission::probe of that attempt). A
+  // non-retryable outcome (e.g. a 400) shows the provider is up: it counts as a success.
+  // While open, outcomes are ignored (attempts admitted before it opened); while half-open,
+  // only the probe's counts.
+  std::optional<Change> on_success(bool probe = false);
+  std::optional<Change> on_failure(SteadyTime now, bool probe = false);
+  // A probe that ends without an outcome (refused by the rate limit, the client left, a reply
+  // that says nothing about the provider's health): the next request may probe at once.
+  void release_probe();
 
   State state(SteadyTime now) const;
   const config::BreakerConfig& config() const { return config_; }

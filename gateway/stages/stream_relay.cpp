@@ -124,6 +124,7 @@ net::awaitable<Attempt> upstream_error(const EndpointRuntime& ep, UpstreamStream
 // Begins the client's stream (status 200 and the head) at the first chunk to write.
 net::awaitable<bool> begin_stream(StreamWriter& out, RelayState& st) {
   st.begun = true;
+  st.inv->stream_began = std::chrono::steady_clock::now();
   st.inv->upstream_wait += std::chrono::steady_clock::now() - st.sent;
   co_return co_await out.begin(200, kEventStream, st.head());
 }
@@ -183,7 +184,7 @@ net::awaitable<bool> pump_to_client(const EndpointRuntime& ep, UpstreamStream& u
     }
   }
   if (client_gone) {
-    log::info("endpoint '" + ep.config.name +
+    log::info(log_prefix(*st.inv) + "endpoint '" + ep.config.name +
               "': the client left mid-stream; upstream read cancelled");
     co_return false;
   }
@@ -198,7 +199,8 @@ net::awaitable<ApiResponse> finish_stream(const EndpointRuntime& ep, UpstreamStr
   bool ok = true;
   if (st.failure) {
     scrub_secrets(st.failure->detail, ep.secrets);
-    log::warn("endpoint '" + ep.config.name + "': stream failed: " + st.failure->message());
+    log::warn(log_prefix(*st.inv) + "endpoint '" + ep.config.name +
+              "': stream failed: " + st.failure->message());
     ok = co_await out.write(render_stream_error(*st.failure));
   } else if (family == PathFamily::OpenAI) {
     ok = co_await out.write("data: [DONE]\n\n");
@@ -209,26 +211,32 @@ net::awaitable<ApiResponse> finish_stream(const EndpointRuntime& ep, UpstreamStr
   co_return streamed;
 }
 
-// A failure before the client's stream began: an ordinary error the chain may retry. An error
-// event counts as its status (502); a stream that broke or ended early as `connect`.
+// A stream's failure for the chain: an error event counts as its status (502); a stream that
+// broke or ended early as `connect`; a timeout as `timeout`.
+AttemptFailure stream_failure(const GatewayError& err) {
+  AttemptFailure f = transport_failure(err);
+  if (err.transport == GatewayError::Transport::None) f.kind = FailureKind::Status;
+  return f;
+}
+
+// A failure before the client's stream began: an ordinary error the chain may retry.
 Attempt failed_before_first_byte(GatewayError err, const EndpointRuntime& ep,
                                  const Invocation& inv) {
   scrub_secrets(err.detail, ep.secrets);
-  log::warn("endpoint '" + ep.config.name +
+  log::warn(log_prefix(inv) + "endpoint '" + ep.config.name +
             "': stream failed before its first chunk: " + err.message());
-  AttemptFailure f = transport_failure(err);
-  if (err.transport == GatewayError::Transport::None) f.kind = FailureKind::Status;
-  return Attempt{render_error(err, inv.family), f};
+  return Attempt{render_error(err, inv.family), stream_failure(err)};
 }
 
 Attempt client_left() {
   return Attempt{ApiResponse{}, AttemptFailure{FailureKind::Cancelled, 499, std::nullopt}, true};
 }
 
-// The answer of an attempt whose stream began (final, whatever happened after).
-Attempt ended_stream(ApiResponse streamed) {
+// The answer of an attempt whose stream began: final, whatever happened after. A failure after
+// the first byte is kept for the breaker and the access log; the client has its error event.
+Attempt ended_stream(ApiResponse streamed, std::optional<AttemptFailure> failure = std::nullopt) {
   streamed.streamed = true;
-  return Attempt{std::move(streamed), std::nullopt, true};
+  return Attempt{std::move(streamed), failure, true};
 }
 
 }  // namespace
@@ -252,7 +260,7 @@ net::awaitable<Attempt> relay_attempt(const EndpointRuntime& ep, const RequestCo
   auto upstream = co_await s.upstream.open_stream(request, ep.config.name, first_event);
   if (!upstream) {
     inv.upstream_wait += std::chrono::steady_clock::now() - st.sent;
-    log::warn(upstream.error().message());
+    log::warn(log_prefix(inv) + upstream.error().message());
     co_return Attempt{render_error(upstream.error(), inv.family),
                       transport_failure(upstream.error())};
   }
@@ -267,14 +275,20 @@ net::awaitable<Attempt> relay_attempt(const EndpointRuntime& ep, const RequestCo
   // With no other attempt to fail over to, the head goes out now, before the first read is
   // translated: the client's time to first byte is the upstream's.
   if (!can_fail_over) ok = co_await begin_stream(out, st);
-  if (!ok) co_return ended_stream(ApiResponse{});
-  ok = co_await pump_to_client(ep, up, *translator, out, wants_usage, first_event, idle, st);
-  if (!ok && !st.begun) co_return client_left();
-  if (!st.begun && st.failure) co_return failed_before_first_byte(*st.failure, ep, inv);
+  if (ok)
+    ok = co_await pump_to_client(ep, up, *translator, out, wants_usage, first_event, idle, st);
+  if (!st.begun && (!ok || st.failure)) {
+    inv.upstream_wait += std::chrono::steady_clock::now() - st.sent;
+    if (!ok) co_return client_left();
+    co_return failed_before_first_byte(*st.failure, ep, inv);
+  }
   if (ok && !st.begun) ok = co_await begin_stream(out, st);  // a stream with no chunk at all
-  if (!ok) co_return ended_stream(ApiResponse{});  // the client left: `up` closes its connection
+  // The client left: `up` closes its connection.
+  if (!ok) co_return ended_stream(ApiResponse{}, client_left().failure);
+  std::optional<AttemptFailure> failure;
+  if (st.failure) failure = stream_failure(*st.failure);
   ApiResponse done = co_await finish_stream(ep, up, out, st, inv.family);
-  co_return ended_stream(std::move(done));
+  co_return ended_stream(std::move(done), failure);
 }
 
 std::optional<ApiResponse> stream_unsupported(const EndpointRuntime& ep, const Call& prepared,

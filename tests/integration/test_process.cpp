@@ -14,6 +14,7 @@
 #include <thread>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "gateway_fixture.h"
 #include "test_paths.h"
@@ -582,6 +583,80 @@ TEST(Process, MockStreamAccessLogLineHasBytesTimeAndTokens) {
   EXPECT_EQ(std::stoi(line[2]) + std::stoi(line[3]), std::stoi(line[4]));
   kill(c->pid, SIGTERM);
   EXPECT_EQ(c->wait_exit(), 0);
+}
+
+// The access log is on by default (text); every line ends with the request id.
+TEST(Process, AccessLogIsOnByDefaultWithRequestIds) {
+  auto c = spawn({"start-server", "--config-path", kExample, "--port", "0"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  TestClient client(port);
+  auto r = client.request("GET", "/health", "", {{"X-Request-Id", "probe-1"}});
+  EXPECT_EQ(r.header("x-request-id"), "probe-1");
+  EXPECT_FALSE(
+      c->wait_for(std::regex(R"("GET /health" 200 \d+ \d+\.\d\dms request_id probe-1)")).empty())
+      << c->output;
+  kill(c->pid, SIGTERM);
+  EXPECT_EQ(c->wait_exit(), 0);
+}
+
+// --access-log=json --log-format=json: every line is one JSON object; the access line has
+// the invocation's facts and no prompt or completion.
+TEST(Process, JsonAccessLogAndJsonLogLines) {
+  auto c = spawn({"start-server", "--config-path", kExample, "--port", "0", "--access-log=json",
+                  "--log-format=json"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  TestClient client(port);
+  auto r =
+      client.request("POST", "/v1/chat/completions",
+                     R"({"model":"chat","messages":[{"role":"user","content":"secret prompt"}]})",
+                     {{"Content-Type", "application/json"}, {"X-Request-Id", "json-1"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto line = c->wait_for(std::regex(R"((\{"time"[^\n]*"request_id":"json-1"[^\n]*\}))"));
+  ASSERT_FALSE(line.empty()) << c->output;
+  const Json j = parse(line[1]);
+  ASSERT_TRUE(j.is_object()) << line[1];
+  EXPECT_EQ(j["level"], "INFO");
+  EXPECT_EQ(j["type"], "access");
+  EXPECT_EQ(j["method"], "POST");
+  EXPECT_EQ(j["path"], "/v1/chat/completions");
+  EXPECT_EQ(j["status"], 200);
+  EXPECT_EQ(j["endpoint"], "chat");
+  EXPECT_EQ(j["provider"], "mock");
+  EXPECT_EQ(j["attempts"], "chat:200:ok");
+  EXPECT_EQ(j["client"], "127.0.0.1");
+  EXPECT_TRUE(j["tokens_in"].is_number_integer()) << line[1];
+  EXPECT_TRUE(j["tokens_out"].is_number_integer()) << line[1];
+  EXPECT_GT(j["bytes_in"].get<int>(), 0);
+  EXPECT_EQ(j["bytes_out"].get<std::size_t>(), r.body.size());
+  EXPECT_TRUE(j["total_ms"].is_number() && j["overhead_ms"].is_number());
+  // The example's chat endpoint is limited per client address: logged as a digest only.
+  EXPECT_EQ(j["limit_key"].get<std::string>().size(), 16u);
+  kill(c->pid, SIGTERM);
+  EXPECT_EQ(c->wait_exit(), 0);
+  EXPECT_EQ(c->output.find("secret prompt"), std::string::npos) << c->output;
+  std::istringstream lines(c->output);
+  for (std::string l; std::getline(lines, l);)
+    if (!l.empty()) {
+      EXPECT_TRUE(parse(l).is_object()) << "not JSON: " << l;
+    }
+}
+
+TEST(Process, AccessLogOff) {
+  auto c = spawn({"start-server", "--config-path", kExample, "--port", "0", "--access-log=off"});
+  ASSERT_TRUE(c);
+  auto m = c->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+  ASSERT_FALSE(m.empty()) << c->output;
+  EXPECT_EQ(http_request(static_cast<std::uint16_t>(std::stoi(m[1])), "GET", "/health").status,
+            200);
+  kill(c->pid, SIGTERM);
+  EXPECT_EQ(c->wait_exit(), 0);
+  EXPECT_EQ(c->output.find("request_id"), std::string::npos) << c->output;
 }
 
 // --- Hardening (docs/security.md): Redis credentials and TLS, never echoed -----------------

@@ -170,7 +170,8 @@ TEST_F(Resilience, NoRetryOrFallbackOn400Or401) {
     auto r = invoke();
     EXPECT_EQ(r.status, code) << r.body;
     EXPECT_EQ(r.header("x-gateway-attempts"), "1");
-    EXPECT_FALSE(parse(r.body).contains("attempts")) << r.body;
+    // The endpoint has fallbacks, so its failure lists the one attempt made.
+    EXPECT_EQ(parse(r.body)["attempts"].size(), 1u) << r.body;
   }
   EXPECT_EQ(primary_.request_count(), 2u);
   EXPECT_EQ(fallback_.request_count(), 0u);
@@ -296,6 +297,34 @@ TEST_F(Resilience, OpenBreakerWithNoFallbackIs503WithRetryAfter) {
             "Endpoint 'primary' is unavailable: its circuit breaker is open after repeated "
             "upstream failures; retry after 30 s");
   EXPECT_EQ(r.header("retry-after"), "30");
+  EXPECT_EQ(primary_.request_count(), 1u);
+}
+
+TEST_F(Resilience, ARetryIsNotSentOnceTheBreakerOpened) {
+  start("endpoints:\n" +
+        endpoint("primary", primary_.base_url(),
+                 "    retries: {max_attempts: 3, backoff: {initial: 0.001, max: 0.01}}\n"
+                 "    circuit_breaker: {failures: 1, cooldown: 30}\n"));
+  primary_.reply_with(status(503));
+  auto r = invoke();
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(primary_.request_count(), 1u);  // the retries met the open breaker
+  EXPECT_EQ(parse(r.body)["attempts"],
+            Json::parse(R"([{"endpoint":"primary","status":503,"reason":"status"},
+                           {"endpoint":"primary","status":503,"reason":"circuit_open"}])"));
+  EXPECT_EQ(r.header("retry-after"), "30");
+}
+
+TEST_F(Resilience, AStreamThatFailsAfterItsHeadCountsForTheBreaker) {
+  start("endpoints:\n" + endpoint("primary", primary_.base_url(),
+                                  "    circuit_breaker: {failures: 1, cooldown: 30}\n"));
+  primary_.reply_with(stream_of({chunk("Hello") + event(R"({"error":{"message":"overloaded"}})")}));
+  auto first = http_request(server_->port(), "POST", "/v1/chat/completions", kStreamV1);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_NE(first.body.find("overloaded"), std::string::npos);
+  auto second = http_request(server_->port(), "POST", "/v1/chat/completions", kStreamV1);
+  EXPECT_EQ(second.status, 503) << second.body;
+  EXPECT_EQ(parse(second.body)["error"]["code"], "circuit_open");
   EXPECT_EQ(primary_.request_count(), 1u);
 }
 

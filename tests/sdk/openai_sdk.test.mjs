@@ -205,3 +205,28 @@ test('gateway errors surface as SDK errors with status and message', async () =>
     },
   );
 });
+
+test('models.list() lists every endpoint with its provider', async () => {
+  const ids = [];
+  const owners = {};
+  for await (const m of client.models.list()) {
+    ids.push(m.id);
+    owners[m.id] = m.owned_by;
+    assert.equal(m.object, 'model');
+    assert.equal(typeof m.created, 'number');
+  }
+  assert.deepEqual(ids, ['mock-chat', 'mock-embeddings', 'gpt', 'embed']);
+  assert.equal(owners['gpt'], 'openai');
+  assert.equal(owners['mock-chat'], 'mock');
+});
+
+test('models.retrieve() finds an endpoint and 404s an unknown name', async () => {
+  const m = await client.models.retrieve('gpt');
+  assert.equal(m.id, 'gpt');
+  assert.equal(m.owned_by, 'openai');
+  await assert.rejects(client.models.retrieve('nope'), (err) => {
+    assert.equal(err.status, 404);
+    assert.equal(err.code, 'model_not_found');
+    return true;
+  });
+});

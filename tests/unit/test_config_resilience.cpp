@@ -193,6 +193,10 @@ std::vector<Row> rows() {
         "back (directly or not) to 'b' (line 3, column 80)",
         "endpoints[2].fallbacks[0]: Fallbacks form a cycle: 'c' falls back to 'a', which falls "
         "back (directly or not) to 'c' (line 4, column 80)"}},
+      {"AttemptLongerThanTotal",
+       config_with("    timeouts: {total: 5, attempt: 6}\n"),
+       {"endpoints[0].timeouts: timeouts.attempt (one try) must not be greater than "
+        "timeouts.total (the whole call, retries and fallbacks included) (line 5, column 15)"}},
       {"ProxyNotAUrl",
        config_with("    proxy: ftp://x\n"),
        {"endpoints[0].proxy: proxy must be 'none' or an http:// proxy URL such as "

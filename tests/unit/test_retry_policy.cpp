@@ -154,7 +154,8 @@ TEST_F(Breaker, OpenSkipsThenHalfOpenProbesOnce) {
   EXPECT_EQ(probe.change->to, CircuitBreaker::State::HalfOpen);
   // Only one probe at a time.
   EXPECT_FALSE(breaker.admit(t0 + 11s).allowed);
-  const auto closed = breaker.on_success();
+  EXPECT_FALSE(breaker.on_success());  // a late answer of another request does not close it
+  const auto closed = breaker.on_success(/*probe=*/true);
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->to, CircuitBreaker::State::Closed);
   EXPECT_EQ(closed->text, "closed: the probe succeeded");
@@ -164,12 +165,28 @@ TEST_F(Breaker, OpenSkipsThenHalfOpenProbesOnce) {
 TEST_F(Breaker, FailedProbeOpensAgain) {
   for (int i = 0; i < 3; ++i) (void)breaker.on_failure(t0);
   ASSERT_TRUE(breaker.admit(t0 + 10s).probe);
-  const auto again = breaker.on_failure(t0 + 10s);
+  EXPECT_FALSE(breaker.on_failure(t0 + 10s));  // not the probe's
+  const auto again = breaker.on_failure(t0 + 10s, /*probe=*/true);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->to, CircuitBreaker::State::Open);
   EXPECT_EQ(again->text, "open again for 10 s: the probe failed");
   EXPECT_FALSE(breaker.admit(t0 + 19s).allowed);
   EXPECT_TRUE(breaker.admit(t0 + 20s).probe);
+}
+
+TEST_F(Breaker, OpenIgnoresLateOutcomes) {
+  for (int i = 0; i < 3; ++i) (void)breaker.on_failure(t0);
+  EXPECT_FALSE(breaker.on_success());
+  EXPECT_FALSE(breaker.on_success(true));
+  EXPECT_EQ(breaker.state(t0 + 1s), CircuitBreaker::State::Open);
+}
+
+TEST_F(Breaker, AReleasedProbeLetsTheNextRequestProbe) {
+  for (int i = 0; i < 3; ++i) (void)breaker.on_failure(t0);
+  ASSERT_TRUE(breaker.admit(t0 + 10s).probe);
+  EXPECT_FALSE(breaker.admit(t0 + 11s).allowed);
+  breaker.release_probe();
+  EXPECT_TRUE(breaker.admit(t0 + 11s).probe);
 }
 
 TEST_F(Breaker, AProbeThatNeverReportsFreesItsSlot) {
