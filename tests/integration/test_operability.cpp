@@ -22,11 +22,15 @@ class RequestIds : public ::testing::Test {
         .body =
             R"({"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]})"});
   }
+  // On its own connection; then a second request on it, which the session reads only after it
+  // has written the first one's access-log line (so a test can read the line at once).
   HttpResult invoke(const std::vector<std::pair<std::string, std::string>>& headers) {
     TestClient c(server_->port());
     auto h = headers;
     h.emplace_back("Content-Type", "application/json");
-    return c.request("POST", "/endpoints/chat/invocations", kChat, h);
+    HttpResult r = c.request("POST", "/endpoints/chat/invocations", kChat, h);
+    EXPECT_EQ(c.get("/health").status, 200);
+    return r;
   }
   FakeUpstream upstream_;
   std::unique_ptr<Server> server_;
