@@ -1,5 +1,6 @@
 #include "gateway/access_log.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -10,24 +11,36 @@ namespace {
 
 double round3(double ms) { return std::round(ms * 1000.0) / 1000.0; }
 
-// Prompt and completion tokens: a stream's "tokens p/c/t", else the reply body's `usage`.
-// -1 for a count the provider did not report.
-std::pair<long long, long long> tokens_of(const ApiResponse& r) {
+// The integer after `"<key>"` and its colon in `text`, from `from` on (-1 when absent).
+long long integer_after(std::string_view text, std::string_view key, std::size_t from) {
+  const auto at = text.find(key, from);
+  if (at == std::string_view::npos) return -1;
+  std::size_t i = at + key.size();
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == ':')) ++i;
+  long long v = -1;
+  const auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), v);
+  return ec == std::errc() ? v : -1;
+}
+
+}  // namespace
+
+std::pair<long long, long long> usage_tokens(const ApiResponse& r) {
   long long in = -1, out = -1;
   if (r.streamed) {
     std::sscanf(r.usage.c_str(), "tokens %lld/%lld", &in, &out);
     return {in, out};
   }
-  if (r.body.find("\"usage\"") == std::string::npos) return {in, out};
-  const Json body = parse_json(r.body);
-  const Json* usage = body.is_object() && body.contains("usage") ? &body["usage"] : nullptr;
-  if (!usage || !usage->is_object()) return {in, out};
-  if (auto it = usage->find("prompt_tokens"); it != usage->end() && it->is_number_integer())
-    in = it->get<long long>();
-  if (auto it = usage->find("completion_tokens"); it != usage->end() && it->is_number_integer())
-    out = it->get<long long>();
-  return {in, out};
+  // The gateway's own replies (unified or OpenAI shapes) carry `usage` at the top level, last
+  // among the members that hold a key by that name: a key inside a string value would have
+  // escaped quotes, so a scan finds the real one without parsing the body.
+  const std::string_view body = r.body;
+  const auto usage = body.rfind("\"usage\"");
+  if (usage == std::string_view::npos) return {in, out};
+  return {integer_after(body, "\"prompt_tokens\"", usage),
+          integer_after(body, "\"completion_tokens\"", usage)};
 }
+
+namespace {
 
 void add_invocation(Json& j, const ApiResponse& r) {
   const InvocationFacts& f = *r.invocation;
@@ -36,7 +49,7 @@ void add_invocation(Json& j, const ApiResponse& r) {
   j["model"] = f.model;
   j["overhead_ms"] = round3(f.overhead_ms);
   if (f.ttft_ms >= 0) j["ttft_ms"] = round3(f.ttft_ms);
-  const auto [in, out] = tokens_of(r);
+  const auto [in, out] = usage_tokens(r);
   if (in >= 0) j["tokens_in"] = in;
   if (out >= 0) j["tokens_out"] = out;
   j["attempts"] = r.attempts;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gateway/http_types.h"
 
@@ -26,5 +27,9 @@ struct AccessRecord {
 // model, overhead_ms, ttft_ms (streams), tokens_in, tokens_out (when the provider reported
 // usage), attempts and limit_key (hashed). Never a secret, a prompt or a completion.
 std::string access_json_members(const AccessRecord& r);
+
+// Prompt and completion tokens of an answer, as the provider reported them (-1 for a count it
+// did not report): a stream's usage, else the reply body's `usage`.
+std::pair<long long, long long> usage_tokens(const ApiResponse& r);
 
 }  // namespace gw

@@ -2,6 +2,8 @@
 
 #include <boost/asio.hpp>
 
+#include "gateway/apidocs.h"
+#include "gateway/metrics.h"
 #include "gateway/mlflow_routes.h"
 #include "gateway/openai_routes.h"
 #include "gateway/router.h"
@@ -37,6 +39,13 @@ void finish_invocation(ApiResponse& r, const Invocation& inv) {
 
 }  // namespace
 
+ApiResponse metrics_response(std::string text) {
+  ApiResponse r;
+  r.content_type = std::string(metrics::kContentType);
+  r.body = std::move(text);
+  return r;
+}
+
 Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, Limiter& limiter,
          ApiOptions options)
     : runtime_(std::move(runtime)),
@@ -47,7 +56,15 @@ Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, Limit
                 options.clock ? options.clock : system_now,
                 options.fail_closed,
                 options.stream_first_event,
-                options.stream_idle} {}
+                options.stream_idle,
+                options.metrics},
+      scrape_(std::move(options.scrape)) {}
+
+ApiResponse Api::metrics_page() const {
+  // With --metrics-port the exposition is served on that listener only.
+  if (!scrape_) return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
+  return metrics_response(scrape_());
+}
 
 net::awaitable<ApiResponse> Api::invoke_named(const Runtime& rt, const std::string& name,
                                               Invocation& inv) {
@@ -124,18 +141,19 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
     case RouteMatch::Kind::Found:
       break;
   }
-  const std::string_view query = m.query;
   switch (m.route->id) {
     case RouteId::Health:
       co_return health();
     case RouteId::Root:
-      co_return redirect("/docs");
     case RouteId::Docs:
-      co_return docs_page(*rt);
+    case RouteId::Redoc:
+    case RouteId::OpenApi:
+    case RouteId::Favicon:
+    case RouteId::StaticAsset:
+      co_return api_docs_response(*m.route, m.name);
     case RouteId::ListEndpoints:
-      co_return list_endpoints(*rt, query, false);
     case RouteId::ListLegacyRoutes:
-      co_return list_endpoints(*rt, query, true);
+      co_return list_endpoints(*rt, m.query, m.route->id == RouteId::ListLegacyRoutes);
     case RouteId::SetLimits:
       co_return set_limits(req.body);
     case RouteId::GetLimits:
@@ -150,6 +168,8 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
       co_return list_models(*rt);
     case RouteId::V1Model:
       co_return get_model(*rt, m.name);
+    case RouteId::Metrics:
+      co_return metrics_page();
     case RouteId::Invoke:
     case RouteId::V1Chat:
     case RouteId::V1Completions:

@@ -24,6 +24,10 @@
 
 namespace gw {
 
+namespace metrics {
+class Shard;
+}
+
 struct ApiOptions {
   // Wall clock, injectable for tests (response `created` and rate-limit windows).
   std::function<std::chrono::system_clock::time_point()> clock;
@@ -33,7 +37,14 @@ struct ApiOptions {
   // timeout applies to a stream).
   std::chrono::milliseconds stream_first_event{60'000};
   std::chrono::milliseconds stream_idle{60'000};
+  // The worker's metrics shard (null: nothing is counted).
+  metrics::Shard* metrics = nullptr;
+  // GET /metrics on the API's port: the exposition (null: 404, e.g. with --metrics-port).
+  std::function<std::string()> scrape;
 };
+
+// A scrape's answer: the exposition with its content type.
+ApiResponse metrics_response(std::string text);
 
 class Api {
  public:
@@ -55,9 +66,13 @@ class Api {
   boost::asio::awaitable<ApiResponse> invoke_v1(const Runtime& rt, config::EndpointType want,
                                                 Invocation& inv);
 
+  // GET /metrics on the API's port (404 when the exposition has its own port).
+  ApiResponse metrics_page() const;
+
   std::shared_ptr<RuntimeHolder> runtime_;
   AwsAuth aws_;  // signs Bedrock requests; caches STS credentials for this worker
   Services services_;
+  std::function<std::string()> scrape_;
 };
 
 }  // namespace gw

@@ -12,14 +12,13 @@
 #include "config/config.h"
 #include "config/file_reader.h"
 #include "config/proxy.h"
+#include "gateway/healthcheck.h"
 #include "gateway/log.h"
 #include "gateway/reload.h"
 #include "gateway/runtime.h"
 #include "gateway/server.h"
-
-#ifndef GW_VERSION
-#define GW_VERSION "0.1.0"
-#endif
+#include "gateway/version.h"
+#include "providers/wire/aws_sigv4.h"
 
 namespace {
 
@@ -48,7 +47,7 @@ struct StartArgs {
   std::string config_path;
   gw::ServerOptions opts;
   double read_timeout = 30, idle_timeout = 60, upstream_timeout = 300, connect_timeout = 10,
-         grace = 30, stream_first_event = 60, stream_idle = 60;
+         grace = 8, stream_first_event = 60, stream_idle = 60;
   std::string log_level = "info";
   std::string log_format = "text";
   std::string access_log = "text";  // off | text | json
@@ -66,6 +65,11 @@ struct StartArgs {
     opts.upstream.total_timeout = seconds_opt(upstream_timeout);
     opts.upstream.connect_timeout = seconds_opt(connect_timeout);
   }
+};
+
+struct HealthcheckArgs {
+  std::string url = "http://127.0.0.1:5000/health";
+  double timeout = 3;
 };
 
 struct ValidateArgs {
@@ -177,7 +181,27 @@ CLI::App* add_start_server(CLI::App& app, StartArgs& a) {
   start->add_option("--log-level", a.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
+  start->add_option_function<std::uint16_t>(
+      "--metrics-port", [&a](std::uint16_t port) { a.opts.metrics_port = port; },
+      "Serve GET /metrics on this port only (same --host), not on the API's port");
   return start;
+}
+
+CLI::App* add_healthcheck(CLI::App& app, HealthcheckArgs& a) {
+  auto* check = app.add_subcommand(
+      "healthcheck", "GET a running gateway's health route; exit 0 when it answers 200");
+  check->add_option("--url", a.url, "Health URL")->capture_default_str();
+  check->add_option("--timeout", a.timeout, "Seconds to wait for the answer")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  return check;
+}
+
+int healthcheck(const HealthcheckArgs& a) {
+  const auto result = gw::run_healthcheck(a.url, seconds_opt(a.timeout));
+  (result.healthy ? std::cout : std::cerr)
+      << (result.healthy ? "healthy: " : "unhealthy: ") << result.message << "\n";
+  return result.healthy ? 0 : 1;
 }
 
 CLI::App* add_validate_config(CLI::App& app, ValidateArgs& a) {
@@ -251,8 +275,15 @@ int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig confi
   auto runtime =
       std::make_shared<gw::RuntimeHolder>(std::make_shared<const gw::Runtime>(std::move(config)));
   // Hot reload: the watcher swaps the snapshot in `runtime`; SIGHUP asks it to re-read.
+  // Metrics: one shard per worker; reloads report their outcome and the served file's hash.
+  auto registry = std::make_shared<gw::metrics::Registry>(std::max(1, a.opts.workers));
+  registry->set_config(gw::sigv4_sha256_hex(served_text));
+  a.opts.metrics = registry;
   gw::ConfigReloader reloader(path, runtime, std::move(served_text));
   reloader.set_strict(a.strict);
+  reloader.set_observer([registry](bool ok, const std::string& text) {
+    registry->reload_result(ok, ok ? gw::sigv4_sha256_hex(text) : std::string());
+  });
   if (a.watch_config) {
     a.opts.on_reload_signal = [&reloader] { reloader.request_reload(); };
   } else {
@@ -263,6 +294,9 @@ int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig confi
   gw::Server server(a.opts, runtime);
   auto port = server.start();
   if (a.watch_config) reloader.start();
+  if (a.opts.metrics_port)
+    gw::log::info("metrics on http://" + a.opts.host + ":" + std::to_string(server.metrics_port()) +
+                  "/metrics");
   gw::log::info("listening on http://" + a.opts.host + ":" + std::to_string(port) + " (" +
                 std::to_string(a.opts.workers) + " workers, " + std::to_string(n_endpoints) +
                 " endpoints, config " + path + ", rate limits in " +
@@ -311,13 +345,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   StartArgs start_args;
   ValidateArgs validate_args;
+  HealthcheckArgs healthcheck_args;
   auto* start = add_start_server(app, start_args);
   auto* validate = add_validate_config(app, validate_args);
+  auto* check = add_healthcheck(app, healthcheck_args);
   // CLI11 reports an unknown command as a missing one; say what was typed.
-  if (argc > 1 && argv[1][0] != '-' && std::string_view(argv[1]) != "start-server" &&
-      std::string_view(argv[1]) != "validate-config") {
+  const std::string_view command = argc > 1 ? argv[1] : "";
+  if (argc > 1 && argv[1][0] != '-' && command != "start-server" && command != "validate-config" &&
+      command != "healthcheck") {
     std::cerr << "Error: unknown command '" << argv[1]
-              << "' (commands: start-server, validate-config)\n\n"
+              << "' (commands: start-server, validate-config, healthcheck)\n\n"
               << app.help();
     return 2;
   }
@@ -332,11 +369,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // Every usage error exits 2 (CLI11's own codes are 100+), with the usage of the command
     // that was being parsed.
-    const CLI::App* failed = start->parsed() ? start : validate->parsed() ? validate : &app;
+    const CLI::App* failed = start->parsed()      ? start
+                             : validate->parsed() ? validate
+                             : check->parsed()    ? check
+                                                  : &app;
     std::cerr << "Error: " << e.what() << "\n\n" << failed->help();
     return 2;
   }
   start_args.watch_config = !start_args.no_reload;
   if (*validate) return validate_config(validate_args);
+  if (*check) return healthcheck(healthcheck_args);
   return start_server(start_args);
 }

@@ -15,29 +15,6 @@ GatewayError not_present(const char* what, const std::string& name) {
                                      what + " name.");
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // pydantic's error list for a set_limits body of the wrong shape (empty when it is fine).
 Json limits_body_errors(const Json& body) {
   Json errs = Json::array();
@@ -149,30 +126,6 @@ ApiResponse set_limits(const std::string& body_text) {
 ApiResponse get_limits() {
   return render_error(GatewayError::make(501, "The get_limits API is not available yet."),
                       PathFamily::Mlflow);
-}
-
-ApiResponse docs_page(const Runtime& rt) {
-  std::string rows;
-  for (const auto& ep : rt.endpoints()) {
-    const auto& c = ep->config;
-    rows += "<tr><td>" + html_escape(c.name) + "</td><td>" +
-            std::string(config::to_string(c.type)) + "</td><td>" + html_escape(c.model.provider) +
-            "</td><td>" + html_escape(c.model.name.value_or("")) +
-            "</td><td><code>POST /endpoints/" + html_escape(c.name) +
-            "/invocations</code></td></tr>\n";
-  }
-  ApiResponse r;
-  r.content_type = "text/html; charset=utf-8";
-  r.body =
-      "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>MLflow AI Gateway</title>"
-      "</head><body>\n<h1>MLflow AI Gateway</h1>\n<p>MLflow-compatible routes: "
-      "<code>POST /endpoints/{name}/invocations</code>, <code>GET /api/2.0/endpoints/</code>. "
-      "OpenAI-compatible routes: <code>POST /v1/chat/completions</code>, "
-      "<code>/v1/completions</code>, <code>/v1/embeddings</code> (the body's <code>model</code> "
-      "names the endpoint).</p>\n<table border=\"1\" cellpadding=\"4\">\n<tr><th>endpoint</th>"
-      "<th>type</th><th>provider</th><th>model</th><th>invocation</th></tr>\n" +
-      rows + "</table>\n</body></html>\n";
-  return r;
 }
 
 }  // namespace gw

@@ -1,6 +1,7 @@
 // Handlers of the routes that do not invoke a provider: MLflow's listing and inspection APIs,
-// its limits APIs (answered as MLflow answers them: not available), the health check and the
-// /docs page. Pure functions of the runtime snapshot and the request (docs/api.md).
+// its limits APIs (answered as MLflow answers them: not available) and the health check. Pure
+// functions of the runtime snapshot and the request (docs/api.md). The documentation routes
+// (/docs, /redoc, /openapi.json) are apidocs.h's.
 #pragma once
 
 #include <optional>
@@ -36,7 +37,5 @@ ApiResponse get_traffic_route(const Runtime& rt, const std::string& name);
 ApiResponse set_limits(const std::string& body_text);
 // GET /api/2.0/{endpoints,gateway}/limits/{name}: 501 as MLflow.
 ApiResponse get_limits();
-// GET /docs: a small self-contained page (no scripts, no external assets) listing endpoints.
-ApiResponse docs_page(const Runtime& rt);
 
 }  // namespace gw

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -93,6 +94,16 @@ void ConfigReloader::start() {
     throw std::runtime_error("config watcher: cannot watch " + dir_ + ": " + std::strerror(errno));
   thread_ = std::thread([this] { run(); });
   log::info("watching " + path_ + " for changes (SIGHUP also reloads)");
+  std::ifstream mounts("/proc/self/mountinfo");
+  std::stringstream text;
+  text << mounts.rdbuf();
+  if (is_mount_point(text.str(), path_)) {
+    log::warn(path_ +
+              " is a single-file bind mount: a file replaced on the host or by a ConfigMap "
+              "update stays invisible here, so hot reload cannot see edits. Mount its "
+              "directory instead (docker -v DIR:" +
+              dir_ + ", or a ConfigMap volume without subPath)");
+  }
 }
 
 void ConfigReloader::request_reload() {
@@ -124,7 +135,13 @@ void ConfigReloader::run() {
   alignas(inotify_event) char buf[16 * 1024];
   while (!stop_) {
     pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    // Wakes every 2 s without events to notice a file replaced behind a single-file mount.
+    const int ready = ::poll(fds, 2, 2000);
+    if (ready == 0) {
+      check_replaced();
+      continue;
+    }
+    if (ready < 0) {
       if (errno == EINTR) continue;
       log::error(std::string("config watcher stopped: ") + std::strerror(errno));
       return;
@@ -155,23 +172,38 @@ void ConfigReloader::run() {
   }
 }
 
-void ConfigReloader::reload_once(const char* why) {
+void ConfigReloader::finish(bool ok) {
   // Wakes waiters after every attempt (counters are updated before, under the mutex's
   // ordering, so a woken waiter sees them).
-  auto finish = [this] {
-    { std::lock_guard lock(mu_); }
-    cv_.notify_all();
-  };
+  if (observer_) observer_(ok, last_text_);
+  { std::lock_guard lock(mu_); }
+  cv_.notify_all();
+}
+
+void ConfigReloader::check_replaced() {
+  struct stat st {};
+  if (replaced_warned_ || ::stat(path_.c_str(), &st) != 0 || st.st_nlink != 0) return;
+  replaced_warned_ = true;
+  log::warn(path_ +
+            " was replaced or deleted where it comes from, but this path still shows the old "
+            "file: it is a single-file bind mount, which pins the original inode, so edits "
+            "(which replace the file) never reach the gateway. Mount the directory that holds "
+            "it instead (docker -v DIR:" +
+            dir_ + ", or a ConfigMap volume without subPath), then restart");
+}
+
+void ConfigReloader::reload_once(const char* why) {
   auto text = read_text(path_);
   if (!text) {
     log::warn(path_ + " deleted or unreadable (" + why + "); keeping the current configuration");
     ++failures_;
-    finish();
+    finish(false);
     return;
   }
   const bool forced = std::string_view(why) == "reload requested";
-  if (*text == last_text_ && !forced) {
-    finish();
+  if (*text == last_text_ && !forced) {  // not a reload: only waiters are told
+    { std::lock_guard lock(mu_); }
+    cv_.notify_all();
     return;
   }
   auto loaded = config::load_config_string(*text, env_);
@@ -186,7 +218,7 @@ void ConfigReloader::reload_once(const char* why) {
                    : "configuration reload failed (" + std::to_string(loaded.errors.size()) +
                          " errors); keeping the current configuration");
     ++failures_;
-    finish();
+    finish(false);
     return;
   }
   for (const auto& w : loaded.warnings) log::warn(path_ + ": " + w.to_string());
@@ -197,7 +229,35 @@ void ConfigReloader::reload_once(const char* why) {
   last_text_ = std::move(*text);
   ++generation_;
   log::info("configuration reloaded from " + path_ + " (" + why + "): " + changes);
-  finish();
+  finish(true);
+}
+
+bool is_mount_point(std::string_view mountinfo, std::string_view path) {
+  // Each line: id parent major:minor root mount-point options ...; the mount point has
+  // space, tab, newline and backslash escaped as \ooo.
+  while (!mountinfo.empty()) {
+    const auto eol = mountinfo.find('\n');
+    std::string_view line = mountinfo.substr(0, eol);
+    mountinfo = eol == std::string_view::npos ? std::string_view() : mountinfo.substr(eol + 1);
+    for (int field = 0; field < 4 && !line.empty(); ++field) {
+      const auto sp = line.find(' ');
+      line = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
+    }
+    const std::string_view raw = line.substr(0, line.find(' '));
+    std::string point;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      const auto octal = [&](std::size_t k) { return raw[k] >= '0' && raw[k] <= '7'; };
+      if (raw[i] == '\\' && i + 3 < raw.size() && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+        point += static_cast<char>((raw[i + 1] - '0') * 64 + (raw[i + 2] - '0') * 8 +
+                                   (raw[i + 3] - '0'));
+        i += 3;
+      } else {
+        point += raw[i];
+      }
+    }
+    if (!point.empty() && point == path) return true;
+  }
+  return false;
 }
 
 }  // namespace gw

@@ -37,6 +37,11 @@ class ConfigReloader {
   // --strict: a reloaded file with warnings (unknown keys, ...) is refused like an invalid one.
   // Set before start().
   void set_strict(bool strict) { strict_ = strict; }
+  // Told every reload's outcome (on the watcher thread): ok with the served text, or a
+  // refused file. For metrics. Set before start().
+  void set_observer(std::function<void(bool ok, const std::string& text)> observer) {
+    observer_ = std::move(observer);
+  }
   // Starts the watcher thread (throws if inotify cannot watch the directory).
   void start();
   // Asks the watcher thread to reload now (the SIGHUP path). Unlike a file event, this rebuilds
@@ -53,6 +58,10 @@ class ConfigReloader {
   void run();
   bool concerns_us(const char* buf, long len) const;
   void reload_once(const char* why);
+  void finish(bool ok);
+  // Warns once when the file this path shows was replaced on the other side of a single-file
+  // bind mount (its link count dropped to 0): edits can no longer reach the gateway.
+  void check_replaced();
 
   std::string path_;
   std::string dir_;
@@ -67,6 +76,8 @@ class ConfigReloader {
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::uint64_t> failures_{0};
   bool strict_ = false;
+  bool replaced_warned_ = false;  // watcher thread only
+  std::function<void(bool, const std::string&)> observer_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::thread thread_;
@@ -74,5 +85,9 @@ class ConfigReloader {
 
 // "added [a, b], removed [c], changed [d]" between two snapshots ("no changes" when equal).
 std::string describe_changes(const Runtime& before, const Runtime& after);
+
+// Whether `path` is itself a mount point in `mountinfo` (the text of /proc/self/mountinfo):
+// a single-file bind mount, which pins the file's inode so that a replaced file is never seen.
+bool is_mount_point(std::string_view mountinfo, std::string_view path);
 
 }  // namespace gw

@@ -27,7 +27,11 @@ namespace gw {
 enum class RouteId : std::uint8_t {
   Health,
   Root,
-  Docs,
+  Docs,         // /docs: Swagger UI (gateway/apidocs.h)
+  Redoc,        // /redoc: ReDoc
+  OpenApi,      // /openapi.json: the API description (gateway/openapi.h)
+  Favicon,      // /favicon.ico
+  StaticAsset,  // /static/swagger-ui/{name}, /static/redoc/{name}: the pages' assets
   V1Chat,
   V1Completions,
   V1Embeddings,
@@ -41,6 +45,7 @@ enum class RouteId : std::uint8_t {
   GetEndpoint,       // /api/2.0/endpoints/{name}, /api/3.0/gateway/endpoint/{name}
   GetLegacyRoute,    // /api/2.0/gateway/routes/{name}
   GetTrafficRoute,   // /api/3.0/gateway/route/{name}
+  Metrics,           // /metrics (Prometheus exposition; docs/operations.md)
 };
 
 // Methods a route accepts (HEAD is accepted wherever GET is).

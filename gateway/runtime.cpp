@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 
 namespace gw {
 namespace {
@@ -74,6 +75,7 @@ std::shared_ptr<EndpointRuntime> build_endpoint(config::EndpointConfig e) {
                                                                 : "client") +
                        "|";
   }
+  rt->metrics_key = metrics::series_key(e.name, e.model.provider);
   rt->config = std::move(e);
   return rt;
 }

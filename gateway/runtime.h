@@ -32,6 +32,8 @@ struct EndpointRuntime {
   // Counter-key prefix: endpoint name + limit + key mode. Counters outlive snapshots, so an
   // endpoint whose limit is unchanged by a reload keeps counting where it was.
   std::string limit_prefix;
+  // The key of the endpoint's metrics series (metrics::series_key of name and provider).
+  std::string metrics_key;
   std::shared_ptr<const Adapter> adapter;
   Json info;         // the endpoint object, docs/mlflow-compatibility.md §3.3 (no model.config)
   Json legacy_info;  // the legacy route object (/api/2.0/gateway/routes/...)

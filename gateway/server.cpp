@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gateway/api.h"
+#include "gateway/mlflow_routes.h"
 #include "gateway/stream_writer.h"
 #include "gateway/http_wire.h"
 #include "gateway/access_log.h"
@@ -52,7 +53,9 @@ struct Session : std::enable_shared_from_this<Session> {
   bool read_timed_out = false;
   std::uint64_t id;
   std::string client_ip;
-  bool idle = true;         // waiting for the next request
+  metrics::Shard* shard = nullptr;  // the worker's
+  bool metrics_only = false;        // accepted on --metrics-port: /metrics and /health only
+  bool idle = true;                 // waiting for the next request
   bool kept_alive = false;  // idle after at least one request: the first to close under load
 
   void arm_read_deadline(std::chrono::milliseconds timeout) {
@@ -124,15 +127,18 @@ std::size_t default_max_connections() {
 // strands and no cross-thread wake-ups (measured: one shared io_context with N threads was slower
 // with 2 threads than with 1).
 struct Worker {
-  Worker(const ServerOptions& opts, std::shared_ptr<RuntimeHolder> runtime)
+  Worker(const ServerOptions& opts, std::shared_ptr<RuntimeHolder> runtime, metrics::Shard& m,
+         std::function<std::string()> scrape)
       : ioc(1),
         acceptor(ioc),
+        metrics_acceptor(ioc),
         grace_timer(ioc),
         upstream(ioc, opts.upstream),
         limiter(make_limiter(ioc, opts)),
         api(std::move(runtime), upstream, *limiter,
             ApiOptions{opts.clock, opts.rate_limit_fail_closed, opts.stream_first_event,
-                       opts.stream_idle}) {}
+                       opts.stream_idle, &m, std::move(scrape)}),
+        shard(m) {}
   // Redis when the server shares counters with replicas, else the process's counters.
   static std::unique_ptr<Limiter> make_limiter(net::io_context& ioc, const ServerOptions& opts) {
     if (opts.redis) return std::make_unique<RedisLimiter>(ioc, *opts.redis);
@@ -140,10 +146,12 @@ struct Worker {
   }
   net::io_context ioc;
   tcp::acceptor acceptor;
+  tcp::acceptor metrics_acceptor;  // --metrics-port (worker 0 only)
   net::steady_timer grace_timer;
   UpstreamClient upstream;
   std::unique_ptr<Limiter> limiter;
   Api api;
+  metrics::Shard& shard;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;  // worker thread only
   std::uint64_t next_session_id = 0;
   // Keeps run() going while the worker has no connection yet (only worker 0 has an acceptor);
@@ -156,9 +164,25 @@ struct Server::Impl {
   Impl(ServerOptions o, std::shared_ptr<RuntimeHolder> rt)
       : opts(std::move(o)), runtime(std::move(rt)) {
     if (!opts.limiter) opts.limiter = std::make_shared<MemoryRateLimiter>();
-    int n = std::max(1, opts.workers);
-    for (int i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(opts, runtime));
+    const int n = std::max(1, opts.workers);
+    if (!opts.metrics) opts.metrics = std::make_shared<metrics::Registry>(n);
+    for (int i = 0; i < n; ++i) {
+      std::function<std::string()> scrape;
+      if (!opts.metrics_port) scrape = [this] { return metrics_text(); };
+      workers.push_back(std::make_unique<Worker>(
+          opts, runtime, opts.metrics->shard(static_cast<std::size_t>(i) % opts.metrics->shards()),
+          std::move(scrape)));
+    }
     signals.emplace(workers[0]->ioc);
+  }
+
+  // The exposition (any thread): the registry's series, the upstream pools, the snapshot's
+  // circuit breakers.
+  std::string metrics_text() const {
+    std::vector<metrics::PoolFigures> pools;
+    for (const auto& w : workers) pools.push_back(w->upstream.pool_figures());
+    const auto rt = runtime->load();
+    return opts.metrics->render(rt.get(), pools);
   }
 
   ServerOptions opts;
@@ -168,6 +192,7 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> started{false};
   std::uint16_t bound_port = 0;
+  std::uint16_t bound_metrics_port = 0;
   // Open client connections, against the cap (max_connections): incremented by the accept
   // loop, decremented by whichever worker ends the session.
   std::atomic<std::size_t> live{0};
@@ -179,11 +204,11 @@ struct Server::Impl {
   // Binds and listens on --host/--port. Failures say what went wrong in the operator's terms
   // (std::runtime_error, no Boost source location): an address in use, a port that needs
   // privileges, a host that does not resolve.
-  void listen(tcp::acceptor& acceptor) {
-    const std::string where = "port " + std::to_string(opts.port) + " on " + opts.host;
+  void listen(tcp::acceptor& acceptor, std::uint16_t port) {
+    const std::string where = "port " + std::to_string(port) + " on " + opts.host;
     error_code ec;
     tcp::resolver resolver(acceptor.get_executor());
-    auto results = resolver.resolve(opts.host, std::to_string(opts.port),
+    auto results = resolver.resolve(opts.host, std::to_string(port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty())
       throw std::runtime_error("cannot listen on host '" + opts.host + "': " + ec.message());
@@ -203,17 +228,15 @@ struct Server::Impl {
   std::uint16_t start() {
     max_connections = opts.max_connections ? opts.max_connections : default_max_connections();
     Worker& w0 = *workers[0];
-    listen(w0.acceptor);
+    listen(w0.acceptor, opts.port);
     bound_port = w0.acceptor.local_endpoint().port();
-    net::co_spawn(w0.ioc, accept_loop(w0), [](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          log::error(std::string("accept loop failed: ") + ex.what());
-        }
-      }
-    });
+    net::co_spawn(w0.ioc, accept_loop(w0, w0.acceptor, false), log_failure("accept loop"));
+    if (opts.metrics_port) {
+      listen(w0.metrics_acceptor, *opts.metrics_port);
+      bound_metrics_port = w0.metrics_acceptor.local_endpoint().port();
+      net::co_spawn(w0.ioc, accept_loop(w0, w0.metrics_acceptor, true),
+                    log_failure("metrics accept loop"));
+    }
     if (opts.handle_signals) {
       signals->add(SIGINT);
       signals->add(SIGTERM);
@@ -226,6 +249,18 @@ struct Server::Impl {
     }
     started = true;
     return bound_port;
+  }
+
+  // A completion handler for a detached coroutine: an exception is logged as `what` failed.
+  static std::function<void(std::exception_ptr)> log_failure(std::string what) {
+    return [what = std::move(what)](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log::error(what + " failed: " + ex.what());
+      }
+    };
   }
 
   // Runs on worker 0: SIGHUP reloads (and keeps listening), SIGINT/SIGTERM shut down.
@@ -255,6 +290,7 @@ struct Server::Impl {
       net::post(w->ioc, [this, w] {
         error_code ec;
         w->acceptor.close(ec);
+        w->metrics_acceptor.close(ec);
         w->work.reset();
         bool busy = false;
         // Idle keep-alive connections close now; busy ones finish their request and close.
@@ -288,12 +324,14 @@ struct Server::Impl {
   // Runs on worker 0. Connections are dealt to the workers in turn, so each worker serves the
   // same number of them (the kernel's SO_REUSEPORT hashing left workers unevenly loaded with
   // few long-lived keep-alive connections).
-  net::awaitable<void> accept_loop(Worker& acceptor_worker) {
+  // The --metrics-port listener's loop is the same, with `metrics_only` sessions.
+  net::awaitable<void> accept_loop(Worker& acceptor_worker, tcp::acceptor& acceptor,
+                                   bool metrics_only) {
     std::size_t next = 0;
     for (;;) {
       Worker& w = *workers[next];
       next = (next + 1) % workers.size();
-      auto [ec, socket] = co_await acceptor_worker.acceptor.async_accept(w.ioc, kTok);
+      auto [ec, socket] = co_await acceptor.async_accept(w.ioc, kTok);
       if (stopping || ec == net::error::operation_aborted) co_return;
       if (ec) {
         // EMFILE and friends: back off briefly instead of spinning.
@@ -312,15 +350,7 @@ struct Server::Impl {
       }
       if (open * 10 >= max_connections * 9) shed_idle();
       live.fetch_add(1, std::memory_order_relaxed);
-      net::co_spawn(w.ioc, serve(w, std::move(socket)), [this](std::exception_ptr e) {
-        if (e) {
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& ex) {
-            log::error(std::string("connection failed: ") + ex.what());
-          }
-        }
-      });
+      net::co_spawn(w.ioc, serve(w, std::move(socket), metrics_only), log_failure("connection"));
     }
   }
 
@@ -352,14 +382,18 @@ struct Server::Impl {
   }
 
   // Runs on the connection's worker: registers the session (for shutdown), serves it.
-  net::awaitable<void> serve(Worker& w, tcp::socket socket) {
+  net::awaitable<void> serve(Worker& w, tcp::socket socket, bool metrics_only) {
     auto s = std::make_shared<Session>(std::move(socket), w.next_session_id++);
+    s->shard = &w.shard;
+    s->metrics_only = metrics_only;
     w.sessions.emplace(s->id, s);
+    w.shard.connections.fetch_add(1, std::memory_order_relaxed);
     struct Unregister {
       Impl* impl;
       Worker& w;
       std::uint64_t id;
       ~Unregister() {
+        w.shard.connections.fetch_sub(1, std::memory_order_relaxed);
         impl->live.fetch_sub(1, std::memory_order_relaxed);
         impl->session_ended(w, id);
       }
@@ -373,6 +407,7 @@ struct Server::Impl {
                                             std::string_view target = {}) {
     ApiResponse r = render_error(GatewayError::make(static_cast<int>(status), std::move(detail)),
                                  family_of(target));
+    record(s, target, r, 0);
     std::string wire = serialize_response(r, 11, false, false);
     s.stream.expires_after(std::chrono::seconds(5));
     co_await net::async_write(s.stream, net::buffer(wire), kTok);
@@ -526,9 +561,39 @@ struct Server::Impl {
     co_return co_await read_body(s, buffer, parser, consumed);
   }
 
+  // Counts an answered request in the worker's metrics (docs/operations.md, "Metrics").
+  static void record(const Session& s, std::string_view target, const ApiResponse& r,
+                     double seconds) {
+    metrics::RequestSample m;
+    m.family =
+        family_of(target) == PathFamily::OpenAI ? metrics::Family::OpenAI : metrics::Family::Mlflow;
+    m.status = r.status;
+    m.seconds = seconds;
+    if (const auto& f = r.invocation) {
+      m.endpoint = f->endpoint;
+      m.provider = f->provider;
+      m.overhead_seconds = f->overhead_ms / 1000.0;
+      if (f->ttft_ms >= 0) m.ttft_seconds = f->ttft_ms / 1000.0;
+      std::tie(m.tokens_in, m.tokens_out) = usage_tokens(r);
+    }
+    s.shard->record_request(m);
+  }
+
+  // A --metrics-port connection's answer: the exposition, a health check, or 404.
+  ApiResponse metrics_port_answer(const ApiRequest& req) const {
+    const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+    if (req.method != "GET" && req.method != "HEAD")
+      return render_error(GatewayError::make(405, "Method Not Allowed"), PathFamily::Mlflow);
+    if (path == "/metrics") return metrics_response(metrics_text());
+    if (path == "/health") return health();
+    return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
+  }
+
   // The API's answer; a body with too many JSON values is refused before it is parsed, and an
   // exception becomes a 500 (logged) instead of ending the worker.
-  net::awaitable<ApiResponse> answer(Worker& w, ApiRequest areq, std::string_view target) {
+  net::awaitable<ApiResponse> answer(Worker& w, const Session& s, ApiRequest areq,
+                                     std::string_view target) {
+    if (s.metrics_only) co_return metrics_port_answer(areq);
     try {
       if (json_values_exceed(areq.body, opts.max_json_values)) {
         co_return render_error(
@@ -560,10 +625,14 @@ struct Server::Impl {
     SessionStreamWriter stream_writer(s.stream, buffer, req.version(),
                                       req.keep_alive() && !stopping, opts.read_timeout);
     stream_writer.set_request_id(id);
+    stream_writer.set_stream_gauge(&w.shard.streams);
     areq.stream = &stream_writer;
-    ApiResponse ares = co_await answer(w, std::move(areq), req.target());
+    w.shard.in_flight.fetch_add(1, std::memory_order_relaxed);
+    ApiResponse ares = co_await answer(w, s, std::move(areq), req.target());
+    w.shard.in_flight.fetch_sub(1, std::memory_order_relaxed);
     ares.headers.emplace_back("X-Request-Id", id);
     if (ares.streamed) {
+      record(s, req.target(), ares, seconds_since(start));
       log_access(s, req, ares, AccessRecord{{}, {}, {}, id, bytes_in, stream_writer.body_bytes()},
                  start);
       const bool again = ares.stream_complete && stream_writer.keep_alive() && !stopping;
@@ -575,6 +644,7 @@ struct Server::Impl {
         serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
     s.stream.expires_after(opts.read_timeout);
     auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
+    record(s, req.target(), ares, seconds_since(start));
     log_access(s, req, ares, AccessRecord{{}, {}, {}, id, bytes_in, body_bytes}, start);
     co_return !wec && keep;
   }
@@ -604,6 +674,10 @@ struct Server::Impl {
     std::string tail;
     if (!r.attempts.empty()) tail = " attempts " + r.attempts;
     return tail + " request_id " + id;
+  }
+
+  static double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
   }
 
   static std::string elapsed_ms(Clock::time_point start) {
@@ -671,6 +745,8 @@ void Server::wait() {
     if (w->thread.joinable()) w->thread.join();
 }
 std::uint16_t Server::port() const { return impl_->bound_port; }
+std::uint16_t Server::metrics_port() const { return impl_->bound_metrics_port; }
+metrics::Registry& Server::metrics() { return *impl_->opts.metrics; }
 RuntimeHolder& Server::runtime() { return *impl_->runtime; }
 
 }  // namespace gw

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "gateway/metrics.h"
 #include "gateway/rate_limit.h"
 #include "gateway/redis_limiter.h"
 #include "gateway/runtime.h"
@@ -55,6 +56,11 @@ struct ServerOptions {
   std::chrono::milliseconds stream_idle{60'000};
   // Called on SIGHUP (with handle_signals): the config reload hook.
   std::function<void()> on_reload_signal;
+  // Prometheus metrics (docs/operations.md, "Metrics"); the server makes its own registry
+  // (one shard per worker) when null. GET /metrics is served on the API's port, or only on
+  // `metrics_port` when set (0 = any free port, for tests), on the same host.
+  std::shared_ptr<metrics::Registry> metrics;
+  std::optional<std::uint16_t> metrics_port;
 };
 
 class Server {
@@ -74,6 +80,10 @@ class Server {
   void wait();
 
   std::uint16_t port() const;
+  // The bound --metrics-port (0 without one).
+  std::uint16_t metrics_port() const;
+  // The metrics registry (the one given in the options, or the server's own).
+  metrics::Registry& metrics();
   RuntimeHolder& runtime();
 
  private:

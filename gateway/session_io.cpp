@@ -80,11 +80,16 @@ std::string serialize_response(const ApiResponse& r, unsigned version, bool keep
 
 SessionStreamWriter::~SessionStreamWriter() {
   if (watch_) watch_->on_gone = nullptr;
+  if (counted_) gauge_->fetch_sub(1, std::memory_order_relaxed);
 }
 
 net::awaitable<bool> SessionStreamWriter::begin(
     int status, std::string_view content_type,
     const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (gauge_ && !counted_) {
+    gauge_->fetch_add(1, std::memory_order_relaxed);
+    counted_ = true;
+  }
   std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
                      std::string(http::obsolete_reason(static_cast<http::status>(status))) + "\r\n";
   append_header(head, "Content-Type", content_type);

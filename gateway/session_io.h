@@ -3,6 +3,8 @@
 // response into one buffer. Used by server.cpp's session loop.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -62,6 +64,8 @@ class SessionStreamWriter final : public StreamWriter {
   std::size_t body_bytes() const { return body_bytes_; }
   // Sent as X-Request-Id in the stream's head.
   void set_request_id(std::string id) { request_id_ = std::move(id); }
+  // An open-streams gauge, incremented when the head is written and decremented at the end.
+  void set_stream_gauge(std::atomic<std::int64_t>* gauge) { gauge_ = gauge; }
 
  private:
   struct Watch {
@@ -79,6 +83,8 @@ class SessionStreamWriter final : public StreamWriter {
   std::chrono::milliseconds timeout_;
   bool ok_ = true;
   std::size_t body_bytes_ = 0;
+  std::atomic<std::int64_t>* gauge_ = nullptr;
+  bool counted_ = false;
   std::string request_id_;
 };
 

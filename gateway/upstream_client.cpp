@@ -1,5 +1,7 @@
 #include "gateway/upstream_client.h"
 
+#include <atomic>
+
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
@@ -224,6 +226,9 @@ struct UpstreamClient::Impl {
   ssl::context ssl_ctx;
   mutable std::mutex mu;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Conn>>> idle;
+  // For metrics (read by a scrape on another thread).
+  std::atomic<std::uint64_t> opened{0};
+  std::atomic<std::uint64_t> reuses{0};
 
   std::unique_ptr<Conn> acquire(const std::string& key) {
     std::lock_guard lock(mu);
@@ -603,6 +608,7 @@ struct UpstreamClient::Impl {
       if (cancel && cancel->cancelled()) co_return cancelled_error(endpoint);
       std::unique_ptr<Conn> conn = attempt == 0 ? acquire(key) : nullptr;
       const bool reused = conn != nullptr;
+      (reused ? reuses : opened).fetch_add(1, std::memory_order_relaxed);
       if (!conn) conn = std::make_unique<Conn>(ioc);
       if (cancel) {
         cancel->set_abort([c = conn.get()] {
@@ -771,6 +777,11 @@ net::awaitable<Result<UpstreamReply>> UpstreamClient::send(const UpstreamRequest
                                                            CallTimeouts timeouts,
                                                            CancelSignal* cancel) {
   return impl_->send(request, endpoint, timeouts, cancel);
+}
+
+metrics::PoolFigures UpstreamClient::pool_figures() const {
+  return {idle_connections(), impl_->opened.load(std::memory_order_relaxed),
+          impl_->reuses.load(std::memory_order_relaxed)};
 }
 
 std::size_t UpstreamClient::idle_connections() const {

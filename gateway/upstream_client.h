@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/metrics.h"
 #include "config/proxy.h"
 #include "providers/adapter.h"
 #include "providers/errors.h"
@@ -118,6 +119,8 @@ class UpstreamClient {
 
   // Number of idle pooled connections (for tests and metrics).
   std::size_t idle_connections() const;
+  // Idle connections, connections opened and exchanges on a reused connection (any thread).
+  metrics::PoolFigures pool_figures() const;
 
  private:
   friend class UpstreamStream;

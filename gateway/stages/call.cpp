@@ -5,6 +5,7 @@
 #include "gateway/aws_auth.h"
 #include "gateway/limiter.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/stages/admit.h"
 #include "gateway/stages/stream_relay.h"
 #include "gateway/stream_writer.h"
@@ -21,6 +22,12 @@ net::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Invo
   if (!ep.config.limit) co_return std::nullopt;
   const std::string client = limit_client(ep, inv.request);
   inv.limit = co_await s.limiter.hit(ep.limit_prefix, client, *ep.config.limit, s.clock());
+  if (s.metrics) {
+    using metrics::LimitOutcome;
+    s.metrics->record_limit(ep.metrics_key, !inv.limit           ? LimitOutcome::StoreError
+                                            : inv.limit->allowed ? LimitOutcome::Admitted
+                                                                 : LimitOutcome::Rejected);
+  }
   co_return admission_response(inv.limit, *ep.config.limit, inv.family, s.fail_closed);
 }
 

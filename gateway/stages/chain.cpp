@@ -5,6 +5,7 @@
 #include <random>
 
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/stages/admit.h"
 #include "gateway/stages/call.h"
 #include "gateway/stages/stream_relay.h"
@@ -219,6 +220,9 @@ net::awaitable<std::optional<ApiResponse>> try_endpoint(Chain& c, const Endpoint
     const bool can_fail_over = more_endpoints || n < ep.config.retries.max_attempts;
     Attempt a = co_await attempt_once(c, ep, ctx, *call, can_fail_over);
     report(ep, a.failure, c.probe);
+    if (c.s.metrics && std::holds_alternative<UpstreamRequest>(*call))  // not a local provider
+      c.s.metrics->record_attempt(ep.metrics_key, a.failure ? to_string(a.failure->kind) : "ok",
+                                  n > 1);
     if (!a.failure) {
       record(c.inv, ep, a.response.status, "ok");
       co_return std::move(a.response);
@@ -268,8 +272,10 @@ net::awaitable<ApiResponse> run_chain(const EndpointRuntime& primary, Payload pa
   std::vector<const EndpointRuntime*> plan{&primary};
   plan.insert(plan.end(), primary.fallbacks.begin(), primary.fallbacks.end());
   std::optional<ApiResponse> answer;
-  for (std::size_t i = 0; i < plan.size() && !answer && left(c.deadline) > Millis(0); ++i)
+  for (std::size_t i = 0; i < plan.size() && !answer && left(c.deadline) > Millis(0); ++i) {
+    if (i > 0 && s.metrics) s.metrics->record_fallback(primary.metrics_key);
     answer = co_await try_endpoint(c, *plan[i], i + 1 < plan.size());
+  }
   if (!answer && c.last) answer = std::move(c.last);
   if (!answer) {
     // The deadline passed before any attempt could be made.

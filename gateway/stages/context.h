@@ -22,6 +22,9 @@ class UpstreamClient;
 class Limiter;
 class AwsAuth;
 struct EndpointRuntime;
+namespace metrics {
+class Shard;
+}
 
 // One invocation of an endpoint, from routing to the response.
 struct Invocation {
@@ -72,6 +75,8 @@ struct Services {
   // Streams: the wait for the upstream's first bytes, and between later reads.
   std::chrono::milliseconds stream_first_event{60'000};
   std::chrono::milliseconds stream_idle{60'000};
+  // The worker's metrics (docs/operations.md, "Metrics"); null when nothing counts.
+  metrics::Shard* metrics = nullptr;
 
   std::int64_t now_seconds() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock().time_since_epoch()).count();

@@ -5,11 +5,12 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 [--bin build/deployments] [--workers 2] [--duration 10s] [--connections 64] [--threads 2] [--ttfb-requests 200]" >&2
+  echo "usage: $0 [--bin build/deployments] [--workers 2] [--duration 10s] [--connections 64] [--threads 2] [--ttfb-requests 200] [--gateway-args 'ARGS']" >&2
+  echo "  --gateway-args: extra start-server flags, e.g. '--access-log=off' or '--metrics-port 9100'" >&2
   exit "${1:-2}"
 }
 
-BIN=build/deployments WORKERS=2 DURATION=10s CONNS=64 THREADS=2 TTFB_N=200 TTFB_WARM=20
+BIN=build/deployments WORKERS=2 DURATION=10s CONNS=64 THREADS=2 TTFB_N=200 TTFB_WARM=20 GW_ARGS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --bin) BIN=$2; shift 2 ;;
@@ -18,6 +19,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --ttfb-requests) TTFB_N=$2; shift 2 ;;
+    --gateway-args) GW_ARGS=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
@@ -322,7 +324,7 @@ endpoints:
     fallbacks: [chat]
     circuit_breaker: {failures: 5, cooldown: 30}
 EOF
-  "$BIN" start-server --config-path "$T/gateway.yaml" --host 127.0.0.1 --port "$GW_PORT" --workers "$WORKERS" >"$T/gateway.log" 2>&1 &
+  "$BIN" start-server --config-path "$T/gateway.yaml" --host 127.0.0.1 --port "$GW_PORT" --workers "$WORKERS" $GW_ARGS >"$T/gateway.log" 2>&1 &
   GW_PID=$!; PIDS+=("$GW_PID")
   ok=0
   for _ in $(seq 100); do  # bounded: ~10 s

@@ -41,6 +41,20 @@ inline std::unique_ptr<Server> start_gateway(const std::string& yaml, ServerOpti
 }
 
 // One OpenAI endpoint per type against `base` (chat, completions, embeddings), plus mock.
+// An OpenAI chat endpoint `name` whose API base is `api_base` (e.g. "<fake>/v1"), then `keys`
+// (YAML lines indented four spaces).
+inline std::string openai_chat_endpoint(const std::string& name, const std::string& api_base,
+                                        const std::string& keys = "") {
+  return "  - name: " + name +
+         "\n"
+         "    endpoint_type: llm/v1/chat\n"
+         "    model:\n"
+         "      provider: openai\n"
+         "      name: gpt-4o-mini\n"
+         "      config: {openai_api_key: $TEST_OPENAI_KEY, openai_api_base: '" +
+         api_base + "'}\n" + keys;
+}
+
 inline std::string openai_config(const std::string& base, const std::string& extra = "") {
   return "endpoints:\n"
          "  - name: chat\n"

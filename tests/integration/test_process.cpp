@@ -246,7 +246,7 @@ TEST(Process, UsageErrorsExit2WithTheUsage) {
        "--stream-idle-timeout"},
       {{"validate-config", "--strictly"}, "--strictly"},
       {{"no-such-command"},
-       "unknown command 'no-such-command' (commands: start-server, validate-config)"},
+       "unknown command 'no-such-command' (commands: start-server, validate-config, healthcheck)"},
       {{}, "A subcommand is required"},
   };
   for (const auto& c : cases) {

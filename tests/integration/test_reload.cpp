@@ -374,5 +374,61 @@ TEST(DescribeChanges, NamesAddedRemovedAndChangedEndpointsAndRoutes) {
   EXPECT_EQ(describe_changes(after, after), "no changes");
 }
 
+
+// /proc/self/mountinfo lines: a single-file bind mount of the config is found (escapes decoded),
+// a directory mount or a longer path is not.
+TEST(MountPoint, ASingleFileBindMountIsRecognised) {
+  const std::string info =
+      "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+      "90 22 8:1 /srv/gw/config.yaml /etc/gateway/config.yaml ro,relatime - ext4 /dev/sda1 ro\n"
+      "91 22 8:1 /srv/my\\040dir /etc/my\\040gw rw - ext4 /dev/sda1 rw\n"
+      "92 22 8:1 /x /etc/gateway/config.yaml.d rw - ext4 /dev/sda1 rw";
+  EXPECT_TRUE(is_mount_point(info, "/etc/gateway/config.yaml"));
+  EXPECT_TRUE(is_mount_point(info, "/etc/my gw"));
+  EXPECT_FALSE(is_mount_point(info, "/etc/gateway"));
+  EXPECT_FALSE(is_mount_point(info, "/etc/gateway/other.yaml"));
+  EXPECT_FALSE(is_mount_point("", "/etc/gateway/config.yaml"));
+  EXPECT_FALSE(is_mount_point("garbage without fields", "/etc/gateway/config.yaml"));
+}
+
+// The reloader tells its observer each reload's outcome with the served text; an unchanged
+// file is not a reload.
+TEST(ReloadObserver, ToldEverySuccessAndFailure) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("gw-observer-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "config.yaml").string();
+  const std::string good =
+      "endpoints:\n  - name: a\n    endpoint_type: llm/v1/chat\n    model: {provider: mock, "
+      "name: m}\n";
+  std::ofstream(path) << good;
+  auto loaded = config::load_config_string(good);
+  ASSERT_TRUE(loaded.ok());
+  auto holder = std::make_shared<RuntimeHolder>(std::make_shared<const Runtime>(*loaded.config));
+  ConfigReloader reloader(path, holder);
+  std::mutex mu;
+  std::vector<std::pair<bool, std::string>> seen;
+  reloader.set_observer([&](bool ok, const std::string& text) {
+    std::lock_guard lock(mu);
+    seen.emplace_back(ok, text);
+  });
+  reloader.start();
+  std::ofstream(path) << "endpoints: [";
+  ASSERT_TRUE(reloader.wait_until([&] { return reloader.failures() >= 1; },
+                                  std::chrono::seconds(10)));
+  const std::string changed = good + "  - name: b\n    endpoint_type: llm/v1/chat\n    model: "
+                                     "{provider: mock, name: m}\n";
+  std::ofstream(path) << changed;
+  ASSERT_TRUE(reloader.wait_until([&] { return reloader.generation() == 1; },
+                                  std::chrono::seconds(10)));
+  std::lock_guard lock(mu);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_FALSE(seen.front().first);
+  EXPECT_TRUE(seen.back().first);
+  EXPECT_EQ(seen.back().second, changed);
+  EXPECT_EQ(std::count_if(seen.begin(), seen.end(), [](const auto& e) { return e.first; }), 1);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace gw::test

@@ -51,14 +51,7 @@ ScriptedReply stream_of(std::vector<std::string> chunks) {
 // An OpenAI chat endpoint `name` against `base`, then `keys` (indented four spaces).
 std::string endpoint(const std::string& name, const std::string& base,
                      const std::string& keys = "") {
-  return "  - name: " + name +
-         "\n"
-         "    endpoint_type: llm/v1/chat\n"
-         "    model:\n"
-         "      provider: openai\n"
-         "      name: gpt-4o-mini\n"
-         "      config: {openai_api_key: $TEST_OPENAI_KEY, openai_api_base: '" +
-         base + "/v1'}\n" + keys;
+  return openai_chat_endpoint(name, base + "/v1", keys);
 }
 
 // A port nothing listens on (bound, then closed).

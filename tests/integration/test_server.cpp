@@ -350,17 +350,44 @@ TEST_F(GatewayTest, EndpointInfoAndListing) {
   EXPECT_EQ(bad.body, R"({"detail":"Invalid page_token 'garbage!'"})");
 }
 
-TEST_F(GatewayTest, RootRedirectsToADocsPageListingTheEndpoints) {
+// The documentation routes through the real server (tests/unit/test_apidocs.cpp checks them in
+// detail; tests/sdk renders the pages in Chromium and validates the document).
+TEST_F(GatewayTest, RootRedirectsToSwaggerUiAndTheApiDescriptionIsServed) {
   auto root = http_request(port(), "GET", "/");
   EXPECT_EQ(root.status, 307);
   EXPECT_EQ(root.header("location"), "/docs");
   auto docs = http_request(port(), "GET", "/docs");
   EXPECT_EQ(docs.status, 200);
   EXPECT_EQ(docs.header("content-type"), "text/html; charset=utf-8");
-  EXPECT_NE(docs.body.find("<td>mock-chat</td><td>llm/v1/chat</td><td>mock</td>"),
-            std::string::npos)
-      << docs.body;
-  EXPECT_EQ(docs.body.find("sk-test"), std::string::npos);
+  EXPECT_NE(docs.body.find("<title>LLM Gateway - Swagger UI</title>"), std::string::npos);
+  EXPECT_NE(docs.header("content-security-policy").find("default-src 'self'"), std::string::npos);
+  auto redoc = http_request(port(), "GET", "/redoc");
+  EXPECT_EQ(redoc.status, 200);
+  EXPECT_NE(redoc.body.find("<title>LLM Gateway - ReDoc</title>"), std::string::npos);
+
+  auto spec = http_request(port(), "GET", "/openapi.json");
+  ASSERT_EQ(spec.status, 200);
+  EXPECT_EQ(spec.header("content-type"), "application/json");
+  Json doc = parse(spec.body);
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  EXPECT_TRUE(doc["paths"].contains("/v1/chat/completions"));
+  EXPECT_EQ(spec.body.find("sk-test"), std::string::npos);  // a description, not the config
+  auto head = http_request(port(), "HEAD", "/openapi.json");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), std::to_string(spec.body.size()));
+
+  auto bundle = http_request(port(), "GET", "/static/swagger-ui/swagger-ui-bundle.js?v=1");
+  EXPECT_EQ(bundle.status, 200);
+  EXPECT_EQ(bundle.header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(bundle.header("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_GT(bundle.body.size(), 500'000u);
+  auto icon = http_request(port(), "GET", "/favicon.ico");
+  EXPECT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.header("content-type"), "image/png");
+  auto missing = http_request(port(), "GET", "/static/swagger-ui/nope.js");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body, R"({"detail":"Not Found"})");
+  EXPECT_EQ(http_request(port(), "POST", "/openapi.json").status, 405);
 }
 
 TEST_F(GatewayTest, HealthAndLimitsRoutes) {
