@@ -10,8 +10,8 @@
 #include "gateway/openapi.h"
 
 // The embedded files and versions, defined by the generated gen/apidocs_assets.S
-// (CMakeLists.txt). A size symbol per file, rather than `end - start`, keeps the length a value
-// the assembler computed instead of a subtraction of pointers to different objects.
+// (gateway/apidocs/apidocs.cmake). A size symbol per file, rather than `end - start`, keeps the
+// length a value the assembler computed instead of a subtraction of pointers to different objects.
 extern "C" {
 extern const unsigned char gw_apidocs_swagger_ui_bundle_js_start[];
 extern const std::uint64_t gw_apidocs_swagger_ui_bundle_js_size;
