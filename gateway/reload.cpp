@@ -172,12 +172,15 @@ void ConfigReloader::run() {
   }
 }
 
-void ConfigReloader::finish(bool ok) {
-  // Wakes waiters after every attempt (counters are updated before, under the mutex's
-  // ordering, so a woken waiter sees them).
-  if (observer_) observer_(ok, last_text_);
+void ConfigReloader::wake_waiters() {
+  // Counters are updated before, under the mutex's ordering, so a woken waiter sees them.
   { std::lock_guard lock(mu_); }
   cv_.notify_all();
+}
+
+void ConfigReloader::finish(bool ok) {
+  if (observer_) observer_(ok, last_text_);
+  wake_waiters();
 }
 
 void ConfigReloader::check_replaced() {
@@ -202,8 +205,7 @@ void ConfigReloader::reload_once(const char* why) {
   }
   const bool forced = std::string_view(why) == "reload requested";
   if (*text == last_text_ && !forced) {  // not a reload: only waiters are told
-    { std::lock_guard lock(mu_); }
-    cv_.notify_all();
+    wake_waiters();
     return;
   }
   auto loaded = config::load_config_string(*text, env_);

@@ -58,6 +58,8 @@ class ConfigReloader {
   void run();
   bool concerns_us(const char* buf, long len) const;
   void reload_once(const char* why);
+  // After every attempt: wakes wait_until(); finish() tells the observer first.
+  void wake_waiters();
   void finish(bool ok);
   // Warns once when the file this path shows was replaced on the other side of a single-file
   // bind mount (its link count dropped to 0): edits can no longer reach the gateway.
