@@ -8,6 +8,7 @@
 // files; the returned structs are plain values.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -152,6 +153,71 @@ struct BreakerConfig {
   bool operator==(const BreakerConfig&) const = default;
 };
 
+// ---- access and spend (docs/access-and-budgets.md) ------------------------------------------
+
+// Money is counted in integer micro-dollars (1 USD = 1'000'000), never in floats.
+using MicroUsd = std::int64_t;
+
+// Calendar budget periods, in UTC: a day from 00:00, a week from Monday 00:00, a month from
+// the 1st 00:00.
+enum class BudgetPeriod { Day, Week, Month };
+enum class OnExceed { Reject, Alert };
+
+// `budget: {usd, period, on_exceed}` of a key, an endpoint, or `budgets.global`.
+struct BudgetConfig {
+  MicroUsd usd = 0;  // the limit (`usd: 50` -> 50'000'000)
+  BudgetPeriod period = BudgetPeriod::Month;
+  OnExceed on_exceed = OnExceed::Reject;
+  bool operator==(const BudgetConfig&) const = default;
+};
+
+// `tokens: {per_minute, per_hour, per_day}`: input + output tokens per fixed window (UTC,
+// aligned to the epoch like call limits). Absent = no limit.
+struct TokenLimitConfig {
+  std::optional<std::int64_t> per_minute;
+  std::optional<std::int64_t> per_hour;
+  std::optional<std::int64_t> per_day;
+  bool empty() const { return !per_minute && !per_hour && !per_day; }
+  bool operator==(const TokenLimitConfig&) const = default;
+};
+
+// `cost: {input_per_million, output_per_million}` in USD, held as micro-dollars per million
+// tokens (0.15 -> 150'000), so cost = tokens * price / 1e6 micro-dollars (integer arithmetic).
+struct CostConfig {
+  MicroUsd input_per_million = 0;
+  MicroUsd output_per_million = 0;
+  bool operator==(const CostConfig&) const = default;
+};
+
+// One client API key of `auth.keys`. Only the key's SHA-256 digest is held.
+struct ClientKeyConfig {
+  std::string name;                            // in logs, metrics and usage reports (never the key)
+  std::array<unsigned char, 32> key_sha256{};  // of `key` (resolved like provider keys) or given
+  bool all_endpoints = false;                  // `endpoints: [all]` (the default)
+  std::vector<std::string> endpoints;          // endpoint and traffic-route names it may use
+  bool admin = false;                          // sees every key's usage
+  std::optional<LimitConfig> limit;            // calls per window, across all its endpoints
+  TokenLimitConfig tokens;
+  std::optional<BudgetConfig> budget;
+  int line = 0;
+  bool operator==(const ClientKeyConfig&) const = default;
+};
+
+// `auth:` (absent: no authentication).
+struct AuthConfig {
+  std::string header = "Authorization";  // "Authorization" takes "Bearer <key>"; any other
+                                         // header holds the key itself. X-API-Key always works.
+  std::vector<ClientKeyConfig> keys;
+  bool operator==(const AuthConfig&) const = default;
+};
+
+// `budgets:` at the top level.
+struct BudgetsConfig {
+  std::optional<BudgetConfig> global;
+  std::optional<std::string> alert_webhook;  // http(s) URL POSTed at 80 % and 100 %
+  bool operator==(const BudgetsConfig&) const = default;
+};
+
 struct EndpointConfig {
   std::string name;
   EndpointType type = EndpointType::Chat;
@@ -162,12 +228,16 @@ struct EndpointConfig {
   std::vector<std::string> fallbacks;  // endpoint names of the same type, tried in order
   std::optional<BreakerConfig> circuit_breaker;
   std::optional<std::string> proxy;  // `proxy:` ("none" or an http:// URL); absent = environment
-  int line = 0;                      // 1-based line of the entry in the file (0 = unknown)
+  TokenLimitConfig tokens;           // per endpoint, all callers
+  std::optional<CostConfig> cost;    // USD per million tokens, for spend and budgets
+  std::optional<BudgetConfig> budget;
+  int line = 0;  // 1-based line of the entry in the file (0 = unknown)
   // Same behaviour (the line may differ): what a reload compares.
   bool same_as(const EndpointConfig& o) const {
     return name == o.name && type == o.type && model == o.model && limit == o.limit &&
            timeouts == o.timeouts && retries == o.retries && fallbacks == o.fallbacks &&
-           circuit_breaker == o.circuit_breaker && proxy == o.proxy;
+           circuit_breaker == o.circuit_breaker && proxy == o.proxy && tokens == o.tokens &&
+           cost == o.cost && budget == o.budget;
   }
 };
 
@@ -191,6 +261,8 @@ struct TrafficRoute {
 struct GatewayConfig {
   std::vector<EndpointConfig> endpoints;
   std::vector<TrafficRoute> routes;
+  std::optional<AuthConfig> auth;
+  BudgetsConfig budgets;
 };
 
 // One problem found in a file. `path` is the YAML path (e.g.
@@ -231,6 +303,14 @@ struct SecretResult {
   std::string warning;  // the value is used, but probably not what was meant
 };
 SecretResult resolve_secret(const std::string& value, const EnvLookup& env);
+
+// A USD amount as written in the file ("50", "0.15", "2000.5"; at most 6 decimals, not
+// negative, at most 1e9) in micro-dollars, parsed from the text without floating point.
+// nullopt when it is not such an amount.
+std::optional<MicroUsd> parse_usd(std::string_view text);
+
+// The SHA-256 digest of a client key (auth.keys[].key), as held in memory.
+std::array<unsigned char, 32> key_digest(std::string_view key);
 
 // `limits` grammar for "<calls>/<renewal_period>" (docs/mlflow-compatibility.md §5). nullopt when
 // it does not parse.
