@@ -124,7 +124,7 @@ void Loader::parse_document(const YAML::Node& root) {
     return;
   }
   const Pos here = pos_of(root.Mark());
-  check_keys(root, "", {"endpoints", "routes"});
+  check_keys(root, "", {"endpoints", "routes", "auth", "budgets"});
   const auto endpoints = find(root, "endpoints");
   auto routes = find(root, "routes");
   if (routes && routes->value.IsNull()) routes.reset();  // `routes:` left empty = no routes
@@ -166,6 +166,7 @@ void Loader::parse_document(const YAML::Node& root) {
   check_duplicate_names();
   check_routes();
   check_fallbacks();
+  parse_access(root);  // last: a key's `endpoints` names endpoints and routes
 }
 
 void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
@@ -177,7 +178,7 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   const Pos here = pos_of(node.Mark());
   check_keys(node, path,
              {"name", "endpoint_type", "route_type", "model", "limit", "timeouts", "retries",
-              "fallbacks", "circuit_breaker", "proxy"});
+              "fallbacks", "circuit_breaker", "proxy", "tokens", "cost", "budget"});
   EndpointConfig ep;
   ep.line = here.line;
   const auto name = get_string(node, "name", path, here, true);
@@ -202,6 +203,7 @@ void Loader::parse_endpoint(const YAML::Node& node, const std::string& path) {
   if (const auto t = get_node(node, "timeouts", path, here, false, YAML::NodeType::Map))
     parse_timeouts(*t, ep.timeouts);
   parse_resilience(node, path, here, ep);
+  parse_endpoint_spend(node, path, here, ep);
   config_.endpoints.push_back(std::move(ep));
 }
 
@@ -283,12 +285,18 @@ void Loader::parse_resilience(const YAML::Node& node, const std::string& path, P
   parse_proxy(node, path, here, ep);
 }
 
-std::optional<LimitConfig> Loader::parse_limit_block(const Field<YAML::Node>& limit) {
+std::optional<LimitConfig> Loader::parse_limit_block(const Field<YAML::Node>& limit, bool per_key) {
   const YAML::Node& l = limit.value;
   check_keys(l, limit.path, {"calls", "renewal_period", "key"});
   const auto calls = get_int(l, "calls", limit.path, limit.pos, true);
   const auto period = get_string(l, "renewal_period", limit.path, limit.pos, true);
   const auto key = get_string(l, "key", limit.path, limit.pos, false);
+  // A client key's limit always counts that key's own calls (docs/access-and-budgets.md).
+  if (key && per_key) {
+    error(key->path, key->pos,
+          "limit.key is not allowed in a client key's limit: it always counts that key's own "
+          "calls (remove limit.key)");
+  }
   if (!calls || !period) return std::nullopt;
   auto parsed = parse_limit(calls->value, period->value);
   if (!parsed) {
@@ -308,6 +316,7 @@ std::optional<LimitConfig> Loader::parse_limit_block(const Field<YAML::Node>& li
   // (docs/rate-limits.md, "Keys"), so a value that means nothing is an error, not a silent
   // per-address limit.
   if (key) {
+    if (per_key) return std::nullopt;  // reported above
     if (!valid_limit_key(key->value)) {
       error(key->path, key->pos,
             "limit.key must be absent or null (one counter per client address), 'global' (one "

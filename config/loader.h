@@ -3,6 +3,7 @@
 //   document.cpp           the document, endpoints, limits, traffic routes, cross checks
 //   provider_settings.cpp  `model` and each provider's `model.config` (catalogue-driven)
 //   aws_credentials.cpp    Bedrock's `aws_config` and the AWS credential chain
+//   access.cpp             `auth`, `budgets`, and an endpoint's `tokens`, `cost` and `budget`
 // on top of the YAML cursor (yaml_cursor.h).
 #pragma once
 
@@ -34,6 +35,21 @@ struct FallbackFacts {
   EndpointType type = EndpointType::Chat;
   std::vector<Field<std::string>> entries;
 };
+// One parsed `budget`, kept for the warnings that need the whole file (does any endpoint have
+// a cost? is there an alert webhook?).
+struct BudgetFacts {
+  std::string path;
+  Pos pos;
+  OnExceed on_exceed = OnExceed::Reject;
+  bool endpoint = false;  // an endpoint's own budget (checked against its cost where parsed)
+};
+// Where one client key's name and key were written, for the checks across keys (unique names,
+// no key given twice).
+using KeyDigest = std::array<unsigned char, 32>;
+struct ClientKeyFacts {
+  std::optional<Field<std::string>> name;
+  std::optional<Field<KeyDigest>> digest;  // path and position of `key` or `key_sha256`
+};
 
 class Loader : private YamlCursor {
  public:
@@ -52,7 +68,9 @@ class Loader : private YamlCursor {
   void parse_timeouts(const Field<YAML::Node>& t, TimeoutConfig& out);
   void parse_resilience(const YAML::Node& node, const std::string& path, Pos here,
                         EndpointConfig& ep);
-  std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit);
+  // `per_key`: a client key's limit (auth.keys[].limit), which takes no `key` member.
+  std::optional<LimitConfig> parse_limit_block(const Field<YAML::Node>& limit,
+                                               bool per_key = false);
   void parse_route(const YAML::Node& node, const std::string& path);
   DestinationFacts parse_destination(const YAML::Node& node, const std::string& path);
   void check_duplicate_names();
@@ -73,6 +91,37 @@ class Loader : private YamlCursor {
   void check_fallback_entry(const FallbackFacts& f, const Field<std::string>& e,
                             std::set<std::string>& seen);
   void check_fallbacks();
+
+  // access.cpp
+  // `budgets` and `auth`, after every endpoint and route (a key's `endpoints` names them),
+  // then the budget warnings that need the whole file.
+  void parse_access(const YAML::Node& root);
+  // An endpoint's `tokens`, `cost` and `budget`.
+  void parse_endpoint_spend(const YAML::Node& node, const std::string& path, Pos here,
+                            EndpointConfig& ep);
+  void parse_tokens(const Field<YAML::Node>& t, TokenLimitConfig& out);
+  std::optional<std::int64_t> read_tokens(const Field<YAML::Node>& t, std::string_view key,
+                                          std::string_view unit);
+  CostConfig parse_cost(const Field<YAML::Node>& c);
+  std::optional<BudgetConfig> parse_budget(const Field<YAML::Node>& b, bool endpoint);
+  // A USD amount (parse_usd) under `key`, named `what` in messages ("budget.usd").
+  std::optional<MicroUsd> read_usd(const YAML::Node& map, std::string_view key,
+                                   const std::string& path, Pos here, bool required,
+                                   std::string_view what);
+  std::optional<bool> read_bool(const YAML::Node& map, std::string_view key,
+                                const std::string& path, Pos here);
+  void parse_budgets(const YAML::Node& root, Pos here);
+  void parse_auth(const YAML::Node& root, Pos here);
+  void parse_client_keys(const Field<YAML::Node>& list, AuthConfig& out);
+  ClientKeyFacts parse_client_key(const YAML::Node& node, const std::string& path,
+                                  ClientKeyConfig& out);
+  // Exactly one of `key` and `key_sha256`, as the key's digest. Never echoes either value.
+  std::optional<Field<KeyDigest>> parse_key_secret(const YAML::Node& node, const std::string& path,
+                                                   Pos here);
+  std::optional<Field<KeyDigest>> resolve_client_key(const Entry& key, const std::string& path);
+  std::optional<Field<KeyDigest>> read_key_sha256(const Entry& sha, const std::string& path);
+  void parse_key_endpoints(const Field<YAML::Node>& list, ClientKeyConfig& out);
+  void check_budgets();
 
   // provider_settings.cpp
   void parse_model(const Field<YAML::Node>& model, ModelConfig& out);
@@ -116,6 +165,7 @@ class Loader : private YamlCursor {
   std::map<std::string, std::optional<EndpointType>> endpoint_types_;
   std::vector<RouteFacts> routes_;
   std::vector<FallbackFacts> fallbacks_;
+  std::vector<BudgetFacts> budget_facts_;
 };
 
 // `[\w\-\.]+` fully matched (MLflow's endpoint-name rule).

@@ -49,9 +49,15 @@ void add_invocation(Json& j, const ApiResponse& r) {
   j["model"] = f.model;
   j["overhead_ms"] = round3(f.overhead_ms);
   if (f.ttft_ms >= 0) j["ttft_ms"] = round3(f.ttft_ms);
-  const auto [in, out] = usage_tokens(r);
+  auto [in, out] = usage_tokens(r);
+  if (f.tokens_estimated) {
+    in = f.estimated_in;
+    out = f.estimated_out;
+    j["tokens_estimated"] = true;
+  }
   if (in >= 0) j["tokens_in"] = in;
   if (out >= 0) j["tokens_out"] = out;
+  if (!f.key.empty()) j["key"] = f.key;
   j["attempts"] = r.attempts;
   if (!f.limit_key.empty()) j["limit_key"] = f.limit_key;
 }

@@ -25,7 +25,8 @@ struct AccessRecord {
 // The object's members without braces, for log::write_json: type, request_id, method, path,
 // status, bytes_in, bytes_out, total_ms, client; for an invocation also endpoint, provider,
 // model, overhead_ms, ttft_ms (streams), tokens_in, tokens_out (when the provider reported
-// usage), attempts and limit_key (hashed). Never a secret, a prompt or a completion.
+// usage, else the estimate charged, with tokens_estimated), key (the client key's name),
+// attempts and limit_key (hashed). Never a secret, a prompt or a completion.
 std::string access_json_members(const AccessRecord& r);
 
 // Prompt and completion tokens of an answer, as the provider reported them (-1 for a count it

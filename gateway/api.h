@@ -16,9 +16,11 @@
 
 #include "gateway/aws_auth.h"
 #include "gateway/http_types.h"
+#include "gateway/ledger.h"
 #include "gateway/limiter.h"
 #include "gateway/router.h"
 #include "gateway/runtime.h"
+#include "gateway/stages/chain.h"
 #include "gateway/stages/context.h"
 #include "gateway/upstream_client.h"
 
@@ -41,6 +43,8 @@ struct ApiOptions {
   metrics::Shard* metrics = nullptr;
   // GET /metrics on the API's port: the exposition (null: 404, e.g. with --metrics-port).
   std::function<std::string()> scrape;
+  // Token and spend counters shared by the workers (null: this Api keeps its own in memory).
+  Ledger* ledger = nullptr;
 };
 
 // A scrape's answer: the exposition with its content type.
@@ -58,7 +62,10 @@ class Api {
  private:
   // An invocation route (MLflow or /v1), with its response headers and access-log facts.
   boost::asio::awaitable<ApiResponse> invocation(const Runtime& rt, const RouteMatch& m,
-                                                 const ApiRequest& req);
+                                                 const ApiRequest& req, const ClientKey* caller);
+  // The caller's admission (key limits, budgets), then the resilience chain.
+  boost::asio::awaitable<ApiResponse> serve_chain(const Runtime& rt, const EndpointRuntime& ep,
+                                                  Payload payload, Invocation& inv);
   // POST /endpoints/{name}/invocations (and /gateway/...): the name is known to exist.
   boost::asio::awaitable<ApiResponse> invoke_named(const Runtime& rt, const std::string& name,
                                                    Invocation& inv);
@@ -70,6 +77,7 @@ class Api {
   ApiResponse metrics_page() const;
 
   std::shared_ptr<RuntimeHolder> runtime_;
+  std::unique_ptr<Ledger> own_ledger_;  // when ApiOptions::ledger is null
   AwsAuth aws_;  // signs Bedrock requests; caches STS credentials for this worker
   Services services_;
   std::function<std::string()> scrape_;

@@ -3,6 +3,7 @@
 // No Asio here either: the pure parts of the pipeline (router, stages' rules) include it.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,11 @@ struct InvocationFacts {
   double overhead_ms = 0;  // time not spent waiting for upstreams
   double ttft_ms = -1;     // streams: until the stream began (-1: not a stream)
   std::string limit_key;   // the rate-limit counter key, hashed ("" without a limit)
+  std::string key;         // the client key's name ("" without auth)
+  // The provider reported no usage: the tokens charged were estimated (bytes / 4).
+  bool tokens_estimated = false;
+  long long estimated_in = -1;
+  long long estimated_out = -1;
 };
 
 struct ApiResponse {
@@ -46,6 +52,8 @@ struct ApiResponse {
   // A stream's token usage as reported by the provider ("tokens <prompt>/<completion>/<total>",
   // "-" for a missing count), for the access log; empty when the stream reported none.
   std::string usage;
+  // A stream: the UTF-8 bytes of the text it carried (for a token estimate without usage).
+  std::size_t text_bytes = 0;
   // Every attempt of an invocation ("<endpoint>:<status>:<reason>", comma-separated), for the
   // access log (docs/resilience.md); empty for other routes.
   std::string attempts;

@@ -9,7 +9,10 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -98,7 +101,10 @@ class MemoryLedgerStore {
 
 class MemoryLedger final : public Ledger {
  public:
-  explicit MemoryLedger(std::shared_ptr<MemoryLedgerStore> store) : store_(std::move(store)) {}
+  // `clock`: the wall clock that expiries are measured against (injectable for tests).
+  MemoryLedger(std::shared_ptr<MemoryLedgerStore> store,
+               std::function<std::chrono::system_clock::time_point()> clock)
+      : store_(std::move(store)), clock_(std::move(clock)) {}
   boost::asio::awaitable<std::optional<std::vector<std::int64_t>>> read(
       const std::vector<std::string>& keys) override;
   boost::asio::awaitable<std::optional<std::vector<std::int64_t>>> add(
@@ -107,7 +113,9 @@ class MemoryLedger final : public Ledger {
       const std::string& bucket) override;
 
  private:
+  std::int64_t now_ms() const;
   std::shared_ptr<MemoryLedgerStore> store_;
+  std::function<std::chrono::system_clock::time_point()> clock_;
 };
 
 }  // namespace gw

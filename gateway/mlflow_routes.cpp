@@ -75,7 +75,8 @@ ApiResponse redirect(std::string location) {
   return r;
 }
 
-ApiResponse list_endpoints(const Runtime& rt, std::string_view query, bool legacy) {
+ApiResponse list_endpoints(const Runtime& rt, std::string_view query, bool legacy,
+                           const ClientKey* caller) {
   std::size_t start = 0;
   const std::string token = query_param(query, "page_token");
   if (!token.empty()) {
@@ -85,7 +86,10 @@ ApiResponse list_endpoints(const Runtime& rt, std::string_view query, bool legac
                           PathFamily::Mlflow);
     start = *idx;
   }
-  const auto& all = rt.endpoints();
+  std::vector<const EndpointRuntime*> all;
+  all.reserve(rt.endpoints().size());
+  for (const auto& ep : rt.endpoints())
+    if (!caller || caller->may_use(ep->config.name)) all.push_back(ep.get());
   Json items = Json::array();
   const std::size_t end = std::min(all.size(), start + kListPageSize);
   for (std::size_t i = start; i < end; ++i)

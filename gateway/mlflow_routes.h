@@ -25,7 +25,9 @@ ApiResponse health();
 ApiResponse redirect(std::string location);
 // GET /api/2.0/endpoints/ (or, `legacy`, /api/2.0/gateway/routes/): one page of endpoints in
 // config order; `query` may carry a page_token. 400 for a page token that does not decode.
-ApiResponse list_endpoints(const Runtime& rt, std::string_view query, bool legacy);
+// `caller`: with `auth`, only the endpoints that key may use are listed (null: all).
+ApiResponse list_endpoints(const Runtime& rt, std::string_view query, bool legacy,
+                           const ClientKey* caller = nullptr);
 // GET /api/2.0/endpoints/{name} and /api/3.0/gateway/endpoint/{name}; 404 with MLflow's text.
 ApiResponse get_endpoint(const Runtime& rt, const std::string& name);
 // GET /api/2.0/gateway/routes/{name}: an endpoint in the legacy route shape.

@@ -27,12 +27,14 @@ std::string route_owner(const RouteRuntime& r) {
 
 }  // namespace
 
-ApiResponse list_models(const Runtime& rt) {
+ApiResponse list_models(const Runtime& rt, const ClientKey* caller) {
   Json data = Json::array();
   for (const auto& ep : rt.endpoints())
-    data.push_back(model_object(ep->config.name, ep->config.model.provider, rt.loaded_at()));
+    if (!caller || caller->may_use(ep->config.name))
+      data.push_back(model_object(ep->config.name, ep->config.model.provider, rt.loaded_at()));
   std::vector<const std::string*> names;
-  for (const auto& [name, r] : rt.routes()) names.push_back(&name);
+  for (const auto& [name, r] : rt.routes())
+    if (!caller || caller->may_use(name)) names.push_back(&name);
   std::sort(names.begin(), names.end(), [](auto* a, auto* b) { return *a < *b; });
   for (const std::string* name : names)
     data.push_back(model_object(*name, route_owner(*rt.route(*name)), rt.loaded_at()));

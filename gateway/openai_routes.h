@@ -11,7 +11,8 @@ namespace gw {
 
 // GET /v1/models: {"object": "list", "data": [model, ...]}, endpoints in config order, then
 // traffic routes by name.
-ApiResponse list_models(const Runtime& rt);
+// `caller`: with `auth`, only the endpoints and routes that key may use (null: all).
+ApiResponse list_models(const Runtime& rt, const ClientKey* caller = nullptr);
 // GET /v1/models/{name}: one model object, or 404 in OpenAI's shape (code model_not_found).
 ApiResponse get_model(const Runtime& rt, const std::string& name);
 

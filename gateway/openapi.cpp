@@ -376,6 +376,29 @@ constexpr std::string_view kDocument = R"json({
           "limit": {"$ref": "#/components/schemas/Limit"}
         }
       },
+      "UsageRow": {
+        "type": "object",
+        "required": ["key", "endpoint", "requests", "input_tokens", "output_tokens", "usd", "usd_micros"],
+        "properties": {
+          "key": {"type": ["string", "null"], "description": "The client key's name; null without `auth`."},
+          "endpoint": {"type": "string"},
+          "requests": {"type": "integer"},
+          "input_tokens": {"type": "integer"},
+          "output_tokens": {"type": "integer"},
+          "usd": {"type": "number"},
+          "usd_micros": {"type": "integer", "description": "Exact: integer micro-dollars."}
+        }
+      },
+      "UsagePeriod": {
+        "type": "object",
+        "required": ["start", "end", "usage", "total"],
+        "properties": {
+          "start": {"type": "string", "format": "date-time"},
+          "end": {"type": "string", "format": "date-time"},
+          "usage": {"type": "array", "items": {"$ref": "#/components/schemas/UsageRow"}},
+          "total": {"type": "object"}
+        }
+      },
       "EndpointList": {
         "type": "object",
         "required": ["endpoints", "next_page_token"],
@@ -843,6 +866,27 @@ constexpr std::string_view kListLegacyRoutesResponses = R"json({
   "400": {"description": "A page token that does not decode.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MlflowError"}, "example": {"detail": "Invalid page_token 'garbage!'"}}}}
 })json";
 
+constexpr std::string_view kUsageParameters = R"json([
+  {"name": "period", "in": "query", "required": false, "description": "The calendar period (UTC) reported, with the one before it. Default month.", "schema": {"type": "string", "enum": ["day", "week", "month"]}},
+  {"name": "key", "in": "query", "required": false, "description": "Only this client key's rows. A key that is not `admin` always sees only its own.", "schema": {"type": "string"}},
+  {"name": "endpoint", "in": "query", "required": false, "description": "Only this endpoint's rows.", "schema": {"type": "string"}}
+])json";
+
+constexpr std::string_view kUsageResponses = R"json({
+  "200": {
+    "description": "Requests, tokens and spend per client key and endpoint, for the current and the previous period. `usd_micros` is exact (integer micro-dollars); `usd` is the same amount for display.",
+    "content": {"application/json": {"schema": {"type": "object", "required": ["period", "filters", "current", "previous"], "properties": {
+      "period": {"type": "string", "enum": ["day", "week", "month"]},
+      "filters": {"type": "object", "properties": {"key": {"type": ["string", "null"]}, "endpoint": {"type": ["string", "null"]}}},
+      "current": {"$ref": "#/components/schemas/UsagePeriod"},
+      "previous": {"$ref": "#/components/schemas/UsagePeriod"}}},
+      "example": {"period": "month", "filters": {"key": null, "endpoint": null}, "current": {"start": "2026-12-01T00:00:00Z", "end": "2027-01-01T00:00:00Z", "usage": [{"key": "team-a", "endpoint": "chat", "requests": 3, "input_tokens": 30, "output_tokens": 12, "usd": 0.000012, "usd_micros": 12}], "total": {"requests": 3, "input_tokens": 30, "output_tokens": 12, "usd": 0.000012, "usd_micros": 12}}, "previous": {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z", "usage": [], "total": {"requests": 0, "input_tokens": 0, "output_tokens": 0, "usd": 0, "usd_micros": 0}}}}}
+  },
+  "400": {"description": "A period other than day, week or month.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MlflowError"}, "example": {"detail": "Invalid period 'year': use day, week or month"}}}},
+  "403": {"description": "A key that is not `admin` asked for another key's usage.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MlflowError"}}}},
+  "503": {"description": "The usage store (Redis) cannot be reached.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MlflowError"}, "example": {"detail": "The usage store cannot be reached"}}}}
+})json";
+
 constexpr std::string_view kSetLimitsRequest = R"json({
   "required": true,
   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SetLimitsRequest"}, "example": {"route": "chat", "limits": [{"calls": 10, "renewal_period": "minute"}]}}}
@@ -1010,6 +1054,16 @@ OperationDoc operation_doc(RouteId id) {
               .summary = "List endpoints as routes (deprecated)",
               .parameters = kPageTokenParameter,
               .responses = kListLegacyRoutesResponses};
+    case RouteId::Usage:
+      return {.id = "usage_report",
+              .tag = kLimitsTag,
+              .summary = "Usage report",
+              .description =
+                  "Requests, input and output tokens and USD spent per client key "
+                  "and endpoint (docs/access-and-budgets.md). Only answered "
+                  "requests are counted.",
+              .parameters = kUsageParameters,
+              .responses = kUsageResponses};
     case RouteId::SetLimits:
       return {.id = "set_limits",
               .tag = kLimitsTag,

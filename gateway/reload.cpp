@@ -31,6 +31,17 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+// Whether two snapshots' `auth:` differ (on, off, the header, or any key's settings).
+bool auth_changed(const Runtime& before, const Runtime& after) {
+  const AccessRuntime* a = before.access();
+  const AccessRuntime* b = after.access();
+  if (!a || !b) return a != b;
+  if (a->header != b->header || a->keys.size() != b->keys.size()) return true;
+  for (std::size_t i = 0; i < a->keys.size(); ++i)
+    if (!(a->keys[i].config == b->keys[i].config)) return true;
+  return false;
+}
+
 }  // namespace
 
 std::string describe_changes(const Runtime& before, const Runtime& after) {
@@ -56,6 +67,9 @@ std::string describe_changes(const Runtime& before, const Runtime& after) {
   }
   for (const auto& [name, r] : before.routes())
     if (!after.route(name)) removed.push_back("route " + name);
+  // Keys and budgets are reloaded like endpoints; their counters are kept (by name).
+  if (auth_changed(before, after)) changed.push_back("auth");
+  if (!(before.budgets() == after.budgets())) changed.push_back("budgets");
   if (added.empty() && removed.empty() && changed.empty()) return "no changes";
   return "added [" + join(added) + "], removed [" + join(removed) + "], changed [" + join(changed) +
          "]";

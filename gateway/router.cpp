@@ -29,6 +29,7 @@ constexpr std::array kRoutes{
     RouteSpec{kPost, "/gateway/{name}/invocations", RouteId::Invoke, M, false, true},
     RouteSpec{kGet, "/api/2.0/endpoints/", RouteId::ListEndpoints, M, true},
     RouteSpec{kGet, "/api/2.0/gateway/routes/", RouteId::ListLegacyRoutes, M, true},
+    RouteSpec{kGet, "/api/2.0/gateway/usage", RouteId::Usage, M},
     RouteSpec{kPost, "/api/2.0/endpoints/limits/", RouteId::SetLimits, M},
     RouteSpec{kPost, "/api/2.0/gateway/limits/", RouteId::SetLimits, M},
     RouteSpec{kGet, "/api/2.0/endpoints/limits/{name}", RouteId::GetLimits, M},

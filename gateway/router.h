@@ -46,6 +46,7 @@ enum class RouteId : std::uint8_t {
   GetLegacyRoute,    // /api/2.0/gateway/routes/{name}
   GetTrafficRoute,   // /api/3.0/gateway/route/{name}
   Metrics,           // /metrics (Prometheus exposition; docs/operations.md)
+  Usage,             // /api/2.0/gateway/usage (docs/access-and-budgets.md)
 };
 
 // Methods a route accepts (HEAD is accepted wherever GET is).

@@ -80,6 +80,23 @@ std::shared_ptr<EndpointRuntime> build_endpoint(config::EndpointConfig e) {
   return rt;
 }
 
+AccessRuntime build_access(config::AuthConfig auth) {
+  AccessRuntime a;
+  for (char c : auth.header)
+    a.header.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  a.bearer = a.header == "authorization";
+  for (auto& k : auth.keys) {
+    ClientKey key;
+    key.allowed.insert(k.endpoints.begin(), k.endpoints.end());
+    // The counters of a key's calls limit are its own (by name), kept by a reload that keeps
+    // the name and the limit.
+    if (k.limit) key.limit_prefix = "key:" + k.name + "|" + k.limit->describe();
+    key.config = std::move(k);
+    a.keys.push_back(std::move(key));
+  }
+  return a;
+}
+
 }  // namespace
 
 Runtime::Runtime(config::GatewayConfig config, const Runtime* previous)
@@ -113,6 +130,8 @@ Runtime::Runtime(config::GatewayConfig config, const Runtime* previous)
     rr.config = std::move(r);
     routes_.emplace(std::move(name), std::move(rr));
   }
+  budgets_ = std::move(config.budgets);
+  if (config.auth) access_ = build_access(std::move(*config.auth));
 }
 
 void Runtime::link_resilience(const std::vector<std::shared_ptr<EndpointRuntime>>& building,

@@ -7,8 +7,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config/config.h"
@@ -57,6 +59,24 @@ struct RouteRuntime {
   const EndpointRuntime* pick(double draw) const;
 };
 
+// A client key of `auth.keys` (docs/access-and-budgets.md).
+struct ClientKey {
+  config::ClientKeyConfig config;
+  std::unordered_set<std::string> allowed;  // endpoint and route names (unless all_endpoints)
+  std::string limit_prefix;                 // its calls limit's counter scope
+  // Whether the key may name `name` (an endpoint or a traffic route) in a request.
+  bool may_use(const std::string& name) const {
+    return config.all_endpoints || allowed.count(name) != 0;
+  }
+};
+
+// `auth:` of the snapshot.
+struct AccessRuntime {
+  std::string header;  // the configured header, lower-case
+  bool bearer = true;  // the header is Authorization: "Bearer <key>"
+  std::vector<ClientKey> keys;
+};
+
 class Runtime {
  public:
   // Builds adapters and the precomputed API objects. The config must be validated. With the
@@ -70,6 +90,9 @@ class Runtime {
   const std::unordered_map<std::string, RouteRuntime>& routes() const { return routes_; }
   // When this snapshot was built (UNIX seconds): `created` of /v1/models.
   std::int64_t loaded_at() const { return loaded_at_; }
+  // `auth:` (null: no authentication) and `budgets:`.
+  const AccessRuntime* access() const { return access_ ? &*access_ : nullptr; }
+  const config::BudgetsConfig& budgets() const { return budgets_; }
 
  private:
   std::vector<std::shared_ptr<const EndpointRuntime>> ordered_;
@@ -80,6 +103,8 @@ class Runtime {
 
   std::unordered_map<std::string, RouteRuntime> routes_;
   std::int64_t loaded_at_ = 0;
+  std::optional<AccessRuntime> access_;
+  config::BudgetsConfig budgets_;
 };
 
 // Holds the current snapshot. load() and store() are safe from any thread.

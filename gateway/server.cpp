@@ -135,14 +135,20 @@ struct Worker {
         grace_timer(ioc),
         upstream(ioc, opts.upstream),
         limiter(make_limiter(ioc, opts)),
+        ledger(make_ledger(ioc, opts)),
         api(std::move(runtime), upstream, *limiter,
             ApiOptions{opts.clock, opts.rate_limit_fail_closed, opts.stream_first_event,
-                       opts.stream_idle, &m, std::move(scrape)}),
+                       opts.stream_idle, &m, std::move(scrape), ledger.get()}),
         shard(m) {}
   // Redis when the server shares counters with replicas, else the process's counters.
   static std::unique_ptr<Limiter> make_limiter(net::io_context& ioc, const ServerOptions& opts) {
     if (opts.redis) return std::make_unique<RedisLimiter>(ioc, *opts.redis);
     return std::make_unique<LocalLimiter>(opts.limiter);
+  }
+  // Token and spend counters: the same store as the rate limits.
+  static std::unique_ptr<Ledger> make_ledger(net::io_context& /*ioc*/, const ServerOptions& opts) {
+    auto clock = opts.clock ? opts.clock : [] { return std::chrono::system_clock::now(); };
+    return std::make_unique<MemoryLedger>(opts.ledger, std::move(clock));
   }
   net::io_context ioc;
   tcp::acceptor acceptor;
@@ -150,6 +156,7 @@ struct Worker {
   net::steady_timer grace_timer;
   UpstreamClient upstream;
   std::unique_ptr<Limiter> limiter;
+  std::unique_ptr<Ledger> ledger;
   Api api;
   metrics::Shard& shard;
   // Access-log lines waiting for the worker's next flush (Impl::queue_access).
@@ -167,6 +174,7 @@ struct Server::Impl {
   Impl(ServerOptions o, std::shared_ptr<RuntimeHolder> rt)
       : opts(std::move(o)), runtime(std::move(rt)) {
     if (!opts.limiter) opts.limiter = std::make_shared<MemoryRateLimiter>();
+    if (!opts.ledger) opts.ledger = std::make_shared<MemoryLedgerStore>();
     const int n = std::max(1, opts.workers);
     if (!opts.metrics) opts.metrics = std::make_shared<metrics::Registry>(n);
     for (int i = 0; i < n; ++i) {
@@ -702,10 +710,16 @@ struct Server::Impl {
     w.access_lines.clear();
   }
 
-  // " attempts chat:503:status,chat-b:200:ok" for an invocation, then " request_id <id>".
+  // " attempts chat:503:status,chat-b:200:ok" for an invocation, " tokens_estimated <in>/<out>"
+  // when the provider reported no usage, " key <name>" with auth, then " request_id <id>".
   static std::string log_tail(const ApiResponse& r, const std::string& id) {
     std::string tail;
     if (!r.attempts.empty()) tail = " attempts " + r.attempts;
+    if (r.invocation && r.invocation->tokens_estimated) {
+      tail += " tokens_estimated " + std::to_string(r.invocation->estimated_in) + "/" +
+              std::to_string(r.invocation->estimated_out);
+    }
+    if (r.invocation && !r.invocation->key.empty()) tail += " key " + r.invocation->key;
     return tail + " request_id " + id;
   }
 

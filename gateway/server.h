@@ -14,6 +14,7 @@
 
 #include "gateway/metrics.h"
 #include "gateway/rate_limit.h"
+#include "gateway/ledger.h"
 #include "gateway/redis_limiter.h"
 #include "gateway/runtime.h"
 #include "gateway/upstream_client.h"
@@ -46,6 +47,9 @@ struct ServerOptions {
   UpstreamOptions upstream;
   // Shared rate-limit counters; an in-memory limiter when null. It outlives config reloads.
   std::shared_ptr<RateLimiter> limiter;
+  // Shared token and spend counters and usage rows (docs/access-and-budgets.md); in memory when
+  // null (made by the server). Like `limiter`, it outlives config reloads.
+  std::shared_ptr<MemoryLedgerStore> ledger;
   // Wall clock for responses and rate-limit windows; tests inject a controllable one.
   std::function<std::chrono::system_clock::time_point()> clock;
   // Rate-limit counters in Redis, shared by replicas (one client per worker); memory when unset.

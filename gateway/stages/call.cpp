@@ -6,6 +6,7 @@
 #include "gateway/limiter.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
+#include "gateway/stages/access.h"
 #include "gateway/stages/admit.h"
 #include "gateway/stages/stream_relay.h"
 #include "gateway/stream_writer.h"
@@ -18,7 +19,9 @@ namespace gw {
 namespace net = boost::asio;
 
 net::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Invocation& inv,
-                                                 const Services& s) {
+                                                 Services& s) {
+  // Token limits and budget first: they only read, so a refusal there spends no call.
+  if (auto refused = co_await admit_endpoint_usage(ep, inv, s)) co_return refused;
   if (!ep.config.limit) co_return std::nullopt;
   const std::string client = limit_client(ep, inv.request);
   inv.limit = co_await s.limiter.hit(ep.limit_prefix, client, *ep.config.limit, s.clock());

@@ -13,10 +13,11 @@
 
 namespace gw {
 
-// Counts the call against the endpoint's limit (sets inv.limit); the response when it is not
-// admitted (429, or 503 when the store is down and fail_closed).
+// Checks the endpoint's token limits and budget (stages/access.h), then counts the call against
+// its calls limit (sets inv.limit); the response when it is not admitted (429, or 503 when a
+// store is down and fail_closed).
 boost::asio::awaitable<std::optional<ApiResponse>> admit(const EndpointRuntime& ep, Invocation& inv,
-                                                         const Services& s);
+                                                         Services& s);
 
 // Applies request.auth right before sending (AwsSigV4: resolve credentials and sign). The
 // error when credentials cannot be obtained (502, never with a secret).

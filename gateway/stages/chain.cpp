@@ -135,6 +135,7 @@ StreamHead stream_head(const Invocation& inv) {
   return [&inv] {
     HeaderList head;
     add_limit_headers(head, inv.limit);
+    add_token_headers(head, inv);
     add_gateway_headers(head, inv);
     return head;
   };
@@ -289,6 +290,13 @@ net::awaitable<ApiResponse> run_chain(const EndpointRuntime& primary, Payload pa
   if (!answer->streamed && answer->status >= 400 && wants_summary(primary, inv))
     add_summary(*answer, inv);
   co_return std::move(*answer);
+}
+
+void add_token_headers(HeaderList& headers, const Invocation& inv) {
+  if (!inv.tokens) return;
+  headers.emplace_back("X-RateLimit-Limit-Tokens", std::to_string(inv.tokens->limit));
+  headers.emplace_back("X-RateLimit-Remaining-Tokens", std::to_string(inv.tokens->remaining));
+  headers.emplace_back("X-RateLimit-Reset-Tokens", std::to_string(inv.tokens->reset_s) + "s");
 }
 
 void add_gateway_headers(HeaderList& headers, const Invocation& inv) {

@@ -40,6 +40,11 @@ class Payload {
 boost::asio::awaitable<ApiResponse> run_chain(const EndpointRuntime& primary, Payload payload,
                                               Invocation& inv, Services& s);
 
+// X-RateLimit-Limit-Tokens, -Remaining-Tokens and -Reset-Tokens of the tightest token limit
+// (docs/access-and-budgets.md), when one applies.
+void add_token_headers(std::vector<std::pair<std::string, std::string>>& headers,
+                       const Invocation& inv);
+
 // X-Gateway-Endpoint, X-Gateway-Attempts, X-MLflow-Gateway-Duration-Ms and
 // X-MLflow-Gateway-Overhead-Duration-Ms for the invocation so far.
 void add_gateway_headers(std::vector<std::pair<std::string, std::string>>& headers,

@@ -20,11 +20,20 @@ namespace gw {
 
 class UpstreamClient;
 class Limiter;
+class Ledger;
+struct ClientKey;
 class AwsAuth;
 struct EndpointRuntime;
 namespace metrics {
 class Shard;
 }
+
+// The token limit with the least room left, for the X-RateLimit-*-Tokens headers.
+struct TokenHeadroom {
+  std::int64_t limit = 0;
+  std::int64_t remaining = 0;
+  std::int64_t reset_s = 0;
+};
 
 // One invocation of an endpoint, from routing to the response.
 struct Invocation {
@@ -48,6 +57,10 @@ struct Invocation {
   int upstream_attempts = 0;
   std::chrono::steady_clock::duration upstream_wait{0};  // waiting for upstreams
   std::vector<AttemptRecord> attempts;  // every attempt, skipped endpoints included
+  // Set by authentication (docs/access-and-budgets.md): the client key (null without auth).
+  const ClientKey* caller = nullptr;
+  // Set by the token-limit checks: the tightest token limit's room.
+  std::optional<TokenHeadroom> tokens;
 };
 
 // "request <id>: ", the start of every log line about this request.
@@ -77,6 +90,8 @@ struct Services {
   std::chrono::milliseconds stream_idle{60'000};
   // The worker's metrics (docs/operations.md, "Metrics"); null when nothing counts.
   metrics::Shard* metrics = nullptr;
+  // Token and spend counters and the usage report (docs/access-and-budgets.md).
+  Ledger* ledger = nullptr;
 
   std::int64_t now_seconds() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock().time_since_epoch()).count();

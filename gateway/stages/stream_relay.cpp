@@ -39,9 +39,24 @@ struct RelayState {
   StreamHead head;
   Invocation* inv = nullptr;
   std::chrono::steady_clock::time_point sent;  // when the upstream request went out
+  std::size_t text_bytes = 0;  // the text the stream carried (a token estimate without usage)
 };
 
 namespace {
+
+// The bytes of text a translated chunk carries: its "content" and "text" string values (the
+// chunks are compact JSON), escapes counted as one byte.
+std::size_t text_bytes_of(std::string_view chunk) {
+  std::size_t n = 0;
+  for (const std::string_view key :
+       {std::string_view("\"content\":\""), std::string_view("\"text\":\"")}) {
+    for (auto at = chunk.find(key); at != std::string_view::npos; at = chunk.find(key, at + 1)) {
+      for (std::size_t i = at + key.size(); i < chunk.size() && chunk[i] != '"'; ++i, ++n)
+        if (chunk[i] == '\\') ++i;
+    }
+  }
+  return n;
+}
 
 // Each translated chunk as an SSE event. Usage is always asked of the translator, for the
 // access log; it is passed on only when the client asked for it.
@@ -50,6 +65,7 @@ std::vector<std::string> to_events(std::vector<std::string>& chunks, bool wants_
   std::vector<std::string> events;
   events.reserve(chunks.size());
   for (auto& chunk : chunks) {
+    st.text_bytes += text_bytes_of(chunk);
     // `"usage":` outside a JSON string only occurs as a key (inside one the quote is escaped),
     // so only chunks that carry usage are parsed.
     if (chunk.find("\"usage\":") != std::string::npos) {
@@ -89,7 +105,10 @@ net::awaitable<Attempt> relay_local(const LocalStream& local, const HeaderList& 
   streamed.streamed = true;
   bool ok = co_await out.begin(200, kEventStream, head);
   std::vector<std::string> events;
-  for (const auto& chunk : local.chunks) events.push_back("data: " + chunk + "\n\n");
+  for (const auto& chunk : local.chunks) {
+    streamed.text_bytes += text_bytes_of(chunk);
+    events.push_back("data: " + chunk + "\n\n");
+  }
   if (v1) events.push_back("data: [DONE]\n\n");
   ok = ok && co_await out.write_all(events);
   streamed.stream_complete = ok && co_await out.end();
@@ -208,6 +227,7 @@ net::awaitable<ApiResponse> finish_stream(const EndpointRuntime& ep, UpstreamStr
   if (ok && !st.failure && !up.body_done()) co_await drain_rest(up);
   streamed.stream_complete = ok && co_await out.end();
   streamed.usage = usage_text(st.usage);
+  streamed.text_bytes = st.text_bytes;
   co_return streamed;
 }
 
