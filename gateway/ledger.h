@@ -70,6 +70,9 @@ class Ledger {
   // be reached.
   virtual boost::asio::awaitable<std::optional<std::vector<UsageRow>>> usage(
       const std::string& bucket) = 0;
+  // The server is shutting down: stop background work (a replay timer), so the worker's
+  // io_context can finish. Called on the ledger's own thread.
+  virtual void close() {}
 };
 
 // The counters in this process: shared by every worker, so they hold across workers and

@@ -17,6 +17,7 @@
 #include "gateway/reload.h"
 #include "gateway/runtime.h"
 #include "gateway/server.h"
+#include "gateway/tls.h"
 #include "gateway/version.h"
 #include "providers/wire/aws_sigv4.h"
 
@@ -52,7 +53,8 @@ struct StartArgs {
   std::string log_format = "text";
   std::string access_log = "text";  // off | text | json
   std::string rate_limit_storage;
-  bool watch_config = true;  // !no_reload, after parsing
+  std::string tls_cert, tls_key;  // HTTPS (docs/tls.md)
+  bool watch_config = true;       // !no_reload, after parsing
   bool no_reload = false;
   bool strict = false;
 
@@ -145,6 +147,23 @@ void add_timeout_options(CLI::App* start, StartArgs& a) {
       ->capture_default_str();
 }
 
+// HTTPS (docs/tls.md). A flag given without its partner is a usage error (CLI11: "--tls-cert
+// requires --tls-key"); the files themselves are checked in configure_tls().
+void add_tls_options(CLI::App* start, StartArgs& a) {
+  auto* cert = start->add_option("--tls-cert", a.tls_cert,
+                                 "Serve HTTPS with this certificate chain (PEM, leaf first; "
+                                 "needs --tls-key). Reloaded on change and on SIGHUP");
+  auto* key = start->add_option("--tls-key", a.tls_key,
+                                "The certificate's private key (PEM, not encrypted)");
+  auto* port = start->add_option_function<std::uint16_t>(
+      "--tls-port", [&a](std::uint16_t p) { a.opts.tls_port = p; },
+      "Serve HTTPS on this port and plain HTTP on --port (needs --tls-cert); without it, "
+      "HTTPS replaces plain HTTP on --port");
+  cert->needs(key);
+  key->needs(cert);
+  port->needs(cert);
+}
+
 CLI::App* add_start_server(CLI::App& app, StartArgs& a) {
   auto* start = app.add_subcommand("start-server", "Start the gateway server");
   start->add_option("--config-path", a.config_path,
@@ -184,6 +203,7 @@ CLI::App* add_start_server(CLI::App& app, StartArgs& a) {
   start->add_option_function<std::uint16_t>(
       "--metrics-port", [&a](std::uint16_t port) { a.opts.metrics_port = port; },
       "Serve GET /metrics on this port only (same --host), not on the API's port");
+  add_tls_options(start, a);
   return start;
 }
 
@@ -258,6 +278,26 @@ bool configure_rate_limit_storage(StartArgs& a) {
   return true;
 }
 
+// --tls-cert/--tls-key into opts.tls: the files are read and checked now, so an unreadable
+// file, a file without a certificate or key, or a key that does not match is a start-up error
+// naming the flag and the file (never the key's content). False after an error.
+bool configure_tls(StartArgs& a) {
+  if (a.tls_cert.empty()) return true;
+  if (a.opts.tls_port && *a.opts.tls_port != 0 && *a.opts.tls_port == a.opts.port) {
+    std::cerr << "Error: --tls-port " << *a.opts.tls_port
+              << " is the same as --port (plain HTTP and HTTPS need a port each; without "
+                 "--tls-port, HTTPS is served on --port)\n";
+    return false;
+  }
+  try {
+    a.opts.tls = std::make_shared<gw::TlsContextHolder>(gw::TlsFiles{a.tls_cert, a.tls_key});
+  } catch (const std::exception& ex) {
+    std::cerr << "Error: " << ex.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY for the upstream client (docs/outbound-proxies.md), said
 // once at start-up without credentials; an unusable value is a warning (those upstreams go
 // direct).
@@ -266,6 +306,15 @@ void configure_proxies(StartArgs& a) {
   env = gw::config::ProxyEnvironment::from(gw::config::process_env());
   for (const auto& w : gw::config::proxy_env_warnings(env)) gw::log::warn(w);
   if (auto summary = gw::config::proxy_env_summary(env); !summary.empty()) gw::log::info(summary);
+}
+
+// The HTTPS listener and the certificate it serves (public parts only).
+void log_tls(const StartArgs& a, const gw::Server& server) {
+  if (!a.opts.tls) return;
+  gw::log::info("TLS certificate from " + a.tls_cert + ": " + a.opts.tls->description());
+  if (a.opts.tls_port)
+    gw::log::info("listening on https://" + a.opts.host + ":" + std::to_string(server.tls_port()) +
+                  " (TLS; plain HTTP stays on --port)");
 }
 
 // Runs the server until SIGINT/SIGTERM with the loaded config, watching `path` for changes.
@@ -290,6 +339,11 @@ int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig confi
     // SIGHUP would otherwise terminate the process.
     a.opts.on_reload_signal = [] { gw::log::warn("SIGHUP ignored: started with --no-reload"); };
   }
+  // The certificate reloads with the config: on a change of its files and on SIGHUP.
+  if (auto tls = a.opts.tls) {
+    reloader.also_watch({tls->files().cert_path, tls->files().key_path},
+                        [tls](bool forced, const char* why) { tls->reload(forced, why); });
+  }
   // Bind first: a port in use is reported before anything else is said or started.
   gw::Server server(a.opts, runtime);
   auto port = server.start();
@@ -297,9 +351,12 @@ int serve(StartArgs& a, const std::string& path, gw::config::GatewayConfig confi
   if (a.opts.metrics_port)
     gw::log::info("metrics on http://" + a.opts.host + ":" + std::to_string(server.metrics_port()) +
                   "/metrics");
-  gw::log::info("listening on http://" + a.opts.host + ":" + std::to_string(port) + " (" +
-                std::to_string(a.opts.workers) + " workers, " + std::to_string(n_endpoints) +
-                " endpoints, config " + path + ", rate limits in " +
+  log_tls(a, server);
+  const bool tls_on_port = a.opts.tls && !a.opts.tls_port;
+  gw::log::info("listening on " + std::string(tls_on_port ? "https" : "http") + "://" +
+                a.opts.host + ":" + std::to_string(port) + " (" + std::to_string(a.opts.workers) +
+                " workers, " + std::to_string(n_endpoints) + " endpoints, config " + path +
+                ", rate limits in " +
                 (a.opts.redis ? a.opts.redis->redacted() : std::string("memory")) + ")");
   server.wait();
   gw::log::info("stopped");
@@ -324,6 +381,7 @@ int start_server(StartArgs& a) {
   }
   for (const auto& w : loaded.warnings) gw::log::warn(path + ": " + w.to_string());
   if (!configure_rate_limit_storage(a)) return 2;
+  if (!configure_tls(a)) return 2;
   a.apply_durations();
   configure_proxies(a);
   try {

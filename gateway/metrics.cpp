@@ -223,6 +223,34 @@ void render_limits(Out& o, const Merged& all) {
         o.sample("gateway_rate_limit_decisions_total", labels, s->limits[i], kExtra[i]);
 }
 
+// Per client key (by name; the names come from the config, so the labels are bounded).
+void render_keys(Out& o, const std::vector<std::unique_ptr<Shard>>& shards) {
+  std::unordered_map<std::string, KeySeries> merged;
+  for (const auto& s : shards) s->merge_keys_into(merged);
+  std::vector<std::pair<std::string, const KeySeries*>> rows;
+  for (const auto& [name, k] : merged) rows.emplace_back("key=\"" + escaped(name) + "\"", &k);
+  std::sort(rows.begin(), rows.end());
+  o.family("gateway_client_key_requests_total", "counter",
+           "Answered invocations per client key (auth.keys name).");
+  for (const auto& [labels, k] : rows)
+    o.sample("gateway_client_key_requests_total", labels, k->requests);
+  o.family("gateway_client_key_tokens_total", "counter",
+           "Tokens charged per client key, by type (input, output).");
+  for (const auto& [labels, k] : rows) {
+    o.sample("gateway_client_key_tokens_total", labels, k->tokens_in, R"(token_type="input")");
+    o.sample("gateway_client_key_tokens_total", labels, k->tokens_out, R"(token_type="output")");
+  }
+  o.family("gateway_client_key_spend_usd_total", "counter",
+           "USD charged per client key (summed in integer micro-dollars).");
+  for (const auto& [labels, k] : rows)
+    o.sample("gateway_client_key_spend_usd_total", labels,
+             static_cast<double>(k->spend_micros) / 1e6);
+  o.family("gateway_client_key_refusals_total", "counter",
+           "Invocations of a client key refused by its own calls limit, token limits or budget.");
+  for (const auto& [labels, k] : rows)
+    if (k->refused) o.sample("gateway_client_key_refusals_total", labels, k->refused);
+}
+
 void render_breakers(Out& o, const Runtime* rt) {
   o.family("gateway_circuit_breaker_state", "gauge",
            "Circuit breaker of an endpoint that has one: 0 closed, 1 open, 2 half-open.");
@@ -433,6 +461,33 @@ void Shard::merge_into(std::unordered_map<std::string, EndpointSeries>& into) co
   for (const auto& [key, s] : series_) into[key].merge(s);
 }
 
+void Shard::record_key_usage(const std::string& key_name, long long in, long long out,
+                             std::int64_t micros) {
+  std::lock_guard lock(mu_);
+  KeySeries& k = keys_[key_name];
+  ++k.requests;
+  k.tokens_in += static_cast<std::uint64_t>(std::max(in, 0LL));
+  k.tokens_out += static_cast<std::uint64_t>(std::max(out, 0LL));
+  k.spend_micros += micros;
+}
+
+void Shard::record_key_refusal(const std::string& key_name) {
+  std::lock_guard lock(mu_);
+  ++keys_[key_name].refused;
+}
+
+void Shard::merge_keys_into(std::unordered_map<std::string, KeySeries>& into) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, k] : keys_) {
+    KeySeries& t = into[name];
+    t.requests += k.requests;
+    t.tokens_in += k.tokens_in;
+    t.tokens_out += k.tokens_out;
+    t.spend_micros += k.spend_micros;
+    t.refused += k.refused;
+  }
+}
+
 Registry::Registry(std::size_t shards) : started_(unix_now()) {
   for (std::size_t i = 0; i < std::max<std::size_t>(shards, 1); ++i)
     shards_.push_back(std::make_unique<Shard>());
@@ -483,6 +538,7 @@ std::string Registry::render(const Runtime* rt, const std::vector<PoolFigures>& 
   render_tokens(o, all);
   render_attempts(o, all);
   render_limits(o, all);
+  render_keys(o, shards_);
   render_breakers(o, rt);
   render_pools(o, pools);
   o.family("gateway_config_reloads_total", "counter", "Config reloads, by result.");

@@ -84,6 +84,16 @@ struct EndpointSeries {
   std::array<std::uint64_t, kLimitOutcomes> limits{};
 };
 
+// What one client key (`auth.keys`, by name) used: answered invocations, tokens and spend
+// (docs/access-and-budgets.md). Never the key itself.
+struct KeySeries {
+  std::uint64_t requests = 0;
+  std::uint64_t tokens_in = 0;
+  std::uint64_t tokens_out = 0;
+  std::int64_t spend_micros = 0;  // integer micro-dollars
+  std::uint64_t refused = 0;      // 429s of its limits and budgets
+};
+
 // One answered request, as the session saw it.
 struct RequestSample {
   Family family = Family::Mlflow;
@@ -109,6 +119,10 @@ class Shard {
   void record_attempt(const std::string& key, std::string_view outcome, bool retry);
   void record_fallback(const std::string& key);
   void record_limit(const std::string& key, LimitOutcome outcome);
+  // A client key's charged invocation (tokens and micro-dollars), or a refusal by its limits.
+  void record_key_usage(const std::string& key_name, long long in, long long out,
+                        std::int64_t micros);
+  void record_key_refusal(const std::string& key_name);
 
   // Gauges (open - closed), written by the worker, read by a scrape.
   std::atomic<std::int64_t> connections{0};
@@ -117,11 +131,13 @@ class Shard {
 
   // Adds this shard's series into `into` (a scrape).
   void merge_into(std::unordered_map<std::string, EndpointSeries>& into) const;
+  void merge_keys_into(std::unordered_map<std::string, KeySeries>& into) const;
 
  private:
   EndpointSeries& series(const std::string& key);  // with mu_ held
   mutable std::mutex mu_;
   std::unordered_map<std::string, EndpointSeries> series_;
+  std::unordered_map<std::string, KeySeries> keys_;  // by key name
 };
 
 // An upstream connection pool's figures (one per worker).

@@ -594,6 +594,16 @@ net::awaitable<std::optional<std::vector<UsageRow>>> RedisLedger::usage(const st
   return impl_->usage(bucket);
 }
 
+void RedisLedger::close() {
+  impl_->stopped = true;
+  impl_->timer.cancel();
+  if (const std::size_t n = pending()) {
+    log::error("ledger store " + impl_->client.address().redacted() + ": shutting down with " +
+               std::to_string(n) +
+               " token and spend additions that could not reach Redis; they are lost");
+  }
+}
+
 std::size_t RedisLedger::pending() const { return impl_->pending.additions() + impl_->replaying_n; }
 
 }  // namespace gw

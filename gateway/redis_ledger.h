@@ -67,6 +67,9 @@ class RedisLedger final : public Ledger {
   boost::asio::awaitable<std::optional<std::vector<UsageRow>>> usage(
       const std::string& bucket) override;
 
+  // Stops the replay timer; additions still kept (Redis unreachable) are logged as lost.
+  void close() override;
+
   // Counters and usage rows kept for a replay, or being replayed (0 once Redis has them all).
   std::size_t pending() const;
 

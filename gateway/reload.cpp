@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "config/file_reader.h"
@@ -23,6 +25,14 @@ namespace {
 // The file's text, or nullopt when it does not exist / cannot be read.
 std::optional<std::string> read_text(const std::string& path) {
   return config::read_file(path).text;
+}
+
+// The absolute, normalised path split into its directory and its name.
+std::pair<std::string, std::string> split_path(const std::string& path) {
+  const std::string full = std::filesystem::absolute(path).lexically_normal().string();
+  const auto slash = full.rfind('/');
+  if (slash == std::string::npos) return {".", full};
+  return {slash == 0 ? "/" : full.substr(0, slash), full.substr(slash + 1)};
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -80,9 +90,8 @@ ConfigReloader::ConfigReloader(std::string path, std::shared_ptr<RuntimeHolder> 
     : path_(std::filesystem::absolute(path).lexically_normal().string()),
       holder_(std::move(holder)),
       env_(std::move(env)) {
-  auto slash = path_.rfind('/');
-  dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
-  base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+  std::tie(dir_, base_) = split_path(path_);
+  watched_.push_back(Watched{-1, dir_, base_, true});
   last_text_ = served_text.empty() ? read_text(path_).value_or("") : std::move(served_text);
 }
 
@@ -97,17 +106,39 @@ ConfigReloader::~ConfigReloader() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
+void ConfigReloader::also_watch(std::vector<std::string> paths,
+                                std::function<void(bool forced, const char* why)> on_change) {
+  for (const auto& p : paths) {
+    auto [dir, base] = split_path(p);
+    watched_.push_back(Watched{-1, std::move(dir), std::move(base), false});
+  }
+  on_others_ = std::move(on_change);
+}
+
+// One inotify watch per directory (inotify gives a directory watched twice the same
+// descriptor, so files that share a directory share it).
+void ConfigReloader::add_watches() {
+  const std::uint32_t mask =
+      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB;
+  for (auto& w : watched_) {
+    w.wd = ::inotify_add_watch(inotify_fd_, w.dir.c_str(), mask);
+    if (w.wd < 0)
+      throw std::runtime_error("config watcher: cannot watch " + w.dir + ": " +
+                               std::strerror(errno));
+  }
+}
+
 void ConfigReloader::start() {
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (inotify_fd_ < 0 || wake_fd_ < 0)
     throw std::runtime_error(std::string("config watcher: ") + std::strerror(errno));
-  const std::uint32_t mask =
-      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB;
-  if (::inotify_add_watch(inotify_fd_, dir_.c_str(), mask) < 0)
-    throw std::runtime_error("config watcher: cannot watch " + dir_ + ": " + std::strerror(errno));
+  add_watches();
   thread_ = std::thread([this] { run(); });
   log::info("watching " + path_ + " for changes (SIGHUP also reloads)");
+  for (std::size_t i = 1; i < watched_.size(); ++i)
+    log::info("watching " + watched_[i].dir + "/" + watched_[i].base +
+              " for changes (SIGHUP also reloads)");
   std::ifstream mounts("/proc/self/mountinfo");
   std::stringstream text;
   text << mounts.rdbuf();
@@ -132,21 +163,44 @@ bool ConfigReloader::wait_until(const std::function<bool()>& pred,
   return cv_.wait_for(lock, timeout, pred);
 }
 
-bool ConfigReloader::concerns_us(const char* buf, long len) const {
-  // Only events about the file itself, or Kubernetes' "..data" symlink swap of a mounted
-  // ConfigMap, matter; anything else in the directory (a log file, say) does not.
-  bool relevant = false;
+ConfigReloader::Concern ConfigReloader::concerns(const char* buf, long len) const {
+  // Only events about a watched file itself, or Kubernetes' "..data" symlink swap of a mounted
+  // ConfigMap or Secret in its directory, matter; anything else in the directory (a log file,
+  // say) does not. A queue overflow may have hidden anything.
+  Concern c;
   for (long off = 0; off < len;) {
     const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
     std::string_view name = ev->len ? std::string_view(ev->name) : std::string_view();
-    if ((ev->mask & IN_Q_OVERFLOW) || name == base_ || name.substr(0, 2) == "..") relevant = true;
+    for (const auto& w : watched_) {
+      const bool hit = (ev->mask & IN_Q_OVERFLOW) ||
+                       (ev->wd == w.wd && (name == w.base || name.substr(0, 2) == ".."));
+      if (!hit) continue;
+      (w.config ? c.config : c.others) = true;
+    }
     off += static_cast<long>(sizeof(inotify_event) + ev->len);
   }
-  return relevant;
+  return c;
+}
+
+// Drains a burst of events, then waits until the directories have been quiet for 50 ms:
+// editors write in several steps, and reading mid-way would report a bogus error.
+ConfigReloader::Concern ConfigReloader::drain_events() {
+  alignas(inotify_event) char buf[16 * 1024];
+  Concern changed;
+  do {
+    ssize_t n;
+    while ((n = ::read(inotify_fd_, buf, sizeof buf)) > 0) {
+      const Concern c = concerns(buf, n);
+      changed.config |= c.config;
+      changed.others |= c.others;
+    }
+    pollfd quiet{inotify_fd_, POLLIN, 0};
+    if (::poll(&quiet, 1, 50) <= 0 || stop_) break;
+  } while (true);
+  return changed;
 }
 
 void ConfigReloader::run() {
-  alignas(inotify_event) char buf[16 * 1024];
   while (!stop_) {
     pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     // Wakes every 2 s without events to notice a file replaced behind a single-file mount.
@@ -161,17 +215,8 @@ void ConfigReloader::run() {
       return;
     }
     if (stop_) return;
-    bool changed = false;
-    if (fds[0].revents & POLLIN) {
-      // Drain this burst of events, then wait until the directory has been quiet for 50 ms:
-      // editors write in several steps, and reading mid-way would report a bogus error.
-      do {
-        ssize_t n;
-        while ((n = ::read(inotify_fd_, buf, sizeof buf)) > 0) changed |= concerns_us(buf, n);
-        pollfd quiet{inotify_fd_, POLLIN, 0};
-        if (::poll(&quiet, 1, 50) <= 0 || stop_) break;
-      } while (true);
-    }
+    Concern changed;
+    if (fds[0].revents & POLLIN) changed = drain_events();
     if (fds[1].revents & POLLIN) {
       std::uint64_t n;
       while (::read(wake_fd_, &n, sizeof n) > 0) {
@@ -180,9 +225,11 @@ void ConfigReloader::run() {
     if (stop_) return;
     if (reload_requested_.exchange(false)) {
       reload_once("reload requested");
-    } else if (changed) {
-      reload_once("file changed");
+      if (on_others_) on_others_(true, "reload requested");
+      continue;
     }
+    if (changed.config) reload_once("file changed");
+    if (changed.others && on_others_) on_others_(false, "file changed");
   }
 }
 

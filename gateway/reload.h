@@ -5,6 +5,9 @@
 // swaps it in atomically; requests in flight keep the snapshot they started with. An invalid or
 // deleted file is reported (every error with path and line) and the current snapshot stays.
 //
+// The same thread watches other files on request (the TLS certificate and key, docs/tls.md),
+// and a SIGHUP reloads them too: one signal, one watcher for everything that reloads.
+//
 // Thread safety: one watcher thread does all the work; request_reload() and the observers may
 // be called from any thread.
 #pragma once
@@ -18,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 #include "gateway/runtime.h"
@@ -42,7 +46,13 @@ class ConfigReloader {
   void set_observer(std::function<void(bool ok, const std::string& text)> observer) {
     observer_ = std::move(observer);
   }
-  // Starts the watcher thread (throws if inotify cannot watch the directory).
+  // Files watched besides the config (the TLS certificate and key): a change to one of them
+  // calls `on_change(false, "file changed")`, and a reload request (SIGHUP) calls
+  // `on_change(true, "reload requested")` after the config's reload; both on the watcher
+  // thread. Set before start().
+  void also_watch(std::vector<std::string> paths,
+                  std::function<void(bool forced, const char* why)> on_change);
+  // Starts the watcher thread (throws if inotify cannot watch a directory).
   void start();
   // Asks the watcher thread to reload now (the SIGHUP path). Unlike a file event, this rebuilds
   // even when the text is unchanged, so rotated secrets ($ENV, key files) are re-read.
@@ -55,8 +65,22 @@ class ConfigReloader {
   bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) const;
 
  private:
+  // A watched directory entry: the config file, or one of also_watch()'s files.
+  struct Watched {
+    int wd = -1;  // the inotify watch of its directory
+    std::string dir;
+    std::string base;
+    bool config = false;
+  };
+  // What a burst of events touched.
+  struct Concern {
+    bool config = false;
+    bool others = false;
+  };
   void run();
-  bool concerns_us(const char* buf, long len) const;
+  void add_watches();
+  Concern concerns(const char* buf, long len) const;
+  Concern drain_events();
   void reload_once(const char* why);
   // After every attempt: wakes wait_until(); finish() tells the observer first.
   void wake_waiters();
@@ -71,6 +95,8 @@ class ConfigReloader {
   std::string last_text_;  // the text of the snapshot being served (watcher thread only)
   std::shared_ptr<RuntimeHolder> holder_;
   config::EnvLookup env_;
+  std::vector<Watched> watched_;  // the config first
+  std::function<void(bool, const char*)> on_others_;
   int inotify_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: reload requests and stop
   std::atomic<bool> stop_{false};

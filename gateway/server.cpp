@@ -1,5 +1,6 @@
 #include "gateway/server.h"
 
+#include <openssl/ssl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -7,11 +8,13 @@
 #include <cerrno>
 #include <functional>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +26,7 @@
 #include "gateway/request_id.h"
 #include "gateway/session_io.h"
 #include "gateway/log.h"
+#include "gateway/tls.h"
 #include "providers/json.h"
 
 namespace gw {
@@ -31,6 +35,7 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
@@ -41,11 +46,13 @@ constexpr auto kTok = net::as_tuple(net::use_awaitable);
 // extensions, a trailer section, or pipelined bytes must fit in it.
 constexpr std::size_t kBufferSlack = 16 * 1024;
 
-// A connection. Everything in it is touched only on its worker's thread.
-struct Session : std::enable_shared_from_this<Session> {
-  explicit Session(tcp::socket s, std::uint64_t session_id)
-      : stream(std::move(s)), read_timer(stream.get_executor()), id(session_id) {}
-  beast::tcp_stream stream;
+// A connection, over either transport (PlainSession, TlsSession below). Everything in it is
+// touched only on its worker's thread. Shutdown and shedding reach a session through this
+// part: `tcp`, the TCP layer of its stream (the stream itself when plain), so no virtual call.
+struct SessionBase : std::enable_shared_from_this<SessionBase> {
+  SessionBase(const net::any_io_executor& ex, std::uint64_t session_id)
+      : read_timer(ex), id(session_id) {}
+  beast::tcp_stream* tcp = nullptr;  // set by the derived session
   // Read deadlines use a separate timer that cancels the read instead of tcp_stream's own
   // expiry, because that closes the socket and a slow client must still receive its 408.
   net::steady_timer read_timer;
@@ -55,7 +62,7 @@ struct Session : std::enable_shared_from_this<Session> {
   std::string client_ip;
   metrics::Shard* shard = nullptr;  // the worker's
   bool metrics_only = false;        // accepted on --metrics-port: /metrics and /health only
-  bool idle = true;                 // waiting for the next request
+  bool idle = true;                 // waiting for the next request (or the TLS handshake)
   bool kept_alive = false;  // idle after at least one request: the first to close under load
 
   void arm_read_deadline(std::chrono::milliseconds timeout) {
@@ -65,7 +72,7 @@ struct Session : std::enable_shared_from_this<Session> {
       if (ec || gen != self->read_generation) return;
       self->read_timed_out = true;
       error_code ignored;
-      self->stream.socket().cancel(ignored);
+      self->tcp->socket().cancel(ignored);
     });
   }
   void disarm_read_deadline() {
@@ -73,6 +80,40 @@ struct Session : std::enable_shared_from_this<Session> {
     read_timer.cancel();
   }
 };
+
+struct PlainSession final : SessionBase {
+  PlainSession(tcp::socket s, std::uint64_t session_id)
+      : SessionBase(s.get_executor(), session_id), stream(std::move(s)) {
+    tcp = &stream;
+  }
+  PlainStream stream;
+};
+
+// HTTPS (docs/tls.md): the stream holds the certificate generation that was current when the
+// connection was accepted; a reload does not touch it.
+struct TlsSession final : SessionBase {
+  TlsSession(tcp::socket s, std::uint64_t session_id, std::shared_ptr<ssl::context> context)
+      : SessionBase(s.get_executor(), session_id),
+        ctx(std::move(context)),
+        stream(std::move(s), *ctx) {
+    tcp = &stream.next_layer();
+  }
+  std::shared_ptr<ssl::context> ctx;  // declared before `stream`, which uses it
+  TlsStream stream;
+  bool handshake_done = false;
+};
+
+template <class S>
+constexpr bool kTls = std::is_same_v<S, TlsSession>;
+
+// The TCP layer of a session's stream, resolved at compile time (the stream itself when plain).
+template <class S>
+beast::tcp_stream& transport(S& s) {
+  return beast::get_lowest_layer(s.stream);
+}
+
+// What a listener serves: the API over plain HTTP or TLS, or --metrics-port (plain).
+enum class Listener { Api, Tls, Metrics };
 
 }  // namespace
 
@@ -132,6 +173,7 @@ struct Worker {
       : ioc(1),
         acceptor(ioc),
         metrics_acceptor(ioc),
+        tls_acceptor(ioc),
         grace_timer(ioc),
         upstream(ioc, opts.upstream),
         limiter(make_limiter(ioc, opts)),
@@ -146,13 +188,15 @@ struct Worker {
     return std::make_unique<LocalLimiter>(opts.limiter);
   }
   // Token and spend counters: the same store as the rate limits.
-  static std::unique_ptr<Ledger> make_ledger(net::io_context& /*ioc*/, const ServerOptions& opts) {
+  static std::unique_ptr<Ledger> make_ledger(net::io_context& ioc, const ServerOptions& opts) {
+    if (opts.redis) return std::make_unique<RedisLedger>(ioc, *opts.redis);
     auto clock = opts.clock ? opts.clock : [] { return std::chrono::system_clock::now(); };
     return std::make_unique<MemoryLedger>(opts.ledger, std::move(clock));
   }
   net::io_context ioc;
   tcp::acceptor acceptor;
   tcp::acceptor metrics_acceptor;  // --metrics-port (worker 0 only)
+  tcp::acceptor tls_acceptor;      // --tls-port (worker 0 only)
   net::steady_timer grace_timer;
   UpstreamClient upstream;
   std::unique_ptr<Limiter> limiter;
@@ -162,7 +206,7 @@ struct Worker {
   // Access-log lines waiting for the worker's next flush (Impl::queue_access).
   std::string access_lines;
   bool access_flush_posted = false;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;  // worker thread only
+  std::unordered_map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;  // worker thread only
   std::uint64_t next_session_id = 0;
   // Keeps run() going while the worker has no connection yet (only worker 0 has an acceptor);
   // released at shutdown so run() returns once the last connection is done.
@@ -204,6 +248,7 @@ struct Server::Impl {
   std::atomic<bool> started{false};
   std::uint16_t bound_port = 0;
   std::uint16_t bound_metrics_port = 0;
+  std::uint16_t bound_tls_port = 0;
   // Open client connections, against the cap (max_connections): incremented by the accept
   // loop, decremented by whichever worker ends the session.
   std::atomic<std::size_t> live{0};
@@ -236,18 +281,33 @@ struct Server::Impl {
     if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
   }
 
-  std::uint16_t start() {
-    max_connections = opts.max_connections ? opts.max_connections : default_max_connections();
+  // Binds every listener on worker 0 and starts its accept loop: --port (TLS instead of plain
+  // HTTP when there is a certificate but no --tls-port), --tls-port, --metrics-port (plain).
+  void open_listeners() {
     Worker& w0 = *workers[0];
+    const bool tls_on_port = opts.tls && !opts.tls_port;
     listen(w0.acceptor, opts.port);
     bound_port = w0.acceptor.local_endpoint().port();
-    net::co_spawn(w0.ioc, accept_loop(w0, w0.acceptor, false), log_failure("accept loop"));
+    if (tls_on_port) bound_tls_port = bound_port;
+    net::co_spawn(w0.ioc, accept_loop(w0, w0.acceptor, tls_on_port ? Listener::Tls : Listener::Api),
+                  log_failure("accept loop"));
+    if (opts.tls && opts.tls_port) {
+      listen(w0.tls_acceptor, *opts.tls_port);
+      bound_tls_port = w0.tls_acceptor.local_endpoint().port();
+      net::co_spawn(w0.ioc, accept_loop(w0, w0.tls_acceptor, Listener::Tls),
+                    log_failure("TLS accept loop"));
+    }
     if (opts.metrics_port) {
       listen(w0.metrics_acceptor, *opts.metrics_port);
       bound_metrics_port = w0.metrics_acceptor.local_endpoint().port();
-      net::co_spawn(w0.ioc, accept_loop(w0, w0.metrics_acceptor, true),
+      net::co_spawn(w0.ioc, accept_loop(w0, w0.metrics_acceptor, Listener::Metrics),
                     log_failure("metrics accept loop"));
     }
+  }
+
+  std::uint16_t start() {
+    max_connections = opts.max_connections ? opts.max_connections : default_max_connections();
+    open_listeners();
     if (opts.handle_signals) {
       signals->add(SIGINT);
       signals->add(SIGTERM);
@@ -305,13 +365,15 @@ struct Server::Impl {
         error_code ec;
         w->acceptor.close(ec);
         w->metrics_acceptor.close(ec);
+        w->tls_acceptor.close(ec);
+        w->ledger->close();  // its replay timer would keep the worker running
         w->work.reset();
         bool busy = false;
         // Idle keep-alive connections close now; busy ones finish their request and close.
         for (auto& [id, weak] : w->sessions) {
           if (auto s = weak.lock()) {
             if (s->idle) {
-              s->stream.cancel();
+              s->tcp->cancel();
             } else {
               busy = true;
             }
@@ -338,9 +400,10 @@ struct Server::Impl {
   // Runs on worker 0. Connections are dealt to the workers in turn, so each worker serves the
   // same number of them (the kernel's SO_REUSEPORT hashing left workers unevenly loaded with
   // few long-lived keep-alive connections).
-  // The --metrics-port listener's loop is the same, with `metrics_only` sessions.
+  // The --tls-port and --metrics-port listeners' loops are the same, with TLS sessions and
+  // `metrics_only` sessions.
   net::awaitable<void> accept_loop(Worker& acceptor_worker, tcp::acceptor& acceptor,
-                                   bool metrics_only) {
+                                   Listener kind) {
     std::size_t next = 0;
     for (;;) {
       Worker& w = *workers[next];
@@ -364,7 +427,7 @@ struct Server::Impl {
       }
       if (open * 10 >= max_connections * 9) shed_idle();
       live.fetch_add(1, std::memory_order_relaxed);
-      net::co_spawn(w.ioc, serve(w, std::move(socket), metrics_only), log_failure("connection"));
+      spawn_session(w, std::move(socket), kind);
     }
   }
 
@@ -389,15 +452,37 @@ struct Server::Impl {
       Worker* w = wp.get();
       net::post(w->ioc, [w] {
         for (auto& [id, weak] : w->sessions) {
-          if (auto s = weak.lock(); s && s->idle && s->kept_alive) s->stream.cancel();
+          if (auto s = weak.lock(); s && s->idle && s->kept_alive) s->tcp->cancel();
         }
       });
     }
   }
 
+  // Starts serving an accepted connection on its worker.
+  void spawn_session(Worker& w, tcp::socket socket, Listener kind) {
+    if (kind == Listener::Tls) {
+      net::co_spawn(w.ioc, serve<TlsSession>(w, std::move(socket), false),
+                    log_failure("connection"));
+    } else {
+      net::co_spawn(w.ioc, serve<PlainSession>(w, std::move(socket), kind == Listener::Metrics),
+                    log_failure("connection"));
+    }
+  }
+
+  // On the connection's worker. A TLS session takes the current certificate generation.
+  template <class S>
+  std::shared_ptr<S> make_session(Worker& w, tcp::socket socket) {
+    if constexpr (kTls<S>) {
+      return std::make_shared<S>(std::move(socket), w.next_session_id++, opts.tls->current());
+    } else {
+      return std::make_shared<S>(std::move(socket), w.next_session_id++);
+    }
+  }
+
   // Runs on the connection's worker: registers the session (for shutdown), serves it.
+  template <class S>
   net::awaitable<void> serve(Worker& w, tcp::socket socket, bool metrics_only) {
-    auto s = std::make_shared<Session>(std::move(socket), w.next_session_id++);
+    auto s = make_session<S>(w, std::move(socket));
     s->shard = &w.shard;
     s->metrics_only = metrics_only;
     w.sessions.emplace(s->id, s);
@@ -415,32 +500,80 @@ struct Server::Impl {
     co_await run_session(w, s);
   }
 
-  // Sends a short error response on a connection that will be closed afterwards, in the error
-  // shape of the request's path family when the target is known.
-  net::awaitable<void> send_error_and_close(Session& s, http::status status, std::string detail,
-                                            std::string_view target = {}) {
+  // A short error response for a connection that will be closed afterwards, in the error shape
+  // of the request's path family when the target is known; counted in the metrics.
+  static std::string error_wire(const SessionBase& s, http::status status, std::string detail,
+                                std::string_view target) {
     ApiResponse r = render_error(GatewayError::make(static_cast<int>(status), std::move(detail)),
                                  family_of(target));
     record(s, target, r, 0);
-    std::string wire = serialize_response(r, 11, false, false);
-    s.stream.expires_after(std::chrono::seconds(5));
+    return serialize_response(r, 11, false, false);
+  }
+
+  // Sends error_wire()'s response. (`detail` is copied, not moved, into it: clang-tidy 14 takes
+  // a move from a coroutine template's parameter for one unsequenced with each co_await. An
+  // error path only.)
+  template <class S>
+  net::awaitable<void> send_error_and_close(S& s, http::status status, std::string detail,
+                                            std::string_view target = {}) {
+    const std::string wire = error_wire(s, status, detail, target);
+    transport(s).expires_after(std::chrono::seconds(5));
     co_await net::async_write(s.stream, net::buffer(wire), kTok);
   }
 
   // Half-closes, then discards what the client is still sending (briefly), so that it reads
-  // our response instead of a connection reset caused by unread data.
-  net::awaitable<void> lingering_close(Session& s) {
+  // our response instead of a connection reset caused by unread data. Over TLS, the
+  // close_notify goes first; what follows is discarded as raw bytes.
+  template <class S>
+  net::awaitable<void> lingering_close(S& s) {
+    if constexpr (kTls<S>) co_await send_close_notify(s);
+    beast::tcp_stream& stream = transport(s);
     error_code ec;
-    s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     char scratch[16 * 1024];
     std::size_t total = 0;
-    s.stream.expires_after(std::chrono::seconds(2));
+    stream.expires_after(std::chrono::seconds(2));
     while (total < 4 * 1024 * 1024) {
-      auto [rec, n] = co_await s.stream.async_read_some(net::buffer(scratch), kTok);
+      auto [rec, n] = co_await stream.async_read_some(net::buffer(scratch), kTok);
       if (rec) break;
       total += n;
     }
-    s.stream.close();
+    stream.close();
+  }
+
+  // Closes the connection (after a close_notify over TLS).
+  template <class S>
+  net::awaitable<void> close_session(S& s) {
+    if constexpr (kTls<S>) co_await send_close_notify(s);
+    error_code ec;
+    transport(s).socket().shutdown(tcp::socket::shutdown_both, ec);
+    transport(s).close();
+  }
+
+  // TLS's close_notify, where it is cheap: only sent, not waited for (RFC 8446 §6.1 lets the
+  // closing side close without the peer's answer). Marking the peer's close_notify as already
+  // received makes SSL_shutdown complete once ours is written. Skipped before a finished
+  // handshake; on a broken connection it fails at once.
+  net::awaitable<void> send_close_notify(TlsSession& s) {
+    if (!s.handshake_done) co_return;
+    SSL_set_shutdown(s.stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
+    s.tcp->expires_after(std::chrono::seconds(1));
+    co_await s.stream.async_shutdown(kTok);
+  }
+
+  // The TLS handshake, within --read-timeout (tcp_stream's expiry closes the socket: a client
+  // that stalls is owed no answer). A failure is logged at debug level only: scanners and
+  // clients that distrust the certificate would flood the log.
+  net::awaitable<bool> handshake(TlsSession& s) {
+    s.tcp->expires_after(opts.read_timeout);
+    auto [ec] = co_await s.stream.async_handshake(ssl::stream_base::server, kTok);
+    s.tcp->expires_never();
+    if (ec) {
+      log::debug("TLS handshake with " + s.client_ip + " failed: " + ec.message());
+      co_return false;
+    }
+    s.handshake_done = true;
+    co_return true;
   }
 
   using RequestParser = http::request_parser<http::string_body>;
@@ -453,7 +586,8 @@ struct Server::Impl {
   // timeout; from then on (and on a new connection, from its start) one deadline of
   // read_timeout covers the whole request, header and body. False: the connection is done
   // (closed, reset, idle too long or shed: no answer owed).
-  net::awaitable<bool> await_request(Session& s, beast::flat_buffer& buffer, bool first) {
+  template <class S>
+  net::awaitable<bool> await_request(S& s, beast::flat_buffer& buffer, bool first) {
     if (buffer.size() == 0) {
       s.idle = true;
       s.kept_alive = !first;
@@ -472,7 +606,8 @@ struct Server::Impl {
   }
 
   // Reads the header section (`consumed`: its bytes); on an error, answers it when one is owed.
-  net::awaitable<ReadEnd> read_head(Session& s, beast::flat_buffer& buffer, RequestParser& parser,
+  template <class S>
+  net::awaitable<ReadEnd> read_head(S& s, beast::flat_buffer& buffer, RequestParser& parser,
                                     std::size_t& consumed) {
     auto [hec, hn] = co_await http::async_read_header(s.stream, buffer, parser, kTok);
     consumed = hn;
@@ -508,7 +643,8 @@ struct Server::Impl {
   // Reads the body after the header (answering `Expect: 100-continue`). Everything read for
   // this request (framing and chunk extensions included) is bounded, not just the body: bytes
   // that are not body still cost reads and parsing.
-  net::awaitable<ReadEnd> read_body(Session& s, beast::flat_buffer& buffer, RequestParser& parser,
+  template <class S>
+  net::awaitable<ReadEnd> read_body(S& s, beast::flat_buffer& buffer, RequestParser& parser,
                                     std::size_t consumed) {
     if (parser.is_done()) {
       s.disarm_read_deadline();
@@ -516,9 +652,9 @@ struct Server::Impl {
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, 11};
-      s.stream.expires_after(opts.read_timeout);
+      transport(s).expires_after(opts.read_timeout);
       auto [cec, cn] = co_await http::async_write(s.stream, cont, kTok);
-      s.stream.expires_never();
+      transport(s).expires_never();
       if (cec) co_return ReadEnd::Close;
     }
     const std::size_t wire_limit = 2 * opts.max_body_bytes + buffer.max_size();
@@ -533,7 +669,8 @@ struct Server::Impl {
     co_return co_await body_error(s, bec, buffer.max_size(), std::string(parser.get().target()));
   }
 
-  net::awaitable<ReadEnd> body_error(Session& s, error_code bec, std::size_t buffer_max,
+  template <class S>
+  net::awaitable<ReadEnd> body_error(S& s, error_code bec, std::size_t buffer_max,
                                      std::string target) {
     if (s.read_timed_out) {
       co_await send_error_and_close(s, http::status::request_timeout,
@@ -561,8 +698,8 @@ struct Server::Impl {
   }
 
   // Reads one whole request into `parser`.
-  net::awaitable<ReadEnd> read_request(Session& s, beast::flat_buffer& buffer,
-                                       RequestParser& parser) {
+  template <class S>
+  net::awaitable<ReadEnd> read_request(S& s, beast::flat_buffer& buffer, RequestParser& parser) {
     std::size_t consumed = 0;
     const ReadEnd head = co_await read_head(s, buffer, parser, consumed);
     if (head != ReadEnd::Ok) co_return head;
@@ -576,7 +713,7 @@ struct Server::Impl {
   }
 
   // Counts an answered request in the worker's metrics (docs/operations.md, "Metrics").
-  static void record(const Session& s, std::string_view target, const ApiResponse& r,
+  static void record(const SessionBase& s, std::string_view target, const ApiResponse& r,
                      double seconds) {
     metrics::RequestSample m;
     m.family =
@@ -605,7 +742,7 @@ struct Server::Impl {
 
   // The API's answer; a body with too many JSON values is refused before it is parsed, and an
   // exception becomes a 500 (logged) instead of ending the worker.
-  net::awaitable<ApiResponse> answer(Worker& w, const Session& s, ApiRequest areq,
+  net::awaitable<ApiResponse> answer(Worker& w, const SessionBase& s, ApiRequest areq,
                                      std::string_view target) {
     if (s.metrics_only) co_return metrics_port_answer(areq);
     try {
@@ -623,7 +760,8 @@ struct Server::Impl {
   }
 
   // Answers one complete request; false when the connection must close after it.
-  net::awaitable<bool> serve_request(Worker& w, Session& s, beast::flat_buffer& buffer,
+  template <class S>
+  net::awaitable<bool> serve_request(Worker& w, S& s, beast::flat_buffer& buffer,
                                      http::request<http::string_body> req) {
     auto start = Clock::now();
     ApiRequest areq;
@@ -656,7 +794,7 @@ struct Server::Impl {
     const std::size_t body_bytes = ares.body.size();
     std::string wire =
         serialize_response(ares, req.version(), keep, req.method() == http::verb::head);
-    s.stream.expires_after(opts.read_timeout);
+    transport(s).expires_after(opts.read_timeout);
     auto [wec, wn] = co_await net::async_write(s.stream, net::buffer(wire), kTok);
     record(s, req.target(), ares, seconds_since(start));
     log_access(w, s, req, ares, AccessRecord{{}, {}, {}, id, bytes_in, body_bytes}, start);
@@ -665,7 +803,7 @@ struct Server::Impl {
 
   // The access-log line of an answered request, text or JSON (`--access-log`). `rec` holds
   // the id and byte counts; the rest is filled here.
-  void log_access(Worker& w, const Session& s, const http::request<http::string_body>& req,
+  void log_access(Worker& w, const SessionBase& s, const http::request<http::string_body>& req,
                   const ApiResponse& ares, AccessRecord rec, Clock::time_point start) {
     if (!opts.access_log) return;
     if (opts.access_log_json) {
@@ -734,19 +872,27 @@ struct Server::Impl {
     return text;
   }
 
-  static std::string access_text(const Session& s, const http::request<http::string_body>& req,
+  static std::string access_text(const SessionBase& s, const http::request<http::string_body>& req,
                                  int status, const std::string& tail) {
     return s.client_ip + " \"" + std::string(req.method_string()) + " " +
            std::string(req.target()) + "\" " + std::to_string(status) + " " + tail;
   }
 
-  net::awaitable<void> run_session(Worker& w, std::shared_ptr<Session> sp) {
-    Session& s = *sp;
+  template <class S>
+  net::awaitable<void> run_session(Worker& w, std::shared_ptr<S> sp) {
+    S& s = *sp;
     {
       error_code ec;
-      auto remote = s.stream.socket().remote_endpoint(ec);
+      auto remote = transport(s).socket().remote_endpoint(ec);
       s.client_ip = ec ? "" : remote.address().to_string();
-      s.stream.socket().set_option(tcp::no_delay(true), ec);
+      transport(s).socket().set_option(tcp::no_delay(true), ec);
+    }
+    if constexpr (kTls<S>) {
+      const bool secured = co_await handshake(s);
+      if (!secured) {
+        s.tcp->close();
+        co_return;
+      }
     }
     // Bounded: Beast limits the header (header_limit) and the body (body_limit) but not a
     // chunk-extension line or a trailer section, which must fit in this buffer instead.
@@ -757,7 +903,7 @@ struct Server::Impl {
       RequestParser parser;
       parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
       parser.body_limit(opts.max_body_bytes);
-      s.stream.expires_never();  // the write deadline of the previous response is over
+      transport(s).expires_never();  // the write deadline of the previous response is over
       const bool arrived = co_await await_request(s, buffer, first);
       if (!arrived) break;
       const ReadEnd read = co_await read_request(s, buffer, parser);
@@ -770,9 +916,7 @@ struct Server::Impl {
     if (linger) {
       co_await lingering_close(s);
     } else {
-      error_code ec;
-      s.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-      s.stream.close();
+      co_await close_session(s);
     }
   }
 };
@@ -793,6 +937,7 @@ void Server::wait() {
 }
 std::uint16_t Server::port() const { return impl_->bound_port; }
 std::uint16_t Server::metrics_port() const { return impl_->bound_metrics_port; }
+std::uint16_t Server::tls_port() const { return impl_->bound_tls_port; }
 metrics::Registry& Server::metrics() { return *impl_->opts.metrics; }
 RuntimeHolder& Server::runtime() { return *impl_->runtime; }
 

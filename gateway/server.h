@@ -1,7 +1,8 @@
 // The HTTP/1.1 server: N workers, each an io_context run by one thread with its own upstream
 // pool and sessions; connections are dealt to workers in turn; one coroutine per connection
 // (docs/architecture.md, "Worker model": why one io_context per thread and no strands).
-// Keep-alive, header/body size limits, read and idle timeouts, graceful shutdown.
+// Keep-alive, header/body size limits, read and idle timeouts, graceful shutdown; plain HTTP
+// and HTTPS (docs/tls.md) through the same session code, a template over the transport.
 #pragma once
 
 #include <chrono>
@@ -15,11 +16,14 @@
 #include "gateway/metrics.h"
 #include "gateway/rate_limit.h"
 #include "gateway/ledger.h"
+#include "gateway/redis_ledger.h"
 #include "gateway/redis_limiter.h"
 #include "gateway/runtime.h"
 #include "gateway/upstream_client.h"
 
 namespace gw {
+
+class TlsContextHolder;  // gateway/tls.h
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -65,6 +69,11 @@ struct ServerOptions {
   // `metrics_port` when set (0 = any free port, for tests), on the same host.
   std::shared_ptr<metrics::Registry> metrics;
   std::optional<std::uint16_t> metrics_port;
+  // HTTPS (docs/tls.md): the certificate generations (null: no TLS). With `tls_port` (0 = any
+  // free port, for tests) TLS is served there and plain HTTP stays on `port`; without it TLS
+  // replaces plain HTTP on `port`. The metrics listener stays plain.
+  std::shared_ptr<TlsContextHolder> tls;
+  std::optional<std::uint16_t> tls_port;
 };
 
 class Server {
@@ -86,6 +95,8 @@ class Server {
   std::uint16_t port() const;
   // The bound --metrics-port (0 without one).
   std::uint16_t metrics_port() const;
+  // The bound TLS port (port() when TLS replaces plain HTTP there; 0 without TLS).
+  std::uint16_t tls_port() const;
   // The metrics registry (the one given in the options, or the server's own).
   metrics::Registry& metrics();
   RuntimeHolder& runtime();

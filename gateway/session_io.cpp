@@ -1,5 +1,6 @@
 #include "gateway/session_io.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <boost/asio.hpp>
@@ -7,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <type_traits>
 
 #include "gateway/http_wire.h"
 
@@ -78,12 +80,17 @@ std::string serialize_response(const ApiResponse& r, unsigned version, bool keep
   return out;
 }
 
-SessionStreamWriter::~SessionStreamWriter() {
-  if (watch_) watch_->on_gone = nullptr;
+template <class Stream>
+SessionStreamWriter<Stream>::~SessionStreamWriter() {
+  if (watch_) {
+    watch_->on_gone = nullptr;
+    if (watch_->recheck) watch_->recheck->cancel();
+  }
   if (counted_) gauge_->fetch_sub(1, std::memory_order_relaxed);
 }
 
-net::awaitable<bool> SessionStreamWriter::begin(
+template <class Stream>
+net::awaitable<bool> SessionStreamWriter<Stream>::begin(
     int status, std::string_view content_type,
     const std::vector<std::pair<std::string, std::string>>& headers) {
   if (gauge_ && !counted_) {
@@ -102,35 +109,45 @@ net::awaitable<bool> SessionStreamWriter::begin(
   co_return co_await send(head);
 }
 
-net::awaitable<bool> SessionStreamWriter::write(std::string_view data) {
+template <class Stream>
+net::awaitable<bool> SessionStreamWriter<Stream>::write(std::string_view data) {
   std::string wire;
   append_chunk(wire, data);
   co_return wire.empty() ? ok_ : co_await send(wire);
 }
 
-net::awaitable<bool> SessionStreamWriter::write_all(const std::vector<std::string>& parts) {
+template <class Stream>
+net::awaitable<bool> SessionStreamWriter<Stream>::write_all(const std::vector<std::string>& parts) {
   std::string wire;
   for (const auto& p : parts) append_chunk(wire, p);
   co_return wire.empty() ? ok_ : co_await send(wire);
 }
 
-net::awaitable<bool> SessionStreamWriter::end() {
+template <class Stream>
+net::awaitable<bool> SessionStreamWriter<Stream>::end() {
   if (!chunked_) co_return ok_;
   co_return co_await send("0\r\n\r\n");
 }
 
-void SessionStreamWriter::watch_disconnect(std::function<void()> on_gone) {
+template <class Stream>
+void SessionStreamWriter<Stream>::watch_disconnect(std::function<void()> on_gone) {
   if (watch_) {
     watch_->on_gone = nullptr;  // a wait still pending completes into nothing
+    if (watch_->recheck) watch_->recheck->cancel();
     watch_.reset();
   }
   if (!on_gone) return;
   watch_ = std::make_shared<Watch>();
   watch_->on_gone = std::move(on_gone);
-  arm_watch(watch_);
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    arm_tls_watch(watch_);
+  } else {
+    arm_watch(watch_);
+  }
 }
 
-void SessionStreamWriter::append_chunk(std::string& wire, std::string_view data) {
+template <class Stream>
+void SessionStreamWriter<Stream>::append_chunk(std::string& wire, std::string_view data) {
   if (data.empty()) return;  // an empty chunk would end the body
   body_bytes_ += data.size();
   if (chunked_) {
@@ -142,9 +159,10 @@ void SessionStreamWriter::append_chunk(std::string& wire, std::string_view data)
   if (chunked_) wire += "\r\n";
 }
 
-net::awaitable<bool> SessionStreamWriter::send(const std::string& bytes) {
+template <class Stream>
+net::awaitable<bool> SessionStreamWriter<Stream>::send(const std::string& bytes) {
   if (!ok_) co_return false;
-  stream_.expires_after(timeout_);
+  beast::get_lowest_layer(stream_).expires_after(timeout_);
   auto [ec, n] =
       co_await net::async_write(stream_, net::buffer(bytes), net::as_tuple(net::use_awaitable));
   ok_ = !ec;
@@ -156,8 +174,9 @@ net::awaitable<bool> SessionStreamWriter::send(const std::string& bytes) {
 // session's read buffer, where the session parses them after this response, and the wait is
 // armed again, so a disconnect later in the same call is still seen. A client that pipelines
 // more than the buffer holds is no longer watched (its call runs to its end).
-void SessionStreamWriter::arm_watch(const std::shared_ptr<Watch>& w) {
-  auto& socket = stream_.socket();
+template <class Stream>
+void SessionStreamWriter<Stream>::arm_watch(const std::shared_ptr<Watch>& w) {
+  auto& socket = beast::get_lowest_layer(stream_).socket();
   socket.async_wait(net::socket_base::wait_read, [this, w, &socket](error_code ec) {
     if (ec || !w->on_gone) return;  // cancelled, or the watch was replaced or ended
     const std::size_t room = read_buffer_.max_size() - read_buffer_.size();
@@ -178,5 +197,67 @@ void SessionStreamWriter::arm_watch(const std::shared_ptr<Watch>& w) {
     fn();
   });
 }
+
+namespace {
+
+// The state of a TLS connection's socket while a response is produced: the peer shut down its
+// sending side or the connection failed (Gone), bytes are waiting (Data), or neither.
+enum class PeerState { Quiet, Data, Gone };
+
+PeerState peer_state(int fd) {
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&p, 1, 0) <= 0) return PeerState::Quiet;
+  if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return PeerState::Gone;
+  return (p.revents & POLLIN) ? PeerState::Data : PeerState::Quiet;
+}
+
+}  // namespace
+
+// Over TLS the socket's bytes are TLS records that only the TLS engine may consume, and it
+// must not read while a write of the response may be in progress; so the watch only looks:
+// poll(2) with POLLRDHUP says whether the client closed (with or without a close_notify before
+// its FIN) or reset the connection. Bytes that are merely waiting (a pipelined request, or a
+// close_notify whose FIN has not arrived yet) keep the socket readable, so from then on it is
+// looked at again every 200 ms instead of waiting for readability.
+template <class Stream>
+void SessionStreamWriter<Stream>::arm_tls_watch(const std::shared_ptr<Watch>& w) {
+  auto& socket = beast::get_lowest_layer(stream_).socket();
+  socket.async_wait(net::socket_base::wait_read, [this, w, &socket](error_code ec) {
+    if (ec || !w->on_gone) return;  // cancelled, or the watch was replaced or ended
+    switch (peer_state(socket.native_handle())) {
+      case PeerState::Quiet:
+        arm_tls_watch(w);
+        return;
+      case PeerState::Data:
+        recheck_tls_later(w);
+        return;
+      case PeerState::Gone:
+        break;
+    }
+    auto fn = std::move(w->on_gone);
+    w->on_gone = nullptr;
+    fn();
+  });
+}
+
+template <class Stream>
+void SessionStreamWriter<Stream>::recheck_tls_later(const std::shared_ptr<Watch>& w) {
+  auto& socket = beast::get_lowest_layer(stream_).socket();
+  if (!w->recheck) w->recheck = std::make_unique<net::steady_timer>(socket.get_executor());
+  w->recheck->expires_after(std::chrono::milliseconds(200));
+  w->recheck->async_wait([this, w, &socket](error_code ec) {
+    if (ec || !w->on_gone) return;
+    if (peer_state(socket.native_handle()) != PeerState::Gone) {
+      recheck_tls_later(w);
+      return;
+    }
+    auto fn = std::move(w->on_gone);
+    w->on_gone = nullptr;
+    fn();
+  });
+}
+
+template class SessionStreamWriter<PlainStream>;
+template class SessionStreamWriter<TlsStream>;
 
 }  // namespace gw

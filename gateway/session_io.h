@@ -6,8 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -25,6 +27,11 @@
 
 namespace gw {
 
+// The two transports of a client connection: plain TCP, and TLS over it (docs/tls.md). The
+// session code is a template over them, so the plain path has no indirection.
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
 // RFC 9112 §6.3: a request whose Transfer-Encoding does not end in "chunked" has a body whose
 // length cannot be determined; a server answers 400 and closes (it would otherwise take the
 // body for the next request: request smuggling). Codings other than chunked are not
@@ -39,11 +46,13 @@ std::optional<std::pair<boost::beast::http::status, std::string>> check_framing(
 std::string serialize_response(const ApiResponse& r, unsigned version, bool keep_alive, bool head);
 
 // Chunked Server-Sent Events on the session's connection; HTTP/1.0 clients get the raw bytes
-// and a closed connection instead of chunks.
+// and a closed connection instead of chunks. `Stream` is PlainStream or TlsStream (both
+// instantiated in session_io.cpp).
+template <class Stream>
 class SessionStreamWriter final : public StreamWriter {
  public:
-  SessionStreamWriter(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& read_buffer,
-                      unsigned version, bool keep_alive, std::chrono::milliseconds write_timeout)
+  SessionStreamWriter(Stream& stream, boost::beast::flat_buffer& read_buffer, unsigned version,
+                      bool keep_alive, std::chrono::milliseconds write_timeout)
       : stream_(stream),
         read_buffer_(read_buffer),
         chunked_(version >= 11),
@@ -70,13 +79,17 @@ class SessionStreamWriter final : public StreamWriter {
  private:
   struct Watch {
     std::function<void()> on_gone;
+    // TLS only: re-checks the socket while unread TLS records keep it readable.
+    std::unique_ptr<boost::asio::steady_timer> recheck;
   };
   void append_chunk(std::string& wire, std::string_view data);
   boost::asio::awaitable<bool> send(const std::string& bytes);
   void arm_watch(const std::shared_ptr<Watch>& w);
+  void arm_tls_watch(const std::shared_ptr<Watch>& w);
+  void recheck_tls_later(const std::shared_ptr<Watch>& w);
 
   std::shared_ptr<Watch> watch_;
-  boost::beast::tcp_stream& stream_;
+  Stream& stream_;
   boost::beast::flat_buffer& read_buffer_;
   bool chunked_;
   bool keep_;
@@ -87,5 +100,8 @@ class SessionStreamWriter final : public StreamWriter {
   bool counted_ = false;
   std::string request_id_;
 };
+
+extern template class SessionStreamWriter<PlainStream>;
+extern template class SessionStreamWriter<TlsStream>;
 
 }  // namespace gw

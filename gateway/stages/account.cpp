@@ -7,6 +7,7 @@
 #include "gateway/ledger.h"
 #include "gateway/limiter.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/router.h"
 #include "gateway/stages/access.h"
 #include "gateway/stages/admit.h"
@@ -55,8 +56,10 @@ net::awaitable<std::optional<ApiResponse>> admit_caller(const Runtime& rt, Invoc
   const ClientKey* key = inv.caller;
   // Token limits and budgets first: they only read, so a refusal there spends no call.
   if (auto refused =
-          co_await check_meters(caller_meters(key, rt.budgets(), s.now_seconds()), inv, s))
+          co_await check_meters(caller_meters(key, rt.budgets(), s.now_seconds()), inv, s)) {
+    if (key && s.metrics) s.metrics->record_key_refusal(key->config.name);
     co_return refused;
+  }
   if (!key || !key->config.limit) co_return std::nullopt;
   // The key's calls limit: one counter per key, across all its endpoints.
   const auto decision =
@@ -64,6 +67,7 @@ net::awaitable<std::optional<ApiResponse>> admit_caller(const Runtime& rt, Invoc
   if (!decision)
     co_return admission_response(decision, *key->config.limit, inv.family, s.fail_closed);
   if (decision->allowed) co_return std::nullopt;
+  if (s.metrics) s.metrics->record_key_refusal(key->config.name);
   ApiResponse r = render_rate_limited(
       "Rate limit exceeded for key '" + key->config.name + "': " + key->config.limit->describe(),
       inv.family);
@@ -209,6 +213,7 @@ net::awaitable<void> charge(const Runtime& rt, const Invocation& inv, ApiRespons
   c.usage =
       usage_rows(inv.caller ? inv.caller->config.name : "", ep.config.name, in, out, usd, now);
   c.webhook = rt.budgets().alert_webhook;
+  if (s.metrics && inv.caller) s.metrics->record_key_usage(inv.caller->config.name, in, out, usd);
   // Detached: the client's answer does not wait for the store (Redis is a round trip).
   net::co_spawn(co_await net::this_coro::executor, apply(std::move(c), s), net::detached);
 }

@@ -13,26 +13,12 @@
 #include <sstream>
 
 #include "gateway_fixture.h"
-#include "support/child_process.h"
+#include "process_fixture.h"
 #include "support/redis_server.h"
 #include "test_paths.h"
 
 namespace gw::test {
 namespace {
-
-std::unique_ptr<Child> spawn(std::vector<std::string> args) {
-  args.insert(args.begin(), GW_DEPLOYMENTS_BIN);
-  return spawn_child(std::move(args), /*search_path=*/false);
-}
-
-std::string write_temp(const std::string& text) {
-  char path[] = "/tmp/gw-config-XXXXXX";
-  int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fd);
-  return path;
-}
 
 const std::string kExample = std::string(GW_SOURCE_DIR) + "/config/example.yaml";
 
@@ -290,6 +276,72 @@ TEST(ProcessRedis, TwoGatewaysSharingRedisNeverAdmitMoreThanTheLimit) {
     kill(g->pid, SIGTERM);
     EXPECT_EQ(g->wait_exit(), 0) << g->output;
   }
+  unlink(path.c_str());
+}
+
+// Issue 14: tokens and spend shared exactly by two gateways through one Redis (atomic Lua, no
+// periodic sync), and kept across a restart.
+TEST(ProcessRedis, TwoGatewaysShareTokensAndSpendAndARestartKeepsThem) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ready()) << "redis-server is required (bash .ci/setup installs it)";
+  // Each call: 1 prompt word + 3 reply words = 4 tokens = 4 micro-dollars x 1000 = 0.004 USD.
+  std::string path = write_temp(
+      "endpoints:\n"
+      "  - name: shared\n"
+      "    endpoint_type: llm/v1/chat\n"
+      "    model: {provider: mock, config: {response: 'one two three'}}\n"
+      "    tokens: {per_hour: 40}\n"
+      "    cost: {input_per_million: 1000, output_per_million: 1000}\n"
+      "    budget: {usd: 0.1, period: month}\n");
+  const auto start = [&] {
+    auto g = spawn({"start-server", "--config-path", path, "--port", "0", "--rate-limit-storage",
+                    redis.uri(6)});
+    auto m = g->wait_for(std::regex(R"(listening on http://127\.0\.0\.1:(\d+))"));
+    EXPECT_FALSE(m.empty()) << g->output;
+    const auto port = m.empty() ? std::uint16_t{0} : static_cast<std::uint16_t>(std::stoi(m[1]));
+    return std::make_pair(std::move(g), port);
+  };
+  auto [g1, p1] = start();
+  auto [g2, p2] = start();
+  ASSERT_TRUE(p1 && p2);
+  const std::string body = R"({"messages":[{"role":"user","content":"x"}]})";
+  std::atomic<int> ok{0}, limited{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      TestClient c(t % 2 ? p1 : p2);
+      for (int i = 0; i < 5; ++i) {
+        const int st = c.post("/endpoints/shared/invocations", body).status;
+        (st == 200 ? ok : st == 429 ? limited : other)++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(other.load(), 0);
+  // Admitted while the shared count was under 40 tokens (ten calls); past it only calls admitted
+  // before the count crossed, at most one per other client in flight.
+  EXPECT_GE(ok.load(), 10);
+  EXPECT_LE(ok.load(), 10 + 7);
+  // Both gateways report the same exact totals: every call charged once, in Redis.
+  for (const auto port : {p1, p2}) {
+    Json report = parse(http_request(port, "GET", "/api/2.0/gateway/usage?period=day").body);
+    EXPECT_EQ(report["current"]["total"]["requests"], ok.load()) << report.dump();
+    EXPECT_EQ(report["current"]["total"]["input_tokens"], ok.load());
+    EXPECT_EQ(report["current"]["total"]["output_tokens"], 3 * ok.load());
+    EXPECT_EQ(report["current"]["total"]["usd_micros"], 4000 * ok.load());
+  }
+  for (auto* g : {g1.get(), g2.get()}) {
+    kill(g->pid, SIGTERM);
+    EXPECT_EQ(g->wait_exit(), 0) << g->output;
+  }
+  // A restarted gateway finds the counts in Redis: still over the token limit, same report.
+  auto [g3, p3] = start();
+  ASSERT_TRUE(p3);
+  EXPECT_EQ(http_request(p3, "POST", "/endpoints/shared/invocations", body).status, 429);
+  Json report = parse(http_request(p3, "GET", "/api/2.0/gateway/usage?period=month").body);
+  EXPECT_EQ(report["current"]["total"]["requests"], ok.load());
+  kill(g3->pid, SIGTERM);
+  EXPECT_EQ(g3->wait_exit(), 0) << g3->output;
   unlink(path.c_str());
 }
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstring>
@@ -14,10 +15,15 @@ extern char** environ;
 
 namespace gw::test {
 
-std::smatch Child::wait_for(const std::regex& pattern, int timeout_ms) {
+std::smatch Child::wait_for(const std::regex& pattern, int timeout_ms, std::size_t from) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   std::smatch m;
-  while (!std::regex_search(output, m, pattern)) {
+  const auto search = [&] {
+    from = std::min(from, output.size());
+    return std::regex_search(output.cbegin() + static_cast<std::ptrdiff_t>(from), output.cend(), m,
+                             pattern);
+  };
+  while (!search()) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     deadline - std::chrono::steady_clock::now())
                     .count();
@@ -29,7 +35,7 @@ std::smatch Child::wait_for(const std::regex& pattern, int timeout_ms) {
     if (n <= 0) break;
     output.append(buf, static_cast<std::size_t>(n));
   }
-  std::regex_search(output, m, pattern);
+  search();
   return m;
 }
 

@@ -16,8 +16,9 @@ struct Child {
   int out_fd = -1;  // the child's stdout+stderr
   std::string output;
 
-  // Reads output until `pattern` matches or the child exits / timeout passes.
-  std::smatch wait_for(const std::regex& pattern, int timeout_ms = 10000);
+  // Reads output until `pattern` matches (in the output from offset `from` on) or the child
+  // exits / timeout passes.
+  std::smatch wait_for(const std::regex& pattern, int timeout_ms = 10000, std::size_t from = 0);
   // Waits for exit (reading the rest of the output); returns the exit status or -1.
   int wait_exit();
   ~Child();
