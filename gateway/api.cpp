@@ -46,6 +46,22 @@ bool names_endpoint(RouteId id) {
          id == RouteId::GetTrafficRoute || id == RouteId::GetLimits || id == RouteId::V1Model;
 }
 
+// With `auth`, every route but /health needs a valid key (docs/access-and-budgets.md); a name
+// the key may not use is 403 whether it exists or not, so this comes before the 404s. Sets
+// `caller`; the answer when the request is refused.
+std::optional<ApiResponse> authorize(const Runtime& rt, const RouteMatch& m, const ApiRequest& req,
+                                     const ClientKey*& caller) {
+  const AccessRuntime* access = rt.access();
+  if (!access || (m.route && m.route->id == RouteId::Health)) return std::nullopt;
+  const std::string_view key = presented_key(*access, req);
+  caller = key.empty() ? nullptr : match_key(*access, key);
+  if (!caller) return unauthenticated(family_of(req.target), !key.empty());
+  const bool named = m.route && names_endpoint(m.route->id);
+  if (named && m.kind != RouteMatch::Kind::NotFound && !caller->may_use(m.name))
+    return forbidden(m.route->family);
+  return std::nullopt;
+}
+
 }  // namespace
 
 ApiResponse metrics_response(std::string text) {
@@ -153,17 +169,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
   const std::shared_ptr<const Runtime> rt = runtime_->load();
   RouteMatch m = match_route(route_table(), req.method, req.target);
   const ClientKey* caller = nullptr;
-  // With `auth`, every route but /health needs a valid key (docs/access-and-budgets.md); a
-  // name the key may not use is 403 whether it exists or not, so this comes before the 404s.
-  if (const AccessRuntime* access = rt->access();
-      access && !(m.route && m.route->id == RouteId::Health)) {
-    const std::string_view key = presented_key(*access, req);
-    caller = key.empty() ? nullptr : match_key(*access, key);
-    if (!caller) co_return unauthenticated(family_of(req.target), !key.empty());
-    const bool named = m.route && names_endpoint(m.route->id);
-    if (named && m.kind != RouteMatch::Kind::NotFound && !caller->may_use(m.name))
-      co_return forbidden(m.route->family);
-  }
+  if (auto refused = authorize(*rt, m, req, caller)) co_return std::move(*refused);
   // An invocation route exists only for a name the snapshot knows (MLflow registers one route
   // per endpoint): an unknown name is 404 whatever the method.
   if (m.route && m.route->needs_name && !is_invocable(*rt, m.name))

@@ -181,6 +181,8 @@ BODY='{"messages":[{"role":"user","content":"Hello"}]}'
 BODY_OAI='{"model":"chat","messages":[{"role":"user","content":"Hello"}]}'
 BODY_STREAM='{"messages":[{"role":"user","content":"Hello"}],"stream":true}'
 lua body "$BODY"
+BENCH_KEY=bench-client-key-0123456789abcdef
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.body = %s\n' "$BENCH_KEY" "'$BODY'" > "$T/body_key.lua"
 lua body_oai "$BODY_OAI"
 lua body_stream "$BODY_STREAM"
 
@@ -347,7 +349,46 @@ EOF
   # the resilience stage's cost on the happy path.
   check_200 gateway-resilient "http://127.0.0.1:$GW_PORT/endpoints/chat-resilient/invocations" "$BODY"
   run gateway-resilient "http://127.0.0.1:$GW_PORT/endpoints/chat-resilient/invocations" body "$GW_PID"
+  # The same call with access and spend on (docs/access-and-budgets.md): a client key checked,
+  # token limits of the key and the endpoint, cost, budgets of the key, the endpoint and global
+  # (limits far above the load, so every call is admitted), charged in memory: their cost on
+  # the hot path. A second gateway process, so the rows above are unchanged.
+  AC_PORT=$(free_port)
+  cat > "$T/access.yaml" <<EOF
+auth:
+  keys:
+    - name: bench
+      key: $BENCH_KEY
+      tokens: {per_minute: 1000000000000}
+      budget: {usd: 1000000, period: month}
+budgets:
+  global: {usd: 1000000, period: month}
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model:
+      provider: openai
+      name: gpt-4o-mini
+      config:
+        openai_api_key: sk-bench
+        openai_api_base: http://127.0.0.1:$UP_PORT/v1
+    tokens: {per_minute: 1000000000000}
+    cost: {input_per_million: 0.15, output_per_million: 0.6}
+    budget: {usd: 1000000, period: month}
+EOF
+  "$BIN" start-server --config-path "$T/access.yaml" --host 127.0.0.1 --port "$AC_PORT" --workers "$WORKERS" $GW_ARGS >"$T/access.log" 2>&1 &
+  AC_PID=$!; PIDS+=("$AC_PID")
+  for _ in $(seq 100); do  # bounded: ~10 s
+    curl -sf -m 1 -o /dev/null "http://127.0.0.1:$AC_PORT/health" && break
+    sleep 0.1
+  done
+  code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+           -H "Authorization: Bearer $BENCH_KEY" -d "$BODY" "http://127.0.0.1:$AC_PORT/endpoints/chat/invocations" || true)
+  [[ "$code" == 200 ]] || { tail -n 20 "$T/access.log" >&2; die "gateway-access: HTTP ${code:-none}, expected 200"; }
+  run gateway-access "http://127.0.0.1:$AC_PORT/endpoints/chat/invocations" body_key "$AC_PID"
+  kill "$AC_PID" 2>/dev/null || true
 fi
+
 
 # ---- streaming: streams/s, then time to first byte -------------------------
 NX_STREAM="http://127.0.0.1:$UP_PORT/stream/v1/chat/completions"
