@@ -301,8 +301,13 @@ TEST(ProcessRedis, TwoGatewaysShareTokensAndSpendAndARestartKeepsThem) {
     const auto port = m.empty() ? std::uint16_t{0} : static_cast<std::uint16_t>(std::stoi(m[1]));
     return std::make_pair(std::move(g), port);
   };
-  auto [g1, p1] = start();
-  auto [g2, p2] = start();
+  // (No structured bindings: clang 14 cannot capture them in the clients' lambdas.)
+  auto s1 = start();
+  auto s2 = start();
+  auto& g1 = s1.first;
+  auto& g2 = s2.first;
+  const std::uint16_t p1 = s1.second;
+  const std::uint16_t p2 = s2.second;
   ASSERT_TRUE(p1 && p2);
   const std::string body = R"({"messages":[{"role":"user","content":"x"}]})";
   std::atomic<int> ok{0}, limited{0}, other{0};
@@ -335,7 +340,9 @@ TEST(ProcessRedis, TwoGatewaysShareTokensAndSpendAndARestartKeepsThem) {
     EXPECT_EQ(g->wait_exit(), 0) << g->output;
   }
   // A restarted gateway finds the counts in Redis: still over the token limit, same report.
-  auto [g3, p3] = start();
+  auto s3 = start();
+  auto& g3 = s3.first;
+  const std::uint16_t p3 = s3.second;
   ASSERT_TRUE(p3);
   EXPECT_EQ(http_request(p3, "POST", "/endpoints/shared/invocations", body).status, 429);
   Json report = parse(http_request(p3, "GET", "/api/2.0/gateway/usage?period=month").body);
