@@ -136,13 +136,6 @@ void add_budget_meter(std::vector<Meter>& out, char scope, const std::string& na
   out.push_back(std::move(m));
 }
 
-std::vector<std::string> counters_of(const std::vector<Meter>& meters) {
-  std::vector<std::string> keys;
-  keys.reserve(meters.size());
-  for (const auto& m : meters) keys.push_back(m.counter);
-  return keys;
-}
-
 ApiResponse token_refusal(const Meter& m, std::int64_t value, PathFamily family, std::int64_t now) {
   const std::int64_t wait = std::max<std::int64_t>(1, m.resets_at - now);
   ApiResponse r =
