@@ -3,6 +3,8 @@
 #include <boost/asio.hpp>
 
 #include "gateway/apidocs.h"
+#include "gateway/console.h"
+#include "gateway/http_text.h"
 #include "gateway/metrics.h"
 #include "gateway/mlflow_routes.h"
 #include "gateway/openai_routes.h"
@@ -46,19 +48,41 @@ bool names_endpoint(RouteId id) {
          id == RouteId::GetTrafficRoute || id == RouteId::GetLimits || id == RouteId::V1Model;
 }
 
+// Routes every client may reach, with or without a key: /health, and the console's files
+// (the page asks for the key itself; they hold no data).
+bool open_route(RouteId id) {
+  return id == RouteId::Health || id == RouteId::Console || id == RouteId::ConsoleRedirect;
+}
+
 // With `auth`, every route but /health needs a valid key (docs/access-and-budgets.md); a name
 // the key may not use is 403 whether it exists or not, so this comes before the 404s. Sets
 // `caller`; the answer when the request is refused.
 std::optional<ApiResponse> authorize(const Runtime& rt, const RouteMatch& m, const ApiRequest& req,
                                      const ClientKey*& caller) {
   const AccessRuntime* access = rt.access();
-  if (!access || (m.route && m.route->id == RouteId::Health)) return std::nullopt;
+  if (!access || (m.route && open_route(m.route->id))) return std::nullopt;
   const std::string_view key = presented_key(*access, req);
   caller = key.empty() ? nullptr : match_key(*access, key);
   if (!caller) return unauthenticated(family_of(req.target), !key.empty());
   const bool named = m.route && names_endpoint(m.route->id);
   if (named && m.kind != RouteMatch::Kind::NotFound && !caller->may_use(m.name))
     return forbidden(m.route->family);
+  return std::nullopt;
+}
+
+// The answer when no route was found: 404, 405 for a known path with another method, or the
+// trailing-slash redirect; nullopt when a route was found.
+std::optional<ApiResponse> unmatched(RouteMatch& m) {
+  switch (m.kind) {
+    case RouteMatch::Kind::NotFound:
+      return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
+    case RouteMatch::Kind::MethodNotAllowed:
+      return render_error(GatewayError::make(405, "Method Not Allowed"), m.route->family);
+    case RouteMatch::Kind::Redirect:
+      return redirect(std::move(m.location));
+    case RouteMatch::Kind::Found:
+      break;
+  }
   return std::nullopt;
 }
 
@@ -87,7 +111,9 @@ Api::Api(std::shared_ptr<RuntimeHolder> runtime, UpstreamClient& upstream, Limit
                 options.stream_first_event,
                 options.stream_idle,
                 options.metrics},
-      scrape_(std::move(options.scrape)) {
+      scrape_(std::move(options.scrape)),
+      ui_(options.ui),
+      stats_(std::move(options.stats)) {
   services_.ledger = options.ledger ? options.ledger : own_ledger_.get();
 }
 
@@ -95,6 +121,15 @@ net::awaitable<ApiResponse> Api::serve_chain(const Runtime& rt, const EndpointRu
                                              Payload payload, Invocation& inv) {
   if (auto refused = co_await admit_caller(rt, inv, services_)) co_return std::move(*refused);
   co_return co_await run_chain(ep, std::move(payload), inv, services_);
+}
+
+ApiResponse Api::stats_page(const Runtime& rt, const ClientKey* caller,
+                            const ApiRequest& req) const {
+  if (!stats_) return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
+  ApiResponse r;
+  r.body = stats_(rt, caller, req);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
 }
 
 ApiResponse Api::metrics_page() const {
@@ -174,16 +209,7 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
   // per endpoint): an unknown name is 404 whatever the method.
   if (m.route && m.route->needs_name && !is_invocable(*rt, m.name))
     m.kind = RouteMatch::Kind::NotFound;
-  switch (m.kind) {
-    case RouteMatch::Kind::NotFound:
-      co_return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
-    case RouteMatch::Kind::MethodNotAllowed:
-      co_return render_error(GatewayError::make(405, "Method Not Allowed"), m.route->family);
-    case RouteMatch::Kind::Redirect:
-      co_return redirect(std::move(m.location));
-    case RouteMatch::Kind::Found:
-      break;
-  }
+  if (auto answer = unmatched(m)) co_return std::move(*answer);
   switch (m.route->id) {
     case RouteId::Health:
       co_return health();
@@ -215,15 +241,22 @@ net::awaitable<ApiResponse> Api::handle(ApiRequest req) {
       co_return metrics_page();
     case RouteId::Usage:
       co_return co_await usage_report(*rt, caller, m.query, services_);
+    case RouteId::Stats:
+      co_return stats_page(*rt, caller, req);
+    case RouteId::ConsoleRedirect:
+    case RouteId::Console:
+      if (!ui_) break;
+      co_return console_response(route_path(m.route->pattern, m.name),
+                                 header_value(req.headers, "accept-encoding"));
     case RouteId::Invoke:
     case RouteId::V1Chat:
     case RouteId::V1Completions:
     case RouteId::V1Embeddings:
       co_return co_await invocation(*rt, m, req, caller);
   }
-  // Not reached: every RouteId returns above, and -Werror=switch keeps it so. A route added to
-  // the table without a handler would otherwise end the coroutine without a response.
-  co_return render_error(GatewayError::make(500, "Internal Server Error"), PathFamily::Mlflow);
+  // Reached only by a route that is switched off (--no-ui). Every other RouteId returns above,
+  // and -Werror=switch keeps it so.
+  co_return render_error(GatewayError::make(404, "Not Found"), PathFamily::Mlflow);
 }
 
 }  // namespace gw

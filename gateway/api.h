@@ -45,6 +45,12 @@ struct ApiOptions {
   std::function<std::string()> scrape;
   // Token and spend counters shared by the workers (null: this Api keeps its own in memory).
   Ledger* ledger = nullptr;
+  // The web console at /ui (false: --no-ui, /ui is 404).
+  bool ui = true;
+  // GET /api/2.0/gateway/stats: the stats document (gateway/stats.h) for the snapshot, the
+  // caller's key (null without auth) and the request (the caller's rate-limit counters); null:
+  // 404.
+  std::function<std::string(const Runtime&, const ClientKey*, const ApiRequest&)> stats;
 };
 
 // A scrape's answer: the exposition with its content type.
@@ -75,12 +81,16 @@ class Api {
 
   // GET /metrics on the API's port (404 when the exposition has its own port).
   ApiResponse metrics_page() const;
+  // GET /api/2.0/gateway/stats (404 when the server gives no stats).
+  ApiResponse stats_page(const Runtime& rt, const ClientKey* caller, const ApiRequest& req) const;
 
   std::shared_ptr<RuntimeHolder> runtime_;
   std::unique_ptr<Ledger> own_ledger_;  // when ApiOptions::ledger is null
   AwsAuth aws_;  // signs Bedrock requests; caches STS credentials for this worker
   Services services_;
   std::function<std::string()> scrape_;
+  bool ui_;
+  std::function<std::string(const Runtime&, const ClientKey*, const ApiRequest&)> stats_;
 };
 
 }  // namespace gw

@@ -193,6 +193,8 @@ CLI::App* add_start_server(CLI::App& app, StartArgs& a) {
                     "env MLFLOW_GATEWAY_RATE_LIMITS_STORAGE_URI)");
   start->add_flag("--rate-limit-fail-closed", a.opts.rate_limit_fail_closed,
                   "When the Redis store is unreachable, answer 503 instead of admitting calls");
+  start->add_flag_callback(
+      "--no-ui", [&a] { a.opts.ui = false; }, "Do not serve the web console at /ui");
   start->add_flag("--no-reload", a.no_reload,
                   "Do not watch the config file (SIGHUP then does nothing either)");
   start->add_flag("--strict", a.strict,

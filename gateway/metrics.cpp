@@ -494,13 +494,35 @@ Registry::Registry(std::size_t shards) : started_(unix_now()) {
 }
 
 void Registry::reload_result(bool ok, const std::string& config_sha256) {
+  const double now = unix_now();
+  {
+    std::lock_guard lock(config_mu_);
+    reload_events_.push_back(ReloadEvent{now, ok});
+    if (reload_events_.size() > kReloadEventsKept) reload_events_.pop_front();
+  }
   if (!ok) {
     ++reloads_failed_;
     return;
   }
   ++reloads_ok_;
-  last_reload_.store(unix_now());
+  last_reload_.store(now);
   set_config(config_sha256);
+}
+
+std::unordered_map<std::string, EndpointSeries> Registry::merged_series() const {
+  std::unordered_map<std::string, EndpointSeries> merged;
+  for (const auto& s : shards_) s->merge_into(merged);
+  return merged;
+}
+
+std::vector<ReloadEvent> Registry::reload_events() const {
+  std::lock_guard lock(config_mu_);
+  return {reload_events_.begin(), reload_events_.end()};
+}
+
+std::string Registry::config_sha256() const {
+  std::lock_guard lock(config_mu_);
+  return config_sha256_;
 }
 
 void Registry::set_config(const std::string& config_sha256) {
@@ -509,8 +531,7 @@ void Registry::set_config(const std::string& config_sha256) {
 }
 
 std::string Registry::render(const Runtime* rt, const std::vector<PoolFigures>& pools) const {
-  std::unordered_map<std::string, EndpointSeries> merged;
-  for (const auto& s : shards_) s->merge_into(merged);
+  const std::unordered_map<std::string, EndpointSeries> merged = merged_series();
   Merged all;
   all.reserve(merged.size());
   for (const auto& [key, series] : merged) all.push_back({endpoint_labels(key), &series});

@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -147,6 +148,14 @@ struct PoolFigures {
   std::uint64_t reused = 0;
 };
 
+// A config reload, for the console's markers (docs/console.md).
+struct ReloadEvent {
+  double time = 0;  // UNIX seconds
+  bool ok = true;
+};
+// Reload events a registry keeps (the oldest are dropped).
+inline constexpr std::size_t kReloadEventsKept = 50;
+
 // Process-wide: the workers' shards plus what is not per request (reloads, config hash).
 class Registry {
  public:
@@ -163,6 +172,13 @@ class Registry {
   // count; `pools` the upstream pools.
   std::string render(const Runtime* rt, const std::vector<PoolFigures>& pools) const;
 
+  // For GET /api/2.0/gateway/stats (gateway/stats.h): every shard's series added up, by
+  // series key; the recent reloads, oldest first; start time and served config hash.
+  std::unordered_map<std::string, EndpointSeries> merged_series() const;
+  std::vector<ReloadEvent> reload_events() const;
+  double started() const { return started_; }
+  std::string config_sha256() const;
+
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> reloads_ok_{0};
@@ -170,6 +186,7 @@ class Registry {
   std::atomic<double> last_reload_{0};
   mutable std::mutex config_mu_;
   std::string config_sha256_;
+  std::deque<ReloadEvent> reload_events_;          // with config_mu_
   double started_ = 0;                             // UNIX seconds
   mutable std::atomic<std::size_t> last_size_{0};  // the last exposition's size (to reserve)
 };

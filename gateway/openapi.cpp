@@ -887,6 +887,36 @@ constexpr std::string_view kUsageResponses = R"json({
   "503": {"description": "The usage store (Redis) cannot be reached.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MlflowError"}, "example": {"detail": "The usage store cannot be reached"}}}}
 })json";
 
+constexpr std::string_view kStatsResponses = R"json({
+  "200": {
+    "description": "Live figures of every endpoint the caller may use (docs/console.md): configured limits, the caller's current rate-limit count, circuit-breaker state, and cumulative requests by status class, tokens and histograms (counts per bucket, the bounds in `buckets`). A client takes differences between two polls for rates and quantiles. Recent config reloads are listed for chart markers.",
+    "headers": {"Cache-Control": {"$ref": "#/components/headers/Cache-Control"}},
+    "content": {"application/json": {"schema": {"type": "object", "required": ["now", "started", "reloads", "buckets", "endpoints", "routes"], "properties": {
+      "now": {"type": "number", "description": "UNIX seconds"},
+      "started": {"type": "number"},
+      "config_sha256": {"type": "string"},
+      "reloads": {"type": "array", "items": {"type": "object", "properties": {"time": {"type": "number"}, "ok": {"type": "boolean"}}}},
+      "buckets": {"type": "object", "properties": {"seconds": {"type": "array", "items": {"type": "number"}}, "overhead": {"type": "array", "items": {"type": "number"}}}},
+      "endpoints": {"type": "array", "items": {"type": "object"}},
+      "routes": {"type": "array", "items": {"type": "object"}}}},
+      "example": {"now": 1764694800.5, "started": 1764690000.0, "config_sha256": "9f86d081884c7d65", "reloads": [], "buckets": {"seconds": [0.005, 0.01], "overhead": [0.000025, 0.00005]}, "endpoints": [{"name": "chat", "endpoint_type": "llm/v1/chat", "provider": "mock", "model": "mock-chat", "limit": {"calls": 600, "renewal_period": "minute"}, "limit_usage": {"used": 3, "remaining": 597, "resets_in": 41.5}, "tokens": null, "budget": null, "breaker": null, "requests": {"1xx": 0, "2xx": 3, "3xx": 0, "4xx": 0, "5xx": 0}, "tokens_in": 30, "tokens_out": 12, "latency": {"counts": [3, 0, 0], "sum": 0.004, "count": 3}, "overhead": {"counts": [0, 3, 0], "sum": 0.0001, "count": 3}, "ttft": {"counts": [0, 0, 0], "sum": 0, "count": 0}}], "routes": []}}}
+  }
+})json";
+
+constexpr std::string_view kConsoleResponses = R"json({
+  "200": {
+    "description": "The console's page or one of its files (gzip-compressed when the client accepts it). The page is revalidated on every load; the files' names carry a hash of their content, so they are cached for good.",
+    "headers": {"Cache-Control": {"$ref": "#/components/headers/Cache-Control"}},
+    "content": {"text/html": {"schema": {"type": "string"}}, "text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}}
+  },
+  "404": {"$ref": "#/components/responses/MlflowNotFound"}
+})json";
+
+constexpr std::string_view kConsoleRedirectResponses = R"json({
+  "307": {"description": "To `ui/` (relative): the console's page.", "headers": {"Location": {"schema": {"type": "string"}}}},
+  "404": {"$ref": "#/components/responses/MlflowNotFound"}
+})json";
+
 constexpr std::string_view kSetLimitsRequest = R"json({
   "required": true,
   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SetLimitsRequest"}, "example": {"route": "chat", "limits": [{"calls": 10, "renewal_period": "minute"}]}}}
@@ -1064,6 +1094,32 @@ OperationDoc operation_doc(RouteId id) {
                   "requests are counted.",
               .parameters = kUsageParameters,
               .responses = kUsageResponses};
+    case RouteId::Stats:
+      return {.id = "gateway_stats",
+              .tag = kOperationsTag,
+              .summary = "Live figures (console)",
+              .description =
+                  "What the console's endpoint list and dashboard show, as JSON: "
+                  "limits, current counts, breaker states, cumulative counters and "
+                  "histograms per endpoint, recent reloads.",
+              .responses = kStatsResponses};
+    case RouteId::ConsoleRedirect:
+      return {.id = "console_redirect",
+              .tag = kDocumentationTag,
+              .summary = "Web console (redirect)",
+              .description =
+                  "Redirects to `ui/`, the console's page (relative, so that it "
+                  "works behind a path prefix).",
+              .responses = kConsoleRedirectResponses};
+    case RouteId::Console:
+      return {.id = "console",
+              .tag = kDocumentationTag,
+              .summary = "Web console",
+              .description =
+                  "The console's page (`/ui/`) and its files, embedded in the gateway "
+                  "(docs/console.md). Served without a key; the page asks for one.",
+              .capture = "The file name (it carries a hash of its content).",
+              .responses = kConsoleResponses};
     case RouteId::SetLimits:
       return {.id = "set_limits",
               .tag = kLimitsTag,

@@ -70,6 +70,30 @@ LimitDecision MemoryRateLimiter::hit(std::string_view scope_key, std::string_vie
   return d;
 }
 
+std::optional<LimitDecision> MemoryRateLimiter::peek(
+    std::string_view scope_key, std::string_view client, const config::LimitConfig& limit,
+    std::chrono::system_clock::time_point now) const {
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const Window w = window_of(limit, now_ms);
+  std::int64_t count = 0;
+  const Shard& shard = shards_[std::hash<std::string_view>{}(scope_key) % shards_.size()];
+  {
+    std::lock_guard lock(shard.mu);
+    if (auto sit = shard.scopes.find(scope_key); sit != shard.scopes.end()) {
+      if (auto it = sit->second.counters.find(client);
+          it != sit->second.counters.end() && it->second.window == w.index)
+        count = it->second.count;
+    }
+  }
+  LimitDecision d;
+  d.limit = limit.calls;
+  d.allowed = count < limit.calls;
+  d.remaining = std::max<std::int64_t>(0, limit.calls - count);
+  d.reset_ms = w.end_ms - now_ms;
+  return d;
+}
+
 std::size_t MemoryRateLimiter::size() const {
   std::size_t n = 0;
   for (const auto& s : shards_) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -48,6 +49,15 @@ class RateLimiter {
   virtual LimitDecision hit(std::string_view scope, std::string_view client,
                             const config::LimitConfig& limit,
                             std::chrono::system_clock::time_point now) = 0;
+  // The count of `client` in `scope` for the window of `now`, without counting a call
+  // (`remaining` and `reset_ms` as after the last call; `allowed`: a call would be admitted).
+  // nullopt when this store cannot tell.
+  virtual std::optional<LimitDecision> peek(std::string_view scope, std::string_view client,
+                                            const config::LimitConfig& limit,
+                                            std::chrono::system_clock::time_point now) const {
+    (void)scope, (void)client, (void)limit, (void)now;
+    return std::nullopt;
+  }
   // One scope, one client: the whole key is the scope.
   LimitDecision hit(const std::string& key, const config::LimitConfig& limit,
                     std::chrono::system_clock::time_point now) {
@@ -63,6 +73,9 @@ class MemoryRateLimiter final : public RateLimiter {
   LimitDecision hit(std::string_view scope, std::string_view client,
                     const config::LimitConfig& limit,
                     std::chrono::system_clock::time_point now) override;
+  std::optional<LimitDecision> peek(std::string_view scope, std::string_view client,
+                                    const config::LimitConfig& limit,
+                                    std::chrono::system_clock::time_point now) const override;
   std::size_t size() const;  // live counters (tests)
 
  private:

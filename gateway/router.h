@@ -47,6 +47,9 @@ enum class RouteId : std::uint8_t {
   GetTrafficRoute,   // /api/3.0/gateway/route/{name}
   Metrics,           // /metrics (Prometheus exposition; docs/operations.md)
   Usage,             // /api/2.0/gateway/usage (docs/access-and-budgets.md)
+  Stats,             // /api/2.0/gateway/stats (the console's figures, docs/console.md)
+  ConsoleRedirect,   // /ui: redirects to ui/
+  Console,           // /ui/ and /ui/assets/{name}: the web console (gateway/console.h)
 };
 
 // Methods a route accepts (HEAD is accepted wherever GET is).

@@ -25,6 +25,8 @@
 #include "gateway/access_log.h"
 #include "gateway/request_id.h"
 #include "gateway/session_io.h"
+#include "gateway/stages/admit.h"
+#include "gateway/stats.h"
 #include "gateway/log.h"
 #include "gateway/tls.h"
 #include "providers/json.h"
@@ -168,8 +170,9 @@ std::size_t default_max_connections() {
 // strands and no cross-thread wake-ups (measured: one shared io_context with N threads was slower
 // with 2 threads than with 1).
 struct Worker {
+  using StatsFn = std::function<std::string(const Runtime&, const ClientKey*, const ApiRequest&)>;
   Worker(const ServerOptions& opts, std::shared_ptr<RuntimeHolder> runtime, metrics::Shard& m,
-         std::function<std::string()> scrape)
+         std::function<std::string()> scrape, StatsFn stats)
       : ioc(1),
         acceptor(ioc),
         metrics_acceptor(ioc),
@@ -180,7 +183,8 @@ struct Worker {
         ledger(make_ledger(ioc, opts)),
         api(std::move(runtime), upstream, *limiter,
             ApiOptions{opts.clock, opts.rate_limit_fail_closed, opts.stream_first_event,
-                       opts.stream_idle, &m, std::move(scrape), ledger.get()}),
+                       opts.stream_idle, &m, std::move(scrape), ledger.get(), opts.ui,
+                       std::move(stats)}),
         shard(m) {}
   // Redis when the server shares counters with replicas, else the process's counters.
   static std::unique_ptr<Limiter> make_limiter(net::io_context& ioc, const ServerOptions& opts) {
@@ -226,7 +230,10 @@ struct Server::Impl {
       if (!opts.metrics_port) scrape = [this] { return metrics_text(); };
       workers.push_back(std::make_unique<Worker>(
           opts, runtime, opts.metrics->shard(static_cast<std::size_t>(i) % opts.metrics->shards()),
-          std::move(scrape)));
+          std::move(scrape),
+          [this](const Runtime& rt, const ClientKey* caller, const ApiRequest& req) {
+            return stats_text(rt, caller, req);
+          }));
     }
     signals.emplace(workers[0]->ioc);
   }
@@ -238,6 +245,28 @@ struct Server::Impl {
     for (const auto& w : workers) pools.push_back(w->upstream.pool_figures());
     const auto rt = runtime->load();
     return opts.metrics->render(rt.get(), pools);
+  }
+
+  // GET /api/2.0/gateway/stats (any worker thread): the registry's series and reloads, and
+  // the caller's calls-limit counters when they are in this process.
+  std::string stats_text(const Runtime& rt, const ClientKey* caller, const ApiRequest& req) const {
+    const auto series = opts.metrics->merged_series();
+    const auto now = opts.clock ? opts.clock() : std::chrono::system_clock::now();
+    StatsInput in;
+    in.now = std::chrono::duration<double>(now.time_since_epoch()).count();
+    in.started = opts.metrics->started();
+    in.config_sha256 = opts.metrics->config_sha256();
+    in.reloads = opts.metrics->reload_events();
+    in.series = &series;
+    in.rt = &rt;
+    in.caller = caller;
+    in.steady_now = std::chrono::steady_clock::now();
+    if (!opts.redis) {
+      in.limit_usage = [&](const EndpointRuntime& ep) {
+        return opts.limiter->peek(ep.limit_prefix, limit_client(ep, req), *ep.config.limit, now);
+      };
+    }
+    return stats_json(in);
   }
 
   ServerOptions opts;

@@ -59,6 +59,7 @@ struct ServerOptions {
   // Rate-limit counters in Redis, shared by replicas (one client per worker); memory when unset.
   std::optional<RedisAddress> redis;
   bool rate_limit_fail_closed = false;  // Redis unreachable: 503 instead of admitting
+  bool ui = true;                       // the web console at /ui (--no-ui: off)
   // Streams: time to the upstream's first bytes, and the longest silence between later reads.
   std::chrono::milliseconds stream_first_event{60'000};
   std::chrono::milliseconds stream_idle{60'000};

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "gateway/accounting.h"
+#include "gateway/http_text.h"
 
 namespace gw {
 
@@ -13,24 +14,11 @@ using accounting::Span;
 
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
 std::string_view header_value(const ApiRequest& r, std::string_view name) {
-  for (const auto& [n, v] : r.headers)
-    if (iequals(n, name)) return v;
-  return {};
+  return gw::header_value(r.headers, name);
 }
 
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+std::string_view trim(std::string_view v) { return trim_ows(v); }
 
 // "Bearer <key>" (the scheme in any case) -> the key; "" for another scheme.
 std::string_view bearer_token(std::string_view v) {

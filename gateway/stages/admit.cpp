@@ -2,21 +2,11 @@
 
 #include <cctype>
 
+#include "gateway/http_text.h"
 #include "providers/wire/aws_sigv4.h"
 
 namespace gw {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string limit_client(const EndpointRuntime& ep, const ApiRequest& request) {
   switch (ep.limit_key) {

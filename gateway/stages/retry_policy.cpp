@@ -7,21 +7,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "gateway/http_text.h"
+
 namespace gw {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+std::string_view trim(std::string_view v) { return trim_ows(v); }
 
 // A non-negative decimal number (fractions allowed), or nullopt.
 std::optional<double> number(std::string_view v) {

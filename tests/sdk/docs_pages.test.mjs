@@ -9,8 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import puppeteer from 'puppeteer-core';
 import { startGateway, exampleConfig } from './gateway_process.mjs';
+import { keepToLoopback, launchBrowser } from './browser.mjs';
 
 const chromium = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const skip = fs.existsSync(chromium)
@@ -25,12 +25,7 @@ let browser;
 before(async () => {
   if (skip) return;
   gateway = await startGateway(exampleConfig);
-  browser = await puppeteer.launch({
-    executablePath: chromium,
-    headless: true,
-    // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
+  browser = await launchBrowser(chromium);
 });
 
 after(async () => {
@@ -43,18 +38,7 @@ after(async () => {
 async function open(path) {
   const page = await browser.newPage();
   const seen = { outside: [], errors: [], failed: [] };
-  await page.setRequestInterception(true);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    const network = ['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol);
-    if (network && url.hostname !== '127.0.0.1') {
-      seen.outside.push(request.url());
-      request.abort();
-    } else {
-      request.continue();
-    }
-  });
-  page.on('pageerror', (error) => seen.errors.push(String(error)));
+  await keepToLoopback(page, seen);
   page.on('response', (r) => {
     if (r.status() >= 400) seen.failed.push(`${r.status()} ${r.url()}`);
   });

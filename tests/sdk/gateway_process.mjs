@@ -8,9 +8,10 @@ export const bin = process.env.GW_DEPLOYMENTS_BIN ?? 'build/deployments';
 // The shipped example config: three `mock` endpoints (chat, completions, embeddings), offline.
 export const exampleConfig = fileURLToPath(new URL('../../config/example.yaml', import.meta.url));
 
-export function startGateway(configPath) {
+// extraArgs: more start-server options, e.g. ['--no-ui'].
+export function startGateway(configPath, extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['start-server', '--config-path', configPath, '--port', '0'], {
+    const child = spawn(bin, ['start-server', '--config-path', configPath, '--port', '0', ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -39,6 +39,28 @@ TEST(MemoryRateLimiter, AdmitsCallsThenRejectsUntilTheWindowEnds) {
   EXPECT_EQ(next.remaining, 2);
 }
 
+TEST(MemoryRateLimiter, PeekReadsTheCurrentWindowWithoutCounting) {
+  MemoryRateLimiter rl;
+  auto l = limit(3, "minute");
+  const std::int64_t t0 = 60'000 * 1000;
+  auto p = rl.peek("scope", "client", l, at_ms(t0));  // nothing counted yet
+  ASSERT_TRUE(p.has_value());
+  EXPECT_TRUE(p->allowed);
+  EXPECT_EQ(p->remaining, 3);
+  EXPECT_EQ(p->reset_ms, 60'000);
+  rl.hit("scope", "client", l, at_ms(t0 + 1));
+  rl.hit("scope", "client", l, at_ms(t0 + 2));
+  for (int i = 0; i < 3; ++i) {  // peeking counts nothing
+    p = rl.peek("scope", "client", l, at_ms(t0 + 1000));
+    EXPECT_EQ(p->remaining, 1);
+    EXPECT_EQ(p->reset_ms, 59'000);
+  }
+  EXPECT_EQ(rl.peek("scope", "other", l, at_ms(t0 + 1000))->remaining, 3);
+  rl.hit("scope", "client", l, at_ms(t0 + 3));
+  EXPECT_FALSE(rl.peek("scope", "client", l, at_ms(t0 + 4))->allowed);
+  EXPECT_EQ(rl.peek("scope", "client", l, at_ms(t0 + 60'000))->remaining, 3);  // next window
+}
+
 TEST(MemoryRateLimiter, KeysAreIndependent) {
   MemoryRateLimiter rl;
   auto l = limit(1, "second");
