@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "config/loader.h"
@@ -52,8 +53,18 @@ std::optional<MicroUsd> parse_usd(std::string_view text) {
 }
 
 std::array<unsigned char, 32> key_digest(std::string_view key) {
+  // The algorithm is fetched once and each thread keeps one context: EVP_Digest with
+  // EVP_sha256() looks the algorithm up and allocates a context on every call, which costs
+  // more than hashing a key (every request with `auth` hashes one).
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(),
+                                                                            EVP_MD_CTX_free);
   std::array<unsigned char, 32> out{};
   unsigned int len = 0;
+  if (sha256 && ctx && EVP_DigestInit_ex2(ctx.get(), sha256, nullptr) == 1 &&
+      EVP_DigestUpdate(ctx.get(), key.data(), key.size()) == 1 &&
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1)
+    return out;
   EVP_Digest(key.data(), key.size(), out.data(), &len, EVP_sha256(), nullptr);
   return out;
 }

@@ -73,6 +73,8 @@ class Ledger {
   // The server is shutting down: stop background work (a replay timer), so the worker's
   // io_context can finish. Called on the ledger's own thread.
   virtual void close() {}
+  // The counters are in this process: read and add never wait.
+  virtual bool local() const { return false; }
 };
 
 // The counters in this process: shared by every worker, so they hold across workers and
@@ -114,6 +116,7 @@ class MemoryLedger final : public Ledger {
       const std::vector<CounterAdd>& counters, const std::vector<UsageAdd>& usage) override;
   boost::asio::awaitable<std::optional<std::vector<UsageRow>>> usage(
       const std::string& bucket) override;
+  bool local() const override { return true; }
 
  private:
   std::int64_t now_ms() const;

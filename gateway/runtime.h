@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "gateway/meter.h"
 #include "gateway/stages/retry_policy.h"
 #include "providers/adapter.h"
 #include "providers/json.h"
@@ -48,6 +49,8 @@ struct EndpointRuntime {
   // `circuit_breaker` (null when off): shared by every worker, and carried over by a reload
   // that leaves the endpoint's provider config and breaker settings unchanged.
   std::shared_ptr<CircuitBreaker> breaker;
+  // Its token limits and budget as ledger counters, for the current windows.
+  std::shared_ptr<MeterCache> meters = std::make_shared<MeterCache>();
 };
 
 struct RouteRuntime {
@@ -64,6 +67,9 @@ struct ClientKey {
   config::ClientKeyConfig config;
   std::unordered_set<std::string> allowed;  // endpoint and route names (unless all_endpoints)
   std::string limit_prefix;                 // its calls limit's counter scope
+  // Its token limits and budget and the global budget, as ledger counters, for the current
+  // windows.
+  std::shared_ptr<MeterCache> meters = std::make_shared<MeterCache>();
   // Whether the key may name `name` (an endpoint or a traffic route) in a request.
   bool may_use(const std::string& name) const {
     return config.all_endpoints || allowed.count(name) != 0;
@@ -93,6 +99,8 @@ class Runtime {
   // `auth:` (null: no authentication) and `budgets:`.
   const AccessRuntime* access() const { return access_ ? &*access_ : nullptr; }
   const config::BudgetsConfig& budgets() const { return budgets_; }
+  // The global budget's meters for requests without a client key.
+  MeterCache& global_meters() const { return *global_meters_; }
 
  private:
   std::vector<std::shared_ptr<const EndpointRuntime>> ordered_;
@@ -105,6 +113,7 @@ class Runtime {
   std::int64_t loaded_at_ = 0;
   std::optional<AccessRuntime> access_;
   config::BudgetsConfig budgets_;
+  std::shared_ptr<MeterCache> global_meters_ = std::make_shared<MeterCache>();
 };
 
 // Holds the current snapshot. load() and store() are safe from any thread.

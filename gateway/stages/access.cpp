@@ -189,6 +189,15 @@ std::vector<Meter> endpoint_meters(const EndpointRuntime& ep, std::int64_t now) 
   return out;
 }
 
+MeterList cached_caller_meters(const Runtime& rt, const ClientKey* key, std::int64_t now) {
+  MeterCache& cache = key ? *key->meters : rt.global_meters();
+  return cache.get(now, [&] { return caller_meters(key, rt.budgets(), now); });
+}
+
+MeterList cached_endpoint_meters(const EndpointRuntime& ep, std::int64_t now) {
+  return ep.meters->get(now, [&] { return endpoint_meters(ep, now); });
+}
+
 std::optional<ApiResponse> refusal(const std::vector<Meter>& meters,
                                    const std::vector<std::int64_t>& values, PathFamily family,
                                    std::int64_t now) {

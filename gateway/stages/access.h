@@ -38,27 +38,14 @@ ApiResponse forbidden(PathFamily family);
 
 // ---- limits and budgets (pure) -------------------------------------------------------------
 
-// A limit on one ledger counter: a token limit (tokens per window) or a budget (micro-dollars
-// per calendar period).
-struct Meter {
-  bool spend = false;   // a budget (else a token limit)
-  char scope = 'e';     // 'k' key, 'e' endpoint, 'g' global
-  std::string name;     // the key's or endpoint's name ("" for global)
-  std::string counter;  // the ledger key
-  std::int64_t limit = 0;
-  std::int64_t resets_at = 0;      // UNIX seconds: the window's or period's end
-  std::int64_t expires_at_ms = 0;  // how long the store keeps the counter
-  std::string_view per;            // "minute", "hour", "day", "week", "month"
-  config::OnExceed on_exceed = config::OnExceed::Reject;
-  // "key 'team-a'", "endpoint 'chat'", "the global budget".
-  std::string who() const;
-};
-
 // The token limits and budgets of a client key, and the global budget (`key` may be null).
 std::vector<Meter> caller_meters(const ClientKey* key, const config::BudgetsConfig& budgets,
                                  std::int64_t now);
 // The token limits and budget of an endpoint.
 std::vector<Meter> endpoint_meters(const EndpointRuntime& ep, std::int64_t now);
+// The same two, from the snapshot's caches (built once per window, shared by the requests).
+MeterList cached_caller_meters(const Runtime& rt, const ClientKey* key, std::int64_t now);
+MeterList cached_endpoint_meters(const EndpointRuntime& ep, std::int64_t now);
 
 // The 429 for the first meter whose counter reached its limit (a budget only when it rejects),
 // nullopt when every one has room. Token limits carry Retry-After, X-RateLimit-Limit-Tokens,

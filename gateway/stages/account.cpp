@@ -55,8 +55,8 @@ net::awaitable<std::optional<ApiResponse>> admit_caller(const Runtime& rt, Invoc
                                                         Services& s) {
   const ClientKey* key = inv.caller;
   // Token limits and budgets first: they only read, so a refusal there spends no call.
-  if (auto refused =
-          co_await check_meters(caller_meters(key, rt.budgets(), s.now_seconds()), inv, s)) {
+  inv.caller_meters = cached_caller_meters(rt, key, s.now_seconds());
+  if (auto refused = co_await check_meters(*inv.caller_meters, inv, s)) {
     if (key && s.metrics) s.metrics->record_key_refusal(key->config.name);
     co_return refused;
   }
@@ -77,8 +77,11 @@ net::awaitable<std::optional<ApiResponse>> admit_caller(const Runtime& rt, Invoc
 
 net::awaitable<std::optional<ApiResponse>> admit_endpoint_usage(const EndpointRuntime& ep,
                                                                 Invocation& inv, Services& s) {
+  inv.metered = &ep;
+  inv.endpoint_meters.reset();
   if (ep.config.tokens.empty() && !ep.config.budget) co_return std::nullopt;
-  co_return co_await check_meters(endpoint_meters(ep, s.now_seconds()), inv, s);
+  inv.endpoint_meters = cached_endpoint_meters(ep, s.now_seconds());
+  co_return co_await check_meters(*inv.endpoint_meters, inv, s);
 }
 
 namespace {
@@ -199,23 +202,35 @@ net::awaitable<void> charge(const Runtime& rt, const Invocation& inv, ApiRespons
   const auto [in, out] = tokens_of(inv, r);
   const config::MicroUsd usd = ep.config.cost ? accounting::cost(in, out, *ep.config.cost) : 0;
   const std::int64_t now = s.now_seconds();
-  std::vector<Meter> meters = caller_meters(inv.caller, rt.budgets(), now);
-  for (auto& m : endpoint_meters(ep, now)) meters.push_back(std::move(m));
+  // The counters of the admission (an endpoint reached without one, e.g. by a path that skips
+  // admission, gets its meters now).
+  static const std::vector<Meter> kNone;
+  const MeterList late = inv.metered == &ep ? nullptr : cached_endpoint_meters(ep, now);
+  const std::vector<Meter>& endpoint =
+      inv.metered == &ep ? (inv.endpoint_meters ? *inv.endpoint_meters : kNone) : *late;
+  const std::vector<Meter>& caller = inv.caller_meters ? *inv.caller_meters : kNone;
   Charge c;
-  for (auto& m : meters) {  // spend counters first (their new values decide alerts)
-    if (m.spend) {
+  for (const auto* meters : {&caller, &endpoint}) {
+    for (const auto& m : *meters) {  // spend counters first (their new values decide alerts)
+      if (!m.spend) continue;
       c.counters.push_back(CounterAdd{m.counter, usd, m.expires_at_ms});
       c.budgets.push_back(m);
     }
   }
-  for (const auto& m : meters)
-    if (!m.spend) c.counters.push_back(CounterAdd{m.counter, in + out, m.expires_at_ms});
+  for (const auto* meters : {&caller, &endpoint})
+    for (const auto& m : *meters)
+      if (!m.spend) c.counters.push_back(CounterAdd{m.counter, in + out, m.expires_at_ms});
   c.usage =
       usage_rows(inv.caller ? inv.caller->config.name : "", ep.config.name, in, out, usd, now);
   c.webhook = rt.budgets().alert_webhook;
   if (s.metrics && inv.caller) s.metrics->record_key_usage(inv.caller->config.name, in, out, usd);
-  // Detached: the client's answer does not wait for the store (Redis is a round trip).
-  net::co_spawn(co_await net::this_coro::executor, apply(std::move(c), s), net::detached);
+  // A remote store is charged detached: the client's answer does not wait for a round trip.
+  // Memory is charged in place (it never suspends: no coroutine frame to spawn, no post).
+  if (s.ledger->local()) {
+    co_await apply(std::move(c), s);
+  } else {
+    net::co_spawn(co_await net::this_coro::executor, apply(std::move(c), s), net::detached);
+  }
 }
 
 namespace {

@@ -219,6 +219,60 @@ TEST(Access, MetersAndRefusals) {
   EXPECT_TRUE(caller_meters(nullptr, rt.budgets(), now).empty());
 }
 
+TEST(MeterCache, BuiltOncePerWindowRebuiltWhenOneEndsOrTheClockGoesBack) {
+  MeterCache cache;
+  int builds = 0;
+  auto build = [&] {
+    ++builds;
+    Meter minute;
+    minute.counter = "tok:e:chat:60:" + std::to_string(builds);
+    minute.resets_at = 120;  // the window ends at 120 s
+    Meter day;
+    day.resets_at = 86'400;
+    return std::vector<Meter>{minute, day};
+  };
+  const MeterList first = cache.get(60, build);
+  EXPECT_EQ(cache.get(119, build), first);  // the same list, shared
+  EXPECT_EQ(builds, 1);
+  const MeterList second = cache.get(120, build);  // the minute's window ended
+  EXPECT_EQ(builds, 2);
+  EXPECT_NE(second, first);
+  EXPECT_EQ((*first)[0].counter, "tok:e:chat:60:1");  // a request holding the old list keeps it
+  EXPECT_EQ((*second)[0].counter, "tok:e:chat:60:2");
+  cache.get(100, build);  // an earlier time than the build: rebuilt
+  EXPECT_EQ(builds, 3);
+  MeterCache none;  // no meter at all: built once, valid for good
+  for (std::int64_t t : {0, 1'000'000'000})
+    none.get(t, [&] {
+      ++builds;
+      return std::vector<Meter>();
+    });
+  EXPECT_EQ(builds, 4);
+}
+
+TEST(MeterCache, TheSnapshotsCachesGiveTheMetersOfTheCurrentWindows) {
+  const Runtime rt = fixtures::runtime_from(R"(
+endpoints:
+  - name: chat
+    endpoint_type: llm/v1/chat
+    model: {provider: mock}
+    tokens: {per_minute: 100}
+budgets:
+  global: {usd: 5, period: day}
+)");
+  const EndpointRuntime& ep = *rt.endpoint("chat");
+  const std::int64_t now = at(2026, 12, 2) + 90;
+  EXPECT_EQ(*cached_endpoint_meters(ep, now), endpoint_meters(ep, now));
+  EXPECT_EQ(cached_endpoint_meters(ep, now + 20), cached_endpoint_meters(ep, now));
+  EXPECT_EQ((*cached_endpoint_meters(ep, now + 30))[0].counter,
+            endpoint_meters(ep, now + 30)[0].counter);
+  EXPECT_NE((*cached_endpoint_meters(ep, now + 30))[0].counter,
+            endpoint_meters(ep, now)[0].counter);
+  const MeterList global = cached_caller_meters(rt, nullptr, now);
+  ASSERT_EQ(global->size(), 1u);
+  EXPECT_EQ((*global)[0].scope, 'g');
+}
+
 TEST(MemoryLedger, CountersExpireAndRowsSum) {
   MemoryLedgerStore store;
   EXPECT_EQ(store.read({"x"}, 0), std::vector<std::int64_t>{0});
