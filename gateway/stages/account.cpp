@@ -2,6 +2,8 @@
 // ledger, charging a completed invocation, budget alerts, and the usage report.
 #include <boost/asio.hpp>
 
+#include <algorithm>
+
 #include "gateway/access_log.h"
 #include "gateway/accounting.h"
 #include "gateway/ledger.h"
@@ -202,13 +204,20 @@ net::awaitable<void> charge(const Runtime& rt, const Invocation& inv, ApiRespons
   const auto [in, out] = tokens_of(inv, r);
   const config::MicroUsd usd = ep.config.cost ? accounting::cost(in, out, *ep.config.cost) : 0;
   const std::int64_t now = s.now_seconds();
-  // The counters of the admission (an endpoint reached without one, e.g. by a path that skips
-  // admission, gets its meters now).
-  static const std::vector<Meter> kNone;
-  const MeterList late = inv.metered == &ep ? nullptr : cached_endpoint_meters(ep, now);
-  const std::vector<Meter>& endpoint =
-      inv.metered == &ep ? (inv.endpoint_meters ? *inv.endpoint_meters : kNone) : *late;
-  const std::vector<Meter>& caller = inv.caller_meters ? *inv.caller_meters : kNone;
+  // The admission's counters while their windows are still current (the usual case: no key is
+  // built again); a window that ended meanwhile (a long stream) is charged in the current one,
+  // which is what the limits gate now.
+  const auto current = [now](const MeterList& list) {
+    return list && std::all_of(list->begin(), list->end(),
+                               [now](const Meter& m) { return now < m.resets_at; });
+  };
+  const MeterList caller_list =
+      current(inv.caller_meters) ? inv.caller_meters : cached_caller_meters(rt, inv.caller, now);
+  const MeterList endpoint_list = inv.metered == &ep && current(inv.endpoint_meters)
+                                      ? inv.endpoint_meters
+                                      : cached_endpoint_meters(ep, now);
+  const std::vector<Meter>& caller = *caller_list;
+  const std::vector<Meter>& endpoint = *endpoint_list;
   Charge c;
   for (const auto* meters : {&caller, &endpoint}) {
     for (const auto& m : *meters) {  // spend counters first (their new values decide alerts)

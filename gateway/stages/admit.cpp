@@ -6,7 +6,6 @@
 #include "providers/wire/aws_sigv4.h"
 
 namespace gw {
-namespace {}  // namespace
 
 std::string limit_client(const EndpointRuntime& ep, const ApiRequest& request) {
   switch (ep.limit_key) {

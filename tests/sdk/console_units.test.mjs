@@ -36,6 +36,9 @@ test('histogramDelta and intervalMetrics work on the difference of two samples',
 test('toCsv quotes as RFC 4180 says, with CRLF line ends', () => {
   assert.equal(toCsv([['a', 'b,c', 'say "hi"', 'two\nlines', null, 3]]),
     'a,"b,c","say ""hi""","two\nlines",,3\r\n');
+  // Text a spreadsheet would run as a formula is defused; numbers stay numbers.
+  assert.equal(toCsv([['=1+2', '+x', '-y', '@SUM(A1)', '\tz', -3, 'a=b']]),
+    "'=1+2,'+x,'-y,'@SUM(A1),'\tz,-3,a=b\r\n");
 });
 
 test('readSse yields each data event as JSON, split anywhere, and stops at [DONE]', async () => {

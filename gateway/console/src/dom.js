@@ -41,10 +41,18 @@ export function fmt(value, digits = 0) {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
+// Sets `el`'s text only when it changes, so a live region (role=status) rewritten by every
+// poll is not announced again with the same words.
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 // Shows an ApiError (api.js) in `el`: a title, the problems one per line, and the status line.
+// Any other error (a dropped connection, a malformed event) shows its message.
 export function showError(el, error) {
+  const lines = error.lines ?? (error.title ? [] : [String(error.message ?? error)]);
   const parts = [h('strong', {}, error.title ?? 'Error')];
-  if (error.lines?.length) parts.push(h('ul', {}, error.lines.map((line) => h('li', {}, line))));
+  if (lines.length) parts.push(h('ul', {}, lines.map((line) => h('li', {}, line))));
   if (error.meta) parts.push(h('div', { class: 'meta' }, error.meta));
   setChildren(el, parts);
   el.hidden = false;

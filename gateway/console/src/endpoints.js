@@ -1,7 +1,7 @@
 // The Endpoints view: every endpoint and traffic route of the latest stats sample, with its
 // limits and current usage, filtered by the search box and the type select. Rows are keyed by
 // name and updated in place every poll, so focus and scrolling survive the refresh.
-import { h, byId, setChildren, fmt } from './dom.js';
+import { h, byId, setChildren, fmt, setText } from './dom.js';
 import { shortType } from './catalog.js';
 
 const search = byId('ep-search');
@@ -122,6 +122,6 @@ function applyFilter() {
       shown += visible ? 1 : 0;
     });
   }
-  count.textContent = shown === total ? `${total} shown` : `${shown} of ${total} shown`;
+  setText(count, shown === total ? `${total} shown` : `${shown} of ${total} shown`);
   byId('route-section').hidden = !(last.routes ?? []).length;
 }

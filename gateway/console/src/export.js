@@ -1,8 +1,11 @@
 // CSV (RFC 4180) and JSON text for the exports.
 
-// One CSV field: quoted when it holds a comma, a quote, CR or LF; quotes doubled.
+// One CSV field: quoted when it holds a comma, a quote, CR or LF; quotes doubled. Text that a
+// spreadsheet would read as a formula (=, +, -, @, tab or CR first: model output can be
+// anything) gets a leading apostrophe, so that opening the file runs nothing.
 export function csvField(value) {
-  const s = value === null || value === undefined ? '' : String(value);
+  let s = value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

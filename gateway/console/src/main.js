@@ -1,7 +1,7 @@
 // The console's entry point: wires the views to the stats poller and the tabs.
 import './style.css';
 import 'uplot/dist/uPlot.min.css';
-import { byId, showError, clearError } from './dom.js';
+import { byId, showError, clearError, setText } from './dom.js';
 import { initTabs, onTabChange, showTab } from './tabs.js';
 import { initAuth } from './auth.js';
 import { onSample, onPollError, pollNow } from './poller.js';
@@ -53,11 +53,11 @@ onSample((sample) => {
   renderEndpoints(sample);
   addSample(sample);
   const config = sample.config_sha256 ? ` · config ${sample.config_sha256.slice(0, 12)}` : '';
-  status.textContent = `Connected · up ${uptime(sample.now - sample.started)}${config}`;
+  setText(status, `Connected · up ${uptime(sample.now - sample.started)}${config}`);
   status.className = 'ok';
 });
 onPollError((error) => {
-  status.textContent = error.status === 401 ? 'Client key required' : 'Gateway unreachable';
+  setText(status, error.status === 401 ? 'Client key required' : 'Gateway unreachable');
   status.className = 'bad';
   if (error.status !== 401) showError(pollError, error);
 });

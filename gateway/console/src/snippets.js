@@ -31,7 +31,7 @@ export function pyLiteral(value, indent = '') {
 const METHODS = { chat: 'chat.completions.create', completions: 'completions.create', embeddings: 'embeddings.create' };
 
 function curlSnippet({ path, body }, base, keys) {
-  const lines = [`curl ${body.stream ? '-N ' : ''}${base}/${path}`];
+  const lines = [`curl ${body.stream ? '-N ' : ''}${shellQuote(`${base}/${path}`)}`];
   if (keys) lines.push('-H "Authorization: Bearer $GATEWAY_KEY"');
   lines.push("-H 'Content-Type: application/json'", `-d ${shellQuote(JSON.stringify(body, null, 2))}`);
   return lines.join(' \\\n  ');
@@ -46,7 +46,7 @@ function pythonSnippet({ type, body }, base, keys) {
     ? `result = ${call}\nfor item in result.data:\n    print(len(item.embedding), item.embedding[:4])`
     : `stream = ${call}\nfor chunk in stream:\n    if chunk.choices:\n        print(chunk.choices[0].${
       type === 'chat' ? 'delta.content or ""' : 'text or ""'}, end="", flush=True)\nprint()`;
-  return `${keys ? 'import os\n' : ''}from openai import OpenAI\n\n${comment}client = OpenAI(base_url="${base}/v1", api_key=${key})\n${out}\n`;
+  return `${keys ? 'import os\n' : ''}from openai import OpenAI\n\n${comment}client = OpenAI(base_url=${JSON.stringify(`${base}/v1`)}, api_key=${key})\n${out}\n`;
 }
 
 function jsSnippet({ type, body }, base, keys) {
@@ -58,7 +58,7 @@ function jsSnippet({ type, body }, base, keys) {
     ? `const result = ${call};\nfor (const item of result.data) console.log(item.embedding.length, item.embedding.slice(0, 4));`
     : `const stream = ${call};\nfor await (const chunk of stream) {\n  process.stdout.write(chunk.choices[0]?.${
       type === 'chat' ? 'delta?.content' : 'text'} ?? '');\n}\nprocess.stdout.write('\\n');`;
-  return `import OpenAI from 'openai';\n\n${comment}const client = new OpenAI({ baseURL: '${base}/v1', apiKey: ${key} });\n${out}\n`;
+  return `import OpenAI from 'openai';\n\n${comment}const client = new OpenAI({ baseURL: ${JSON.stringify(`${base}/v1`)}, apiKey: ${key} });\n${out}\n`;
 }
 
 function mlflowSnippet({ body }, base, keys) {
@@ -66,7 +66,7 @@ function mlflowSnippet({ body }, base, keys) {
   const auth = keys
     ? '# MLflow sends $MLFLOW_TRACKING_TOKEN as "Authorization: Bearer <token>":\n# export MLFLOW_TRACKING_TOKEN="$GATEWAY_KEY"\n'
     : '';
-  return `${auth}from mlflow.deployments import get_deploy_client\n\nclient = get_deploy_client("${base}")\n` +
+  return `${auth}from mlflow.deployments import get_deploy_client\n\nclient = get_deploy_client(${JSON.stringify(base)})\n` +
     `response = client.predict(\n    endpoint=${JSON.stringify(model)},\n    inputs=${pyLiteral(inputs, '    ')},\n)\nprint(response)\n`;
 }
 
@@ -109,6 +109,6 @@ export function renderSnippets() {
     const button = h('button', { type: 'button', class: 'small', 'aria-label': `Copy the ${title} snippet` }, 'Copy');
     button.addEventListener('click', () => copy(code, button));
     return h('section', { class: 'snippet', 'aria-label': title },
-      h('div', { class: 'snippet-head' }, h('h3', {}, title), button), h('pre', {}, code));
+      h('div', { class: 'snippet-head' }, h('h3', {}, title), button), h('pre', { tabindex: '0' }, code));
   }));
 }

@@ -24,6 +24,7 @@ const el = {
 };
 
 let rows = [{ language: 'French', text: 'Good morning' }];  // the variable values, per row
+let running = false;  // a run is in progress: Run stays disabled
 let lastRun = null;  // {template, variables, endpoints, rows: [{values, results: {ep: cell}}]}
 let lastCsv = '';    // its CSV (the preview textarea shows it with LF line ends, as textareas do)
 
@@ -35,7 +36,7 @@ export function templateVariables(template) {
 
 // The template with every {{name}} replaced by its value ('' when missing).
 export function fillTemplate(template, values) {
-  return template.replace(/\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g, (_, name) => values[name] ?? '');
+  return template.replace(/\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g, (_, name) => (Object.hasOwn(values, name) ? values[name] : ''));
 }
 
 export function initTemplates() {
@@ -65,7 +66,7 @@ function renderVariableTable() {
       const id = uid('var');
       return h('td', {},
         h('label', { for: id, class: 'visually-hidden' }, `${v}, row ${r + 1}`),
-        h('input', { id, type: 'text', value: values[v] ?? '', 'data-var': v,
+        h('input', { id, type: 'text', value: Object.hasOwn(values, v) ? values[v] : '', 'data-var': v,
           oninput: (event) => { values[v] = event.target.value; } }));
     }),
     h('td', {}, h('button', { type: 'button', class: 'small remove', 'aria-label': `Remove row ${r + 1}`,
@@ -98,7 +99,7 @@ function selectedEndpoints() {
 function limitEndpointChoice() {
   const full = selectedEndpoints().length >= MAX_ENDPOINTS;
   for (const box of el.endpoints.querySelectorAll('input')) box.disabled = full && !box.checked;
-  el.run.disabled = selectedEndpoints().length === 0;
+  el.run.disabled = running || selectedEndpoints().length === 0;
 }
 
 // One cell: POST the filled template, non-streaming; {output, latency_ms, tokens_in, tokens_out, error}.
@@ -119,7 +120,7 @@ async function runCell(endpoint, type, text) {
     };
   } catch (error) {
     return { output: '', latency_ms: Math.round(performance.now() - started), tokens_in: null, tokens_out: null,
-      error: [error.title, ...(error.lines ?? [])].join(': ') };
+      error: [error.title ?? String(error.message ?? error), ...(error.lines ?? [])].join(': ') };
   }
 }
 
@@ -140,19 +141,24 @@ async function run() {
   clearError(el.error);
   if (!endpoints.length) return;
   const runRows = rows.map((values) => ({
-    values: Object.fromEntries(variables.map((v) => [v, values[v] ?? ''])), results: {},
+    values: Object.fromEntries(variables.map((v) => [v, Object.hasOwn(values, v) ? values[v] : ''])), results: {},
   }));
   lastRun = { template, variables, endpoints: endpoints.map((e) => e.name), rows: runRows };
   renderResults();
+  running = true;
   el.run.disabled = true;
   el.status.textContent = 'Running…';
   const tasks = runRows.flatMap((row) => endpoints.map((ep) => async () => {
     row.results[ep.name] = await runCell(ep.name, ep.type, fillTemplate(template, row.values));
     renderResults();
   }));
-  await pool(tasks, CONCURRENCY);
+  try {
+    await pool(tasks, CONCURRENCY);
+  } finally {
+    running = false;
+  }
   el.status.textContent = `Done: ${tasks.length} calls`;
-  el.run.disabled = false;
+  el.run.disabled = selectedEndpoints().length === 0;
   el.exportCsv.disabled = false;
   el.exportJson.disabled = false;
   lastCsv = resultsCsv(lastRun);
