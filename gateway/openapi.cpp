@@ -23,18 +23,23 @@ constexpr std::string_view kDocument = R"json({
     "title": "LLM Gateway",
     "version": "",
     "summary": "MLflow's Deployments Server REST API and OpenAI-compatible /v1 routes on one port.",
-    "description": "One server between applications and LLM providers. Endpoints are described in the gateway's YAML config; each has a type: `llm/v1/chat`, `llm/v1/completions` or `llm/v1/embeddings`, which decides its request and response bodies.\n\n- **MLflow routes** (`/endpoints/{name}/invocations`, `/api/2.0/...`): MLflow's Deployments Server API. Errors are FastAPI's `{\"detail\": ...}`.\n- **OpenAI-compatible routes** (`/v1/...`): the body's `model` names the endpoint or traffic route; OpenAI's SDKs work with `base_url` `http://<host>:<port>/v1` and any API key. Errors are OpenAI's `{\"error\": {\"message\", \"type\", \"param\", \"code\"}}`.\n\nUnknown paths answer 404 `{\"detail\":\"Not Found\"}`; a known path with another method 405 in its family's shape. `HEAD` is accepted wherever `GET` is. Every response carries `X-Request-Id`. The gateway's repository documents every route, status and error text in docs/api.md.\n\nThis document is generated from the gateway's route table, so it lists exactly the routes the server answers."
+    "description": "One server between applications and LLM providers. Endpoints are described in the gateway's YAML config; each has a type: `llm/v1/chat`, `llm/v1/completions` or `llm/v1/embeddings`, which decides its request and response bodies.\n\n- **MLflow routes** (`/endpoints/{name}/invocations`, `/api/2.0/...`): MLflow's Deployments Server API. Errors are FastAPI's `{\"detail\": ...}`.\n- **OpenAI-compatible routes** (`/v1/...`): the body's `model` names the endpoint or traffic route; OpenAI's SDKs work with `base_url` `http://<host>:<port>/v1` and any API key (with the config's `auth`, a client key: 401 without one, 403 for an endpoint it may not use). Errors are OpenAI's `{\"error\": {\"message\", \"type\", \"param\", \"code\"}}`.\n\nUnknown paths answer 404 `{\"detail\":\"Not Found\"}`; a known path with another method 405 in its family's shape. `HEAD` is accepted wherever `GET` is. Every response carries `X-Request-Id`. The gateway's repository documents every route, status and error text in docs/api.md.\n\nThis document is generated from the gateway's route table, so it lists exactly the routes the server answers."
   },
   "tags": [
     {"name": "OpenAI-compatible", "description": "`/v1/*`: OpenAI's request and response shapes. The body's `model` names an endpoint or traffic route of the matching type (`GET /v1/models` lists them); errors use OpenAI's shape."},
     {"name": "Invocations", "description": "MLflow's invocation routes: call an endpoint or a traffic route by name; the body's shape is the endpoint type's. Errors use FastAPI's `{\"detail\": ...}`."},
     {"name": "Endpoints", "description": "MLflow's endpoint, legacy route and traffic route objects (no secrets: the provider config is never returned)."},
-    {"name": "Limits", "description": "MLflow's limits APIs, answered as MLflow answers them: not available (501). Limits are set in the config file."},
+    {"name": "Limits", "description": "MLflow's limits APIs, answered as MLflow answers them: not available (501); limits are set in the config file. The usage report: requests, tokens and USD per client key and endpoint."},
     {"name": "Operations", "description": "Health check and Prometheus metrics."},
     {"name": "Documentation", "description": "This document, Swagger UI and ReDoc, and the files they load: all embedded in the gateway, nothing is fetched from elsewhere."}
   ],
   "paths": {},
+  "security": [{}, {"bearerAuth": []}, {"apiKeyHeader": []}],
   "components": {
+    "securitySchemes": {
+      "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A client key of the config's `auth.keys` (docs/access-and-budgets.md). Needed on every route but /health when `auth` is set; without `auth` nothing is asked."},
+      "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "The same client key in the X-API-Key header."}
+    },
     "schemas": {
       "ChatMessage": {
         "type": "object",

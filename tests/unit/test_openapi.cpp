@@ -209,3 +209,21 @@ TEST(OpenApi, StaticFilesAreListedByName) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+// Client keys (docs/access-and-budgets.md): both ways of sending one are described, and
+// declared optional (a gateway without `auth` asks for nothing).
+TEST(OpenApi, ClientKeysAreDescribedAsOptionalSecuritySchemes) {
+  const Json doc = Json::parse(openapi_text());
+  const Json& schemes = doc.at("components").at("securitySchemes");
+  EXPECT_EQ(schemes.at("bearerAuth").at("type"), "http");
+  EXPECT_EQ(schemes.at("bearerAuth").at("scheme"), "bearer");
+  EXPECT_EQ(schemes.at("apiKeyHeader").at("in"), "header");
+  EXPECT_EQ(schemes.at("apiKeyHeader").at("name"), "X-API-Key");
+  EXPECT_EQ(doc.at("security"), Json::parse(R"([{}, {"bearerAuth": []}, {"apiKeyHeader": []}])"));
+}
+
+}  // namespace
+}  // namespace gw
