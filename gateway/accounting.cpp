@@ -113,6 +113,10 @@ std::optional<BudgetPeriod> parse_period(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view on_exceed_name(config::OnExceed on_exceed) {
+  return on_exceed == config::OnExceed::Reject ? "reject" : "alert";
+}
+
 char period_letter(BudgetPeriod period) { return period_name(period)[0]; }
 
 MicroUsd cost(std::int64_t input_tokens, std::int64_t output_tokens, const config::CostConfig& c) {

@@ -39,6 +39,8 @@ std::string utc_text(std::int64_t unix_seconds);
 // "day", "week", "month"; and back (nullopt for anything else).
 std::string_view period_name(BudgetPeriod period);
 std::optional<BudgetPeriod> parse_period(std::string_view text);
+// "reject" or "alert", as `on_exceed` is written in the config.
+std::string_view on_exceed_name(config::OnExceed on_exceed);
 // The letter a period's counter keys carry: 'd', 'w', 'm'.
 char period_letter(BudgetPeriod period);
 

@@ -30,6 +30,10 @@ namespace metrics {
 class Shard;
 }
 
+// What GET /api/2.0/gateway/stats answers (gateway/stats.h) for the snapshot, the caller's key
+// (null without auth) and the request (whose rate-limit counters are shown).
+using StatsSource = std::function<std::string(const Runtime&, const ClientKey*, const ApiRequest&)>;
+
 struct ApiOptions {
   // Wall clock, injectable for tests (response `created` and rate-limit windows).
   std::function<std::chrono::system_clock::time_point()> clock;
@@ -47,10 +51,8 @@ struct ApiOptions {
   Ledger* ledger = nullptr;
   // The web console at /ui (false: --no-ui, /ui is 404).
   bool ui = true;
-  // GET /api/2.0/gateway/stats: the stats document (gateway/stats.h) for the snapshot, the
-  // caller's key (null without auth) and the request (the caller's rate-limit counters); null:
-  // 404.
-  std::function<std::string(const Runtime&, const ClientKey*, const ApiRequest&)> stats;
+  // GET /api/2.0/gateway/stats (null: 404).
+  StatsSource stats;
 };
 
 // A scrape's answer: the exposition with its content type.
@@ -90,7 +92,7 @@ class Api {
   Services services_;
   std::function<std::string()> scrape_;
   bool ui_;
-  std::function<std::string(const Runtime&, const ClientKey*, const ApiRequest&)> stats_;
+  StatsSource stats_;
 };
 
 }  // namespace gw

@@ -170,9 +170,8 @@ std::size_t default_max_connections() {
 // strands and no cross-thread wake-ups (measured: one shared io_context with N threads was slower
 // with 2 threads than with 1).
 struct Worker {
-  using StatsFn = std::function<std::string(const Runtime&, const ClientKey*, const ApiRequest&)>;
   Worker(const ServerOptions& opts, std::shared_ptr<RuntimeHolder> runtime, metrics::Shard& m,
-         std::function<std::string()> scrape, StatsFn stats)
+         std::function<std::string()> scrape, StatsSource stats)
       : ioc(1),
         acceptor(ioc),
         metrics_acceptor(ioc),

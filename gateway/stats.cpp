@@ -31,7 +31,7 @@ Json budget_json(const std::optional<config::BudgetConfig>& b) {
   if (!b) return nullptr;
   return Json{{"usd", accounting::usd_text(b->usd)},
               {"period", accounting::period_name(b->period)},
-              {"on_exceed", b->on_exceed == config::OnExceed::Reject ? "reject" : "alert"}};
+              {"on_exceed", accounting::on_exceed_name(b->on_exceed)}};
 }
 
 Json limit_usage_json(const StatsInput& in, const EndpointRuntime& ep) {

@@ -14,28 +14,22 @@ using accounting::Span;
 
 namespace {
 
-std::string_view header_value(const ApiRequest& r, std::string_view name) {
-  return gw::header_value(r.headers, name);
-}
-
-std::string_view trim(std::string_view v) { return trim_ows(v); }
-
 // "Bearer <key>" (the scheme in any case) -> the key; "" for another scheme.
 std::string_view bearer_token(std::string_view v) {
-  v = trim(v);
+  v = trim_ows(v);
   if (v.size() < 7 || !iequals(v.substr(0, 7), "bearer ")) return {};
-  return trim(v.substr(7));
+  return trim_ows(v.substr(7));
 }
 
 }  // namespace
 
 std::string_view presented_key(const AccessRuntime& access, const ApiRequest& request) {
   std::string_view key;
-  const std::string_view v = header_value(request, access.header);
-  key = access.bearer ? bearer_token(v) : trim(v);
+  const std::string_view v = header_value(request.headers, access.header);
+  key = access.bearer ? bearer_token(v) : trim_ows(v);
   if (!access.bearer && key.size() > 7 && iequals(key.substr(0, 7), "bearer "))
     key = bearer_token(key);
-  if (key.empty()) key = trim(header_value(request, "x-api-key"));
+  if (key.empty()) key = trim_ows(header_value(request.headers, "x-api-key"));
   return key;
 }
 
@@ -146,7 +140,7 @@ Json budget_object(const Meter& m, std::int64_t spent) {
          {"spent_usd", accounting::usd_value(spent)},
          {"period", std::string(m.per)},
          {"resets_at", accounting::utc_text(m.resets_at)},
-         {"on_exceed", m.on_exceed == config::OnExceed::Reject ? "reject" : "alert"}};
+         {"on_exceed", accounting::on_exceed_name(m.on_exceed)}};
   if (m.scope != 'g') b["name"] = m.name;
   return b;
 }

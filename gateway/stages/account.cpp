@@ -2,8 +2,6 @@
 // ledger, charging a completed invocation, budget alerts, and the usage report.
 #include <boost/asio.hpp>
 
-#include <algorithm>
-
 #include "gateway/access_log.h"
 #include "gateway/accounting.h"
 #include "gateway/ledger.h"
@@ -57,8 +55,8 @@ net::awaitable<std::optional<ApiResponse>> admit_caller(const Runtime& rt, Invoc
                                                         Services& s) {
   const ClientKey* key = inv.caller;
   // Token limits and budgets first: they only read, so a refusal there spends no call.
-  inv.caller_meters = cached_caller_meters(rt, key, s.now_seconds());
-  if (auto refused = co_await check_meters(*inv.caller_meters, inv, s)) {
+  const MeterList meters = cached_caller_meters(rt, key, s.now_seconds());
+  if (auto refused = co_await check_meters(*meters, inv, s)) {
     if (key && s.metrics) s.metrics->record_key_refusal(key->config.name);
     co_return refused;
   }
@@ -79,11 +77,9 @@ net::awaitable<std::optional<ApiResponse>> admit_caller(const Runtime& rt, Invoc
 
 net::awaitable<std::optional<ApiResponse>> admit_endpoint_usage(const EndpointRuntime& ep,
                                                                 Invocation& inv, Services& s) {
-  inv.metered = &ep;
-  inv.endpoint_meters.reset();
   if (ep.config.tokens.empty() && !ep.config.budget) co_return std::nullopt;
-  inv.endpoint_meters = cached_endpoint_meters(ep, s.now_seconds());
-  co_return co_await check_meters(*inv.endpoint_meters, inv, s);
+  const MeterList meters = cached_endpoint_meters(ep, s.now_seconds());
+  co_return co_await check_meters(*meters, inv, s);
 }
 
 namespace {
@@ -114,7 +110,7 @@ std::string alert_body(const Meter& m, int percent, std::int64_t spent) {
               {"usd", accounting::usd_value(m.limit)},
               {"usd_micros", m.limit},
               {"period", std::string(m.per)},
-              {"on_exceed", m.on_exceed == config::OnExceed::Reject ? "reject" : "alert"},
+              {"on_exceed", accounting::on_exceed_name(m.on_exceed)},
               {"resets_at", accounting::utc_text(m.resets_at)}};
   if (m.scope != 'g') budget["name"] = m.name;
   return to_text(
@@ -204,18 +200,11 @@ net::awaitable<void> charge(const Runtime& rt, const Invocation& inv, ApiRespons
   const auto [in, out] = tokens_of(inv, r);
   const config::MicroUsd usd = ep.config.cost ? accounting::cost(in, out, *ep.config.cost) : 0;
   const std::int64_t now = s.now_seconds();
-  // The admission's counters while their windows are still current (the usual case: no key is
-  // built again); a window that ended meanwhile (a long stream) is charged in the current one,
-  // which is what the limits gate now.
-  const auto current = [now](const MeterList& list) {
-    return list && std::all_of(list->begin(), list->end(),
-                               [now](const Meter& m) { return now < m.resets_at; });
-  };
-  const MeterList caller_list =
-      current(inv.caller_meters) ? inv.caller_meters : cached_caller_meters(rt, inv.caller, now);
-  const MeterList endpoint_list = inv.metered == &ep && current(inv.endpoint_meters)
-                                      ? inv.endpoint_meters
-                                      : cached_endpoint_meters(ep, now);
+  // The counters of the windows current now (a long stream whose admission window has ended
+  // is charged in the one its limits now gate); the snapshot's caches build their keys once per
+  // window.
+  const MeterList caller_list = cached_caller_meters(rt, inv.caller, now);
+  const MeterList endpoint_list = cached_endpoint_meters(ep, now);
   const std::vector<Meter>& caller = *caller_list;
   const std::vector<Meter>& endpoint = *endpoint_list;
   Charge c;

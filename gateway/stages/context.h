@@ -13,7 +13,6 @@
 
 #include "gateway/errors_http.h"
 #include "gateway/http_types.h"
-#include "gateway/meter.h"
 #include "gateway/rate_limit.h"
 #include "gateway/stages/retry_policy.h"
 
@@ -62,13 +61,6 @@ struct Invocation {
   const ClientKey* caller = nullptr;
   // Set by the token-limit checks: the tightest token limit's room.
   std::optional<TokenHeadroom> tokens;
-  // The token limits and budgets the invocation was admitted under (stages/access.h): the
-  // caller's and the global ones, and those of `metered`, the endpoint admitted last. The
-  // charge adds to these same counters (the windows and periods of the admission), so the
-  // counter keys are built once per request.
-  MeterList caller_meters;
-  MeterList endpoint_meters;
-  const EndpointRuntime* metered = nullptr;
 };
 
 // "request <id>: ", the start of every log line about this request.

@@ -12,11 +12,9 @@
 namespace gw {
 namespace {
 
-std::string_view trim(std::string_view v) { return trim_ows(v); }
-
 // A non-negative decimal number (fractions allowed), or nullopt.
 std::optional<double> number(std::string_view v) {
-  v = trim(v);
+  v = trim_ows(v);
   if (v.empty() || v.size() > 20) return std::nullopt;
   double d = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
@@ -27,7 +25,7 @@ std::optional<double> number(std::string_view v) {
 
 // An IMF-fixdate (RFC 9110 §5.6.7), e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
 std::optional<std::chrono::system_clock::time_point> http_date(std::string_view v) {
-  const std::string text(trim(v));
+  const std::string text(trim_ows(v));
   std::tm tm{};
   const char* end = ::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
